@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# System prerequisites for the full test suite on Debian: Chromium (browser tests) and a Docker
+# engine (container tests). Idempotent. Without root it only reports what is missing.
+set -uo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "system-deps: missing ${need[*]}; install them (Debian: sudo apt-get install ${need[*]})" >&2
+  else
+    echo "system-deps: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" ca-certificates >/dev/null || {
+      echo "system-deps: apt-get install ${need[*]} failed" >&2
+      exit 1
+    }
+  fi
+fi
+
+# Start a Docker engine when none answers.
+if command -v docker >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v dockerd >/dev/null 2>&1; then
+    echo "system-deps: starting dockerd"
+    nohup dockerd >/tmp/dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do
+      docker info >/dev/null 2>&1 && break
+      sleep 1
+    done
+    docker info >/dev/null 2>&1 || { echo "system-deps: dockerd did not start; see /tmp/dockerd.log" >&2; exit 1; }
+  else
+    echo "system-deps: no Docker engine answers; container tests will report why they cannot run" >&2
+  fi
+fi
+exit 0
