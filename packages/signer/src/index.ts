@@ -22,3 +22,41 @@ export {
   type PresignResult,
 } from './cos/sign.js';
 export { verifyRequest, type VerifyResult } from './cos/verify.js';
+
+export {
+  createPostPolicy,
+  signPostPolicy,
+  verifyPostSignature,
+  checkPostPolicy,
+  decodePolicyField,
+  type PostPolicy,
+  type PostPolicyCondition,
+  type CreatePostPolicyInput,
+  type PostFormFields,
+  type PostVerifyResult,
+  type PolicyCheckResult,
+} from './post/policy.js';
+
+export { stsV1FormatString, signStsV1, verifyStsV1, type StsParams, type StsV1Options, type StsVerifyResult } from './sts/v1.js';
+export {
+  signTc3,
+  verifyTc3,
+  parseTc3Authorization,
+  type Tc3Input,
+  type Tc3Result,
+  type Tc3Authorization,
+  type Tc3VerifyResult,
+} from './sts/tc3.js';
+
+export {
+  cosResource,
+  createObjectPolicy,
+  UPLOAD_ACTIONS,
+  MULTIPART_UPLOAD_ACTIONS,
+  type CamPolicy,
+  type CamStatement,
+  type CamCondition,
+  type CamConditionValue,
+  type CosResourceInput,
+  type ObjectPolicyInput,
+} from './cam/policy.js';
