@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { DEFAULT_CREDENTIALS, DEFAULT_REGION, EmulatorConfigError, type EmulatorOptions } from './config.js';
+import { startEmulator } from './server.js';
+
+const HELP = `cos-emulator: an offline Tencent Cloud COS + STS emulator
+
+Usage: cos-emulator [options]
+
+Options (each also read from the environment variable shown):
+  --host <addr>          listen address                   COS_EMULATOR_HOST       (127.0.0.1)
+  --http-port <n>        COS over HTTP                    COS_EMULATOR_HTTP_PORT  (9000)
+  --https-port <n>       COS and STS over HTTPS           COS_EMULATOR_HTTPS_PORT (9443)
+  --no-https             serve plain HTTP only            COS_EMULATOR_NO_HTTPS=1
+  --data-dir <path>      keep data here across restarts   COS_EMULATOR_DATA_DIR   (in memory)
+  --in-memory            keep nothing on disk             COS_EMULATOR_IN_MEMORY=1
+  --ca-dir <path>        CA location without a data dir   COS_EMULATOR_CA_DIR     (~/.cache/cos-direct/emulator-ca)
+  --region <region>                                       COS_EMULATOR_REGION     (${DEFAULT_REGION})
+  --app-id <digits>                                       COS_EMULATOR_APP_ID     (${DEFAULT_CREDENTIALS.appId})
+  --secret-id <id>       root SecretId                    COS_EMULATOR_SECRET_ID  (${DEFAULT_CREDENTIALS.secretId})
+  --secret-key <key>     root SecretKey                   COS_EMULATOR_SECRET_KEY (${DEFAULT_CREDENTIALS.secretKey})
+  --bucket <name>        bucket to create (repeatable;    COS_EMULATOR_BUCKETS    (dev)
+                         comma list in the env var)
+  --hostname <name>      extra TLS certificate name       COS_EMULATOR_HOSTNAMES
+  --no-dev-cors          don't give new buckets the permissive development CORS rule
+  --quiet                no request log on stderr
+  -h, --help             this help
+
+On start, one JSON line goes to stdout: {"event":"ready","cos":{...},"sts":{...},"credentials":{...},...}.
+Logs go to stderr. SIGINT or SIGTERM stops the emulator.`;
+
+function fail(message: string): never {
+  process.stderr.write(`cos-emulator: ${message}\n\n${HELP}\n`);
+  process.exit(2);
+}
+
+function port(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`${name} "${value}" is not a port number`);
+  return n;
+}
+
+async function main() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        host: { type: 'string' },
+        'http-port': { type: 'string' },
+        'https-port': { type: 'string' },
+        'no-https': { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        'in-memory': { type: 'boolean' },
+        'ca-dir': { type: 'string' },
+        region: { type: 'string' },
+        'app-id': { type: 'string' },
+        'secret-id': { type: 'string' },
+        'secret-key': { type: 'string' },
+        bucket: { type: 'string', multiple: true },
+        hostname: { type: 'string', multiple: true },
+        'no-dev-cors': { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(HELP + '\n');
+    return;
+  }
+  const env = process.env;
+  const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+  const inMemory = v['in-memory'] || env.COS_EMULATOR_IN_MEMORY === '1';
+  const noHttps = v['no-https'] || env.COS_EMULATOR_NO_HTTPS === '1';
+  const options: EmulatorOptions = {
+    host: v.host ?? env.COS_EMULATOR_HOST ?? '127.0.0.1',
+    httpPort: port(v['http-port'] ?? env.COS_EMULATOR_HTTP_PORT, '--http-port') ?? 9000,
+    httpsPort: noHttps ? false : (port(v['https-port'] ?? env.COS_EMULATOR_HTTPS_PORT, '--https-port') ?? 9443),
+    dataDir: inMemory ? undefined : (v['data-dir'] ?? env.COS_EMULATOR_DATA_DIR),
+    caDir: v['ca-dir'] ?? env.COS_EMULATOR_CA_DIR,
+    region: v.region ?? env.COS_EMULATOR_REGION,
+    appId: v['app-id'] ?? env.COS_EMULATOR_APP_ID,
+    secretId: v['secret-id'] ?? env.COS_EMULATOR_SECRET_ID,
+    secretKey: v['secret-key'] ?? env.COS_EMULATOR_SECRET_KEY,
+    buckets: v.bucket ?? list(env.COS_EMULATOR_BUCKETS),
+    hostnames: v.hostname ?? list(env.COS_EMULATOR_HOSTNAMES),
+    devCors: !v['no-dev-cors'],
+    logger: v.quiet ? false : { level: env.COS_EMULATOR_LOG_LEVEL ?? 'info', stream: process.stderr },
+  };
+  for (const k of Object.keys(options) as Array<keyof EmulatorOptions>) if (options[k] === undefined) delete options[k];
+
+  let emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (e) {
+    if (e instanceof EmulatorConfigError) fail(e.message);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`cos-emulator: ${(e as Error).message}: choose other ports with --http-port/--https-port\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const { caCert: _pem, ...line } = emulator.info;
+  process.stdout.write(JSON.stringify(line) + '\n');
+  process.stderr.write(
+    `cos-emulator ready: COS ${emulator.info.cos.http}${emulator.info.cos.https ? ` and ${emulator.info.cos.https}` : ''}` +
+      `${emulator.info.sts ? `, STS ${emulator.info.sts.url}` : ''}; buckets ${emulator.info.buckets.join(', ')}` +
+      `${emulator.info.caCertPath ? `\n  trust the CA: NODE_EXTRA_CA_CERTS=${emulator.info.caCertPath}` : ''}\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`cos-emulator: ${signal}, stopping\n`);
+    emulator.close().then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`cos-emulator: error while stopping: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`cos-emulator: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

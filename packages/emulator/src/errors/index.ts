@@ -1,0 +1,2 @@
+export { CosError, type ErrorDetails } from './cos-error.js';
+export { CosErrors } from './factory.js';

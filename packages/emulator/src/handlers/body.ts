@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+import { CosErrors } from '../errors/index.js';
+import type { BlobInfo } from '../persistence/index.js';
+import { header, type HandlerContext } from './context.js';
+
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
+
+/** Content-Length of an upload, or undefined for chunked; refuses a request with neither. */
+export function declaredLength(ctx: HandlerContext, max = MAX_OBJECT_SIZE): number | undefined {
+  const raw = header(ctx.headers, 'content-length');
+  if (raw === undefined) {
+    if ((header(ctx.headers, 'transfer-encoding') ?? '').toLowerCase().includes('chunked')) return undefined;
+    throw CosErrors.missingContentLength();
+  }
+  const length = Number(raw);
+  if (!Number.isInteger(length) || length < 0) throw CosErrors.invalidArgument(`Content-Length "${raw}" is not a byte count`);
+  if (length > max) throw CosErrors.entityTooLarge(`Content-Length ${length} exceeds the limit of ${max} bytes`);
+  return length;
+}
+
+function expectedMd5(ctx: HandlerContext): string | undefined {
+  const raw = header(ctx.headers, 'content-md5');
+  if (raw === undefined) return undefined;
+  const bytes = Buffer.from(raw, 'base64');
+  if (bytes.length !== 16 || bytes.toString('base64') !== raw.trim()) {
+    throw CosErrors.invalidDigest(`Content-MD5 "${raw}" is not the base64 of a 16-byte MD5`);
+  }
+  return bytes.toString('hex');
+}
+
+/**
+ * Streams the request body into a new blob, checking size and Content-MD5 before the blob becomes
+ * visible; on any failure nothing is kept.
+ */
+export async function receiveBody(ctx: HandlerContext, max = MAX_OBJECT_SIZE): Promise<BlobInfo> {
+  const length = declaredLength(ctx, max);
+  const md5 = expectedMd5(ctx);
+  const body: Readable = ctx.body;
+  let aborted = false;
+  const onAborted = () => (aborted = true);
+  body.once('aborted', onAborted);
+  try {
+    return await ctx.stores.blobs.write(body, (info) => {
+      if (aborted) throw CosErrors.incompleteBody('the client closed the connection before the body was complete');
+      if (length !== undefined && info.size !== length) {
+        throw CosErrors.incompleteBody(`received ${info.size} bytes; Content-Length announced ${length}`);
+      }
+      if (info.size > max) throw CosErrors.entityTooLarge(`the body has ${info.size} bytes; the limit is ${max}`);
+      if (md5 !== undefined && md5 !== info.md5) {
+        throw CosErrors.badDigest(`Content-MD5 is ${Buffer.from(md5, 'hex').toString('base64')} but the body's MD5 is ${Buffer.from(info.md5, 'hex').toString('base64')}`);
+      }
+    });
+  } finally {
+    body.off('aborted', onAborted);
+  }
+}

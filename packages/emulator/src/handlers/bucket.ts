@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import { CosError, CosErrors } from '../errors/index.js';
+import type { CorsRule } from '../persistence/index.js';
+import { parseXml, toXml } from '../xml/xml.js';
+import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
+import { aclOf } from './metadata-headers.js';
+import { aclDocument } from './object.js';
+
+const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
+
+export async function listObjects(ctx: HandlerContext): Promise<Reply> {
+  const q = ctx.routed.query;
+  const prefix = q.prefix ?? '';
+  const delimiter = q.delimiter ?? '';
+  const marker = q.marker ?? '';
+  const rawMax = q['max-keys'];
+  if (rawMax !== undefined && rawMax !== '' && !/^\d+$/.test(rawMax)) throw CosErrors.invalidArgument(`max-keys "${rawMax}" must be a non-negative integer`);
+  const maxKeys = rawMax === undefined || rawMax === '' ? 1000 : Math.min(Number(rawMax), 1000);
+  const encode = q['encoding-type'] === 'url';
+  if (q['encoding-type'] !== undefined && q['encoding-type'] !== 'url') throw CosErrors.invalidArgument('encoding-type must be "url"');
+  const markerBytes = Buffer.from(marker);
+  const contents: string[] = [];
+  const prefixes: string[] = [];
+  const seenPrefixes = new Set<string>();
+  let truncated = false;
+  let nextMarker = '';
+  for (const key of ctx.stores.metadata.listKeys(ctx.bucket.name)) {
+    if (marker && Buffer.compare(Buffer.from(key), markerBytes) <= 0) continue;
+    if (!key.startsWith(prefix)) continue;
+    let commonPrefix: string | undefined;
+    if (delimiter) {
+      const at = key.indexOf(delimiter, prefix.length);
+      if (at >= 0) commonPrefix = key.slice(0, at + delimiter.length);
+    }
+    if (commonPrefix !== undefined && seenPrefixes.has(commonPrefix)) continue;
+    if (contents.length + prefixes.length >= maxKeys) {
+      truncated = true;
+      break;
+    }
+    if (commonPrefix !== undefined) {
+      seenPrefixes.add(commonPrefix);
+      prefixes.push(commonPrefix);
+      nextMarker = commonPrefix;
+    } else {
+      contents.push(key);
+      nextMarker = key;
+    }
+  }
+  const enc = (s: string) => (encode ? urlEncodeKey(s) : s);
+  const owner = { ID: ctx.config.appId, DisplayName: ctx.config.appId };
+  return {
+    status: 200,
+    headers: { ...XML, 'x-cos-bucket-region': ctx.bucket.region },
+    body: toXml('ListBucketResult', {
+      Name: ctx.bucket.name,
+      EncodingType: encode ? 'url' : undefined,
+      Prefix: enc(prefix),
+      Marker: enc(marker),
+      MaxKeys: maxKeys,
+      Delimiter: delimiter ? enc(delimiter) : undefined,
+      IsTruncated: truncated ? 'true' : 'false',
+      NextMarker: truncated ? enc(nextMarker) : undefined,
+      CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
+      Contents: contents.map((key) => {
+        const o = ctx.stores.metadata.getObject(ctx.bucket.name, key)!;
+        return { Key: enc(key), LastModified: isoDate(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, Owner: owner, StorageClass: o.storageClass };
+      }),
+    }),
+  };
+}
+
+export async function headBucket(ctx: HandlerContext): Promise<Reply> {
+  return { status: 200, headers: { 'x-cos-bucket-region': ctx.bucket.region } };
+}
+
+export async function deleteBucket(ctx: HandlerContext): Promise<Reply> {
+  if (ctx.stores.metadata.listKeys(ctx.bucket.name).length > 0) throw CosErrors.bucketNotEmpty(ctx.bucket.name);
+  for (const u of ctx.stores.metadata.listUploads(ctx.bucket.name)) {
+    for (const p of await ctx.stores.metadata.deleteUpload(u.uploadId)) await ctx.stores.blobs.delete(p.blobId);
+  }
+  await ctx.stores.metadata.deleteBucket(ctx.bucket.name);
+  return { status: 204 };
+}
+
+export async function putBucketAcl(ctx: HandlerContext): Promise<Reply> {
+  await ctx.stores.metadata.putBucket({ ...ctx.bucket, acl: aclOf(header(ctx.headers, 'x-cos-acl') ?? 'private') });
+  return { status: 200 };
+}
+
+export async function getBucketAcl(ctx: HandlerContext): Promise<Reply> {
+  return { status: 200, headers: { ...XML, 'x-cos-acl': ctx.bucket.acl }, body: aclDocument(ctx, ctx.bucket.acl) };
+}
+
+async function readXmlBody(ctx: HandlerContext, requireMd5: boolean): Promise<Record<string, unknown>> {
+  let body: Buffer;
+  try {
+    body = await readSmallBody(ctx.body, 1024 * 1024);
+  } catch (e) {
+    throw CosErrors.malformedXml((e as Error).message);
+  }
+  const md5 = header(ctx.headers, 'content-md5');
+  if (requireMd5 && !md5) {
+    throw new CosError('InvalidRequest', 400, 'Missing required header for this request: Content-MD5.', 'this request must carry Content-MD5');
+  }
+  if (md5 && createHash('md5').update(body).digest('base64') !== md5.trim()) {
+    throw CosErrors.badDigest('Content-MD5 does not match the body');
+  }
+  try {
+    return parseXml(body.toString('utf8'));
+  } catch (e) {
+    throw CosErrors.malformedXml((e as Error).message);
+  }
+}
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
+
+export async function putBucketCors(ctx: HandlerContext): Promise<Reply> {
+  const doc = await readXmlBody(ctx, false);
+  const config = doc.CORSConfiguration as { CORSRule?: Array<Record<string, unknown>> } | undefined;
+  if (!config || !Array.isArray(config.CORSRule)) throw CosErrors.malformedXml('expected <CORSConfiguration> with <CORSRule> elements');
+  if (config.CORSRule.length > 100) throw CosErrors.invalidArgument('at most 100 CORS rules are allowed');
+  const rules: CorsRule[] = config.CORSRule.map((r, i) => {
+    const rule: CorsRule = {
+      id: r.ID === undefined ? undefined : String(r.ID),
+      allowedOrigins: list(r.AllowedOrigin),
+      allowedMethods: list(r.AllowedMethod).map((m) => m.toUpperCase()),
+      allowedHeaders: list(r.AllowedHeader),
+      exposeHeaders: list(r.ExposeHeader),
+      maxAgeSeconds: r.MaxAgeSeconds === undefined ? undefined : Number(r.MaxAgeSeconds),
+    };
+    if (rule.allowedOrigins.length === 0 || rule.allowedMethods.length === 0) {
+      throw CosErrors.malformedXml(`CORSRule ${i} needs at least one AllowedOrigin and one AllowedMethod`);
+    }
+    const bad = rule.allowedMethods.find((m) => !['GET', 'PUT', 'HEAD', 'POST', 'DELETE'].includes(m));
+    if (bad) throw CosErrors.invalidArgument(`CORSRule ${i}: AllowedMethod ${bad} is not one of GET, PUT, HEAD, POST, DELETE`);
+    return rule;
+  });
+  await ctx.stores.metadata.putBucket({ ...ctx.bucket, cors: rules });
+  return { status: 200 };
+}
+
+export async function getBucketCors(ctx: HandlerContext): Promise<Reply> {
+  const rules = ctx.bucket.cors;
+  if (!rules || rules.length === 0) throw CosErrors.noSuchCors();
+  return {
+    status: 200,
+    headers: XML,
+    body: toXml('CORSConfiguration', {
+      CORSRule: rules.map((r) => ({
+        ID: r.id,
+        AllowedOrigin: r.allowedOrigins,
+        AllowedMethod: r.allowedMethods,
+        AllowedHeader: r.allowedHeaders,
+        MaxAgeSeconds: r.maxAgeSeconds,
+        ExposeHeader: r.exposeHeaders,
+      })),
+    }),
+  };
+}
+
+export async function deleteBucketCors(ctx: HandlerContext): Promise<Reply> {
+  const { cors: _removed, ...rest } = ctx.bucket;
+  await ctx.stores.metadata.putBucket(rest);
+  return { status: 204 };
+}
+
+export async function deleteMultipleObjects(ctx: HandlerContext): Promise<Reply> {
+  const doc = await readXmlBody(ctx, true);
+  const root = doc.Delete as { Object?: Array<{ Key?: unknown }>; Quiet?: unknown } | undefined;
+  if (!root || !Array.isArray(root.Object) || root.Object.length === 0) throw CosErrors.malformedXml('expected <Delete> with <Object><Key> elements');
+  if (root.Object.length > 1000) throw CosErrors.malformedXml('at most 1000 keys can be deleted per request');
+  const quiet = String(root.Quiet ?? 'false').toLowerCase() === 'true';
+  const deleted: Array<{ Key: string }> = [];
+  const errors: Array<{ Key: string; Code: string; Message: string }> = [];
+  for (const o of root.Object) {
+    const key = String(o.Key ?? '');
+    try {
+      ctx.authorizeAlso('name/cos:DeleteObject', key);
+      const previous = await ctx.stores.metadata.deleteObject(ctx.bucket.name, key);
+      if (previous) await ctx.stores.blobs.delete(previous.blobId);
+      deleted.push({ Key: key });
+    } catch (e) {
+      if (!(e instanceof CosError)) throw e;
+      errors.push({ Key: key, Code: e.code, Message: e.message });
+    }
+  }
+  return { status: 200, headers: XML, body: toXml('DeleteResult', { Deleted: quiet ? undefined : deleted, Error: errors }) };
+}

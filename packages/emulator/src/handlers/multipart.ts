@@ -1,0 +1,257 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { CosErrors } from '../errors/index.js';
+import type { PartRecord, UploadRecord } from '../persistence/index.js';
+import { parseXml, toXml } from '../xml/xml.js';
+import { receiveBody } from './body.js';
+import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
+import { aclOf, headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import { commitObject } from './object.js';
+
+export const MIN_PART_SIZE = 1024 * 1024;
+const MAX_PART_SIZE = 5 * 1024 ** 3;
+const MAX_PARTS = 10000;
+
+function owner(ctx: HandlerContext) {
+  return { ID: ctx.config.appId, DisplayName: ctx.config.appId };
+}
+function initiator(ctx: HandlerContext) {
+  const id = ctx.identity.kind === 'anonymous' ? 'anonymous' : ctx.identity.secretId;
+  return { ID: `qcs::cam::uin/${ctx.config.appId}:uin/${ctx.config.appId}`, DisplayName: id };
+}
+
+function mustGetUpload(ctx: HandlerContext): UploadRecord {
+  const uploadId = ctx.routed.query.uploadId ?? '';
+  const upload = ctx.stores.metadata.getUpload(uploadId);
+  if (!upload || upload.bucket !== ctx.bucket.name || upload.key !== ctx.routed.key) throw CosErrors.noSuchUpload(uploadId);
+  return upload;
+}
+
+export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Reply> {
+  const h = (n: string) => header(ctx.headers, n);
+  const upload: UploadRecord = {
+    bucket: ctx.bucket.name,
+    key: ctx.routed.key,
+    // COS upload ids start with the unix time; the rest is opaque.
+    uploadId: `${ctx.now}${randomBytes(24).toString('hex')}`,
+    initiated: Date.now(),
+    headers: storedHeadersOf(h),
+    meta: userMetaOf(headerEntries(ctx.headers)),
+    acl: aclOf(h('x-cos-acl')),
+    storageClass: storageClassOf(h('x-cos-storage-class')),
+  };
+  await ctx.stores.metadata.putUpload(upload);
+  return {
+    status: 200,
+    headers: XML,
+    body: toXml('InitiateMultipartUploadResult', { Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }),
+  };
+}
+
+export async function uploadPart(ctx: HandlerContext): Promise<Reply> {
+  const raw = ctx.routed.query.partNumber ?? '';
+  const partNumber = Number(raw);
+  if (!/^\d+$/.test(raw) || partNumber < 1 || partNumber > MAX_PARTS) {
+    throw CosErrors.invalidArgument(`partNumber "${raw}" must be an integer from 1 to ${MAX_PARTS}`);
+  }
+  const upload = mustGetUpload(ctx);
+  const blob = await receiveBody(ctx, MAX_PART_SIZE);
+  // The upload may have been completed or aborted while the part streamed in.
+  if (!ctx.stores.metadata.getUpload(upload.uploadId)) {
+    await ctx.stores.blobs.delete(blob.id);
+    throw CosErrors.noSuchUpload(upload.uploadId);
+  }
+  const previous = await ctx.stores.metadata.putPart({
+    uploadId: upload.uploadId,
+    partNumber,
+    blobId: blob.id,
+    size: blob.size,
+    etag: blob.md5,
+    crc64: blob.crc64,
+    lastModified: Date.now(),
+  });
+  if (previous) await ctx.stores.blobs.delete(previous.blobId);
+  return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64 } };
+}
+
+function intParam(ctx: HandlerContext, name: string, fallback: number, max: number): number {
+  const raw = ctx.routed.query[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw)) throw CosErrors.invalidArgument(`${name} "${raw}" must be a non-negative integer`);
+  return Math.min(n, max);
+}
+
+export async function listParts(ctx: HandlerContext): Promise<Reply> {
+  const upload = mustGetUpload(ctx);
+  const maxParts = intParam(ctx, 'max-parts', 1000, 1000);
+  const marker = intParam(ctx, 'part-number-marker', 0, MAX_PARTS);
+  const all = ctx.stores.metadata.listParts(upload.uploadId).filter((p) => p.partNumber > marker);
+  const page = all.slice(0, maxParts);
+  const truncated = all.length > page.length;
+  return {
+    status: 200,
+    headers: XML,
+    body: toXml('ListPartsResult', {
+      Bucket: upload.bucket,
+      EncodingType: ctx.routed.query['encoding-type'] ?? '',
+      Key: upload.key,
+      UploadId: upload.uploadId,
+      Owner: owner(ctx),
+      PartNumberMarker: marker,
+      Initiator: initiator(ctx),
+      Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: isoDate(p.lastModified), ETag: `"${p.etag}"`, Size: p.size })),
+      StorageClass: upload.storageClass,
+      NextPartNumberMarker: truncated ? page[page.length - 1]!.partNumber : undefined,
+      MaxParts: maxParts,
+      IsTruncated: truncated ? 'true' : 'false',
+    }),
+  };
+}
+
+function parseCompleteBody(text: string): Array<{ partNumber: number; etag: string }> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseXml(text);
+  } catch (e) {
+    throw CosErrors.malformedXml(`the Complete Multipart Upload body is not XML: ${(e as Error).message}`);
+  }
+  const root = doc.CompleteMultipartUpload as { Part?: Array<{ PartNumber?: string; ETag?: string }> } | undefined;
+  if (!root || !Array.isArray(root.Part) || root.Part.length === 0) {
+    throw CosErrors.malformedXml('expected <CompleteMultipartUpload> with at least one <Part>');
+  }
+  return root.Part.map((p, i) => {
+    const partNumber = Number(p.PartNumber);
+    if (!Number.isInteger(partNumber) || typeof p.ETag !== 'string') {
+      throw CosErrors.malformedXml(`<Part> #${i + 1} needs an integer <PartNumber> and an <ETag>`);
+    }
+    return { partNumber, etag: p.ETag.replace(/&quot;/g, '"').replace(/^"|"$/g, '').toLowerCase() };
+  });
+}
+
+export async function completeMultipartUpload(ctx: HandlerContext): Promise<Reply> {
+  const upload = mustGetUpload(ctx);
+  let body: Buffer;
+  try {
+    body = await readSmallBody(ctx.body, 2 * 1024 * 1024);
+  } catch (e) {
+    throw CosErrors.malformedXml((e as Error).message);
+  }
+  const requested = parseCompleteBody(body.toString('utf8'));
+  const stored = new Map(ctx.stores.metadata.listParts(upload.uploadId).map((p) => [p.partNumber, p]));
+  const chosen: PartRecord[] = [];
+  for (const [i, part] of requested.entries()) {
+    if (i > 0 && part.partNumber <= requested[i - 1]!.partNumber) {
+      throw CosErrors.invalidPartOrder(`part ${part.partNumber} follows part ${requested[i - 1]!.partNumber}; parts must be listed in ascending order`);
+    }
+    if (part.partNumber !== i + 1) {
+      throw CosErrors.invalidPart(`part numbers must be continuous from 1; position ${i + 1} lists part ${part.partNumber}`);
+    }
+    const have = stored.get(part.partNumber);
+    if (!have) throw CosErrors.invalidPart(`part ${part.partNumber} was never uploaded (uploaded: ${[...stored.keys()].join(', ') || 'none'})`);
+    if (have.etag !== part.etag) {
+      throw CosErrors.invalidPart(`part ${part.partNumber} has ETag "${have.etag}", the request lists "${part.etag}"`);
+    }
+    chosen.push(have);
+  }
+  for (const [i, p] of chosen.entries()) {
+    if (i < chosen.length - 1 && p.size < MIN_PART_SIZE) {
+      throw CosErrors.entityTooSmall(`part ${p.partNumber} has ${p.size} bytes; every part but the last needs at least ${MIN_PART_SIZE}`);
+    }
+  }
+  const blob = await ctx.stores.blobs.concat(chosen.map((p) => p.blobId));
+  // S3's rule: MD5 over the concatenated binary part MD5s, then "-<parts>".
+  const etag = createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.etag, 'hex')))).digest('hex') + '-' + chosen.length;
+  // Another Complete or an Abort may have finished this upload while the parts were joined.
+  if (!ctx.stores.metadata.getUpload(upload.uploadId)) {
+    await ctx.stores.blobs.delete(blob.id);
+    throw CosErrors.noSuchUpload(upload.uploadId);
+  }
+  const parts = await ctx.stores.metadata.deleteUpload(upload.uploadId);
+  await commitObject(ctx, {
+    bucket: upload.bucket,
+    key: upload.key,
+    blobId: blob.id,
+    size: blob.size,
+    etag,
+    crc64: blob.crc64,
+    lastModified: Date.now(),
+    headers: upload.headers,
+    meta: upload.meta,
+    acl: upload.acl,
+    storageClass: upload.storageClass,
+  });
+  for (const p of parts) await ctx.stores.blobs.delete(p.blobId);
+  return {
+    status: 200,
+    headers: { ...XML, 'x-cos-hash-crc64ecma': blob.crc64 },
+    body: toXml('CompleteMultipartUploadResult', {
+      Location: `${ctx.host}/${encodeURI(upload.key)}`,
+      Bucket: upload.bucket,
+      Key: upload.key,
+      ETag: `"${etag}"`,
+    }),
+  };
+}
+
+export async function abortMultipartUpload(ctx: HandlerContext): Promise<Reply> {
+  const upload = mustGetUpload(ctx);
+  const parts = await ctx.stores.metadata.deleteUpload(upload.uploadId);
+  for (const p of parts) await ctx.stores.blobs.delete(p.blobId);
+  return { status: 204 };
+}
+
+export async function listMultipartUploads(ctx: HandlerContext): Promise<Reply> {
+  const q = ctx.routed.query;
+  const prefix = q.prefix ?? '';
+  const delimiter = q.delimiter ?? '';
+  const keyMarker = q['key-marker'] ?? '';
+  const uploadIdMarker = q['upload-id-marker'] ?? '';
+  const max = intParam(ctx, 'max-uploads', 1000, 1000);
+  const uploads: UploadRecord[] = [];
+  const prefixes = new Set<string>();
+  let truncated = false;
+  let last: UploadRecord | undefined;
+  for (const u of ctx.stores.metadata.listUploads(ctx.bucket.name)) {
+    if (!u.key.startsWith(prefix)) continue;
+    if (keyMarker && (u.key < keyMarker || (u.key === keyMarker && (!uploadIdMarker || u.uploadId <= uploadIdMarker)))) continue;
+    if (delimiter) {
+      const rest = u.key.slice(prefix.length);
+      const at = rest.indexOf(delimiter);
+      if (at >= 0) {
+        prefixes.add(prefix + rest.slice(0, at + delimiter.length));
+        continue;
+      }
+    }
+    if (uploads.length + prefixes.size >= max) {
+      truncated = true;
+      break;
+    }
+    uploads.push(u);
+    last = u;
+  }
+  return {
+    status: 200,
+    headers: XML,
+    body: toXml('ListMultipartUploadsResult', {
+      Bucket: ctx.bucket.name,
+      'Encoding-Type': q['encoding-type'] ?? '',
+      KeyMarker: keyMarker,
+      UploadIdMarker: uploadIdMarker,
+      NextKeyMarker: truncated && last ? last.key : undefined,
+      NextUploadIdMarker: truncated && last ? last.uploadId : undefined,
+      MaxUploads: max,
+      Prefix: prefix,
+      Delimiter: delimiter || undefined,
+      IsTruncated: truncated ? 'true' : 'false',
+      Upload: uploads.map((u) => ({
+        Key: u.key,
+        UploadId: u.uploadId,
+        StorageClass: u.storageClass,
+        Initiator: initiator(ctx),
+        Owner: initiator(ctx),
+        Initiated: isoDate(u.initiated),
+      })),
+      CommonPrefixes: [...prefixes].map((p) => ({ Prefix: p })),
+    }),
+  };
+}

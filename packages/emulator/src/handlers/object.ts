@@ -1,0 +1,212 @@
+import { CosErrors } from '../errors/index.js';
+import type { ObjectRecord } from '../persistence/index.js';
+import { toXml } from '../xml/xml.js';
+import { receiveBody } from './body.js';
+import { header, isoDate, XML, type HandlerContext, type Reply } from './context.js';
+import { aclOf, headerEntries, objectHeaders, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+
+function mustGet(ctx: HandlerContext): ObjectRecord {
+  const o = ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key);
+  if (!o) throw CosErrors.noSuchKey(ctx.routed.key);
+  return o;
+}
+
+/** Replaces an object and releases the bytes of the one it replaced. */
+export async function commitObject(ctx: HandlerContext, record: ObjectRecord): Promise<void> {
+  const previous = await ctx.stores.metadata.putObject(record);
+  if (previous && previous.blobId !== record.blobId) await ctx.stores.blobs.delete(previous.blobId);
+}
+
+function checkOverwrite(ctx: HandlerContext, key: string) {
+  if ((header(ctx.headers, 'x-cos-forbid-overwrite') ?? '').toLowerCase() === 'true' && ctx.stores.metadata.getObject(ctx.bucket.name, key)) {
+    throw CosErrors.fileAlreadyExists(key);
+  }
+}
+
+export async function putObject(ctx: HandlerContext): Promise<Reply> {
+  const headers = ctx.headers;
+  const acl = aclOf(header(headers, 'x-cos-acl'));
+  const storageClass = storageClassOf(header(headers, 'x-cos-storage-class'));
+  const meta = userMetaOf(headerEntries(headers));
+  checkOverwrite(ctx, ctx.routed.key);
+  const blob = await receiveBody(ctx);
+  try {
+    checkOverwrite(ctx, ctx.routed.key);
+  } catch (e) {
+    await ctx.stores.blobs.delete(blob.id);
+    throw e;
+  }
+  await commitObject(ctx, {
+    bucket: ctx.bucket.name,
+    key: ctx.routed.key,
+    blobId: blob.id,
+    size: blob.size,
+    etag: blob.md5,
+    crc64: blob.crc64,
+    lastModified: Date.now(),
+    headers: storedHeadersOf((n) => header(headers, n)),
+    meta,
+    acl,
+    storageClass,
+  });
+  return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64 } };
+}
+
+function parseRange(value: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  }
+  if (start >= size) return 'unsatisfiable';
+  return { start, end };
+}
+
+function checkConditions(ctx: HandlerContext, o: ObjectRecord): Reply | undefined {
+  const etag = `"${o.etag}"`;
+  const seconds = Math.floor(o.lastModified / 1000);
+  const ifMatch = header(ctx.headers, 'if-match');
+  if (ifMatch && !ifMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === o.etag)) {
+    throw CosErrors.preconditionFailed(`If-Match ${ifMatch} does not match the ETag ${etag}`);
+  }
+  const ifUnmodified = header(ctx.headers, 'if-unmodified-since');
+  if (ifUnmodified && !ifMatch && seconds > Date.parse(ifUnmodified) / 1000) {
+    throw CosErrors.preconditionFailed(`the object was modified after If-Unmodified-Since ${ifUnmodified}`);
+  }
+  const ifNoneMatch = header(ctx.headers, 'if-none-match');
+  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === o.etag)) {
+    return { status: 304, headers: { etag, 'last-modified': new Date(o.lastModified).toUTCString() } };
+  }
+  const ifModified = header(ctx.headers, 'if-modified-since');
+  if (ifModified && !ifNoneMatch && seconds <= Date.parse(ifModified) / 1000) {
+    return { status: 304, headers: { etag, 'last-modified': new Date(o.lastModified).toUTCString() } };
+  }
+  return undefined;
+}
+
+const RESPONSE_OVERRIDES: Record<string, string> = {
+  'response-content-type': 'content-type',
+  'response-content-language': 'content-language',
+  'response-expires': 'expires',
+  'response-cache-control': 'cache-control',
+  'response-content-disposition': 'content-disposition',
+  'response-content-encoding': 'content-encoding',
+};
+
+export async function getObject(ctx: HandlerContext, headOnly = false): Promise<Reply> {
+  const o = mustGet(ctx);
+  const notModified = checkConditions(ctx, o);
+  if (notModified) return notModified;
+  const headers = objectHeaders(o);
+  if (!headOnly) {
+    for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
+      const v = ctx.routed.query[param];
+      if (v !== undefined) headers[name] = v;
+    }
+  }
+  const rangeHeader = header(ctx.headers, 'range');
+  const range = rangeHeader ? parseRange(rangeHeader, o.size) : undefined;
+  if (range === 'unsatisfiable') throw CosErrors.invalidRange(o.size);
+  if (range) {
+    headers['content-range'] = `bytes ${range.start}-${range.end}/${o.size}`;
+    headers['content-length'] = String(range.end - range.start + 1);
+    return { status: 206, headers, body: headOnly ? undefined : ctx.stores.blobs.read(o.blobId, range) };
+  }
+  headers['content-length'] = String(o.size);
+  return { status: 200, headers, body: headOnly || o.size === 0 ? undefined : ctx.stores.blobs.read(o.blobId) };
+}
+
+export async function deleteObject(ctx: HandlerContext): Promise<Reply> {
+  const previous = await ctx.stores.metadata.deleteObject(ctx.bucket.name, ctx.routed.key);
+  if (previous) await ctx.stores.blobs.delete(previous.blobId);
+  return { status: 204 };
+}
+
+/** `<bucket>.cos.<region>.<domain>/<encoded key>`, or `/<bucket>/<encoded key>`. */
+function parseCopySource(value: string, ctx: HandlerContext): { bucket: string; key: string } {
+  let v = value.trim();
+  try {
+    v = v.replace(/^https?:\/\//, '');
+    const q = v.indexOf('?');
+    if (q >= 0) v = v.slice(0, q);
+    const hosted = /^([a-z0-9-]+-\d+)\.cos[^/]*\/(.+)$/.exec(v);
+    if (hosted) return { bucket: hosted[1]!, key: decodeURIComponent(hosted[2]!) };
+    const path = /^\/?([a-z0-9-]+-\d+)\/(.+)$/.exec(v);
+    if (path) return { bucket: path[1]!, key: decodeURIComponent(path[2]!) };
+    const slash = v.indexOf('/');
+    if (slash > 0) return { bucket: ctx.bucket.name, key: decodeURIComponent(v.slice(slash + 1)) };
+  } catch {
+    // fall through to the refusal below
+  }
+  throw CosErrors.invalidArgument(`x-cos-copy-source "${value}" is not "<bucket>-<appid>.cos.<region>.myqcloud.com/<key>"`);
+}
+
+export async function copyObject(ctx: HandlerContext): Promise<Reply> {
+  const source = parseCopySource(header(ctx.headers, 'x-cos-copy-source')!, ctx);
+  ctx.authorizeAlso('name/cos:GetObject', source.key, source.bucket);
+  if (!ctx.stores.metadata.getBucket(source.bucket)) throw CosErrors.noSuchBucket(source.bucket);
+  const src = ctx.stores.metadata.getObject(source.bucket, source.key);
+  if (!src) throw CosErrors.noSuchKey(source.key);
+  const directive = (header(ctx.headers, 'x-cos-metadata-directive') ?? 'Copy').toLowerCase();
+  if (directive !== 'copy' && directive !== 'replaced') {
+    throw CosErrors.invalidArgument(`x-cos-metadata-directive "${directive}" must be Copy or Replaced`);
+  }
+  const sameObject = source.bucket === ctx.bucket.name && source.key === ctx.routed.key;
+  if (sameObject && directive === 'copy') {
+    throw CosErrors.invalidArgument('copying an object onto itself needs x-cos-metadata-directive: Replaced');
+  }
+  const etag = `"${src.etag}"`;
+  const ifMatch = header(ctx.headers, 'x-cos-copy-source-if-match');
+  if (ifMatch && ifMatch.trim() !== etag && ifMatch.trim() !== src.etag) throw CosErrors.preconditionFailed(`x-cos-copy-source-If-Match ${ifMatch} is not ${etag}`);
+  const ifNoneMatch = header(ctx.headers, 'x-cos-copy-source-if-none-match');
+  if (ifNoneMatch && (ifNoneMatch.trim() === etag || ifNoneMatch.trim() === src.etag)) throw CosErrors.preconditionFailed(`x-cos-copy-source-If-None-Match ${ifNoneMatch} matches`);
+  const blob = await ctx.stores.blobs.concat([src.blobId]);
+  const replaced = directive === 'replaced';
+  const record: ObjectRecord = {
+    bucket: ctx.bucket.name,
+    key: ctx.routed.key,
+    blobId: blob.id,
+    size: blob.size,
+    etag: src.etag,
+    crc64: blob.crc64,
+    lastModified: Date.now(),
+    headers: replaced ? storedHeadersOf((n) => header(ctx.headers, n)) : src.headers,
+    meta: replaced ? userMetaOf(headerEntries(ctx.headers)) : src.meta,
+    acl: aclOf(header(ctx.headers, 'x-cos-acl')),
+    storageClass: header(ctx.headers, 'x-cos-storage-class') ? storageClassOf(header(ctx.headers, 'x-cos-storage-class')) : src.storageClass,
+  };
+  await commitObject(ctx, record);
+  return {
+    status: 200,
+    headers: { ...XML, 'x-cos-hash-crc64ecma': blob.crc64 },
+    body: toXml('CopyObjectResult', { ETag: `"${record.etag}"`, CRC64: record.crc64, LastModified: isoDate(record.lastModified) }),
+  };
+}
+
+export async function putObjectAcl(ctx: HandlerContext): Promise<Reply> {
+  const o = mustGet(ctx);
+  await ctx.stores.metadata.putObject({ ...o, acl: aclOf(header(ctx.headers, 'x-cos-acl') ?? 'default') });
+  return { status: 200 };
+}
+
+export function aclDocument(ctx: HandlerContext, acl: string): string {
+  const owner = { ID: `qcs::cam::uin/${ctx.config.appId}:uin/${ctx.config.appId}`, DisplayName: ctx.config.appId };
+  const grants: Array<Record<string, unknown>> = [{ Grantee: owner, Permission: 'FULL_CONTROL' }];
+  if (acl === 'public-read' || acl === 'public-read-write') grants.push({ Grantee: { URI: 'http://cam.qcloud.com/groups/global/AllUsers' }, Permission: 'READ' });
+  if (acl === 'public-read-write') grants.push({ Grantee: { URI: 'http://cam.qcloud.com/groups/global/AllUsers' }, Permission: 'WRITE' });
+  return toXml('AccessControlPolicy', { Owner: owner, AccessControlList: { Grant: grants as never } });
+}
+
+export async function getObjectAcl(ctx: HandlerContext): Promise<Reply> {
+  const o = mustGet(ctx);
+  return { status: 200, headers: { ...XML, 'x-cos-acl': o.acl }, body: aclDocument(ctx, o.acl === 'default' ? ctx.bucket.acl : o.acl) };
+}

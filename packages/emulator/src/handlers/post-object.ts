@@ -1,0 +1,168 @@
+import { Busboy } from '@fastify/busboy';
+import type { Readable } from 'node:stream';
+import { checkPostPolicy, decodePolicyField, verifyPostSignature } from '@cos-direct/signer';
+import { CosError, CosErrors } from '../errors/index.js';
+import type { BlobInfo } from '../persistence/index.js';
+import { checkSignTime, secretKeyOf, type Identity } from '../pipeline/authenticate.js';
+import { toXml } from '../xml/xml.js';
+import { MAX_OBJECT_SIZE } from './body.js';
+import { XML, type HandlerContext, type Reply } from './context.js';
+import { aclOf, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import { commitObject } from './object.js';
+
+export interface PostObjectDeps {
+  sts: import('../sts/index.js').StsService;
+  /** Authorizes PostObject on the key for the identity, with the given policy context. */
+  authorize(identity: Identity, key: string, context: Record<string, string | number | boolean | undefined>): void;
+}
+
+const fieldOf = (fields: Record<string, string>, name: string) => {
+  if (name in fields) return fields[name];
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(fields)) if (k.toLowerCase() === lower) return fields[k];
+  return undefined;
+};
+
+/** Authenticates a form by its q-* fields and checks its policy, everything but the file size. */
+function authenticateForm(ctx: HandlerContext, deps: PostObjectDeps, fields: Record<string, string>): { identity: Identity; policyJson?: string } {
+  const secretId = fieldOf(fields, 'q-ak');
+  if (!secretId) {
+    if (fieldOf(fields, 'Signature')) throw CosErrors.notImplemented('the legacy "Signature" form field (use policy + q-* fields)');
+    return { identity: { kind: 'anonymous' } };
+  }
+  const { secretKey, identity } = secretKeyOf(secretId, fieldOf(fields, 'x-cos-security-token'), ctx.config, deps.sts);
+  const verdict = verifyPostSignature(fields, secretKey);
+  if (!verdict.valid) {
+    if (verdict.code === 'SIGN_ERR_SIGNATURE_MISMATCH') {
+      throw CosErrors.signatureDoesNotMatch(verdict.reason, verdict.stringToSign ? { StringToSign: verdict.stringToSign } : {});
+    }
+    throw CosErrors.accessDenied(`the form signature is incomplete: ${verdict.reason}`);
+  }
+  const keyTime = fieldOf(fields, 'q-key-time')!;
+  checkSignTime({ signTime: keyTime, keyTime } as never, ctx.now, ctx.config.clockSkewSeconds);
+  const policyJson = decodePolicyField(fieldOf(fields, 'policy')!);
+  return { identity, policyJson };
+}
+
+function checkPolicy(ctx: HandlerContext, policyJson: string | undefined, fields: Record<string, string>, fileSize: number) {
+  if (policyJson === undefined) return;
+  const verdict = checkPostPolicy(policyJson, fields, { bucket: ctx.bucket.name, fileSize, now: ctx.now });
+  if (!verdict.ok) {
+    if (verdict.code === 'SIGN_ERR_POLICY_MALFORMED') throw CosErrors.invalidPolicyDocument(verdict.reason);
+    if (verdict.code === 'SIGN_ERR_POLICY_CONDITION' && verdict.condition && Array.isArray(verdict.condition) && verdict.condition[0] === 'content-length-range') {
+      throw CosErrors.entityTooLarge(`policy clause ${JSON.stringify(verdict.condition)}: ${verdict.reason}`);
+    }
+    throw CosErrors.accessDenied(`the form violates its policy${verdict.condition ? ` (clause ${JSON.stringify(verdict.condition)})` : ''}: ${verdict.reason}`);
+  }
+}
+
+/** POST Object: a browser form upload. Fields after the file part are ignored, as COS requires the file last. */
+export function postObject(ctx: HandlerContext, deps: PostObjectDeps): Promise<Reply> {
+  return new Promise<Reply>((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let fileSeen = false;
+    let settled = false;
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      ctx.body.unpipe();
+      ctx.body.resume();
+      reject(e);
+    };
+    let bb: ReturnType<typeof Busboy>;
+    try {
+      bb = Busboy({ headers: ctx.headers as never, limits: { fieldSize: 64 * 1024, fields: 200, files: 1, parts: 250, fileSize: MAX_OBJECT_SIZE + 1 } });
+    } catch (e) {
+      reject(CosErrors.malformedPost((e as Error).message));
+      return;
+    }
+    bb.on('field', (name, value) => {
+      if (!fileSeen) fields[name] = value;
+    });
+    bb.on('file', (name, stream, filename) => {
+      if (fileSeen || name !== 'file') {
+        (stream as Readable).resume();
+        return;
+      }
+      fileSeen = true;
+      handleFile(ctx, deps, fields, stream as Readable, filename).then(
+        (reply) => {
+          if (settled) return;
+          settled = true;
+          resolve(reply);
+        },
+        (e) => {
+          (stream as Readable).resume();
+          fail(e);
+        },
+      );
+    });
+    bb.on('finish', () => {
+      if (!fileSeen) fail(CosErrors.incorrectNumberOfFiles('the form has no "file" field'));
+    });
+    bb.on('error', (e: unknown) => fail(CosErrors.malformedPost(e instanceof Error ? e.message : String(e))));
+    ctx.body.on('error', fail);
+    ctx.body.pipe(bb);
+  });
+}
+
+async function handleFile(ctx: HandlerContext, deps: PostObjectDeps, fields: Record<string, string>, file: Readable, filename: string): Promise<Reply> {
+  const rawKey = fieldOf(fields, 'key');
+  if (!rawKey) throw new CosError('UserKeyMustBeSpecified', 400, 'The bucket POST must contain the specified field name.', 'the form has no "key" field before the file');
+  const key = rawKey.replace(/\$\{filename\}/g, filename ?? '');
+  if (Buffer.byteLength(key) > 850) throw CosErrors.invalidUri(`the key is ${Buffer.byteLength(key)} bytes; COS allows at most 850`);
+  const checked = { ...fields, key };
+  const { identity, policyJson } = authenticateForm(ctx, deps, checked);
+  // The size is not known yet: NaN satisfies no bound, so content-length-range is checked after the upload.
+  checkPolicy(ctx, policyJson, checked, Number.NaN);
+  const contentType = fieldOf(fields, 'Content-Type');
+  deps.authorize(identity, key, { ...ctx.policyContext, 'cos:content-type': contentType, 'cos:content-length': undefined });
+
+  let blob: BlobInfo;
+  try {
+    blob = await ctx.stores.blobs.write(file, (info) => {
+      if ((file as Readable & { truncated?: boolean }).truncated || info.size > MAX_OBJECT_SIZE) {
+        throw CosErrors.entityTooLarge(`the file exceeds ${MAX_OBJECT_SIZE} bytes`);
+      }
+      const md5 = fieldOf(fields, 'Content-MD5');
+      if (md5 && Buffer.from(md5, 'base64').toString('hex') !== info.md5) throw CosErrors.badDigest('Content-MD5 does not match the file');
+      checkPolicy(ctx, policyJson, checked, info.size);
+      deps.authorize(identity, key, { ...ctx.policyContext, 'cos:content-type': contentType, 'cos:content-length': info.size });
+    });
+  } catch (e) {
+    throw e;
+  }
+  await commitObject(ctx, {
+    bucket: ctx.bucket.name,
+    key,
+    blobId: blob.id,
+    size: blob.size,
+    etag: blob.md5,
+    crc64: blob.crc64,
+    lastModified: Date.now(),
+    headers: storedHeadersOf((n) => fieldOf(fields, n)),
+    meta: userMetaOf(Object.entries(fields)),
+    acl: aclOf(fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl')),
+    storageClass: storageClassOf(fieldOf(fields, 'x-cos-storage-class')),
+  });
+
+  const location = `${ctx.protocol}://${ctx.host}/${encodeURI(key)}`;
+  const headers = { etag: `"${blob.md5}"`, location, 'x-cos-hash-crc64ecma': blob.crc64 };
+  const redirect = fieldOf(fields, 'success_action_redirect');
+  if (redirect) {
+    const sep = redirect.includes('?') ? '&' : '?';
+    return {
+      status: 303,
+      headers: { ...headers, location: `${redirect}${sep}bucket=${encodeURIComponent(ctx.bucket.name)}&key=${encodeURIComponent(key)}&etag=${encodeURIComponent(`"${blob.md5}"`)}` },
+    };
+  }
+  const status = fieldOf(fields, 'success_action_status') ?? '204';
+  if (status === '201') {
+    return {
+      status: 201,
+      headers: { ...headers, ...XML },
+      body: toXml('PostResponse', { Location: location, Bucket: ctx.bucket.name, Key: key, ETag: blob.md5 }),
+    };
+  }
+  return { status: status === '200' ? 200 : 204, headers };
+}

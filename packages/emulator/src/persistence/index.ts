@@ -1,0 +1,27 @@
+export type * from './types.js';
+export { MemoryMetadataStore } from './memory-metadata.js';
+export { FsMetadataStore } from './fs-metadata.js';
+export { MemoryBlobStore } from './memory-blobs.js';
+export { FsBlobStore } from './fs-blobs.js';
+
+import { FsBlobStore } from './fs-blobs.js';
+import { FsMetadataStore } from './fs-metadata.js';
+import { MemoryBlobStore } from './memory-blobs.js';
+import { MemoryMetadataStore } from './memory-metadata.js';
+import type { BlobStore, MetadataStore } from './types.js';
+
+export interface Stores {
+  metadata: MetadataStore;
+  blobs: BlobStore;
+}
+
+/** Memory stores without a data directory, filesystem stores with one. */
+export async function openStores(dataDir: string | undefined): Promise<Stores> {
+  const stores: Stores = dataDir
+    ? { metadata: new FsMetadataStore(dataDir), blobs: new FsBlobStore(dataDir) }
+    : { metadata: new MemoryMetadataStore(), blobs: new MemoryBlobStore() };
+  await stores.metadata.open();
+  await stores.blobs.open();
+  await stores.blobs.collect(stores.metadata.referencedBlobs());
+  return stores;
+}

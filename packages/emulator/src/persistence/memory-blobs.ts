@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { ContentHasher } from './hashing.js';
+import type { BlobInfo, BlobStore } from './types.js';
+
+export class MemoryBlobStore implements BlobStore {
+  readonly #blobs = new Map<string, Buffer>();
+
+  async open() {}
+  async close() {}
+
+  async write(source: AsyncIterable<Uint8Array>, verify?: (info: Omit<BlobInfo, 'id'>) => void): Promise<BlobInfo> {
+    const hasher = new ContentHasher();
+    const chunks: Buffer[] = [];
+    for await (const chunk of source) {
+      hasher.update(chunk);
+      chunks.push(Buffer.from(chunk));
+    }
+    const info = hasher.digest();
+    verify?.(info);
+    const id = randomBytes(16).toString('hex');
+    this.#blobs.set(id, Buffer.concat(chunks));
+    return { id, ...info };
+  }
+
+  async concat(ids: string[]): Promise<BlobInfo> {
+    const self = this;
+    return this.write((async function* () {
+      for (const id of ids) yield self.#get(id);
+    })());
+  }
+
+  #get(id: string): Buffer {
+    const blob = this.#blobs.get(id);
+    if (!blob) throw new Error(`blob ${id} is missing`);
+    return blob;
+  }
+
+  read(id: string, range?: { start: number; end: number }): Readable {
+    const blob = this.#get(id);
+    const bytes = range ? blob.subarray(range.start, range.end + 1) : blob;
+    // Chunked so that large objects stream with backpressure instead of one huge write.
+    return Readable.from((function* () {
+      for (let i = 0; i < bytes.length; i += 65536) yield bytes.subarray(i, i + 65536);
+    })());
+  }
+
+  async delete(id: string) {
+    this.#blobs.delete(id);
+  }
+
+  async collect(referenced: Set<string>) {
+    let removed = 0;
+    for (const id of this.#blobs.keys()) {
+      if (!referenced.has(id)) {
+        this.#blobs.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

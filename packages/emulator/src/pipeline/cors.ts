@@ -1,0 +1,60 @@
+import type { CorsRule } from '../persistence/index.js';
+import { wildcardMatch } from '../policy/resource.js';
+
+export const DEV_CORS_RULE: CorsRule = Object.freeze({
+  id: 'cos-direct-dev',
+  allowedOrigins: ['*'],
+  allowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
+  allowedHeaders: ['*'],
+  exposeHeaders: ['ETag', 'Content-Length', 'x-cos-request-id', 'x-cos-hash-crc64ecma', 'x-cos-version-id', 'Location'],
+  maxAgeSeconds: 600,
+}) as CorsRule;
+
+const originMatches = (rule: CorsRule, origin: string) => rule.allowedOrigins.some((o) => wildcardMatch(o, origin));
+const methodMatches = (rule: CorsRule, method: string) => rule.allowedMethods.some((m) => m.toUpperCase() === method.toUpperCase());
+const headerAllowed = (rule: CorsRule, header: string) =>
+  rule.allowedHeaders.some((h) => wildcardMatch(h.toLowerCase(), header.toLowerCase()));
+
+export type PreflightResult =
+  | { ok: true; headers: Record<string, string> }
+  | { ok: false; reason: string };
+
+function allowOrigin(rule: CorsRule, origin: string): Record<string, string> {
+  return rule.allowedOrigins.includes('*')
+    ? { 'access-control-allow-origin': '*' }
+    : { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' };
+}
+
+/** Evaluates a preflight against a bucket's rules, first match wins, as COS does. */
+export function preflight(rules: CorsRule[] | undefined, origin: string | undefined, method: string | undefined, requestHeaders: string | undefined): PreflightResult {
+  if (!origin) return { ok: false, reason: 'the preflight has no Origin header' };
+  if (!method) return { ok: false, reason: 'the preflight has no Access-Control-Request-Method header' };
+  if (!rules || rules.length === 0) return { ok: false, reason: 'the bucket has no CORS rules (PUT Bucket cors to add some)' };
+  const headers = (requestHeaders ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  const misses: string[] = [];
+  for (const [i, rule] of rules.entries()) {
+    if (!originMatches(rule, origin)) { misses.push(`rule ${i}: origin ${origin} not in ${rule.allowedOrigins.join(' ')}`); continue; }
+    if (!methodMatches(rule, method)) { misses.push(`rule ${i}: method ${method} not in ${rule.allowedMethods.join(' ')}`); continue; }
+    const refused = headers.find((h) => !headerAllowed(rule, h));
+    if (refused) { misses.push(`rule ${i}: header ${refused} not in ${rule.allowedHeaders.join(' ')}`); continue; }
+    const out: Record<string, string> = {
+      ...allowOrigin(rule, origin),
+      'access-control-allow-methods': rule.allowedMethods.join(','),
+    };
+    if (headers.length > 0) out['access-control-allow-headers'] = headers.join(',');
+    if (rule.exposeHeaders.length > 0) out['access-control-expose-headers'] = rule.exposeHeaders.join(',');
+    if (rule.maxAgeSeconds !== undefined) out['access-control-max-age'] = String(rule.maxAgeSeconds);
+    return { ok: true, headers: out };
+  }
+  return { ok: false, reason: misses.join('; ') };
+}
+
+/** CORS headers for an actual (non-preflight) response. */
+export function corsResponseHeaders(rules: CorsRule[] | undefined, origin: string | undefined, method: string): Record<string, string> {
+  if (!origin || !rules) return {};
+  const rule = rules.find((r) => originMatches(r, origin) && methodMatches(r, method));
+  if (!rule) return {};
+  const out = allowOrigin(rule, origin);
+  if (rule.exposeHeaders.length > 0) out['access-control-expose-headers'] = rule.exposeHeaders.join(',');
+  return out;
+}

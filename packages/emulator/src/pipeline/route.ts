@@ -1,0 +1,203 @@
+import { CosErrors } from '../errors/index.js';
+
+export type Operation =
+  | 'ListBuckets' | 'GetBucket' | 'HeadBucket' | 'PutBucket' | 'DeleteBucket'
+  | 'GetBucketCors' | 'PutBucketCors' | 'DeleteBucketCors' | 'GetBucketAcl' | 'PutBucketAcl'
+  | 'ListMultipartUploads' | 'DeleteMultipleObjects' | 'PostObject'
+  | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'GetObjectAcl' | 'PutObjectAcl'
+  | 'InitiateMultipartUpload' | 'UploadPart' | 'ListParts' | 'CompleteMultipartUpload' | 'AbortMultipartUpload'
+  | 'OptionsObject';
+
+export interface RoutedRequest {
+  operation: Operation;
+  /** Long bucket name ('' for service requests). */
+  bucket: string;
+  key: string;
+  style: 'virtual-hosted' | 'path' | 'default-bucket' | 'service';
+  /** Decoded path as clients sign it: includes the bucket segment in path style. */
+  signedPath: string;
+  query: Record<string, string>;
+  hostname: string;
+}
+
+const VIRTUAL_HOST = /^([a-z0-9][a-z0-9-]*-\d+)\.cos(?:-internal|v6)?\.([a-z0-9-]+)\./;
+const LONG_BUCKET = /^[a-z0-9][a-z0-9-]*-\d+$/;
+
+// Sub-resources COS offers that the emulator does not: named in a 501 instead of silently treated as a plain request.
+const UNSUPPORTED = [
+  'lifecycle', 'policy', 'tagging', 'versioning', 'website', 'logging', 'referer', 'domain', 'inventory', 'replication',
+  'encryption', 'restore', 'select', 'append', 'versions', 'accelerate', 'intelligenttiering', 'object-lock', 'origin',
+  'rename', 'symlink', 'retention',
+];
+
+/** Form-style decoding, as COS decodes paths and queries: '+' is a space. */
+export function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}
+
+export function parseQuery(raw: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  if (raw === '') return query;
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = formDecode(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : formDecode(part.slice(eq + 1));
+    if (!(name in query)) query[name] = value;
+  }
+  return query;
+}
+
+function has(query: Record<string, string>, name: string) {
+  return Object.prototype.hasOwnProperty.call(query, name);
+}
+
+/**
+ * Works out bucket, key and operation from Host, path and query. Virtual-hosted names win; then a
+ * first path segment naming an existing bucket (path style); otherwise the default bucket, so a
+ * client that only knows the emulator's host:port can still upload.
+ */
+export function routeRequest(input: {
+  method: string;
+  url: string;
+  host: string;
+  contentType: string;
+  copySource: boolean;
+  bucketExists: (name: string) => boolean;
+  defaultBucket: string;
+}): RoutedRequest {
+  const q = input.url.indexOf('?');
+  const rawPath = q < 0 ? input.url : input.url.slice(0, q);
+  let path: string;
+  let query: Record<string, string>;
+  try {
+    path = formDecode(rawPath);
+    query = parseQuery(q < 0 ? '' : input.url.slice(q + 1));
+  } catch {
+    throw CosErrors.invalidUri(`the URL "${input.url.slice(0, 200)}" has malformed percent-encoding`);
+  }
+  if (!path.startsWith('/')) throw CosErrors.invalidUri('the request path must start with "/"');
+  const hostname = input.host.toLowerCase().replace(/:\d+$/, '');
+
+  let bucket: string;
+  let key: string;
+  let style: RoutedRequest['style'];
+  const vhost = VIRTUAL_HOST.exec(hostname);
+  if (vhost) {
+    bucket = vhost[1]!;
+    key = path.slice(1);
+    style = 'virtual-hosted';
+  } else if (hostname.startsWith('service.cos.')) {
+    bucket = '';
+    key = '';
+    style = 'service';
+  } else {
+    const slash = path.indexOf('/', 1);
+    const first = slash < 0 ? path.slice(1) : path.slice(1, slash);
+    if (LONG_BUCKET.test(first) && input.bucketExists(first)) {
+      bucket = first;
+      key = slash < 0 ? '' : path.slice(slash + 1);
+      style = 'path';
+    } else {
+      bucket = input.defaultBucket;
+      key = path.slice(1);
+      style = 'default-bucket';
+    }
+  }
+  if (Buffer.byteLength(key) > 850) throw CosErrors.invalidUri(`the object key is ${Buffer.byteLength(key)} bytes; COS allows at most 850`);
+
+  const method = input.method.toUpperCase();
+  for (const name of UNSUPPORTED) {
+    if (has(query, name)) throw CosErrors.notImplemented(`the "${name}" sub-resource (${method} ?${name})`);
+  }
+  const operation = operationOf(method, style === 'service' ? undefined : key, query, input);
+  return { operation, bucket, key, style, signedPath: path, query, hostname };
+}
+
+function operationOf(
+  method: string,
+  key: string | undefined,
+  query: Record<string, string>,
+  input: { contentType: string; copySource: boolean },
+): Operation {
+  if (method === 'OPTIONS') return 'OptionsObject';
+  if (key === undefined) {
+    if (method === 'GET') return 'ListBuckets';
+    throw CosErrors.methodNotAllowed(`${method} is not allowed on the service endpoint`);
+  }
+  if (key === '') {
+    switch (method) {
+      case 'GET':
+        if (has(query, 'cors')) return 'GetBucketCors';
+        if (has(query, 'uploads')) return 'ListMultipartUploads';
+        if (has(query, 'acl')) return 'GetBucketAcl';
+        return 'GetBucket';
+      case 'HEAD':
+        return 'HeadBucket';
+      case 'PUT':
+        if (has(query, 'cors')) return 'PutBucketCors';
+        if (has(query, 'acl')) return 'PutBucketAcl';
+        return 'PutBucket';
+      case 'DELETE':
+        if (has(query, 'cors')) return 'DeleteBucketCors';
+        return 'DeleteBucket';
+      case 'POST':
+        if (has(query, 'delete')) return 'DeleteMultipleObjects';
+        if (input.contentType.toLowerCase().startsWith('multipart/form-data')) return 'PostObject';
+        throw CosErrors.malformedPost('a POST to a bucket must be multipart/form-data (POST Object) or carry ?delete');
+    }
+  } else {
+    switch (method) {
+      case 'PUT':
+        if (has(query, 'partNumber') || has(query, 'uploadId')) {
+          if (input.copySource) throw CosErrors.notImplemented('Upload Part - Copy (x-cos-copy-source on a part)');
+          return 'UploadPart';
+        }
+        if (has(query, 'acl')) return 'PutObjectAcl';
+        return input.copySource ? 'CopyObject' : 'PutObject';
+      case 'GET':
+        if (has(query, 'uploadId')) return 'ListParts';
+        if (has(query, 'acl')) return 'GetObjectAcl';
+        return 'GetObject';
+      case 'HEAD':
+        return 'HeadObject';
+      case 'DELETE':
+        return has(query, 'uploadId') ? 'AbortMultipartUpload' : 'DeleteObject';
+      case 'POST':
+        if (has(query, 'uploads')) return 'InitiateMultipartUpload';
+        if (has(query, 'uploadId')) return 'CompleteMultipartUpload';
+        throw CosErrors.methodNotAllowed('POST on an object needs ?uploads or ?uploadId');
+    }
+  }
+  throw CosErrors.methodNotAllowed(`${method} is not supported`);
+}
+
+/** CAM action of each operation (cos-protocol §7.2). */
+export const ACTION_OF: Record<Operation, string> = {
+  ListBuckets: 'name/cos:GetService',
+  GetBucket: 'name/cos:GetBucket',
+  HeadBucket: 'name/cos:HeadBucket',
+  PutBucket: 'name/cos:PutBucket',
+  DeleteBucket: 'name/cos:DeleteBucket',
+  GetBucketCors: 'name/cos:GetBucketCORS',
+  PutBucketCors: 'name/cos:PutBucketCORS',
+  DeleteBucketCors: 'name/cos:DeleteBucketCORS',
+  GetBucketAcl: 'name/cos:GetBucketACL',
+  PutBucketAcl: 'name/cos:PutBucketACL',
+  ListMultipartUploads: 'name/cos:ListMultipartUploads',
+  DeleteMultipleObjects: 'name/cos:DeleteObject',
+  PostObject: 'name/cos:PostObject',
+  PutObject: 'name/cos:PutObject',
+  CopyObject: 'name/cos:PutObject',
+  GetObject: 'name/cos:GetObject',
+  HeadObject: 'name/cos:HeadObject',
+  DeleteObject: 'name/cos:DeleteObject',
+  GetObjectAcl: 'name/cos:GetObjectACL',
+  PutObjectAcl: 'name/cos:PutObjectACL',
+  InitiateMultipartUpload: 'name/cos:InitiateMultipartUpload',
+  UploadPart: 'name/cos:UploadPart',
+  ListParts: 'name/cos:ListParts',
+  CompleteMultipartUpload: 'name/cos:CompleteMultipartUpload',
+  AbortMultipartUpload: 'name/cos:AbortMultipartUpload',
+  OptionsObject: 'name/cos:OptionsObject',
+};

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
+import { openStores } from './persistence/index.js';
+import { DEV_CORS_RULE } from './pipeline/cors.js';
+import { createStsService } from './sts/index.js';
+import { loadTlsMaterial } from './tls/certificates.js';
+
+/** What a started emulator offers; the CLI prints the same object as its ready line. */
+export interface EmulatorInfo {
+  event: 'ready';
+  cos: { http: string; https?: string };
+  sts?: { endpoint: string; url: string };
+  region: string;
+  appId: string;
+  buckets: string[];
+  credentials: { secretId: string; secretKey: string };
+  dataDir?: string;
+  caCertPath?: string;
+  caCert?: string;
+}
+
+export interface RunningEmulator {
+  info: EmulatorInfo;
+  config: EmulatorConfig;
+  close(): Promise<void>;
+}
+
+async function loadTokenKey(dataDir: string | undefined): Promise<Uint8Array> {
+  if (!dataDir) return randomBytes(32);
+  const path = join(dataDir, 'sts-token.key');
+  try {
+    const key = await readFile(path);
+    if (key.length === 32) return key;
+  } catch {
+    // created below
+  }
+  const key = randomBytes(32);
+  await writeFile(path + '.tmp', key, { mode: 0o600 });
+  await rename(path + '.tmp', path);
+  return key;
+}
+
+function urlHost(host: string) {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Starts the emulator in this process: COS over HTTP and HTTPS, STS over HTTPS. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const config = resolveConfig(options);
+  if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
+  const stores = await openStores(config.dataDir);
+  const sts = createStsService({
+    root: { ...config.credentials, appId: config.appId },
+    tokenKey: await loadTokenKey(config.dataDir),
+    region: config.region,
+    now: config.now,
+  });
+  for (const name of config.buckets) {
+    if (!stores.metadata.getBucket(name)) {
+      await stores.metadata.putBucket({
+        name,
+        region: config.region,
+        created: Date.now(),
+        acl: 'private',
+        ...(config.devCors ? { cors: [DEV_CORS_RULE] } : {}),
+      });
+    }
+  }
+
+  const apps: FastifyInstance[] = [];
+  const close = async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await stores.metadata.close();
+    await stores.blobs.close();
+  };
+  try {
+    const httpApp = buildApp({ config, stores, sts }, 'http');
+    apps.push(httpApp);
+    await httpApp.listen({ host: config.host, port: config.httpPort });
+    const httpPort = (httpApp.server.address() as AddressInfo).port;
+    const host = urlHost(config.host);
+    const info: EmulatorInfo = {
+      event: 'ready',
+      cos: { http: `http://${host}:${httpPort}` },
+      region: config.region,
+      appId: config.appId,
+      buckets: [...config.buckets],
+      credentials: { ...config.credentials },
+      ...(config.dataDir ? { dataDir: config.dataDir } : {}),
+    };
+    if (config.httpsPort !== false) {
+      const tls = await loadTlsMaterial(config.caDir, config.hostnames);
+      const httpsApp = buildApp({ config, stores, sts }, 'https', { key: tls.key, cert: tls.cert });
+      apps.push(httpsApp);
+      await httpsApp.listen({ host: config.host, port: config.httpsPort });
+      const httpsPort = (httpsApp.server.address() as AddressInfo).port;
+      info.cos.https = `https://${host}:${httpsPort}`;
+      info.sts = { endpoint: `${host}:${httpsPort}`, url: `https://${host}:${httpsPort}/` };
+      info.caCertPath = tls.caCertPath;
+      info.caCert = tls.caCert;
+    }
+    return { info, config, close };
+  } catch (e) {
+    await close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,1 @@
+export { createStsService, StsService, type TemporaryIdentity, type StsServiceOptions, type ResolveResult } from './service.js';
