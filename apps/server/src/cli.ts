@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from './config.js';
+import { createServer } from './server.js';
+
+async function main() {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write('cos-direct-server: the upload ticket server. Configured by environment variables; see the README.\n');
+    return;
+  }
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`cos-direct-server: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const app = await createServer(config.options);
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info(`${signal}: finishing in-flight requests`);
+    // In-flight requests complete; new ones get 503 while closing.
+    app.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    process.stderr.write(`cos-direct-server: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`cos-direct-server: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

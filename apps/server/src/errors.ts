@@ -1,0 +1,36 @@
+const kServerError = Symbol.for('cos-direct.server.error');
+
+/** Every error the sign server answers with: HTTP status and a default message per stable code. */
+export const ServerErrorCodes = {
+  SRV_ERR_BAD_REQUEST: { status: 400, message: 'The request is malformed' },
+  SRV_ERR_INVALID_EXTENSION: { status: 400, message: 'The file extension is not allowed' },
+  SRV_ERR_INVALID_SIZE: { status: 400, message: 'The size parameter is missing, malformed or over the limit' },
+  SRV_ERR_UNAUTHENTICATED: { status: 401, message: 'Authentication is required' },
+  SRV_ERR_FORBIDDEN: { status: 403, message: 'The credentials are not allowed to request upload tickets' },
+  SRV_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
+  SRV_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+  SRV_ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  SRV_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  SRV_ERR_STS_FAILED: { status: 502, message: 'The STS service refused to issue a temporary key' },
+  SRV_ERR_STS_TIMEOUT: { status: 502, message: 'The STS service did not answer in time' },
+  SRV_ERR_INTERNAL: { status: 500, message: 'Internal error' },
+} as const;
+
+export type ServerErrorCode = keyof typeof ServerErrorCodes;
+
+export class ServerError extends Error {
+  override readonly name = 'ServerError';
+  readonly [kServerError] = true;
+  readonly statusCode: number;
+  constructor(
+    readonly code: ServerErrorCode,
+    message: string = ServerErrorCodes[code].message,
+  ) {
+    super(message);
+    this.statusCode = ServerErrorCodes[code].status;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kServerError] === true;
+  }
+}

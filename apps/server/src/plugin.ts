@@ -1,0 +1,98 @@
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
+import { authenticatorOf } from './auth.js';
+import type { ResolvedServerOptions } from './config.js';
+import { ServerError } from './errors.js';
+import { StsClient, StsUpstreamError } from './sts-client.js';
+import { TicketService } from './tickets.js';
+
+type Params = Record<string, unknown>;
+
+function paramsOf(request: FastifyRequest): Params {
+  const query = (request.query ?? {}) as Params;
+  const body = request.body && typeof request.body === 'object' ? (request.body as Params) : {};
+  return { ...query, ...body };
+}
+
+/** The ticket endpoints, with authentication, CORS, rate limiting and JSON errors, as one plugin. */
+const ticketRoutes: FastifyPluginAsync<{ options: ResolvedServerOptions }> = async (app: FastifyInstance, { options }) => {
+  const sts = new StsClient({
+    secretId: options.secretId,
+    secretKey: options.secretKey,
+    endpoint: options.stsEndpoint,
+    region: options.region,
+    timeoutMs: options.stsTimeoutMs,
+  });
+  const tickets = new TicketService(options, sts);
+  const authenticate = authenticatorOf(options);
+  if (!authenticate) {
+    app.log.warn(
+      'the ticket endpoints are open to anyone: configure AUTH_TOKENS, JWT_SECRET or JWKS_URL (or pass authenticate) before exposing this server',
+    );
+  }
+
+  if (options.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: options.corsOrigins.includes('*') ? true : options.corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      maxAge: 600,
+    });
+  }
+
+  let redis: Redis | undefined;
+  if (options.rateLimit) {
+    if (options.redisUrl) {
+      redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+      redis.on('error', (e) => app.log.warn({ err: { message: e.message } }, 'redis error'));
+      app.addHook('onClose', async () => {
+        await redis?.quit().catch(() => undefined);
+      });
+    }
+    await app.register(rateLimit, {
+      global: false,
+      max: options.rateLimit.max,
+      timeWindow: options.rateLimit.timeWindow,
+      ...(redis ? { redis, nameSpace: 'cos-direct-rl-' } : {}),
+      errorResponseBuilder: (_req, context) => {
+        const e = new ServerError('SRV_ERR_RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`);
+        return e;
+      },
+    });
+  }
+
+  const guard = async (request: FastifyRequest) => {
+    if (!authenticate) return;
+    try {
+      await authenticate(request);
+    } catch (e) {
+      if (e instanceof ServerError) throw e;
+      throw new ServerError('SRV_ERR_UNAUTHENTICATED', e instanceof Error && e.message ? e.message : undefined);
+    }
+  };
+
+  const route = (path: string, issue: (p: Params) => Promise<unknown>) => {
+    app.route({
+      method: ['GET', 'POST'],
+      url: path,
+      config: options.rateLimit ? { rateLimit: { max: options.rateLimit.max, timeWindow: options.rateLimit.timeWindow } } : {},
+      preHandler: guard,
+      handler: async (request) => {
+        try {
+          return { code: 0, data: await issue(paramsOf(request)) };
+        } catch (e) {
+          if (e instanceof StsUpstreamError) request.log.error({ sts: e.detail }, 'STS refused to issue a temporary key');
+          throw e;
+        }
+      },
+    });
+  };
+  route('/sts-direct-sign', (p) => tickets.direct(p.ext));
+  route('/sts-multipart', (p) => tickets.multipart(p.ext, typeof p.size === 'number' ? String(p.size) : p.size));
+  route('/post-policy', (p) => tickets.postPolicy(p.ext));
+};
+
+export const cosDirectTickets = fp(ticketRoutes, { name: '@cos-direct/server', fastify: '5.x' });

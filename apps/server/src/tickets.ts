@@ -1,0 +1,149 @@
+import {
+  createObjectPolicy,
+  createPostPolicy,
+  encodeKeyPath,
+  MULTIPART_UPLOAD_ACTIONS,
+  signPostPolicy,
+  signRequest,
+  UPLOAD_ACTIONS,
+} from '@cos-direct/signer';
+import type { ResolvedServerOptions } from './config.js';
+import { ServerError } from './errors.js';
+import { checkExtension, mimeOf, newObjectKey } from './keys.js';
+import type { StsClient } from './sts-client.js';
+
+export interface DirectTicket {
+  cosHost: string;
+  cosKey: string;
+  authorization: string;
+  securityToken: string;
+  cosUrl: string;
+  expiredTime: number;
+  contentType?: string;
+}
+
+export interface MultipartTicket {
+  cosHost: string;
+  cosKey: string;
+  cosUrl: string;
+  bucket: string;
+  region: string;
+  credentials: { tmpSecretId: string; tmpSecretKey: string; sessionToken: string };
+  startTime: number;
+  expiredTime: number;
+  contentType?: string;
+}
+
+export interface PostPolicyTicket {
+  cosHost: string;
+  cosKey: string;
+  url: string;
+  fields: Record<string, string>;
+}
+
+/** Issues upload tickets: each one a temporary key scoped to exactly one new object key. */
+export class TicketService {
+  constructor(
+    private readonly options: ResolvedServerOptions,
+    private readonly sts: StsClient,
+  ) {}
+
+  #prepare(rawExt: unknown) {
+    const o = this.options;
+    const ext = checkExtension(rawExt, o.allowedExtensions);
+    const now = o.now();
+    const key = newObjectKey(o.keyPrefix, ext, now);
+    const contentType = o.enforceContentType ? mimeOf(ext) : undefined;
+    return { ext, now, key, contentType };
+  }
+
+  #url(key: string) {
+    return `${this.options.cosProtocol}://${this.options.cosHost}${encodeKeyPath(key)}`;
+  }
+
+  /** The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. */
+  async direct(rawExt: unknown): Promise<DirectTicket> {
+    const o = this.options;
+    const { now, key, contentType } = this.#prepare(rawExt);
+    const policy = createObjectPolicy({ region: o.region, bucket: o.bucket, key, actions: UPLOAD_ACTIONS, maxSize: o.maxSize, contentType });
+    const tmp = await this.sts.getFederationToken(policy, o.durationSeconds);
+    // The signature may not outlive the key; start a second early like the official SDKs do.
+    const startTime = Math.min(now, tmp.expiredTime) - 1;
+    const expiresIn = Math.max(1, Math.min(o.signatureSeconds, tmp.expiredTime - startTime));
+    const signed = signRequest(
+      { method: 'PUT', pathname: '/' + key, headers: { host: o.cosHost } },
+      { credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey }, startTime, expiresIn, signHeaders: ['host'] },
+    );
+    return {
+      cosHost: o.cosHost,
+      cosKey: key,
+      authorization: signed.authorization,
+      securityToken: tmp.sessionToken,
+      cosUrl: this.#url(key),
+      expiredTime: startTime + expiresIn,
+      ...(contentType ? { contentType } : {}),
+    };
+  }
+
+  /** A temporary key for one multipart upload of one new key; the client signs its own requests. */
+  async multipart(rawExt: unknown, rawSize: unknown): Promise<MultipartTicket> {
+    const o = this.options;
+    const size = typeof rawSize === 'string' && /^\d{1,16}$/.test(rawSize) ? Number(rawSize) : NaN;
+    const limit = o.maxSize !== undefined ? Math.min(o.maxSize, o.maxMultipartSize) : o.maxMultipartSize;
+    if (!Number.isSafeInteger(size) || size <= 0) {
+      throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
+    }
+    if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
+    const { key, contentType } = this.#prepare(rawExt);
+    const policy = createObjectPolicy({
+      region: o.region,
+      bucket: o.bucket,
+      key,
+      actions: [...UPLOAD_ACTIONS, ...MULTIPART_UPLOAD_ACTIONS],
+      // cos:content-length bounds each request (each part), never more than the declared file.
+      maxSize: size,
+      contentType,
+    });
+    const tmp = await this.sts.getFederationToken(policy, o.durationSeconds);
+    return {
+      cosHost: o.cosHost,
+      cosKey: key,
+      cosUrl: this.#url(key),
+      bucket: o.bucket,
+      region: o.region,
+      credentials: { tmpSecretId: tmp.tmpSecretId, tmpSecretKey: tmp.tmpSecretKey, sessionToken: tmp.sessionToken },
+      startTime: tmp.startTime,
+      expiredTime: tmp.expiredTime,
+      ...(contentType ? { contentType } : {}),
+    };
+  }
+
+  /** Form fields for a browser POST Object upload of one new key. */
+  async postPolicy(rawExt: unknown): Promise<PostPolicyTicket> {
+    const o = this.options;
+    const { now, key, contentType } = this.#prepare(rawExt);
+    const policy = createObjectPolicy({ region: o.region, bucket: o.bucket, key, actions: ['name/cos:PostObject'], contentType });
+    const tmp = await this.sts.getFederationToken(policy, o.durationSeconds);
+    const start = now - 1;
+    const end = Math.min(start + o.signatureSeconds, tmp.expiredTime);
+    const keyTime = `${start};${end}`;
+    const document = createPostPolicy({
+      bucket: o.bucket,
+      key,
+      expiration: new Date(end * 1000),
+      contentLengthRange: o.maxSize !== undefined ? [0, o.maxSize] : undefined,
+      contentType,
+      successActionStatus: 204,
+      credentials: { secretId: tmp.tmpSecretId },
+      keyTime,
+    });
+    const signed = signPostPolicy(document, {
+      credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey, securityToken: tmp.sessionToken },
+      keyTime,
+    });
+    const fields: Record<string, string> = { key, success_action_status: '204' };
+    if (contentType) fields['Content-Type'] = contentType;
+    Object.assign(fields, signed);
+    return { cosHost: o.cosHost, cosKey: key, url: `${o.cosProtocol}://${o.cosHost}/`, fields };
+  }
+}
