@@ -83,3 +83,41 @@ export class Crc64Ecma {
 export function crc64ecma(data: Uint8Array | string): string {
   return new Crc64Ecma().update(data).digest();
 }
+
+const MASK64 = (1n << 64n) - 1n;
+const POLY_REFLECTED = 0xc96c5795d7870f42n;
+
+function gf2Times(mat: bigint[], vec: bigint): bigint {
+  let sum = 0n;
+  for (let i = 0; vec !== 0n; i++, vec >>= 1n) if (vec & 1n) sum ^= mat[i]!;
+  return sum;
+}
+function gf2Square(mat: bigint[]): bigint[] {
+  return mat.map((row) => gf2Times(mat, row));
+}
+
+/**
+ * CRC of A‖B from crc(A), crc(B) and B's length (zlib's crc32_combine, on 64 bits), so parts
+ * hashed in any order yield the checksum COS reports for the whole object.
+ */
+export function crc64Combine(crcA: string, crcB: string, lengthB: number): string {
+  let crc1 = BigInt(crcA) & MASK64;
+  const crc2 = BigInt(crcB) & MASK64;
+  let len = lengthB;
+  if (len <= 0) return crc1.toString();
+  let odd: bigint[] = [POLY_REFLECTED];
+  for (let n = 1, row = 1n; n < 64; n++, row <<= 1n) odd.push(row);
+  let even = gf2Square(odd);
+  odd = gf2Square(even);
+  for (;;) {
+    even = gf2Square(odd);
+    if (len % 2 === 1) crc1 = gf2Times(even, crc1);
+    len = Math.floor(len / 2);
+    if (len === 0) break;
+    odd = gf2Square(even);
+    if (len % 2 === 1) crc1 = gf2Times(odd, crc1);
+    len = Math.floor(len / 2);
+    if (len === 0) break;
+  }
+  return ((crc1 ^ crc2) & MASK64).toString();
+}

@@ -1,0 +1,90 @@
+import { CosDirectError } from './errors.js';
+import type { DirectTicket, MultipartTicket, TicketSource, Transport } from './types.js';
+
+function endpoint(signUrl: string, path: string): string {
+  const url = new URL(signUrl);
+  const base = url.pathname.replace(/\/(sts-direct-sign|sts-multipart|post-policy)\/?$/, '').replace(/\/$/, '');
+  url.pathname = base + path;
+  return url.toString();
+}
+
+async function callSignServer<T>(transport: Transport, url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<T> {
+  const res = await transport.send({ method: 'GET', url, headers: { accept: 'application/json', ...headers }, signal });
+  let json: { code?: unknown; message?: unknown; data?: unknown } | undefined;
+  try {
+    json = JSON.parse(res.text);
+  } catch {
+    json = undefined;
+  }
+  if (res.status !== 200 || !json || json.code !== 0) {
+    const serverCode = json?.code as string | number | undefined;
+    const message = typeof json?.message === 'string' ? json.message : res.text.slice(0, 200);
+    throw new CosDirectError(
+      'CLIENT_ERR_SIGN_SERVER',
+      `the sign server answered HTTP ${res.status}${serverCode !== undefined ? ` with code ${String(serverCode)}` : ''}: ${message || '(no message)'}`,
+      { status: res.status, serverCode },
+    );
+  }
+  if (!json.data || typeof json.data !== 'object') {
+    throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the sign server answered code 0 without data', { status: res.status });
+  }
+  return json.data as T;
+}
+
+function requireFields(ticket: Record<string, unknown>, names: string[], what: string) {
+  const missing = names.filter((n) => typeof ticket[n] !== 'string' || ticket[n] === '');
+  if (missing.length > 0) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the ${what} lacks ${missing.join(', ')}`);
+}
+
+/** The seed's call: GET <signUrl>/sts-direct-sign?ext=… → { cosHost, cosKey, authorization, securityToken }. */
+export async function fetchDirectTicket(
+  transport: Transport,
+  signUrl: string,
+  ext: string,
+  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<DirectTicket> {
+  const url = endpoint(signUrl, '/sts-direct-sign') + `?ext=${encodeURIComponent(ext)}`;
+  const ticket = await callSignServer<DirectTicket>(transport, url, options.headers ?? {}, options.signal);
+  requireFields(ticket as never, ['cosHost', 'cosKey', 'authorization', 'securityToken'], 'ticket');
+  return ticket;
+}
+
+export async function fetchMultipartTicket(
+  transport: Transport,
+  signUrl: string,
+  ext: string,
+  size: number,
+  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<MultipartTicket> {
+  const url = endpoint(signUrl, '/sts-multipart') + `?ext=${encodeURIComponent(ext)}&size=${size}`;
+  const ticket = await callSignServer<MultipartTicket>(transport, url, options.headers ?? {}, options.signal);
+  requireFields(ticket as never, ['cosHost', 'cosKey'], 'multipart ticket');
+  const c = ticket.credentials as unknown as Record<string, unknown> | undefined;
+  if (!c) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the multipart ticket lacks credentials');
+  requireFields(c, ['tmpSecretId', 'tmpSecretKey', 'sessionToken'], 'multipart ticket credentials');
+  return ticket;
+}
+
+export function ticketSourceOf(
+  transport: Transport,
+  options: {
+    signUrl?: string;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    getTicket?: (ext: string) => Promise<DirectTicket>;
+    getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
+  },
+): TicketSource {
+  const { signUrl } = options;
+  if (!signUrl && !options.getTicket) {
+    throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'pass signUrl (the sign server) or getTicket');
+  }
+  return {
+    direct: (ext) => (options.getTicket ? options.getTicket(ext) : fetchDirectTicket(transport, signUrl!, ext, options)),
+    multipart: (ext, size) => {
+      if (options.getMultipartTicket) return options.getMultipartTicket(ext, size);
+      if (!signUrl) throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'multipart uploads need signUrl or getMultipartTicket');
+      return fetchMultipartTicket(transport, signUrl, ext, size, options);
+    },
+  };
+}

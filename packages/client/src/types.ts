@@ -1,0 +1,132 @@
+/** A ticket for one signed PUT, as the sign server's /sts-direct-sign answers (the seed's shape plus extras). */
+export interface DirectTicket {
+  cosHost: string;
+  cosKey: string;
+  authorization: string;
+  securityToken: string;
+  cosUrl?: string;
+  expiredTime?: number;
+  contentType?: string;
+}
+
+/** A temporary key for one multipart upload, as /sts-multipart answers. */
+export interface MultipartTicket {
+  cosHost: string;
+  cosKey: string;
+  cosUrl?: string;
+  bucket?: string;
+  region?: string;
+  credentials: { tmpSecretId: string; tmpSecretKey: string; sessionToken: string };
+  startTime?: number;
+  expiredTime: number;
+  contentType?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  text: string;
+  /** Checksums of the bytes the request body carried, when the transport computed them. */
+  sent?: { size: number; crc64: string; md5?: string };
+}
+
+/** What a transport sends: `body` is a platform value made by the same platform's source. */
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+  bodySize?: number;
+  signal?: AbortSignal;
+  onProgress?: (sent: number) => void;
+}
+
+export interface Transport {
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** Bytes to upload, opened by the platform. */
+export interface UploadSource {
+  size: number;
+  name?: string;
+  /** Stable across runs for the same file (path or name, size and modification time); enables resume. */
+  identity?: string;
+  /** Whether `slice` can be called more than once (false for a one-shot stream). */
+  repeatable: boolean;
+  slice(start: number, end: number): unknown;
+  /** Checksums of a range, read locally (used to verify resumed parts). */
+  hashRange?(start: number, end: number): Promise<{ crc64: string; md5?: string }>;
+}
+
+export interface ResumeState {
+  version: 1;
+  cosHost: string;
+  cosKey: string;
+  cosUrl: string;
+  uploadId: string;
+  partSize: number;
+  size: number;
+  credentials: MultipartTicket['credentials'];
+  expiredTime: number;
+  contentType: string;
+}
+
+export interface ResumeStore {
+  get(id: string): Promise<ResumeState | undefined>;
+  set(id: string, state: ResumeState): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface RetryPolicy {
+  /** Further attempts after the first. */
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+  factor: number;
+  /** HTTP statuses worth another attempt. */
+  statusCodes: readonly number[];
+}
+
+export interface TicketSource {
+  direct(ext: string): Promise<DirectTicket>;
+  multipart(ext: string, size: number): Promise<MultipartTicket>;
+}
+
+export interface UploadOptions {
+  /** Base URL of the sign server (e.g. http://127.0.0.1:3000), or */
+  signUrl?: string;
+  /** Headers for the sign server, e.g. { authorization: 'Bearer …' }. */
+  headers?: Record<string, string>;
+  /** your own ticket functions. */
+  getTicket?: (ext: string) => Promise<DirectTicket>;
+  getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
+  /** Extension sent to the sign server. Default: from the file name. */
+  ext?: string;
+  onProgress?: (sent: number, total: number) => void;
+  signal?: AbortSignal;
+  /** Retries per request (network errors, 5xx, 429). Default 3. */
+  retries?: number;
+  retryPolicy?: Partial<RetryPolicy>;
+  /** Files at least this big go multipart. Default 8 MiB. */
+  multipartThreshold?: number;
+  /** Default 8 MiB (at least 1 MiB). */
+  partSize?: number;
+  /** Parts in flight at once. Default 4. */
+  concurrency?: number;
+  /** Resume interrupted multipart uploads. Default true. */
+  resume?: boolean;
+}
+
+export interface UploadResult {
+  key: string;
+  host: string;
+  url: string;
+  etag: string;
+  size: number;
+  crc64: string;
+  /** 'put' or 'multipart' */
+  method: 'put' | 'multipart';
+  /** Parts this run sent (multipart; resumed parts are not counted). */
+  partsUploaded?: number;
+}

@@ -1,0 +1,373 @@
+import { encodeKeyPath, signRequest } from '@cos-direct/signer';
+import { crc64Combine } from '@cos-direct/signer/crc64';
+import { abortError, CosDirectError } from './errors.js';
+import { cosError, isExpiry, xmlValue } from './responses.js';
+import { DEFAULT_RETRY_POLICY, withRetry } from './retry.js';
+import { ticketSourceOf } from './tickets.js';
+import type {
+  DirectTicket, HttpResponse, MultipartTicket, ResumeState, ResumeStore, RetryPolicy, Transport, UploadOptions, UploadResult, UploadSource,
+} from './types.js';
+
+const MiB = 1024 * 1024;
+const MAX_PARTS = 10000;
+
+/** What a platform (Node, browser) provides to the shared upload logic. */
+export interface Platform {
+  transport: Transport;
+  resumeStore?: ResumeStore;
+}
+
+const unquote = (etag: string | undefined) => (etag ?? '').replace(/^"|"$/g, '').toLowerCase();
+
+function objectUrl(host: string, key: string, cosUrl?: string): string {
+  return cosUrl ?? `https://${host}${encodeKeyPath(key)}`;
+}
+
+function extOf(source: UploadSource, options: UploadOptions): string {
+  if (options.ext) return options.ext.replace(/^\./, '');
+  const name = source.name ?? '';
+  const dot = name.lastIndexOf('.');
+  if (dot < 0 || dot === name.length - 1) {
+    throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', `cannot tell the extension of "${name || '(unnamed source)'}": pass options.ext`);
+  }
+  return name.slice(dot + 1);
+}
+
+function checkIntegrity(res: HttpResponse, etag: string, what: string) {
+  const sent = res.sent;
+  if (!sent) return;
+  const remoteCrc = res.headers['x-cos-hash-crc64ecma'];
+  if (remoteCrc && remoteCrc !== sent.crc64) {
+    throw new CosDirectError('CLIENT_ERR_INTEGRITY', `${what}: COS reports CRC-64 ${remoteCrc}, the local data has ${sent.crc64}`, {
+      requestId: res.headers['x-cos-request-id'],
+    });
+  }
+  if (sent.md5 && etag && !etag.includes('-') && etag !== sent.md5) {
+    throw new CosDirectError('CLIENT_ERR_INTEGRITY', `${what}: COS reports ETag ${etag}, the local MD5 is ${sent.md5}`, {
+      requestId: res.headers['x-cos-request-id'],
+    });
+  }
+}
+
+/** Uploads a source through tickets from the sign server: one PUT, or multipart for big files. */
+export async function uploadWith(platform: Platform, source: UploadSource, options: UploadOptions): Promise<UploadResult> {
+  if (!Number.isSafeInteger(source.size) || source.size < 0) {
+    throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'the source size must be known (a non-negative integer)');
+  }
+  if (options.signal?.aborted) throw abortError();
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...(options.retries !== undefined ? { retries: options.retries } : {}), ...options.retryPolicy };
+  const threshold = options.multipartThreshold ?? 8 * MiB;
+  const ext = extOf(source, options);
+  const tickets = ticketSourceOf(platform.transport, options);
+  if (source.size >= threshold && source.size > 0 && source.repeatable) {
+    return multipartUpload(platform, source, options, policy, ext, tickets.multipart);
+  }
+  return putUpload(platform, source, options, policy, ext, tickets.direct);
+}
+
+async function putUpload(
+  platform: Platform,
+  source: UploadSource,
+  options: UploadOptions,
+  policy: RetryPolicy,
+  ext: string,
+  getTicket: (ext: string) => Promise<DirectTicket>,
+): Promise<UploadResult> {
+  const total = source.size;
+  let ticket = await withRetry(() => getTicket(ext), policy, options.signal);
+  let refreshed = false;
+  let attempts = 0;
+  for (;;) {
+    try {
+      const res = await withRetry(async () => {
+        // A one-shot stream cannot be sent twice: its first failure is final.
+        if (attempts++ > 0 && !source.repeatable) {
+          throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'the source stream cannot be re-sent after a failed attempt');
+        }
+        const r = await platform.transport.send({
+          method: 'PUT',
+          url: objectUrl(ticket.cosHost, ticket.cosKey, ticket.cosUrl),
+          headers: {
+            authorization: ticket.authorization,
+            'x-cos-security-token': ticket.securityToken,
+            'content-type': ticket.contentType ?? 'application/octet-stream',
+          },
+          body: source.slice(0, total),
+          bodySize: total,
+          signal: options.signal,
+          onProgress: (sent) => options.onProgress?.(Math.min(sent, total), total),
+        });
+        if (r.status !== 200) throw cosError(r, `PUT ${ticket.cosKey}`);
+        return r;
+      }, policy, options.signal);
+      const etag = unquote(res.headers.etag);
+      checkIntegrity(res, etag, `PUT ${ticket.cosKey}`);
+      options.onProgress?.(total, total);
+      return {
+        key: ticket.cosKey,
+        host: ticket.cosHost,
+        url: objectUrl(ticket.cosHost, ticket.cosKey, ticket.cosUrl),
+        etag,
+        size: total,
+        crc64: res.headers['x-cos-hash-crc64ecma'] ?? res.sent?.crc64 ?? '',
+        method: 'put',
+      };
+    } catch (e) {
+      // An expired ticket is refreshed once; the new ticket names a new key.
+      if (!refreshed && isExpiry(e) && source.repeatable) {
+        refreshed = true;
+        ticket = await withRetry(() => getTicket(ext), policy, options.signal);
+        continue;
+      }
+      if (isExpiry(e)) {
+        throw new CosDirectError('CLIENT_ERR_TICKET_EXPIRED', (e as Error).message, { ...(e as CosDirectError), cause: e });
+      }
+      throw e;
+    }
+  }
+}
+
+interface Session {
+  state: ResumeState;
+  sign(method: string, query: Record<string, string>, headers: Record<string, string>): Record<string, string>;
+  url(query: string): string;
+}
+
+function session(state: ResumeState): Session {
+  const credentials = { secretId: state.credentials.tmpSecretId, secretKey: state.credentials.tmpSecretKey };
+  const origin = new URL(state.cosUrl).origin;
+  return {
+    state,
+    sign(method, query, headers) {
+      const all = { host: state.cosHost, ...headers };
+      const signed = signRequest({ method, pathname: '/' + state.cosKey, query, headers: all }, { credentials, expiresIn: 900 });
+      return { ...headers, authorization: signed.authorization, 'x-cos-security-token': state.credentials.sessionToken };
+    },
+    url: (query) => `${origin}${encodeKeyPath(state.cosKey)}${query ? '?' + query : ''}`,
+  };
+}
+
+function choosePartSize(size: number, wanted: number | undefined): number {
+  let partSize = Math.max(MiB, wanted ?? 8 * MiB);
+  // COS allows 10000 parts: grow the parts rather than fail on a huge file.
+  while (Math.ceil(size / partSize) > MAX_PARTS) partSize *= 2;
+  return partSize;
+}
+
+async function listUploadedParts(platform: Platform, s: Session, signal?: AbortSignal): Promise<Map<number, { etag: string; size: number }>> {
+  const parts = new Map<number, { etag: string; size: number }>();
+  let marker = '0';
+  for (;;) {
+    const query = { uploadId: s.state.uploadId, 'part-number-marker': marker };
+    const res = await platform.transport.send({
+      method: 'GET',
+      url: s.url(`uploadId=${encodeURIComponent(s.state.uploadId)}&part-number-marker=${marker}`),
+      headers: s.sign('GET', query, {}),
+      signal,
+    });
+    if (res.status !== 200) throw cosError(res, 'List Parts');
+    const blocks = res.text.split('<Part>').slice(1);
+    for (const block of blocks) {
+      const n = Number(xmlValue(block, 'PartNumber'));
+      parts.set(n, { etag: unquote(xmlValue(block, 'ETag')), size: Number(xmlValue(block, 'Size')) });
+    }
+    if (xmlValue(res.text, 'IsTruncated') !== 'true') return parts;
+    marker = xmlValue(res.text, 'NextPartNumberMarker') ?? String(Math.max(...parts.keys()));
+  }
+}
+
+async function multipartUpload(
+  platform: Platform,
+  source: UploadSource,
+  options: UploadOptions,
+  policy: RetryPolicy,
+  ext: string,
+  getTicket: (ext: string, size: number) => Promise<MultipartTicket>,
+): Promise<UploadResult> {
+  const total = source.size;
+  const signal = options.signal;
+  const store = options.resume === false ? undefined : platform.resumeStore;
+  const resumeId = source.identity && store ? `${options.signUrl ?? 'custom'}|${source.identity}` : undefined;
+  const now = () => Math.floor(Date.now() / 1000);
+
+  let state = resumeId ? await store!.get(resumeId) : undefined;
+  // A saved upload is only worth resuming while its key has time left to finish.
+  if (state && (state.size !== total || state.expiredTime - now() < 120)) {
+    await store!.delete(resumeId!);
+    state = undefined;
+  }
+  let done = new Map<number, { etag: string; size: number; crc64?: string }>();
+  let s: Session;
+  if (state) {
+    s = session(state);
+    try {
+      done = await withRetry(() => listUploadedParts(platform, s, signal), policy, signal);
+    } catch (e) {
+      if (!(e instanceof CosDirectError) || e.code !== 'CLIENT_ERR_COS') throw e;
+      // The upload is gone (completed, aborted or expired): start over.
+      await store!.delete(resumeId!);
+      state = undefined;
+      done = new Map();
+    }
+  }
+  if (!state) {
+    const ticket = await withRetry(() => getTicket(ext, total), policy, signal);
+    const partSize = choosePartSize(total, options.partSize);
+    const draft: ResumeState = {
+      version: 1,
+      cosHost: ticket.cosHost,
+      cosKey: ticket.cosKey,
+      cosUrl: objectUrl(ticket.cosHost, ticket.cosKey, ticket.cosUrl),
+      uploadId: '',
+      partSize,
+      size: total,
+      credentials: ticket.credentials,
+      expiredTime: ticket.expiredTime,
+      contentType: ticket.contentType ?? 'application/octet-stream',
+    };
+    const res = await withRetry(async () => {
+      const r = await platform.transport.send({
+        method: 'POST',
+        url: session(draft).url('uploads'),
+        headers: session(draft).sign('POST', { uploads: '' }, { 'content-type': draft.contentType }),
+        signal,
+      });
+      if (r.status !== 200) throw cosError(r, 'Initiate Multipart Upload');
+      return r;
+    }, policy, signal);
+    const uploadId = xmlValue(res.text, 'UploadId');
+    if (!uploadId) throw new CosDirectError('CLIENT_ERR_COS', 'Initiate Multipart Upload answered without an UploadId', { status: res.status });
+    state = { ...draft, uploadId };
+    if (resumeId) await store!.set(resumeId, state);
+  }
+  s = session(state);
+  const partSize = state.partSize;
+  const count = Math.max(1, Math.ceil(total / partSize));
+  const range = (n: number) => ({ start: (n - 1) * partSize, end: Math.min(total, n * partSize) });
+
+  // Resumed parts are kept only if size and (where the platform can hash) content still match.
+  for (const [n, part] of [...done]) {
+    const { start, end } = range(n);
+    if (n > count || part.size !== end - start) {
+      done.delete(n);
+      continue;
+    }
+    if (source.hashRange) {
+      const local = await source.hashRange(start, end);
+      if (local.md5 && local.md5 !== part.etag) done.delete(n);
+      else done.set(n, { ...part, crc64: local.crc64 });
+    }
+  }
+
+  const inFlight = new Map<number, number>();
+  let completedBytes = [...done.keys()].reduce((sum, n) => sum + range(n).end - range(n).start, 0);
+  const report = () => {
+    let sent = completedBytes;
+    for (const v of inFlight.values()) sent += v;
+    options.onProgress?.(Math.min(sent, total), total);
+  };
+  report();
+
+  const todo = Array.from({ length: count }, (_, i) => i + 1).filter((n) => !done.has(n));
+  let partsUploaded = 0;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const uploadPart = async (n: number) => {
+    const { start, end } = range(n);
+    const res = await withRetry(async () => {
+      inFlight.set(n, 0);
+      const query = { partNumber: String(n), uploadId: state!.uploadId };
+      const r = await platform.transport.send({
+        method: 'PUT',
+        url: s.url(`partNumber=${n}&uploadId=${encodeURIComponent(state!.uploadId)}`),
+        headers: s.sign('PUT', query, { 'content-length': String(end - start) }),
+        body: source.slice(start, end),
+        bodySize: end - start,
+        signal: controller.signal,
+        onProgress: (sent) => {
+          inFlight.set(n, sent);
+          report();
+        },
+      });
+      if (r.status !== 200) throw cosError(r, `Upload Part ${n}`);
+      return r;
+    }, policy, controller.signal);
+    inFlight.delete(n);
+    const etag = unquote(res.headers.etag);
+    checkIntegrity(res, etag, `Upload Part ${n}`);
+    done.set(n, { etag, size: end - start, crc64: res.headers['x-cos-hash-crc64ecma'] ?? res.sent?.crc64 });
+    completedBytes += end - start;
+    partsUploaded++;
+    report();
+  };
+
+  try {
+    let next = 0;
+    const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, todo.length)) }, async () => {
+      while (next < todo.length && !controller.signal.aborted) await uploadPart(todo[next++]!);
+    });
+    const results = await Promise.allSettled(workers);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (failed) {
+      controller.abort();
+      throw failed.reason;
+    }
+    if (signal?.aborted) throw abortError();
+
+    const xml =
+      '<CompleteMultipartUpload>' +
+      Array.from({ length: count }, (_, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>&quot;${done.get(i + 1)!.etag}&quot;</ETag></Part>`).join('') +
+      '</CompleteMultipartUpload>';
+    const res = await withRetry(async () => {
+      const r = await platform.transport.send({
+        method: 'POST',
+        url: s.url(`uploadId=${encodeURIComponent(state!.uploadId)}`),
+        headers: s.sign('POST', { uploadId: state!.uploadId }, { 'content-type': 'application/xml' }),
+        body: new TextEncoder().encode(xml),
+        bodySize: new TextEncoder().encode(xml).length,
+        signal,
+      });
+      // COS may answer 200 and still report a failure in the body.
+      if (r.status !== 200 || xmlValue(r.text, 'Code')) throw cosError(r, 'Complete Multipart Upload');
+      return r;
+    }, policy, signal);
+    const etag = unquote(xmlValue(res.text, 'ETag'));
+    const remoteCrc = res.headers['x-cos-hash-crc64ecma'];
+    const crcs = Array.from({ length: count }, (_, i) => done.get(i + 1)!);
+    if (crcs.every((p) => p.crc64 !== undefined)) {
+      let local = crcs[0]!.crc64!;
+      for (let i = 1; i < crcs.length; i++) local = crc64Combine(local, crcs[i]!.crc64!, crcs[i]!.size);
+      if (remoteCrc && remoteCrc !== local) {
+        throw new CosDirectError('CLIENT_ERR_INTEGRITY', `the object's CRC-64 is ${remoteCrc}, the local file's ${local}`, {
+          requestId: res.headers['x-cos-request-id'],
+        });
+      }
+    }
+    if (resumeId) await store!.delete(resumeId);
+    options.onProgress?.(total, total);
+    return {
+      key: state.cosKey,
+      host: state.cosHost,
+      url: state.cosUrl,
+      etag,
+      size: total,
+      crc64: remoteCrc ?? '',
+      method: 'multipart',
+      partsUploaded,
+    };
+  } catch (e) {
+    if (signal?.aborted) {
+      // Aborting cleans up: no parts left behind, nothing to resume.
+      await platform.transport
+        .send({ method: 'DELETE', url: s.url(`uploadId=${encodeURIComponent(state.uploadId)}`), headers: s.sign('DELETE', { uploadId: state.uploadId }, {}) })
+        .catch(() => undefined);
+      if (resumeId) await store!.delete(resumeId);
+      throw abortError();
+    }
+    throw e;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
