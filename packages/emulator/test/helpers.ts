@@ -1,0 +1,109 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import COS from 'cos-nodejs-sdk-v5';
+import STS from 'qcloud-cos-sts';
+import { signRequest, type CamPolicy } from '@cos-direct/signer';
+import { startEmulator, type RunningEmulator } from '../src/index.js';
+import type { EmulatorOptions } from '../src/config.js';
+
+export const BUCKET = 'dev-1250000000';
+export const REGION = 'ap-guangzhou';
+export const VHOST = `${BUCKET}.cos.${REGION}.myqcloud.com`;
+
+export async function emulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return startEmulator({ caDir: process.env.COS_EMULATOR_TEST_CA_DIR, ...options });
+}
+
+/** The official Node SDK pointed at the emulator with its own `Ip` option: virtual-hosted Host, loopback socket. */
+export function sdk(emu: RunningEmulator, credentials?: { SecretId: string; SecretKey: string; SecurityToken?: string }): COS {
+  return new COS({
+    SecretId: credentials?.SecretId ?? emu.info.credentials.secretId,
+    SecretKey: credentials?.SecretKey ?? emu.info.credentials.secretKey,
+    ...(credentials?.SecurityToken ? { SecurityToken: credentials.SecurityToken } : {}),
+    Protocol: 'http:',
+    Ip: new URL(emu.info.cos.http).host,
+    // No retries: a refusal must surface as the emulator sent it.
+    AutoSwitchHost: false,
+  } as never);
+}
+
+export function call<T = any>(cos: COS, method: string, params: Record<string, unknown>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    (cos as any)[method]({ Bucket: BUCKET, Region: REGION, ...params }, (err: unknown, data: T) => (err ? reject(err) : resolve(data)));
+  });
+}
+
+/** A temporary key from the emulator's STS, through the unmodified qcloud-cos-sts SDK. */
+export async function temporaryKey(emu: RunningEmulator, policy: CamPolicy, durationSeconds = 1800) {
+  const result = await STS.getCredential({
+    secretId: emu.info.credentials.secretId,
+    secretKey: emu.info.credentials.secretKey,
+    host: emu.info.sts!.endpoint,
+    region: REGION,
+    durationSeconds,
+    policy,
+  } as never);
+  return (result as any).credentials as { tmpSecretId: string; tmpSecretKey: string; sessionToken: string };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  text: string;
+}
+
+/** A raw HTTP(S) request to the emulator with exactly the given headers. */
+export function raw(
+  url: string,
+  options: { method?: string; headers?: Record<string, string | number>; body?: Buffer | string; ca?: string; path?: string } = {},
+): Promise<RawResponse> {
+  const u = new URL(url);
+  // `path` is sent verbatim: URL parsing would resolve "..", which is exactly what some tests must send.
+  const fn = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = fn(
+      { host: u.hostname, port: u.port, path: options.path ?? u.pathname + u.search, method: options.method ?? 'GET', headers: options.headers, ca: options.ca },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode!, headers: res.headers, body, text: body.toString('utf8') });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Signs and sends a request to the virtual-hosted bucket address, as an SDK would. */
+export function signed(
+  emu: RunningEmulator,
+  method: string,
+  key: string,
+  options: {
+    headers?: Record<string, string | number>;
+    query?: Record<string, string>;
+    body?: Buffer | string;
+    credentials?: { secretId: string; secretKey: string; securityToken?: string };
+    keyTime?: string;
+    host?: string;
+  } = {},
+): Promise<RawResponse> {
+  const host = options.host ?? VHOST;
+  const credentials = options.credentials ?? emu.info.credentials;
+  const headers: Record<string, string | number> = { host, ...options.headers };
+  if (options.body !== undefined) headers['content-length'] = Buffer.byteLength(options.body);
+  const sig = signRequest({ method, pathname: '/' + key, query: options.query, headers }, { credentials, keyTime: options.keyTime });
+  if (credentials.securityToken) headers['x-cos-security-token'] = credentials.securityToken;
+  headers.authorization = sig.authorization;
+  const search = options.query ? '?' + new URLSearchParams(options.query).toString() : '';
+  const path = '/' + key.split('/').map(encodeURIComponent).join('/');
+  return raw(emu.info.cos.http, { method, headers, body: options.body, path: path + search });
+}
+
+export function xmlField(text: string, name: string): string | undefined {
+  return new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(text)?.[1];
+}
