@@ -2,10 +2,10 @@ import {
   createObjectPolicy,
   createPostPolicy,
   encodeKeyPath,
-  MULTIPART_UPLOAD_ACTIONS,
   signPostPolicy,
   signRequest,
   UPLOAD_ACTIONS,
+  type CamPolicy,
 } from '@cos-direct/signer';
 import type { ResolvedServerOptions } from './config.js';
 import { ServerError } from './errors.js';
@@ -95,15 +95,17 @@ export class TicketService {
     }
     if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
     const { key, contentType } = this.#prepare(rawExt);
-    const policy = createObjectPolicy({
-      region: o.region,
-      bucket: o.bucket,
-      key,
-      actions: [...UPLOAD_ACTIONS, ...MULTIPART_UPLOAD_ACTIONS],
-      // cos:content-length bounds each request (each part), never more than the declared file.
-      maxSize: size,
-      contentType,
-    });
+    // Conditions go only where the request carries what they test: the type on the requests that set
+    // it (PutObject, Initiate), the size on the requests with bodies (each part, never above the file).
+    const scope = { region: o.region, bucket: o.bucket, key };
+    const policy: CamPolicy = {
+      version: '2.0',
+      statement: [
+        ...createObjectPolicy({ ...scope, actions: ['PutObject', 'InitiateMultipartUpload'], maxSize: size, contentType }).statement,
+        ...createObjectPolicy({ ...scope, actions: ['UploadPart'], maxSize: size }).statement,
+        ...createObjectPolicy({ ...scope, actions: ['ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload'] }).statement,
+      ],
+    };
     const tmp = await this.sts.getFederationToken(policy, o.durationSeconds);
     return {
       cosHost: o.cosHost,

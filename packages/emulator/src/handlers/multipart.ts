@@ -143,6 +143,8 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
     if (i > 0 && part.partNumber <= requested[i - 1]!.partNumber) {
       throw CosErrors.invalidPartOrder(`part ${part.partNumber} follows part ${requested[i - 1]!.partNumber}; parts must be listed in ascending order`);
     }
+  }
+  for (const [i, part] of requested.entries()) {
     if (part.partNumber !== i + 1) {
       throw CosErrors.invalidPart(`part numbers must be continuous from 1; position ${i + 1} lists part ${part.partNumber}`);
     }

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../src/index.js';
+import { emulator, raw, signed, VHOST, xmlField } from './helpers.js';
+
+describe('CORS', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await emulator({ httpsPort: false });
+  });
+  afterAll(() => emu.close());
+
+  const preflight = (origin: string, method: string, headers = 'authorization,x-cos-security-token,content-type') =>
+    raw(`${emu.info.cos.http}/photo.jpg`, {
+      method: 'OPTIONS',
+      headers: { host: VHOST, origin, 'access-control-request-method': method, 'access-control-request-headers': headers },
+    });
+
+  it('gives new buckets a development rule that exposes ETag', async () => {
+    const res = await preflight('http://localhost:5173', 'PUT');
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-allow-methods']).toContain('PUT');
+    expect(String(res.headers['access-control-expose-headers'])).toContain('ETag');
+    const put = await signed(emu, 'PUT', 'cors.txt', { body: 'x', headers: { origin: 'http://localhost:5173' } });
+    expect(put.headers['access-control-allow-origin']).toBe('*');
+    expect(String(put.headers['access-control-expose-headers'])).toContain('ETag');
+  });
+
+  it('applies PUT Bucket cors rules and refuses what they do not allow', async () => {
+    const xml =
+      '<CORSConfiguration><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>PUT</AllowedMethod>' +
+      '<AllowedHeader>authorization</AllowedHeader><AllowedHeader>x-cos-*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>60</MaxAgeSeconds></CORSRule></CORSConfiguration>';
+    const put = await signed(emu, 'PUT', '', { query: { cors: '' }, body: xml, headers: { 'content-type': 'application/xml' } });
+    expect(put.status).toBe(200);
+    const get = await signed(emu, 'GET', '', { query: { cors: '' } });
+    expect(xmlField(get.text, 'AllowedOrigin')).toBe('https://app.example');
+
+    const ok = await preflight('https://app.example', 'PUT', 'authorization,x-cos-security-token');
+    expect(ok.status).toBe(200);
+    expect(ok.headers['access-control-allow-origin']).toBe('https://app.example');
+    expect(ok.headers['access-control-max-age']).toBe('60');
+
+    const badOrigin = await preflight('https://evil.example', 'PUT', 'authorization');
+    expect(badOrigin.status).toBe(403);
+    expect(xmlField(badOrigin.text, 'Code')).toBe('AccessForbidden');
+    expect(xmlField(badOrigin.text, 'Reason')).toContain('https://evil.example');
+    const badHeader = await preflight('https://app.example', 'PUT', 'authorization,x-custom');
+    expect(badHeader.status).toBe(403);
+    expect(xmlField(badHeader.text, 'Reason')).toContain('x-custom');
+
+    expect((await signed(emu, 'DELETE', '', { query: { cors: '' } })).status).toBe(204);
+    const none = await signed(emu, 'GET', '', { query: { cors: '' } });
+    expect(xmlField(none.text, 'Code')).toBe('NoSuchCORSConfiguration');
+  });
+});
