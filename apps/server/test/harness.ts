@@ -1,0 +1,77 @@
+import { request as httpsRequest } from 'node:https';
+import { Writable } from 'node:stream';
+import { startEmulator, type RunningEmulator } from '@cos-direct/emulator';
+import type { FastifyInstance } from 'fastify';
+import { createServer, type ServerOptions } from '../src/index.js';
+
+export interface Stack {
+  emu: RunningEmulator;
+  app: FastifyInstance;
+  base: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** The emulator plus a sign server pointed at it, both on free loopback ports; logs are captured. */
+export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: () => number): Promise<Stack> {
+  const emu = await startEmulator({ caDir: process.env.COS_SERVER_TEST_CA_DIR, ...(emulatorNow ? { now: emulatorNow } : {}) });
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(chunk.toString());
+      cb();
+    },
+  });
+  const app = await createServer({
+    secretId: emu.info.credentials.secretId,
+    secretKey: emu.info.credentials.secretKey,
+    bucket: emu.info.buckets[0]!,
+    region: emu.info.region,
+    stsEndpoint: emu.info.sts!.endpoint,
+    cosHost: new URL(emu.info.cos.https!).host,
+    logger: { level: 'debug', stream },
+    rateLimit: false,
+    ...options,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address() as { port: number };
+  return {
+    emu,
+    app,
+    base: `http://127.0.0.1:${address.port}`,
+    logs,
+    async close() {
+      await app.close();
+      await emu.close();
+    },
+  };
+}
+
+export async function ticket(base: string, path: string, init?: RequestInit) {
+  const res = await fetch(base + path, init);
+  return { status: res.status, json: (await res.json()) as any };
+}
+
+/** PUT over HTTPS with exactly these headers and chunks, as the seed's Dart clients send it. */
+export function seedPut(
+  url: string,
+  headers: Record<string, string | number>,
+  chunks: Buffer[],
+  ca: string,
+): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'PUT', headers, ca }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, text, headers: res.headers }));
+    });
+    req.on('error', reject);
+    (async () => {
+      for (const chunk of chunks) {
+        if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
+      }
+      req.end();
+    })().catch(reject);
+  });
+}
