@@ -97,8 +97,9 @@ async function main(): Promise<number> {
       usage(`cannot read --ca ${v.ca}: ${(e as Error).message}`);
     }
   }
-  const json = v.json === true || !process.stderr.isTTY;
-  const bars = json ? undefined : new cliProgress.MultiBar(
+  const json = v.json === true;
+  // Progress bars only on a terminal; pipes and CI logs get the summary lines alone.
+  const bars = json || !process.stderr.isTTY ? undefined : new cliProgress.MultiBar(
     { format: ' {bar} {percentage}% | {value}/{total} B | {file}', hideCursor: true, clearOnComplete: false, stopOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
