@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { CosDirectError } from '../src/errors.js';
+import { isRetryable, withRetry, DEFAULT_RETRY_POLICY } from '../src/retry.js';
+import { fetchDirectTicket } from '../src/tickets.js';
+import type { HttpRequest, HttpResponse, Transport, UploadSource } from '../src/types.js';
+import { uploadWith } from '../src/upload.js';
+
+/** A transport that records requests and answers from a script: the unit tests' observing handler. */
+function scripted(answers: Array<HttpResponse | Error>): Transport & { requests: HttpRequest[] } {
+  const requests: HttpRequest[] = [];
+  return {
+    requests,
+    async send(req) {
+      requests.push(req);
+      const next = answers.shift();
+      if (!next) throw new Error('no scripted answer left');
+      if (next instanceof Error) throw next;
+      return next;
+    },
+  };
+}
+const json = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, text: JSON.stringify(body) });
+const ticket = { cosHost: 'b-1.cos.r.myqcloud.com', cosKey: 'images/x.jpg', authorization: 'q-sign-algorithm=sha1&…', securityToken: 'tok' };
+const bytes = (text: string): UploadSource => {
+  const data = new TextEncoder().encode(text);
+  return { size: data.length, name: 'x.jpg', repeatable: true, slice: (a, b) => data.subarray(a, b) };
+};
+const fast = { retryPolicy: { minDelayMs: 1, maxDelayMs: 2 } };
+
+describe('single PUT', () => {
+  it("sends the seed's request: ticket URL, Authorization, token, octet-stream", async () => {
+    const t = scripted([json(200, { code: 0, data: ticket }), { status: 200, headers: { etag: '"abc"' }, text: '' }]);
+    const result = await uploadWith({ transport: t }, bytes('hello'), { signUrl: 'http://sign.example', ...fast });
+    expect(t.requests[0]!.url).toBe('http://sign.example/sts-direct-sign?ext=jpg');
+    const put = t.requests[1]!;
+    expect(put.method).toBe('PUT');
+    expect(put.url).toBe('https://b-1.cos.r.myqcloud.com/images/x.jpg');
+    expect(put.headers).toEqual({ authorization: ticket.authorization, 'x-cos-security-token': 'tok', 'content-type': 'application/octet-stream' });
+    expect(result).toMatchObject({ key: 'images/x.jpg', etag: 'abc', size: 5, method: 'put' });
+  });
+
+  it('retries 5xx and network errors, then succeeds', async () => {
+    const t = scripted([
+      json(200, { code: 0, data: ticket }),
+      { status: 503, headers: {}, text: '<Error><Code>ServiceUnavailable</Code></Error>' },
+      new CosDirectError('CLIENT_ERR_NETWORK', 'reset'),
+      { status: 200, headers: { etag: '"e"' }, text: '' },
+    ]);
+    await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', ...fast });
+    expect(t.requests.filter((r) => r.method === 'PUT')).toHaveLength(3);
+  });
+
+  it('does not retry an authorization refusal', async () => {
+    const t = scripted([json(200, { code: 0, data: ticket }), { status: 403, headers: { 'x-cos-request-id': 'rid' }, text: '<Error><Code>AccessDenied</Code><Message>Access Denied.</Message></Error>' }]);
+    const err = await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', ...fast }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_COS', cosCode: 'AccessDenied', status: 403, requestId: 'rid' });
+    expect(t.requests).toHaveLength(2);
+  });
+
+  it('refreshes an expired ticket once', async () => {
+    const expired = { status: 403, headers: {}, text: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' };
+    const t = scripted([json(200, { code: 0, data: ticket }), expired, json(200, { code: 0, data: { ...ticket, cosKey: 'images/y.jpg' } }), { status: 200, headers: { etag: '"e"' }, text: '' }]);
+    const result = await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', ...fast });
+    expect(result.key).toBe('images/y.jpg');
+    const t2 = scripted([json(200, { code: 0, data: ticket }), expired, json(200, { code: 0, data: ticket }), expired]);
+    expect(await uploadWith({ transport: t2 }, bytes('x'), { signUrl: 'http://s', ...fast }).catch((e) => e.code)).toBe('CLIENT_ERR_TICKET_EXPIRED');
+  });
+
+  it('detects a checksum mismatch', async () => {
+    const t = scripted([json(200, { code: 0, data: ticket }), { status: 200, headers: { etag: '"bad"', 'x-cos-hash-crc64ecma': '1' }, text: '', sent: { size: 1, crc64: '2', md5: 'good' } }]);
+    expect(await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', ...fast }).catch((e) => e.code)).toBe('CLIENT_ERR_INTEGRITY');
+  });
+
+  it('honours an AbortSignal before anything is sent', async () => {
+    const t = scripted([]);
+    const controller = new AbortController();
+    controller.abort();
+    expect(await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', signal: controller.signal }).catch((e) => e.code)).toBe('CLIENT_ERR_ABORTED');
+    expect(t.requests).toHaveLength(0);
+  });
+});
+
+describe('tickets', () => {
+  it('passes on the sign server code and message', async () => {
+    const t = scripted([json(400, { code: 'SRV_ERR_INVALID_EXTENSION', message: 'ext "exe" is not allowed' })]);
+    const err = await fetchDirectTicket(t, 'http://s/sts-direct-sign', 'exe').catch((e) => e);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_SIGN_SERVER', serverCode: 'SRV_ERR_INVALID_EXTENSION', status: 400 });
+    expect(err.message).toContain('ext "exe" is not allowed');
+    expect(t.requests[0]!.url).toBe('http://s/sts-direct-sign?ext=exe');
+  });
+
+  it('refuses a ticket without the seed fields', async () => {
+    const t = scripted([json(200, { code: 0, data: { cosHost: 'h' } })]);
+    expect((await fetchDirectTicket(t, 'http://s', 'jpg').catch((e) => e)).message).toContain('cosKey');
+  });
+});
+
+describe('retry policy', () => {
+  it('retries only network errors and the listed statuses', () => {
+    expect(isRetryable(new CosDirectError('CLIENT_ERR_NETWORK', 'x'), DEFAULT_RETRY_POLICY)).toBe(true);
+    expect(isRetryable(new CosDirectError('CLIENT_ERR_COS', 'x', { status: 429 }), DEFAULT_RETRY_POLICY)).toBe(true);
+    expect(isRetryable(new CosDirectError('CLIENT_ERR_COS', 'x', { status: 403 }), DEFAULT_RETRY_POLICY)).toBe(false);
+    expect(isRetryable(new Error('x'), DEFAULT_RETRY_POLICY)).toBe(false);
+  });
+
+  it('stops after the configured retries', async () => {
+    let calls = 0;
+    const err = await withRetry(async () => {
+      calls++;
+      throw new CosDirectError('CLIENT_ERR_NETWORK', 'down');
+    }, { ...DEFAULT_RETRY_POLICY, retries: 2, minDelayMs: 1, maxDelayMs: 1 }).catch((e) => e);
+    expect(calls).toBe(3);
+    expect(err.code).toBe('CLIENT_ERR_NETWORK');
+  });
+});
