@@ -1,0 +1,73 @@
+import { CosDirectError, upload } from '@cos-direct/client';
+
+const list = document.querySelector<HTMLUListElement>('#uploads')!;
+const input = document.querySelector<HTMLInputElement>('#files')!;
+const drop = document.querySelector<HTMLLabelElement>('#drop')!;
+const serverLine = document.querySelector<HTMLParagraphElement>('#server')!;
+
+const config: Promise<{ signUrl: string }> = fetch('/config.json').then((r) => r.json());
+config.then((c) => (serverLine.textContent = `Sign server: ${c.signUrl}`));
+
+function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof CosDirectError) {
+    const parts = [error.message];
+    if (error.requestId) parts.push(`request id ${error.requestId}`);
+    return `${error.code}: ${parts.join(' · ')}`;
+  }
+  return String(error);
+}
+
+async function start(file: File) {
+  const item = document.createElement('li');
+  item.innerHTML = `<div class="name"></div><progress max="1" value="0"></progress><div class="status">waiting for a ticket…</div>`;
+  item.querySelector('.name')!.textContent = `${file.name} (${formatBytes(file.size)})`;
+  list.prepend(item);
+  const bar = item.querySelector('progress')!;
+  const status = item.querySelector<HTMLDivElement>('.status')!;
+  const { signUrl } = await config;
+  try {
+    const result = await upload(file, {
+      signUrl,
+      onProgress: (sent, total) => {
+        bar.value = total ? sent / total : 1;
+        status.textContent = `${Math.floor((total ? sent / total : 1) * 100)}% · ${formatBytes(sent)} of ${formatBytes(total)}`;
+      },
+    });
+    bar.value = 1;
+    item.classList.add('done');
+    item.dataset.key = result.key;
+    status.innerHTML = '';
+    const link = document.createElement('a');
+    link.href = result.url;
+    link.textContent = result.key;
+    status.append('Uploaded: ', link, ` · ${formatBytes(result.size)} · ETag ${result.etag}`);
+  } catch (error) {
+    item.classList.add('failed');
+    status.textContent = describe(error);
+  }
+}
+
+input.addEventListener('change', () => {
+  for (const file of Array.from(input.files ?? [])) void start(file);
+  input.value = '';
+});
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  for (const file of Array.from(e.dataTransfer?.files ?? [])) void start(file);
+});

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// The README's start command: with no configuration, the emulator (COS + STS), the sign server pointed at
+// it, and the demo page. With the seed's variables (COS_SECRET_ID, COS_SECRET_KEY, PERSIST_BUCKET,
+// PERSIST_BUCKET_REGION) set, the sign server targets real COS and no emulator starts.
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const env = process.env;
+const host = env.COS_DIRECT_HOST ?? '127.0.0.1';
+const serverPort = Number(env.PORT ?? 3000);
+const webPort = Number(env.WEB_PORT ?? 5173);
+const realCos = Boolean(env.COS_SECRET_ID && env.COS_SECRET_KEY && env.PERSIST_BUCKET && env.PERSIST_BUCKET_REGION);
+
+const load = (path) => import(pathToFileURL(join(root, path)).href);
+const stops = [];
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const fn of stops.reverse()) await fn().catch(() => undefined);
+  process.exit(code);
+}
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+function fail(message) {
+  process.stderr.write(`start: ${message}\n`);
+  return stop(1);
+}
+
+async function main() {
+  const serverEnv = { ...env, PORT: String(serverPort), HOST: host };
+  let emulatorLines = [];
+  let caPath;
+  if (!realCos) {
+    const { startEmulator } = await load('packages/emulator/dist/index.js');
+    const dataDir = env.COS_EMULATOR_DATA_DIR ?? join(root, '.cos-direct', 'emulator-data');
+    await mkdir(dataDir, { recursive: true });
+    let emulator;
+    try {
+      emulator = await startEmulator({
+        host,
+        httpPort: Number(env.COS_EMULATOR_HTTP_PORT ?? 9000),
+        httpsPort: Number(env.COS_EMULATOR_HTTPS_PORT ?? 9443),
+        dataDir,
+        buckets: ['dev'],
+      });
+    } catch (e) {
+      return fail(e.code === 'EADDRINUSE' ? `${e.message}: set COS_EMULATOR_HTTP_PORT / COS_EMULATOR_HTTPS_PORT to free ports` : e.message);
+    }
+    stops.push(() => emulator.close());
+    const info = emulator.info;
+    caPath = info.caCertPath;
+    Object.assign(serverEnv, {
+      COS_SECRET_ID: info.credentials.secretId,
+      COS_SECRET_KEY: info.credentials.secretKey,
+      PERSIST_BUCKET: info.buckets[0],
+      PERSIST_BUCKET_REGION: info.region,
+      STS_ENDPOINT: info.sts.endpoint,
+      // The page talks plain HTTP to the emulator, so a browser needs no trusted CA; apps that insist on
+      // https://cosHost (the seed's Flutter client) can set COS_PROTOCOL=https and trust the CA.
+      COS_HOST: new URL((env.COS_PROTOCOL ?? 'http') === 'https' ? info.cos.https : info.cos.http).host,
+      COS_PROTOCOL: env.COS_PROTOCOL ?? 'http',
+      NODE_EXTRA_CA_CERTS: info.caCertPath,
+      ALLOWED_EXTENSIONS: env.ALLOWED_EXTENSIONS ?? 'jpg,jpeg,png,gif,bmp,webp,heic,pdf,txt,md,mp4,mov,zip,bin',
+      CORS_ORIGINS: env.CORS_ORIGINS ?? `http://${host}:${webPort},http://localhost:${webPort}`,
+      ALLOW_UNAUTHENTICATED: 'true',
+    });
+    emulatorLines = [
+      `  emulator COS   ${info.cos.http}  (https: ${info.cos.https})`,
+      `  emulator STS   ${info.sts.url}`,
+      `  credentials    ${info.credentials.secretId} / ${info.credentials.secretKey}   bucket ${info.buckets[0]} (${info.region})`,
+      `  CA certificate ${info.caCertPath}`,
+      `  data           ${dataDir}`,
+    ];
+  }
+  for (const name of Object.keys(serverEnv)) if (name.startsWith('COS_EMULATOR_') || name === 'WEB_PORT' || name === 'COS_DIRECT_HOST') delete serverEnv[name];
+
+  const server = spawn(process.execPath, [join(root, 'apps/server/dist/cli.js')], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  stops.push(
+    () =>
+      new Promise((resolve) => {
+        if (server.exitCode !== null) return resolve();
+        server.once('exit', resolve);
+        server.kill('SIGTERM');
+      }),
+  );
+  const signUrl = `http://${host}:${serverPort}`;
+  const ready = await new Promise((resolve) => {
+    let out = '';
+    const onData = (chunk) => {
+      out += chunk;
+      if (out.includes('Server listening')) resolve(true);
+    };
+    server.stdout.on('data', onData);
+    server.stderr.on('data', (chunk) => process.stderr.write(chunk));
+    server.once('exit', () => resolve(false));
+  });
+  if (!ready) return fail(`the sign server did not start on ${signUrl}`);
+  server.stdout.removeAllListeners('data');
+  if (env.LOG_LEVEL === 'debug') server.stdout.pipe(process.stderr);
+  else server.stdout.resume();
+  server.once('exit', (code) => {
+    if (!stopping) fail(`the sign server exited (${code})`);
+  });
+
+  const { serveWeb } = await load('apps/web/serve.mjs');
+  let web;
+  try {
+    web = await serveWeb({ host, port: webPort, signUrl });
+  } catch (e) {
+    return fail(e.code === 'EADDRINUSE' ? `port ${webPort} is busy: set WEB_PORT` : e.message);
+  }
+  stops.push(() => web.close());
+
+  const cli = `node packages/client/dist/cli.js upload ./photo.jpg --sign-url ${signUrl}`;
+  process.stdout.write(
+    [
+      '',
+      realCos ? `cos-direct is up, targeting real COS bucket ${env.PERSIST_BUCKET} (${env.PERSIST_BUCKET_REGION})` : 'cos-direct is up, fully offline',
+      '',
+      `  demo page      ${web.url}`,
+      `  sign server    ${signUrl}/sts-direct-sign?ext=jpg`,
+      ...emulatorLines,
+      '',
+      'Upload from a terminal:',
+      `  ${cli}`,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((e) => fail(e.stack ?? String(e)));
