@@ -14,7 +14,7 @@ export interface Stack {
 
 /** The emulator plus a sign server pointed at it, both on free loopback ports; logs are captured. */
 export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: () => number): Promise<Stack> {
-  const emu = await startEmulator({ caDir: process.env.COS_SERVER_TEST_CA_DIR, ...(emulatorNow ? { now: emulatorNow } : {}) });
+  const emu = await startEmulator({ caDir: process.env.COS_DIRECT_SERVER_TEST_CA_DIR, ...(emulatorNow ? { now: emulatorNow } : {}) });
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {

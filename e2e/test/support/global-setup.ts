@@ -9,6 +9,6 @@ export default async function setup() {
   const caDir = await mkdtemp(join(tmpdir(), 'cos-e2e-ca-'));
   const emu = await startEmulator({ caDir, httpPort: 0 });
   await emu.close();
-  process.env.COS_E2E_CA_DIR = caDir;
+  process.env.COS_DIRECT_E2E_CA_DIR = caDir;
   process.env.NODE_EXTRA_CA_CERTS = emu.info.caCertPath;
 }

@@ -29,7 +29,7 @@ export async function startStack(
   server: Partial<ServerOptions> | ((emu: RunningEmulator) => Promise<Partial<ServerOptions>>) = {},
   emulator: EmulatorOptions = {},
 ): Promise<Stack> {
-  const emu = await startEmulator({ caDir: process.env.COS_E2E_CA_DIR, ...emulator });
+  const emu = await startEmulator({ caDir: process.env.COS_DIRECT_E2E_CA_DIR, ...emulator });
   const httpsHost = new URL(emu.info.cos.https!).host;
   const serverOptions = typeof server === 'function' ? await server(emu) : server;
   const app = await createServer({

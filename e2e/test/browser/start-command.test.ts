@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/stack.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('npm start', () => {
+  it('brings up emulator, sign server and page, prints them, and stops cleanly on Ctrl-C', async () => {
+    const [server, web, http, https] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const env = {
+      ...process.env,
+      PORT: String(server),
+      WEB_PORT: String(web),
+      COS_EMULATOR_HTTP_PORT: String(http),
+      COS_EMULATOR_HTTPS_PORT: String(https),
+      COS_EMULATOR_DATA_DIR: await tempDir('cos-e2e-start-'),
+    };
+    for (const name of ['COS_SECRET_ID', 'COS_SECRET_KEY', 'PERSIST_BUCKET', 'PERSIST_BUCKET_REGION']) delete env[name];
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => out, { timeout: 30_000, interval: 200 }).toContain('Press Ctrl-C to stop.');
+      expect(out).toContain(`demo page      http://127.0.0.1:${web}`);
+      expect(out).toContain(`--sign-url http://127.0.0.1:${server}`);
+      const page = await fetch(`http://127.0.0.1:${web}/`);
+      expect(await page.text()).toContain('Direct upload to COS');
+      const ticket = await (await fetch(`http://127.0.0.1:${server}/sts-direct-sign?ext=jpg`)).json();
+      expect(ticket.code).toBe(0);
+      expect(ticket.data.cosHost).toBe(`127.0.0.1:${http}`);
+      const put = await fetch(ticket.data.cosUrl, {
+        method: 'PUT',
+        headers: { authorization: ticket.data.authorization, 'x-cos-security-token': ticket.data.securityToken, 'content-type': 'application/octet-stream' },
+        body: 'started',
+      });
+      expect(put.status).toBe(200);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+});
