@@ -22,7 +22,13 @@ export interface AppDeps {
   config: EmulatorConfig;
   stores: Stores;
   sts: StsService;
+  /** PEM of the CA, served at /_emulator/ca.pem for phones, browsers and containers' clients. */
+  caCert?: string;
 }
+
+// Emulator endpoints on the bare address (never on a bucket's virtual host): health for container
+// checks, and the CA certificate so a device can fetch and trust it.
+const ADMIN_PREFIX = '/_emulator/';
 
 type Handler = (ctx: HandlerContext) => Promise<Reply>;
 
@@ -127,6 +133,16 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     const host = header(headers, 'host') ?? '';
     const method = request.method.toUpperCase();
     st.resource = host + url.split('?')[0];
+
+    if ((method === 'GET' || method === 'HEAD') && url.startsWith(ADMIN_PREFIX) && !/\.cos[.-]/.test(host)) {
+      const path = url.split('?')[0];
+      if (path === '/_emulator/health') {
+        return send(reply, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', buckets: config.buckets }) }, method);
+      }
+      if (path === '/_emulator/ca.pem' && deps.caCert) {
+        return send(reply, { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: deps.caCert }, method);
+      }
+    }
 
     if (sts.isStsRequest({ method, url, headers: headers })) {
       let body: Buffer;

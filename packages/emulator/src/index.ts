@@ -9,3 +9,4 @@ export {
 } from './config.js';
 export { CosError } from './errors/index.js';
 export type { MetadataStore, BlobStore } from './persistence/index.js';
+export { createCertificateAuthority } from './tls/certificates.js';

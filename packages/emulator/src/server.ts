@@ -80,7 +80,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await stores.blobs.close();
   };
   try {
-    const httpApp = buildApp({ config, stores, sts }, 'http');
+    const tls = config.httpsPort === false ? undefined : await loadTlsMaterial(config.caDir, config.hostnames);
+    const httpApp = buildApp({ config, stores, sts, caCert: tls?.caCert }, 'http');
     apps.push(httpApp);
     await httpApp.listen({ host: config.host, port: config.httpPort });
     const httpPort = (httpApp.server.address() as AddressInfo).port;
@@ -94,11 +95,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       credentials: { ...config.credentials },
       ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     };
-    if (config.httpsPort !== false) {
-      const tls = await loadTlsMaterial(config.caDir, config.hostnames);
-      const httpsApp = buildApp({ config, stores, sts }, 'https', { key: tls.key, cert: tls.cert });
+    if (tls) {
+      const httpsApp = buildApp({ config, stores, sts, caCert: tls.caCert }, 'https', { key: tls.key, cert: tls.cert });
       apps.push(httpsApp);
-      await httpsApp.listen({ host: config.host, port: config.httpsPort });
+      await httpsApp.listen({ host: config.host, port: config.httpsPort as number });
       const httpsPort = (httpsApp.server.address() as AddressInfo).port;
       info.cos.https = `https://${host}:${httpsPort}`;
       info.sts = { endpoint: `${host}:${httpsPort}`, url: `https://${host}:${httpsPort}/` };

@@ -53,3 +53,20 @@ describe('CORS', () => {
     expect(xmlField(none.text, 'Code')).toBe('NoSuchCORSConfiguration');
   });
 });
+
+describe('emulator endpoints', () => {
+  it('serves its health and CA certificate on the bare address only', async () => {
+    const emu = await emulator();
+    try {
+      const u = new URL(emu.info.cos.http);
+      const health = await raw(`${emu.info.cos.http}/_emulator/health`, { headers: { host: u.host } });
+      expect(JSON.parse(health.text)).toMatchObject({ status: 'ok' });
+      const ca = await raw(`${emu.info.cos.http}/_emulator/ca.pem`, { headers: { host: u.host } });
+      expect(ca.text).toBe(emu.info.caCert);
+      const onBucket = await raw(`${emu.info.cos.http}/_emulator/health`, { headers: { host: VHOST } });
+      expect(onBucket.status).toBe(403);
+    } finally {
+      await emu.close();
+    }
+  });
+});

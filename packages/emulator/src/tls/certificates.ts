@@ -103,3 +103,12 @@ export async function loadTlsMaterial(caDir: string, hostnames: string[]): Promi
   const leaf = createLeaf(ca, hostnames);
   return { caCert: ca.cert, caCertPath: join(caDir, 'ca.pem'), cert: leaf.cert, key: leaf.key };
 }
+
+/**
+ * Creates (or reads) the emulator CA in `dir` without starting an emulator: give the same directory to
+ * several emulators or containers so that one trusted certificate covers them all.
+ */
+export async function createCertificateAuthority(dir: string): Promise<{ caCertPath: string; caCert: string }> {
+  const ca = await readOrCreateCa(dir);
+  return { caCertPath: join(dir, 'ca.pem'), caCert: ca.cert };
+}

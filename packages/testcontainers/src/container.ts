@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { AbstractStartedContainer, GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '@cos-direct/emulator';
+import { handleOf, type CosEmulatorHandle, type EmulatorEndpoints } from './handle.js';
+
+export const COS_EMULATOR_IMAGE = 'cos-direct/emulator:local';
+const HTTP_PORT = 9000;
+const HTTPS_PORT = 9443;
+const BUCKET = /^[a-z0-9][a-z0-9-]{0,48}$/;
+
+export class CosEmulatorContainerError extends Error {
+  override readonly name = 'CosEmulatorContainerError';
+  readonly code = 'TC_ERR_INVALID_OPTION';
+}
+
+/** The cos-direct emulator as a Testcontainers module, in the style of @testcontainers/localstack and minio. */
+export class CosEmulatorContainer extends GenericContainer {
+  #secretId: string = DEFAULT_CREDENTIALS.secretId;
+  #secretKey: string = DEFAULT_CREDENTIALS.secretKey;
+  #appId: string = DEFAULT_CREDENTIALS.appId;
+  #region: string = DEFAULT_REGION;
+  #buckets: string[] = ['dev'];
+  #hostnames: string[] = [];
+  #caDirectory?: string;
+
+  constructor(image = COS_EMULATOR_IMAGE) {
+    super(image);
+    this.withExposedPorts(HTTP_PORT, HTTPS_PORT)
+      .withWaitStrategy(Wait.forLogMessage(/"event":"ready"/))
+      .withStartupTimeout(60_000);
+  }
+
+  withCredentials(secretId: string, secretKey: string): this {
+    if (!/^[\x21-\x7e]+$/.test(secretId) || secretId.includes('&')) throw new CosEmulatorContainerError('secretId must be printable ASCII without spaces or "&"');
+    if (secretKey.length < 8) throw new CosEmulatorContainerError('secretKey must have at least 8 characters');
+    this.#secretId = secretId;
+    this.#secretKey = secretKey;
+    return this;
+  }
+
+  withAppId(appId: string): this {
+    if (!/^\d{1,20}$/.test(appId)) throw new CosEmulatorContainerError(`appId "${appId}" must be digits`);
+    this.#appId = appId;
+    return this;
+  }
+
+  withRegion(region: string): this {
+    if (!/^[a-z0-9-]+$/.test(region)) throw new CosEmulatorContainerError(`region "${region}" must look like ap-guangzhou`);
+    this.#region = region;
+    return this;
+  }
+
+  /** Buckets to create (short names, or long names ending in -<appId>); the first is the default bucket. */
+  withBuckets(...buckets: string[]): this {
+    if (buckets.length === 0) throw new CosEmulatorContainerError('withBuckets needs at least one bucket');
+    for (const b of buckets) if (!BUCKET.test(b.replace(/-\d+$/, ''))) throw new CosEmulatorContainerError(`bucket "${b}" is not a valid bucket name`);
+    this.#buckets = buckets;
+    return this;
+  }
+
+  /** Extra names for the HTTPS certificate (it always covers localhost, 127.0.0.1 and ::1). */
+  withHostnames(...hostnames: string[]): this {
+    this.#hostnames = hostnames;
+    return this;
+  }
+
+  /**
+   * Use the CA in this directory (ca.pem, ca-key.pem; created by createCertificateAuthority from
+   * @cos-direct/emulator) instead of one made at start, so a test process can trust it in advance.
+   */
+  withCaDirectory(dir: string): this {
+    this.#caDirectory = dir;
+    return this;
+  }
+
+  override async start(): Promise<StartedCosEmulatorContainer> {
+    const appId = this.#appId;
+    const buckets = this.#buckets.map((b) => (b.endsWith(`-${appId}`) ? b : `${b}-${appId}`));
+    this.withEnvironment({
+      COS_EMULATOR_SECRET_ID: this.#secretId,
+      COS_EMULATOR_SECRET_KEY: this.#secretKey,
+      COS_EMULATOR_APP_ID: appId,
+      COS_EMULATOR_REGION: this.#region,
+      COS_EMULATOR_BUCKETS: buckets.join(','),
+      ...(this.#hostnames.length ? { COS_EMULATOR_HOSTNAMES: this.#hostnames.join(',') } : {}),
+    });
+    if (this.#caDirectory) {
+      this.withCopyFilesToContainer([
+        { source: join(this.#caDirectory, 'ca.pem'), target: '/data/tls/ca.pem', mode: 0o644 },
+        { source: join(this.#caDirectory, 'ca-key.pem'), target: '/data/tls/ca-key.pem', mode: 0o644 },
+      ]);
+    }
+    const started = await super.start();
+    const host = started.getHost();
+    const http = `http://${host}:${started.getMappedPort(HTTP_PORT)}`;
+    const ca = await fetch(`${http}/_emulator/ca.pem`);
+    if (!ca.ok) throw new Error(`the emulator did not serve its CA certificate (HTTP ${ca.status})`);
+    return new StartedCosEmulatorContainer(started, {
+      http,
+      https: `https://${host}:${started.getMappedPort(HTTPS_PORT)}`,
+      secretId: this.#secretId,
+      secretKey: this.#secretKey,
+      appId,
+      region: this.#region,
+      buckets,
+      caCert: await ca.text(),
+    });
+  }
+}
+
+export interface StartedCosEmulatorContainer extends CosEmulatorHandle {}
+
+/** A running emulator container: getters for endpoints, credentials and ready-made client options. */
+export class StartedCosEmulatorContainer extends AbstractStartedContainer {
+  constructor(started: StartedTestContainer, endpoints: EmulatorEndpoints) {
+    super(started);
+    Object.assign(this, handleOf(endpoints));
+  }
+}

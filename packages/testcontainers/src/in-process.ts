@@ -1,0 +1,26 @@
+import { startEmulator, type EmulatorOptions } from '@cos-direct/emulator';
+import { handleOf, type CosEmulatorHandle } from './handle.js';
+
+export interface InProcessCosEmulator extends CosEmulatorHandle {
+  stop(): Promise<void>;
+}
+
+/** The same handle as the container's, served from this process: for machines without Docker. */
+export async function startInProcessCosEmulator(options: EmulatorOptions = {}): Promise<InProcessCosEmulator> {
+  const emulator = await startEmulator(options);
+  const info = emulator.info;
+  if (!info.cos.https || !info.caCert) throw new Error('the in-process emulator needs HTTPS (httpsPort must not be false)');
+  return {
+    ...handleOf({
+      http: info.cos.http,
+      https: info.cos.https,
+      secretId: info.credentials.secretId,
+      secretKey: info.credentials.secretKey,
+      appId: info.appId,
+      region: info.region,
+      buckets: info.buckets,
+      caCert: info.caCert,
+    }),
+    stop: () => emulator.close(),
+  };
+}

@@ -1,0 +1,71 @@
+import COS from 'cos-nodejs-sdk-v5';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CosEmulatorContainer, CosEmulatorContainerError, startInProcessCosEmulator, type CosEmulatorHandle } from '../src/index.js';
+import STS from 'qcloud-cos-sts';
+
+const docker = process.env.COS_DIRECT_DOCKER === '1';
+if (!docker) console.warn('container tests skipped: no Docker engine answers (install Docker, or run with CI=true to make this a failure)');
+
+async function putAndGet(emulator: CosEmulatorHandle) {
+  const cos = new COS(emulator.getCosSdkOptions());
+  const Bucket = emulator.getBuckets()[0]!;
+  const Region = emulator.getRegion();
+  await new Promise((resolve, reject) => cos.putObject({ Bucket, Region, Key: 'hello.txt', Body: 'hello container' }, (e, d) => (e ? reject(e) : resolve(d))));
+  const got = await new Promise<any>((resolve, reject) => cos.getObject({ Bucket, Region, Key: 'hello.txt' }, (e, d) => (e ? reject(e) : resolve(d))));
+  return got.Body.toString();
+}
+
+describe('CosEmulatorContainer options', () => {
+  it('refuses bad settings before starting anything', () => {
+    expect(() => new CosEmulatorContainer().withRegion('Not A Region')).toThrow(CosEmulatorContainerError);
+    expect(() => new CosEmulatorContainer().withCredentials('AKID x', 'secret-key')).toThrow(/printable/);
+    expect(() => new CosEmulatorContainer().withBuckets()).toThrow(/at least one/);
+    expect(() => new CosEmulatorContainer().withAppId('12a')).toThrow(/digits/);
+  });
+});
+
+describe('in-process handle', () => {
+  it('offers the same getters and works with the official SDK', async () => {
+    const emulator = await startInProcessCosEmulator({ caDir: process.env.COS_DIRECT_TC_CA_DIR });
+    try {
+      expect(await putAndGet(emulator)).toBe('hello container');
+      expect(emulator.getCaCertificate()).toContain('BEGIN CERTIFICATE');
+      expect(emulator.getSignServerOptions().stsEndpoint).toBe(emulator.getStsEndpoint());
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
+
+describe.skipIf(!docker)('in a container', () => {
+  let started: Awaited<ReturnType<CosEmulatorContainer['start']>>;
+  beforeAll(async () => {
+    started = await new CosEmulatorContainer()
+      .withCredentials('AKIDcontainerTest', 'container-secret-key')
+      .withRegion('ap-shanghai')
+      .withBuckets('photos', 'docs')
+      .withCaDirectory(process.env.COS_DIRECT_TC_CA_DIR!)
+      .start();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+
+  it('exposes endpoints, credentials and buckets', () => {
+    expect(started.getCosEndpoint()).toMatch(/^http:\/\/[^/]+:\d+$/);
+    expect(started.getCosHttpsEndpoint()).toMatch(/^https:\/\//);
+    expect(started.getSecretId()).toBe('AKIDcontainerTest');
+    expect(started.getRegion()).toBe('ap-shanghai');
+    expect(started.getBuckets()).toEqual(['photos-1250000000', 'docs-1250000000']);
+    expect(started.getCaCertificate()).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('serves the official SDK with the ready-made options', async () => {
+    expect(await putAndGet(started)).toBe('hello container');
+  });
+
+  it('issues temporary keys over HTTPS with the CA it was given', async () => {
+    const res: any = await STS.getCredential({ ...started.getStsOptions(), policy: { version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:PutObject'], resource: ['*'] }] } } as never);
+    expect(res.credentials.tmpSecretId).toMatch(/^AKID/);
+  });
+});
