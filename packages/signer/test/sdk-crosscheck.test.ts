@@ -2,17 +2,7 @@ import COS from 'cos-nodejs-sdk-v5';
 import { describe, expect, it } from 'vitest';
 import { defaultCrypto as pureCrypto } from '../src/crypto/pure.js';
 import { signRequest, type CosRequest } from '../src/index.js';
-
-/** mulberry32: a small seeded PRNG, so every run checks the same requests. */
-export function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './support/prng.js';
 
 const KEY_PARTS = [
   'a', 'Z', '0', '9', 'photo', '.jpg', ' ', '  ', '+', '/', '//', '~', '*', "'", '(', ')', '!', '%', '%20', '&', '=', '?', '#',
@@ -37,7 +27,7 @@ const VALUES = [
 ];
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'HEAD', 'OPTIONS', 'get', 'Put', 'post'];
 
-export interface GeneratedRequest {
+interface GeneratedRequest {
   method: string;
   key: string;
   pathname: string;
@@ -47,7 +37,7 @@ export interface GeneratedRequest {
 }
 
 /** Random COS requests with awkward keys, parameters and header sets. */
-export function generateRequests(count: number, seed: number): GeneratedRequest[] {
+function generateRequests(count: number, seed: number): GeneratedRequest[] {
   const rand = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const out: GeneratedRequest[] = [];
