@@ -55,7 +55,10 @@ describe('SignerError', () => {
     const foreign = { code: 'SIGN_ERR_KEY_TIME', message: 'x', [Symbol.for('cos-direct.signer.error')]: true };
     expect(foreign instanceof SignerError).toBe(true);
     class OtherCopyError extends Error {
-      readonly [Symbol.for('cos-direct.signer.error')] = true;
+      constructor(message: string) {
+        super(message);
+        Object.defineProperty(this, Symbol.for('cos-direct.signer.error'), { value: true });
+      }
     }
     expect(new OtherCopyError('x') instanceof SignerError).toBe(true);
   });

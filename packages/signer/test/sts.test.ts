@@ -103,6 +103,8 @@ describe('STS v1 signatures of the real qcloud-cos-sts SDK', () => {
     // fields), so the proxy is given as a URL, which axios accepts like its { host, port } object.
     const { result, request } = await getCredential(new URL(proxyUrl));
     expect((result.credentials as Record<string, unknown>).tmpSecretId).toBe('a');
+    // axios 1.x tunnels (CONNECT, origin-form '/'); older releases send the absolute URI to the proxy.
+    expect(request.route === 'connect' ? request.url : request.url.replace(/^https:\/\/sts\.example\.test/, '')).toBe('/');
     expect(request.method).toBe('POST');
     expect(request.host).toBe(STS_HOST);
     expect(request.contentType).toBe('application/x-www-form-urlencoded');
