@@ -28,6 +28,19 @@ interface Entry {
 }
 
 const byName = (a: Entry, b: Entry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+// Header and parameter names repeat across requests: remember their canonical (encoded, lower-case) form.
+const NAME_CACHE_LIMIT = 1024;
+const nameCache = new Map<string, string>();
+function canonicalName(raw: string): string {
+  let name = nameCache.get(raw);
+  if (name === undefined) {
+    name = cosUrlEncode(raw).toLowerCase();
+    if (nameCache.size >= NAME_CACHE_LIMIT) nameCache.clear();
+    nameCache.set(raw, name);
+  }
+  return name;
+}
 const byFolded = (a: Entry, b: Entry) => (a.folded < b.folded ? -1 : a.folded > b.folded ? 1 : 0);
 
 /**
@@ -46,7 +59,7 @@ export function canonicalize(
     if (!Object.prototype.hasOwnProperty.call(input, raw)) continue;
     const folded = raw.toLowerCase();
     if (!include(folded)) continue;
-    entries.push({ raw, folded, name: cosUrlEncode(raw).toLowerCase(), value: cosUrlEncode(valueOf(input[raw])) });
+    entries.push({ raw, folded, name: canonicalName(raw), value: cosUrlEncode(valueOf(input[raw])) });
   }
   if (entries.length === 0) return EMPTY;
   if (entries.length === 1) {
@@ -55,8 +68,12 @@ export function canonicalize(
   }
   entries.sort(byName);
   let list = entries[0]!.name;
-  for (let i = 1; i < entries.length; i++) list += ';' + entries[i]!.name;
-  entries.sort(byFolded);
+  let sameOrder = true;
+  for (let i = 1; i < entries.length; i++) {
+    list += ';' + entries[i]!.name;
+    if (sameOrder && byFolded(entries[i - 1]!, entries[i]!) > 0) sameOrder = false;
+  }
+  if (!sameOrder) entries.sort(byFolded);
   let pairs = entries[0]!.name + '=' + entries[0]!.value;
   for (let i = 1; i < entries.length; i++) pairs += '&' + entries[i]!.name + '=' + entries[i]!.value;
   return { list, pairs };
@@ -70,18 +87,26 @@ export function canonicalizeListed(
   input: Record<string, HeaderValue> | undefined,
   listed: readonly string[],
 ): { pairs: string } | { missing: string } {
-  const byEncoded = new Map<string, string>();
+  // Names equal once lower-cased (?A=1&a=2) are listed once per value; hand them out in the order the
+  // signer wrote them (insertion order, as its stable sort keeps it).
+  const byEncoded = new Map<string, string[]>();
   if (input) {
     for (const raw in input) {
       if (!Object.prototype.hasOwnProperty.call(input, raw)) continue;
-      const name = cosUrlEncode(raw).toLowerCase();
-      if (!byEncoded.has(name)) byEncoded.set(name, valueOf(input[raw]));
+      const name = canonicalName(raw);
+      const values = byEncoded.get(name);
+      if (values) values.push(valueOf(input[raw]));
+      else byEncoded.set(name, [valueOf(input[raw])]);
     }
   }
+  const used = new Map<string, number>();
   const parts: string[] = [];
   for (const name of listed) {
-    const value = byEncoded.get(name);
+    const values = byEncoded.get(name);
+    const index = used.get(name) ?? 0;
+    const value = values?.[Math.min(index, values.length - 1)];
     if (value === undefined) return { missing: name };
+    used.set(name, index + 1);
     parts.push(name + '=' + cosUrlEncode(value));
   }
   return { pairs: parts.join('&') };

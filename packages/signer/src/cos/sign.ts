@@ -1,7 +1,7 @@
 import { defaultCrypto } from '#crypto';
 import type { SignerCrypto } from '../crypto/types.js';
 import { SignerError } from '../errors.js';
-import { formatAuthorization, type AuthorizationFields } from './authorization.js';
+import type { AuthorizationFields } from './authorization.js';
 import { canonicalize, includeAll, includeOnly, sdkHeaderFilter, type HeaderValue } from './canonical.js';
 import { cosUrlEncode } from './encode.js';
 import { resolveKeyTime } from './key-time.js';
@@ -104,16 +104,32 @@ export function signRequest(request: CosRequest, options: SignOptions): SignResu
   const formatString = formatStringOf(request.method, request.pathname, params.pairs, headers.pairs);
   const stringToSign = stringToSignOf(keyTime, formatString, crypto);
   const signature = crypto.hmacSha1Hex(signKeyFor(options.credentials.secretKey, keyTime, crypto), stringToSign);
-  const fields: AuthorizationFields = {
-    algorithm: 'sha1',
-    secretId: options.credentials.secretId,
-    signTime: keyTime,
-    keyTime,
-    headerList: headers.list === '' ? [] : headers.list.split(';'),
-    urlParamList: params.list === '' ? [] : params.list.split(';'),
-    signature,
+  const secretId = options.credentials.secretId;
+  const authorization =
+    'q-sign-algorithm=sha1&q-ak=' + secretId +
+    '&q-sign-time=' + keyTime +
+    '&q-key-time=' + keyTime +
+    '&q-header-list=' + headers.list +
+    '&q-url-param-list=' + params.list +
+    '&q-signature=' + signature;
+  let fields: AuthorizationFields | undefined;
+  return {
+    authorization,
+    // Most callers only want the header value: the parsed form is built on first use.
+    get fields() {
+      return (fields ??= {
+        algorithm: 'sha1',
+        secretId,
+        signTime: keyTime,
+        keyTime,
+        headerList: headers.list === '' ? [] : headers.list.split(';'),
+        urlParamList: params.list === '' ? [] : params.list.split(';'),
+        signature,
+      });
+    },
+    formatString,
+    stringToSign,
   };
-  return { authorization: formatAuthorization(fields), fields, formatString, stringToSign };
 }
 
 export interface PresignResult extends SignResult {
@@ -138,5 +154,5 @@ export function presignRequest(request: CosRequest, options: SignOptions): Presi
     const value = request.query![name];
     query += '&' + cosUrlEncode(name) + (value === undefined || value === null ? '' : '=' + cosUrlEncode(value));
   }
-  return { ...signed, query };
+  return { authorization: signed.authorization, fields: signed.fields, formatString: signed.formatString, stringToSign: signed.stringToSign, query };
 }
