@@ -246,11 +246,8 @@ describe('presignRequest round trip', () => {
   });
 });
 
-// Known defect in src/cos/canonical.ts canonicalizeListed: names that collide after lower-casing
-// (?A=1&a=2, or header objects holding both Host and host) are signed as two pairs (a=1&a=2), exactly
-// as cos-nodejs-sdk-v5 does, but verification maps each listed name to the first value only
-// (a=1&a=1), so the signer's own signature for such a request does not verify. `it.fails` keeps the
-// suite green while the defect exists and turns red once it is fixed: then make these plain `it`.
+// Names that collide after lower-casing (?A=1&a=2) are signed as two pairs, as cos-nodejs-sdk-v5 does;
+// verification must hand out their values in the same order.
 describe('names that differ only in case', () => {
   it('verifies a request whose query has A and a', () => {
     const r = { method: 'GET', pathname: '/a', query: { A: '1', a: '2' }, headers: { host: 'h' } };
