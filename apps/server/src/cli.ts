@@ -23,8 +23,20 @@ async function main() {
     if (closing) return;
     closing = true;
     app.log.info(`${signal}: finishing in-flight requests`);
-    // In-flight requests complete; new ones get 503 while closing.
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    // In-flight requests complete and new ones get 503; keep-alive connections that fall idle meanwhile are
+    // closed as they do, and a deadline bounds the whole drain.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    setTimeout(() => {
+      app.log.error('in-flight requests did not finish within 30 s');
+      process.exit(1);
+    }, 30_000).unref();
+    app.close().then(
+      () => {
+        clearInterval(sweep);
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

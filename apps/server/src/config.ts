@@ -260,12 +260,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logger: { level: get('LOG_LEVEL') ?? 'info' },
   };
   for (const k of Object.keys(options) as Array<keyof ServerOptions>) if (options[k] === undefined) delete options[k];
-  if (problems.length > 0) throw new ConfigError(problems);
+  // Report every problem at once: the names first, then the values.
   try {
     resolveOptions(options);
   } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(e.problems);
-    throw e;
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   return { options, port, host: get('HOST') ?? '0.0.0.0' };
 }
