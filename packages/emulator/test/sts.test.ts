@@ -66,6 +66,18 @@ describe('STS', () => {
     expect(res.json.Response.Error.Code).toBe('AuthFailure.SignatureExpire');
   });
 
+  it('answers AssumeRole with a key bounded by its policy', async () => {
+    const result: any = await STS.getRoleCredential({
+      secretId: emu.info.credentials.secretId,
+      secretKey: emu.info.credentials.secretKey,
+      host: emu.info.sts!.endpoint,
+      roleArn: 'qcs::cam::uin/100000000001:roleName/uploader',
+      policy,
+    } as never);
+    expect(result.credentials.tmpSecretId).toMatch(/^AKID/);
+    expect(result.expiredTime - result.startTime).toBe(1800);
+  });
+
   it('refuses a malformed policy with StrategyFormatError', async () => {
     await expect(
       STS.getCredential({
