@@ -20,28 +20,47 @@ function valueOf(value: HeaderValue): string {
   return value.join(',');
 }
 
-interface Entry {
-  raw: string;
+interface NameInfo {
+  /** Raw name lower-cased: the order of the pairs. */
   folded: string;
+  /** Encoded, lower-cased: what is listed and signed. */
   name: string;
+}
+
+interface Entry {
+  info: NameInfo;
   value: string;
 }
 
-const byName = (a: Entry, b: Entry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-
-// Header and parameter names repeat across requests: remember their canonical (encoded, lower-case) form.
+// Header and parameter names repeat across requests: remember their canonical forms.
 const NAME_CACHE_LIMIT = 1024;
-const nameCache = new Map<string, string>();
-function canonicalName(raw: string): string {
-  let name = nameCache.get(raw);
-  if (name === undefined) {
-    name = cosUrlEncode(raw).toLowerCase();
+const nameCache = new Map<string, NameInfo>();
+function nameInfo(raw: string): NameInfo {
+  let info = nameCache.get(raw);
+  if (info === undefined) {
+    info = { folded: raw.toLowerCase(), name: cosUrlEncode(raw).toLowerCase() };
     if (nameCache.size >= NAME_CACHE_LIMIT) nameCache.clear();
-    nameCache.set(raw, name);
+    nameCache.set(raw, info);
   }
-  return name;
+  return info;
 }
-const byFolded = (a: Entry, b: Entry) => (a.folded < b.folded ? -1 : a.folded > b.folded ? 1 : 0);
+function canonicalName(raw: string): string {
+  return nameInfo(raw).name;
+}
+
+/** Stable insertion sort: the lists are a handful of entries, where it beats Array#sort with a comparator. */
+function sortBy(entries: Entry[], key: 'name' | 'folded'): void {
+  for (let i = 1; i < entries.length; i++) {
+    const current = entries[i]!;
+    const k = current.info[key];
+    let j = i - 1;
+    while (j >= 0 && entries[j]!.info[key] > k) {
+      entries[j + 1] = entries[j]!;
+      j--;
+    }
+    entries[j + 1] = current;
+  }
+}
 
 /**
  * Canonicalises names and values the way the official SDKs do: names lower-cased after encoding,
@@ -54,28 +73,29 @@ export function canonicalize(
   include: (lowerName: string) => boolean,
 ): Canonical {
   if (!input) return EMPTY;
+  const raws = Object.keys(input);
   const entries: Entry[] = [];
-  for (const raw in input) {
-    if (!Object.prototype.hasOwnProperty.call(input, raw)) continue;
-    const folded = raw.toLowerCase();
-    if (!include(folded)) continue;
-    entries.push({ raw, folded, name: canonicalName(raw), value: cosUrlEncode(valueOf(input[raw])) });
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i]!;
+    const info = nameInfo(raw);
+    if (!include(info.folded)) continue;
+    entries.push({ info, value: cosUrlEncode(valueOf(input[raw])) });
   }
   if (entries.length === 0) return EMPTY;
   if (entries.length === 1) {
     const e = entries[0]!;
-    return { list: e.name, pairs: e.name + '=' + e.value };
+    return { list: e.info.name, pairs: e.info.name + '=' + e.value };
   }
-  entries.sort(byName);
-  let list = entries[0]!.name;
+  sortBy(entries, 'name');
+  let list = entries[0]!.info.name;
   let sameOrder = true;
   for (let i = 1; i < entries.length; i++) {
-    list += ';' + entries[i]!.name;
-    if (sameOrder && byFolded(entries[i - 1]!, entries[i]!) > 0) sameOrder = false;
+    list += ';' + entries[i]!.info.name;
+    if (sameOrder && entries[i - 1]!.info.folded > entries[i]!.info.folded) sameOrder = false;
   }
-  if (!sameOrder) entries.sort(byFolded);
-  let pairs = entries[0]!.name + '=' + entries[0]!.value;
-  for (let i = 1; i < entries.length; i++) pairs += '&' + entries[i]!.name + '=' + entries[i]!.value;
+  if (!sameOrder) sortBy(entries, 'folded');
+  let pairs = entries[0]!.info.name + '=' + entries[0]!.value;
+  for (let i = 1; i < entries.length; i++) pairs += '&' + entries[i]!.info.name + '=' + entries[i]!.value;
   return { list, pairs };
 }
 

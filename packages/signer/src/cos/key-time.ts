@@ -27,9 +27,15 @@ export interface KeyTimeOptions {
 const systemNow = () => Math.floor(Date.now() / 1000);
 
 /** The signature window: explicit, or [now - 1, now - 1 + expiresIn] as the Node SDK does. */
+// The last explicit key time that passed validation: callers pass the same one for a whole window.
+let lastValidKeyTime = '';
+
 export function resolveKeyTime(options: KeyTimeOptions): string {
   if (options.keyTime !== undefined) {
-    parseKeyTime(options.keyTime);
+    if (options.keyTime !== lastValidKeyTime) {
+      parseKeyTime(options.keyTime);
+      lastValidKeyTime = options.keyTime;
+    }
     return options.keyTime;
   }
   const start = options.startTime ?? (options.now ?? systemNow)() - 1;

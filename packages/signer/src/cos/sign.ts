@@ -47,21 +47,24 @@ export interface SignResult {
   stringToSign: string;
 }
 
-// SignKey depends only on the secret and the key time, which repeat across requests signed in the
-// same window; caching it saves one HMAC per signature.
-const SIGN_KEY_CACHE_LIMIT = 512;
-const signKeyCache = new Map<string, string>();
+// SignKey depends only on the secret and the key time, which repeat across the requests a server
+// signs within one window: remember the last one per secret (no key building, no eviction sweeps).
+const SIGN_KEY_CACHE_LIMIT = 64;
+const signKeyCache = new Map<string, { keyTime: string; signKey: string }>();
 
 export function signKeyFor(secretKey: string, keyTime: string, crypto: SignerCrypto): string {
   if (crypto !== defaultCrypto) return crypto.hmacSha1Hex(secretKey, keyTime);
-  const cacheKey = keyTime + '\n' + secretKey;
-  let key = signKeyCache.get(cacheKey);
-  if (key === undefined) {
-    key = crypto.hmacSha1Hex(secretKey, keyTime);
+  const last = signKeyCache.get(secretKey);
+  if (last !== undefined && last.keyTime === keyTime) return last.signKey;
+  const signKey = crypto.hmacSha1Hex(secretKey, keyTime);
+  if (last !== undefined) {
+    last.keyTime = keyTime;
+    last.signKey = signKey;
+  } else {
     if (signKeyCache.size >= SIGN_KEY_CACHE_LIMIT) signKeyCache.clear();
-    signKeyCache.set(cacheKey, key);
+    signKeyCache.set(secretKey, { keyTime, signKey });
   }
-  return key;
+  return signKey;
 }
 
 export function formatStringOf(method: string, pathname: string, params: string, headers: string): string {
