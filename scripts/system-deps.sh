@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# System prerequisites for the full test suite on Debian: Chromium (browser tests) and a Docker
-# engine (container tests). Idempotent. Without root it only reports what is missing.
+# System prerequisites for the full test suite on Debian: Chromium (browser tests), a Docker engine
+# (container tests) and Redis (the sign server's shared rate limit). Idempotent. Without root it only
+# reports what is missing.
 set -uo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
