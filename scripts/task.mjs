@@ -61,6 +61,9 @@ if (task === 'bench') turboArgs.push('--concurrency=1');
 if (task === 'start') {
   const status = pnpm(['exec', 'turbo', 'run', 'build']);
   if (status !== 0) process.exit(status);
+  // Ctrl-C reaches the whole process group: let the stack shut down and report its own exit status.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
   process.exit(run(process.execPath, [join(root, 'scripts', 'start.mjs'), ...process.argv.slice(3)]));
 }
 const status = pnpm([...turboArgs, ...process.argv.slice(3)]);
