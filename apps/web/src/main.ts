@@ -6,6 +6,10 @@ const drop = document.querySelector<HTMLLabelElement>('#drop')!;
 const serverLine = document.querySelector<HTMLParagraphElement>('#server')!;
 
 const config: Promise<{ signUrl: string }> = fetch('/config.json').then((r) => r.json());
+// Tuning from the address bar, e.g. ?partSize=1048576&concurrency=2&threshold=1048576
+const params = new URLSearchParams(location.search);
+const numberParam = (name: string) => (params.has(name) ? Number(params.get(name)) : undefined);
+const tuning = { partSize: numberParam('partSize'), concurrency: numberParam('concurrency'), multipartThreshold: numberParam('threshold') };
 config.then((c) => (serverLine.textContent = `Sign server: ${c.signUrl}`));
 
 function formatBytes(n: number): string {
@@ -38,6 +42,7 @@ async function start(file: File) {
   try {
     const result = await upload(file, {
       signUrl,
+      ...tuning,
       onProgress: (sent, total) => {
         bar.value = total ? sent / total : 1;
         status.textContent = `${Math.floor((total ? sent / total : 1) * 100)}% · ${formatBytes(sent)} of ${formatBytes(total)}`;
@@ -51,6 +56,10 @@ async function start(file: File) {
     link.href = result.url;
     link.textContent = result.key;
     status.append('Uploaded: ', link, ` · ${formatBytes(result.size)} · ETag ${result.etag}`);
+    if (result.method === 'multipart') {
+      item.dataset.partsUploaded = String(result.partsUploaded);
+      status.append(` · ${result.partsUploaded} part(s) sent from this page load`);
+    }
   } catch (error) {
     item.classList.add('failed');
     status.textContent = describe(error);
