@@ -7,6 +7,7 @@ import * as bucket from './handlers/bucket.js';
 import { header, readSmallBody, XML, type HandlerContext, type Reply } from './handlers/context.js';
 import * as multipart from './handlers/multipart.js';
 import * as object from './handlers/object.js';
+import { aclOf } from './handlers/metadata-headers.js';
 import { postObject } from './handlers/post-object.js';
 import type { Stores } from './persistence/index.js';
 import { authenticate, type Identity } from './pipeline/authenticate.js';
@@ -214,7 +215,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
         name: routed.bucket,
         region: config.region,
         created: Date.now(),
-        acl: (header(headers, 'x-cos-acl') as never) ?? 'private',
+        acl: header(headers, 'x-cos-acl') ? aclOf(header(headers, 'x-cos-acl')) : 'private',
         ...(config.devCors ? { cors: [DEV_CORS_RULE] } : {}),
       });
       return send(reply, { status: 200, headers: { location: `/${routed.bucket}` } }, method);

@@ -39,7 +39,7 @@ function authenticateForm(ctx: HandlerContext, deps: PostObjectDeps, fields: Rec
     throw CosErrors.accessDenied(`the form signature is incomplete: ${verdict.reason}`);
   }
   const keyTime = fieldOf(fields, 'q-key-time')!;
-  checkSignTime({ signTime: keyTime, keyTime } as never, ctx.now, ctx.config.clockSkewSeconds);
+  checkSignTime({ signTime: keyTime, keyTime }, ctx.now, ctx.config.clockSkewSeconds);
   const policyJson = decodePolicyField(fieldOf(fields, 'policy')!);
   return { identity, policyJson };
 }

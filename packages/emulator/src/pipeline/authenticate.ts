@@ -41,7 +41,7 @@ export function secretKeyOf(
 }
 
 /** Checks a signature's time window against the clock. */
-export function checkSignTime(fields: AuthorizationFields, now: number, skew: number): void {
+export function checkSignTime(fields: Pick<AuthorizationFields, 'signTime' | 'keyTime'>, now: number, skew: number): void {
   let window;
   try {
     window = parseKeyTime(fields.signTime);
