@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { crc64Combine, crc64ecma, Crc64Ecma } from '../src/crc64.js';
 import { defaultCrypto as nodeCrypto } from '../src/crypto/node.js';
@@ -37,6 +37,22 @@ describe('pure provider equals node:crypto', () => {
       expect(crypto.sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     }
     expect(pureCrypto.sha256Hex('a'.repeat(1_000_000))).toBe(createHash('sha256').update('a'.repeat(1_000_000)).digest('hex'));
+  });
+});
+
+describe('node provider HMAC-SHA1 equals createHmac', () => {
+  // The provider keeps the pads of the last two keys; rotating through more keys than that, repeating
+  // them, and mixing in keys it must not pad itself (non-ASCII, longer than a block) must not matter.
+  const keys = ['EXAMPLEsecretkey00000000000000000', '', 'k'.repeat(64), 'k'.repeat(65), '密钥', 'é'.repeat(40), '\u0000x', 'a'.repeat(63)];
+  it('for every order of keys', () => {
+    const order = [0, 0, 1, 0, 2, 3, 2, 4, 5, 0, 1, 6, 7, 7, 0, 6, 2, 1];
+    for (let round = 0; round < 3; round++) {
+      for (const [i, k] of order.entries()) {
+        const key = keys[k]!;
+        const data = `sha1\n1700000000;${1700000900 + i}\n${'ab'.repeat(round * 40)}中\n`;
+        expect(nodeCrypto.hmacSha1Hex(key, data), JSON.stringify(key)).toBe(createHmac('sha1', key).update(data).digest('hex'));
+      }
+    }
   });
 });
 

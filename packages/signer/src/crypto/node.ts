@@ -2,43 +2,59 @@ import * as nodeCrypto from 'node:crypto';
 import { createHash, createHmac } from 'node:crypto';
 import type { SignerCrypto } from './types.js';
 
-type OneShot = (algorithm: string, data: string | Uint8Array, encoding: 'hex' | 'buffer') => string | Buffer;
+type OneShot = (algorithm: string, data: string | Uint8Array, encoding: 'hex' | 'latin1') => string;
 // crypto.hash (Node 20.12+) hashes in one call without a Hash object: the hot step of every signature.
 const oneShot = (nodeCrypto as unknown as { hash?: OneShot }).hash;
 
 const sha1Hex = oneShot
-  ? (data: string | Uint8Array) => oneShot('sha1', data, 'hex') as string
+  ? (data: string | Uint8Array) => oneShot('sha1', data, 'hex')
   : (data: string | Uint8Array) => createHash('sha1').update(data).digest('hex');
 
-// HMAC-SHA1 from two one-shot hashes (RFC 2104) in preallocated buffers: no Hmac object and no
-// allocation per call, which matters because every signature computes two HMACs.
-const innerScratch = Buffer.allocUnsafe(64 + 8192);
-const outerScratch = Buffer.allocUnsafe(64 + 20);
-const keyScratch = Buffer.allocUnsafe(64);
+// HMAC-SHA1 from two one-shot hashes (RFC 2104), without an Hmac object per call: every signature
+// computes two HMACs, and creating Hmac objects or 'buffer' digests costs more than the hashing. For
+// an ASCII key of at most 64 bytes the inner pad is ASCII too, so it is hashed as a string together
+// with the message; the outer pad and the inner digest (as latin1) share one buffer.
+const X36 = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c ^ 0x36));
+const FILL36 = '6'.repeat(64);
+
+/** The pads of one key. Two are kept: a signature alternates between the secret and its SignKey. */
+interface PadSlot {
+  key: string | undefined;
+  inner: string;
+  /** Outer pad, then room for the inner digest. */
+  outer: Buffer;
+}
+const slots: [PadSlot, PadSlot] = [
+  { key: undefined, inner: '', outer: Buffer.alloc(64 + 20) },
+  { key: undefined, inner: '', outer: Buffer.alloc(64 + 20) },
+];
+let lastSlot = 0;
+
+function padsOf(key: string): PadSlot | undefined {
+  if (slots[0].key === key) return slots[(lastSlot = 0)];
+  if (slots[1].key === key) return slots[(lastSlot = 1)];
+  if (key.length > 64) return undefined;
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return undefined;
+  lastSlot ^= 1;
+  const slot = slots[lastSlot]!;
+  let inner = '';
+  const outer = slot.outer;
+  for (let i = 0; i < 64; i++) {
+    const c = i < key.length ? key.charCodeAt(i) : 0;
+    if (i < key.length) inner += X36[c];
+    outer[i] = c ^ 0x5c;
+  }
+  slot.inner = inner + FILL36.slice(key.length);
+  slot.key = key;
+  return slot;
+}
 
 const hmacSha1Hex = oneShot
   ? (key: string, data: string): string => {
-      let keyLength = Buffer.byteLength(key, 'utf8');
-      if (keyLength > 64) {
-        (oneShot('sha1', key, 'buffer') as Buffer).copy(keyScratch, 0);
-        keyLength = 20;
-      } else {
-        keyScratch.write(key, 0, 'utf8');
-      }
-      for (let i = 0; i < 64; i++) {
-        const k = i < keyLength ? keyScratch[i]! : 0;
-        innerScratch[i] = k ^ 0x36;
-        outerScratch[i] = k ^ 0x5c;
-      }
-      let message: Buffer;
-      if (Buffer.byteLength(data, 'utf8') <= innerScratch.length - 64) {
-        const n = innerScratch.write(data, 64, 'utf8');
-        message = innerScratch.subarray(0, 64 + n);
-      } else {
-        message = Buffer.concat([innerScratch.subarray(0, 64), Buffer.from(data, 'utf8')]);
-      }
-      (oneShot('sha1', message, 'buffer') as Buffer).copy(outerScratch, 64);
-      return oneShot('sha1', outerScratch, 'hex') as string;
+      const pads = padsOf(key);
+      if (pads === undefined) return createHmac('sha1', key).update(data).digest('hex');
+      pads.outer.write(oneShot('sha1', pads.inner + data, 'latin1'), 64, 20, 'latin1');
+      return oneShot('sha1', pads.outer, 'hex');
     }
   : (key: string, data: string) => createHmac('sha1', key).update(data).digest('hex');
 
@@ -47,7 +63,7 @@ export const defaultCrypto: SignerCrypto = {
   sha1Hex,
   hmacSha1Hex,
   hmacSha1Base64: (key, data) => createHmac('sha1', key).update(data).digest('base64'),
-  sha256Hex: oneShot ? (data) => oneShot('sha256', data, 'hex') as string : (data) => createHash('sha256').update(data).digest('hex'),
+  sha256Hex: oneShot ? (data) => oneShot('sha256', data, 'hex') : (data) => createHash('sha256').update(data).digest('hex'),
   hmacSha256: (key, data) => new Uint8Array(createHmac('sha256', key).update(data).digest()),
   hmacSha256Hex: (key, data) => createHmac('sha256', key).update(data).digest('hex'),
 };
