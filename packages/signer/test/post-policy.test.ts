@@ -103,6 +103,8 @@ describe('sign, verify and check round trip', () => {
   const form: Record<string, string> = { key: 'images/a.jpg', 'Content-Type': 'image/jpeg', ...signedFields };
   const text = decodePolicyField(form.policy!)!;
   const ctx = { bucket, fileSize: 50, now };
+  const qConditions: PostPolicyCondition[] = [{ 'q-sign-algorithm': 'sha1' }, { 'q-ak': credentials.secretId }, { 'q-sign-time': keyTime }];
+  const qFields = { 'q-sign-algorithm': 'sha1', 'q-ak': credentials.secretId, 'q-key-time': keyTime };
 
   it('produces form fields that verify and satisfy their own policy', () => {
     expect(signedFields).toMatchObject({ 'q-sign-algorithm': 'sha1', 'q-ak': credentials.secretId, 'q-key-time': keyTime, 'x-cos-security-token': 'token-123' });
@@ -165,13 +167,13 @@ describe('sign, verify and check round trip', () => {
   it('checks starts-with conditions as plain prefixes', () => {
     const prefixPolicy: PostPolicy = {
       expiration: '2030-01-01T00:00:00.000Z',
-      conditions: [['starts-with', '$key', 'uploads/*'], ['starts-with', '$x-cos-meta-tag', ''], { 'q-sign-time': keyTime }],
+      conditions: [['starts-with', '$key', 'uploads/*'], ['starts-with', '$x-cos-meta-tag', ''], ...qConditions],
     };
     const json = JSON.stringify(prefixPolicy);
-    const base = { 'q-key-time': keyTime, 'x-cos-meta-tag': 'anything' };
+    const base = { ...qFields, 'x-cos-meta-tag': 'anything' };
     expect(checkPostPolicy(json, { ...base, key: 'uploads/*/a' }, ctx).ok).toBe(true);
     expect(checkPostPolicy(json, { ...base, key: 'uploads/a' }, ctx)).toMatchObject({ ok: false, code: 'SIGN_ERR_POLICY_CONDITION', condition: ['starts-with', '$key', 'uploads/*'] });
-    expect(checkPostPolicy(json, { key: 'uploads/*/a', 'q-key-time': keyTime }, ctx)).toMatchObject({ ok: false, condition: ['starts-with', '$x-cos-meta-tag', ''] });
+    expect(checkPostPolicy(json, { ...qFields, key: 'uploads/*/a' }, ctx)).toMatchObject({ ok: false, condition: ['starts-with', '$x-cos-meta-tag', ''] });
   });
 
   it('reports expiry: at and after the expiration instant', () => {
@@ -190,13 +192,17 @@ describe('sign, verify and check round trip', () => {
     expect(checkPostPolicy(json, form, ctx)).toMatchObject({ ok: false, code: 'SIGN_ERR_POLICY_MALFORMED' });
   });
 
-  it('requires a q-sign-time condition and refuses unknown operators', () => {
-    expect(checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions: [] }), form, ctx)).toMatchObject({
-      ok: false,
-      code: 'SIGN_ERR_POLICY_CONDITION',
-    });
+  it.each(['q-sign-algorithm', 'q-ak', 'q-sign-time'])('requires the %s condition', (name) => {
+    const conditions = qConditions.filter((c) => !(name in c));
+    expect(checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions }), form, ctx)).toMatchObject({ ok: false, code: 'SIGN_ERR_POLICY_CONDITION' });
+    const r = checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions }), form, ctx);
+    if (!r.ok) expect(r.reason).toContain(`"${name}"`);
+    expect(checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions: qConditions }), form, ctx).ok).toBe(true);
+  });
+
+  it('refuses unknown operators', () => {
     const unknown = ['ends-with', '$key', '.jpg'];
-    expect(checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions: [unknown, { 'q-sign-time': keyTime }] }), form, ctx)).toMatchObject({
+    expect(checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions: [unknown, ...qConditions] }), form, ctx)).toMatchObject({
       ok: false,
       code: 'SIGN_ERR_POLICY_CONDITION',
       condition: unknown,

@@ -171,8 +171,9 @@ function fieldValue(form: Record<string, string | undefined>, name: string): str
 }
 
 /**
- * Checks a submitted form against its policy document: expiration, every condition, and that
- * q-sign-time equals the form's q-key-time. `ctx.now` is unix seconds.
+ * Checks a submitted form against its policy document: expiration, every condition, that the
+ * required q-sign-algorithm, q-ak and q-sign-time conditions are present, and that q-sign-time
+ * equals the form's q-key-time. `ctx.now` is unix seconds.
  */
 export function checkPostPolicy(
   policyJson: string,
@@ -195,7 +196,8 @@ export function checkPostPolicy(
   if (expires / 1000 <= ctx.now) {
     return { ok: false, code: 'SIGN_ERR_POLICY_EXPIRED', reason: `the policy expired at ${policy.expiration}` };
   }
-  let signTimeSeen = false;
+  // COS requires the policy to name the signature it travels with.
+  const required = new Set(['q-sign-algorithm', 'q-ak', 'q-sign-time']);
   for (const condition of policy.conditions) {
     const fail = (reason: string): PolicyCheckResult => ({ ok: false, code: 'SIGN_ERR_POLICY_CONDITION', reason, condition });
     if (Array.isArray(condition)) {
@@ -222,8 +224,8 @@ export function checkPostPolicy(
     if (!condition || typeof condition !== 'object') return fail(`unsupported condition ${JSON.stringify(condition)}`);
     for (const name of Object.keys(condition)) {
       const expected = String((condition as Record<string, unknown>)[name]);
+      required.delete(name);
       if (name === 'q-sign-time') {
-        signTimeSeen = true;
         if (fieldValue(form, 'q-key-time') !== expected) {
           return fail(`the policy's q-sign-time "${expected}" differs from the form's q-key-time "${fieldValue(form, 'q-key-time')}"`);
         }
@@ -234,8 +236,13 @@ export function checkPostPolicy(
       if (actual !== expected) return fail(`form field "${name}" is "${actual}"; the policy requires "${expected}"`);
     }
   }
-  if (!signTimeSeen) {
-    return { ok: false, code: 'SIGN_ERR_POLICY_CONDITION', reason: 'the policy has no {"q-sign-time": …} condition, which COS requires' };
+  if (required.size > 0) {
+    const names = [...required];
+    return {
+      ok: false,
+      code: 'SIGN_ERR_POLICY_CONDITION',
+      reason: `the policy lacks the ${names.map((n) => `{"${n}": …}`).join(', ')} condition${names.length > 1 ? 's' : ''}, which COS requires`,
+    };
   }
   return { ok: true, policy };
 }
