@@ -31,6 +31,18 @@ describe('pure provider equals node:crypto', () => {
     expect([...pureCrypto.hmacSha256(binaryKey, 'data')]).toEqual([...nodeCrypto.hmacSha256(binaryKey, 'data')]);
   });
 
+  it('encodes lone surrogates as U+FFFD and survives inputs that outgrow its buffers', () => {
+    const odd = ['\ud800', 'a\udc00b', 'x\ud83d', '\ude00\ud83d', '\ud83d\ude00', '中'.repeat(700), '😀'.repeat(3000), 'k'.repeat(5000)];
+    for (const data of odd) {
+      expect(pureCrypto.sha1Hex(data)).toBe(createHash('sha1').update(data).digest('hex'));
+      expect(pureCrypto.sha256Hex(data)).toBe(createHash('sha256').update(data).digest('hex'));
+      for (const key of [...odd, '', 'k'.repeat(64), 'é'.repeat(32), 'é'.repeat(33)]) {
+        expect(pureCrypto.hmacSha1Hex(key, data)).toBe(createHmac('sha1', key).update(data).digest('hex'));
+        expect(pureCrypto.hmacSha1Hex(data, key)).toBe(createHmac('sha1', data).update(key).digest('hex'));
+      }
+    }
+  });
+
   it('matches the FIPS 180 digests of "abc"', () => {
     for (const crypto of [pureCrypto, nodeCrypto]) {
       expect(crypto.sha1Hex('abc')).toBe('a9993e364706816aba3e25717850c26c9cd0d89d');
