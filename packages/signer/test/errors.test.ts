@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseKeyTime, SignerError, SignerErrorCodes, signRequest } from '../src/index.js';
+import { parseKeyTime, SignerError, SignerErrorCodes, signPostPolicy, signRequest } from '../src/index.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -85,5 +85,9 @@ describe('SignerError', () => {
     expect(() => signRequest({ method: 'GET', pathname: '/' }, { credentials: creds, expiresIn: 0, startTime: 1 })).toThrow(
       expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }),
     );
+    expect(() => signPostPolicy('{}', { credentials: { secretId: 'id', secretKey: '' }, keyTime: '1;2' })).toThrow(
+      expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }),
+    );
+    expect(() => signPostPolicy(null as never, { credentials: creds, keyTime: '1;2' })).toThrow(expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }));
   });
 });

@@ -38,7 +38,8 @@ export function resolveKeyTime(options: KeyTimeOptions): string {
     }
     return options.keyTime;
   }
-  const start = options.startTime ?? (options.now ?? systemNow)() - 1;
+  // A clock may tick in fractions (Date.now() / 1000); key times are whole seconds.
+  const start = options.startTime ?? Math.floor((options.now ?? systemNow)()) - 1;
   const expiresIn = options.expiresIn ?? 900;
   if (!Number.isInteger(start) || start < 0) {
     throw new SignerError('SIGN_ERR_INVALID_ARGUMENT', `startTime must be a non-negative integer of unix seconds, got ${start}`);

@@ -78,6 +78,13 @@ const encoder = new TextEncoder();
  * A policy object is serialised with JSON.stringify; pass the text to sign other bytes.
  */
 export function signPostPolicy(policy: PostPolicy | string, options: SignOptions): PostFormFields {
+  const c = options?.credentials;
+  if (!c || typeof c.secretId !== 'string' || c.secretId === '' || typeof c.secretKey !== 'string' || c.secretKey === '') {
+    throw new SignerError('SIGN_ERR_INVALID_ARGUMENT', 'credentials.secretId and credentials.secretKey are required');
+  }
+  if (typeof policy !== 'string' && (!policy || typeof policy !== 'object')) {
+    throw new SignerError('SIGN_ERR_INVALID_ARGUMENT', 'the policy must be a policy object or its JSON text');
+  }
   const crypto = options.crypto ?? defaultCrypto;
   const text = typeof policy === 'string' ? policy : JSON.stringify(policy);
   const keyTime = resolveKeyTime(options);
