@@ -46,6 +46,17 @@ function expectFailure(v: VerifyResult, code: string): void {
 }
 
 describe('verifyRequest', () => {
+  it('returns plain data that survives spreading, cloning and JSON', () => {
+    const copy = structuredClone(signed);
+    expect(copy).toEqual(signed);
+    expect({ ...signed }.fields).toEqual(parseAuthorization(signed.authorization));
+    expect(JSON.parse(JSON.stringify(signed))).toEqual(signed);
+    // Each result owns its lists.
+    const other = signRequest({ method: 'GET', pathname: '/' }, { credentials, keyTime });
+    other.fields.headerList.push('x');
+    expect(signRequest({ method: 'GET', pathname: '/' }, { credentials, keyTime }).fields.headerList).toEqual([]);
+  });
+
   it('signs what it should', () => {
     expect(signed.fields.headerList).toEqual(['content-length', 'content-md5', 'host', 'x-cos-meta-author', 'x-cos-storage-class']);
     expect(signed.fields.urlParamList).toEqual(['partnumber', 'response-content-type', 'uploadid']);

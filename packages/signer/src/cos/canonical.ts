@@ -8,10 +8,10 @@ export type HeaderValue = string | number | readonly string[] | undefined | null
  */
 export interface Canonical {
   list: string;
+  /** The listed names, in list order. */
+  names: string[];
   pairs: string;
 }
-
-const EMPTY: Canonical = { list: '', pairs: '' };
 
 function valueOf(value: HeaderValue): string {
   if (value === undefined || value === null) return '';
@@ -72,7 +72,7 @@ export function canonicalize(
   input: Record<string, HeaderValue> | undefined,
   include: (lowerName: string) => boolean,
 ): Canonical {
-  if (!input) return EMPTY;
+  if (!input) return { list: '', names: [], pairs: '' };
   const raws = Object.keys(input);
   const entries: Entry[] = [];
   for (let i = 0; i < raws.length; i++) {
@@ -81,22 +81,24 @@ export function canonicalize(
     if (!include(info.folded)) continue;
     entries.push({ info, value: cosUrlEncode(valueOf(input[raw])) });
   }
-  if (entries.length === 0) return EMPTY;
+  if (entries.length === 0) return { list: '', names: [], pairs: '' };
   if (entries.length === 1) {
     const e = entries[0]!;
-    return { list: e.info.name, pairs: e.info.name + '=' + e.value };
+    return { list: e.info.name, names: [e.info.name], pairs: e.info.name + '=' + e.value };
   }
   sortBy(entries, 'name');
   let list = entries[0]!.info.name;
+  const names = [list];
   let sameOrder = true;
   for (let i = 1; i < entries.length; i++) {
     list += ';' + entries[i]!.info.name;
+    names.push(entries[i]!.info.name);
     if (sameOrder && entries[i - 1]!.info.folded > entries[i]!.info.folded) sameOrder = false;
   }
   if (!sameOrder) sortBy(entries, 'folded');
   let pairs = entries[0]!.info.name + '=' + entries[0]!.value;
   for (let i = 1; i < entries.length; i++) pairs += '&' + entries[i]!.info.name + '=' + entries[i]!.value;
-  return { list, pairs };
+  return { list, names, pairs };
 }
 
 /**

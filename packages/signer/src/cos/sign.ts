@@ -115,48 +115,20 @@ export function signRequest(request: CosRequest, options: SignOptions): SignResu
     '&q-header-list=' + headers.list +
     '&q-url-param-list=' + params.list +
     '&q-signature=' + signature;
-  return new SignedRequest(authorization, formatString, stringToSign, secretId, keyTime, headers.list, params.list, signature);
-}
-
-/** A signature; `fields` is parsed from it on first use, since most callers only want the header value. */
-class SignedRequest implements SignResult {
-  readonly authorization: string;
-  readonly formatString: string;
-  readonly stringToSign: string;
-  readonly #parts: [secretId: string, keyTime: string, headerList: string, urlParamList: string, signature: string];
-  #fields: AuthorizationFields | undefined;
-
-  constructor(
-    authorization: string,
-    formatString: string,
-    stringToSign: string,
-    ...parts: [secretId: string, keyTime: string, headerList: string, urlParamList: string, signature: string]
-  ) {
-    this.authorization = authorization;
-    this.formatString = formatString;
-    this.stringToSign = stringToSign;
-    this.#parts = parts;
-  }
-
-  get fields(): AuthorizationFields {
-    if (this.#fields === undefined) {
-      const [secretId, keyTime, headerList, urlParamList, signature] = this.#parts;
-      this.#fields = {
-        algorithm: 'sha1',
-        secretId,
-        signTime: keyTime,
-        keyTime,
-        headerList: headerList === '' ? [] : headerList.split(';'),
-        urlParamList: urlParamList === '' ? [] : urlParamList.split(';'),
-        signature,
-      };
-    }
-    return this.#fields;
-  }
-
-  toJSON(): SignResult {
-    return { authorization: this.authorization, fields: this.fields, formatString: this.formatString, stringToSign: this.stringToSign };
-  }
+  return {
+    authorization,
+    fields: {
+      algorithm: 'sha1',
+      secretId,
+      signTime: keyTime,
+      keyTime,
+      headerList: headers.names,
+      urlParamList: params.names,
+      signature,
+    },
+    formatString,
+    stringToSign,
+  };
 }
 
 export interface PresignResult extends SignResult {
