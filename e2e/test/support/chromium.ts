@@ -24,6 +24,8 @@ export async function launch(): Promise<Browser> {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      // Containers often mount a 64 MiB /dev/shm, too small for Chromium's shared memory.
+      '--disable-dev-shm-usage',
     ],
   });
 }

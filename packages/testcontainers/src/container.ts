@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AbstractStartedContainer, GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { AbstractStartedContainer, GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '@cos-direct/emulator';
 import { handleOf, type CosEmulatorHandle, type EmulatorEndpoints } from './handle.js';
 
@@ -58,7 +58,7 @@ export class CosEmulatorContainer extends GenericContainer {
     return this;
   }
 
-  /** Extra names for the HTTPS certificate (it always covers localhost, 127.0.0.1 and ::1). */
+  /** Extra names for the HTTPS certificate (it always covers localhost, 127.0.0.1, ::1 and the host Testcontainers connects to). */
   withHostnames(...hostnames: string[]): this {
     this.#hostnames = hostnames;
     return this;
@@ -76,13 +76,17 @@ export class CosEmulatorContainer extends GenericContainer {
   override async start(): Promise<StartedCosEmulatorContainer> {
     const appId = this.#appId;
     const buckets = this.#buckets.map((b) => (b.endsWith(`-${appId}`) ? b : `${b}-${appId}`));
+    // Inside a container (a CI job, a dev container) Testcontainers reaches mapped ports through the
+    // bridge gateway, e.g. 172.17.0.1, or TESTCONTAINERS_HOST_OVERRIDE: the certificate must name it.
+    const runtimeHost = (await getContainerRuntimeClient()).info.containerRuntime.host;
+    const hostnames = [...new Set([...this.#hostnames, runtimeHost])];
     this.withEnvironment({
       COS_EMULATOR_SECRET_ID: this.#secretId,
       COS_EMULATOR_SECRET_KEY: this.#secretKey,
       COS_EMULATOR_APP_ID: appId,
       COS_EMULATOR_REGION: this.#region,
       COS_EMULATOR_BUCKETS: buckets.join(','),
-      ...(this.#hostnames.length ? { COS_EMULATOR_HOSTNAMES: this.#hostnames.join(',') } : {}),
+      COS_EMULATOR_HOSTNAMES: hostnames.join(','),
     });
     if (this.#caDirectory) {
       this.withCopyFilesToContainer([
