@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosEmulatorContainer, CosEmulatorContainerError, startInProcessCosEmulator, type CosEmulatorHandle } from '../src/index.js';
@@ -67,5 +69,28 @@ describe.skipIf(!docker)('in a container', () => {
   it('issues temporary keys over HTTPS with the CA it was given', async () => {
     const res: any = await STS.getCredential({ ...started.getStsOptions(), policy: { version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:PutObject'], resource: ['*'] }] } } as never);
     expect(res.credentials.tmpSecretId).toMatch(/^AKID/);
+  });
+
+  // A test process inside a container (a CI job, a dev container) reaches published ports through the
+  // bridge gateway rather than localhost; the certificate must name that address too.
+  it('serves HTTPS at the address Testcontainers uses from inside a container', () => {
+    const gateway = execFileSync('docker', ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'], { encoding: 'utf8' }).trim();
+    expect(gateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const script = `
+      import { CosEmulatorContainer } from '@cos-direct/testcontainers';
+      const started = await new CosEmulatorContainer().withCaDirectory(process.env.COS_DIRECT_TC_CA_DIR).start();
+      try {
+        const res = await fetch(started.getCosHttpsEndpoint() + '/_emulator/health');
+        console.log(JSON.stringify({ host: new URL(started.getCosHttpsEndpoint()).hostname, status: res.status }));
+      } finally {
+        await started.stop();
+      }`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      env: { ...process.env, TESTCONTAINERS_HOST_OVERRIDE: gateway },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ host: gateway, status: 200 });
   });
 });
