@@ -68,6 +68,8 @@ async function main() {
       ALLOWED_EXTENSIONS: env.ALLOWED_EXTENSIONS ?? 'jpg,jpeg,png,gif,bmp,webp,heic,pdf,txt,md,mp4,mov,zip,bin',
       CORS_ORIGINS: env.CORS_ORIGINS ?? `http://${host}:${webPort},http://localhost:${webPort}`,
       ALLOW_UNAUTHENTICATED: 'true',
+      // The demo page links each upload through a presigned GET: the bucket stays private.
+      DOWNLOAD_URL_SECONDS: env.DOWNLOAD_URL_SECONDS ?? '3600',
     });
     emulatorLines = [
       `  emulator COS   ${info.cos.http}  (https: ${info.cos.https})`,

@@ -39,6 +39,11 @@ export interface ServerOptions {
   durationSeconds?: number;
   /** Lifetime of a signed PUT in seconds, never beyond the key's. Default 900. */
   signatureSeconds?: number;
+  /**
+   * When set, tickets also carry `downloadUrl`: a presigned GET of the new key, valid for this many
+   * seconds, so the uploader can show what it uploaded in a private bucket. Off by default.
+   */
+  downloadUrlSeconds?: number;
   /** Ticket authentication: a function, bearer tokens, or JWT. */
   authenticate?: Authenticate;
   bearerTokens?: string[];
@@ -55,7 +60,8 @@ export interface ServerOptions {
   now?: () => number;
 }
 
-export interface ResolvedServerOptions extends Required<Omit<ServerOptions, 'authenticate' | 'jwt' | 'maxSize' | 'redisUrl' | 'bearerTokens'>> {
+export interface ResolvedServerOptions extends Required<Omit<ServerOptions, 'authenticate' | 'jwt' | 'maxSize' | 'redisUrl' | 'bearerTokens' | 'downloadUrlSeconds'>> {
+  downloadUrlSeconds?: number;
   authenticate?: Authenticate;
   bearerTokens?: string[];
   jwt?: ServerOptions['jwt'];
@@ -65,7 +71,7 @@ export interface ResolvedServerOptions extends Required<Omit<ServerOptions, 'aut
 
 const OPTION_KEYS = new Set<string>([
   'secretId', 'secretKey', 'bucket', 'region', 'stsEndpoint', 'stsTimeoutMs', 'cosHost', 'cosProtocol', 'keyPrefix',
-  'allowedExtensions', 'maxSize', 'maxMultipartSize', 'enforceContentType', 'durationSeconds', 'signatureSeconds',
+  'allowedExtensions', 'maxSize', 'maxMultipartSize', 'enforceContentType', 'durationSeconds', 'signatureSeconds', 'downloadUrlSeconds',
   'authenticate', 'bearerTokens', 'jwt', 'allowUnauthenticated', 'production', 'corsOrigins', 'rateLimit', 'redisUrl',
   'trustProxy', 'logger', 'now',
 ]);
@@ -132,6 +138,9 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
   }
   const signatureSeconds = o.signatureSeconds ?? 900;
   positiveInt(signatureSeconds, 'signatureSeconds (SIGNATURE_SECONDS)');
+  if (o.downloadUrlSeconds !== undefined && (!Number.isInteger(o.downloadUrlSeconds) || o.downloadUrlSeconds < 1 || o.downloadUrlSeconds > 7 * 86400)) {
+    problems.push(`downloadUrlSeconds must be an integer from 1 to 604800 (DOWNLOAD_URL_SECONDS), got ${o.downloadUrlSeconds}`);
+  }
   if (o.bearerTokens) for (const t of o.bearerTokens) if (t.length < 16) problems.push('each bearer token must have at least 16 characters (AUTH_TOKENS)');
   if (o.jwt && !o.jwt.secret && !o.jwt.jwksUrl) problems.push('jwt needs a secret (JWT_SECRET) or a jwksUrl (JWKS_URL)');
   if (o.jwt?.secret !== undefined && o.jwt.secret.length < 32) problems.push('the JWT secret must have at least 32 characters (JWT_SECRET)');
@@ -165,6 +174,7 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
     enforceContentType: o.enforceContentType ?? false,
     durationSeconds,
     signatureSeconds: Math.min(signatureSeconds, durationSeconds),
+    downloadUrlSeconds: o.downloadUrlSeconds,
     authenticate: o.authenticate,
     bearerTokens: o.bearerTokens,
     jwt: o.jwt,
@@ -182,7 +192,7 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
 const ENV_KEYS = [
   'COS_SECRET_ID', 'COS_SECRET_KEY', 'PERSIST_BUCKET', 'PERSIST_BUCKET_REGION', 'PORT', 'HOST', 'STS_ENDPOINT', 'STS_TIMEOUT_MS',
   'COS_HOST', 'COS_PROTOCOL', 'KEY_PREFIX', 'ALLOWED_EXTENSIONS', 'MAX_SIZE', 'MAX_MULTIPART_SIZE', 'ENFORCE_CONTENT_TYPE',
-  'DURATION_SECONDS', 'SIGNATURE_SECONDS', 'AUTH_TOKENS', 'JWT_SECRET', 'JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE',
+  'DURATION_SECONDS', 'SIGNATURE_SECONDS', 'DOWNLOAD_URL_SECONDS', 'AUTH_TOKENS', 'JWT_SECRET', 'JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE',
   'ALLOW_UNAUTHENTICATED', 'CORS_ORIGINS', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW', 'REDIS_URL', 'TRUST_PROXY', 'LOG_LEVEL',
 ] as const;
 
@@ -201,7 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const known = new Set<string>(ENV_KEYS);
   for (const name of Object.keys(env)) {
     if (known.has(name) || name.startsWith('COS_EMULATOR_') || name.startsWith('COS_DIRECT_')) continue;
-    const looksOurs = /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|DURATION|SIGNATURE_)/.test(name);
+    const looksOurs = /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|DURATION|SIGNATURE_|DOWNLOAD_)/.test(name);
     // Long names one or two edits from ours are typos too (PERSIST_BUKET); short ones (PATH, HOME) are not.
     const nearMiss = name.length >= 10 && suggest(name, known) !== '';
     if (looksOurs || nearMiss) problems.push(`unknown setting ${name}${suggest(name, known) || '; see the README for the settings'}`);
@@ -249,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     enforceContentType: bool('ENFORCE_CONTENT_TYPE'),
     durationSeconds: int('DURATION_SECONDS'),
     signatureSeconds: int('SIGNATURE_SECONDS'),
+    downloadUrlSeconds: int('DOWNLOAD_URL_SECONDS') || undefined,
     bearerTokens: list('AUTH_TOKENS'),
     jwt: jwtSecret || jwksUrl ? { secret: jwtSecret, jwksUrl, issuer: get('JWT_ISSUER'), audience: get('JWT_AUDIENCE') } : undefined,
     allowUnauthenticated: bool('ALLOW_UNAUTHENTICATED'),

@@ -2,6 +2,7 @@ import {
   createObjectPolicy,
   createPostPolicy,
   encodeKeyPath,
+  presignRequest,
   signPostPolicy,
   signRequest,
   UPLOAD_ACTIONS,
@@ -20,6 +21,8 @@ export interface DirectTicket {
   cosUrl: string;
   expiredTime: number;
   contentType?: string;
+  /** A presigned GET of cosKey, when the server is configured with downloadUrlSeconds. */
+  downloadUrl?: string;
 }
 
 export interface MultipartTicket {
@@ -32,6 +35,7 @@ export interface MultipartTicket {
   startTime: number;
   expiredTime: number;
   contentType?: string;
+  downloadUrl?: string;
 }
 
 export interface PostPolicyTicket {
@@ -39,6 +43,7 @@ export interface PostPolicyTicket {
   cosKey: string;
   url: string;
   fields: Record<string, string>;
+  downloadUrl?: string;
 }
 
 /** Issues upload tickets: each one a temporary key scoped to exactly one new object key. */
@@ -59,6 +64,20 @@ export class TicketService {
 
   #url(key: string) {
     return `${this.options.cosProtocol}://${this.options.cosHost}${encodeKeyPath(key)}`;
+  }
+
+  /**
+   * A GET of this one key, signed with the server's own key: the temporary key may only upload. The
+   * URL grants nothing but reading the object this ticket creates, until it expires.
+   */
+  #downloadUrl(key: string, now: number): { downloadUrl?: string } {
+    const o = this.options;
+    if (o.downloadUrlSeconds === undefined) return {};
+    const signed = presignRequest(
+      { method: 'GET', pathname: '/' + key, headers: { host: o.cosHost } },
+      { credentials: { secretId: o.secretId, secretKey: o.secretKey }, startTime: now - 1, expiresIn: o.downloadUrlSeconds + 1, signHeaders: ['host'] },
+    );
+    return { downloadUrl: `${this.#url(key)}?${signed.query}` };
   }
 
   /** The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. */
@@ -82,6 +101,7 @@ export class TicketService {
       cosUrl: this.#url(key),
       expiredTime: startTime + expiresIn,
       ...(contentType ? { contentType } : {}),
+      ...this.#downloadUrl(key, now),
     };
   }
 
@@ -94,7 +114,7 @@ export class TicketService {
       throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
     }
     if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
-    const { key, contentType } = this.#prepare(rawExt);
+    const { now, key, contentType } = this.#prepare(rawExt);
     // Conditions go only where the request carries what they test: the type on the requests that set
     // it (PutObject, Initiate), the size on the requests with bodies (each part, never above the file).
     const scope = { region: o.region, bucket: o.bucket, key };
@@ -117,6 +137,7 @@ export class TicketService {
       startTime: tmp.startTime,
       expiredTime: tmp.expiredTime,
       ...(contentType ? { contentType } : {}),
+      ...this.#downloadUrl(key, now),
     };
   }
 
@@ -146,6 +167,6 @@ export class TicketService {
     const fields: Record<string, string> = { key, success_action_status: '204' };
     if (contentType) fields['Content-Type'] = contentType;
     Object.assign(fields, signed);
-    return { cosHost: o.cosHost, cosKey: key, url: `${o.cosProtocol}://${o.cosHost}/`, fields };
+    return { cosHost: o.cosHost, cosKey: key, url: `${o.cosProtocol}://${o.cosHost}/`, fields, ...this.#downloadUrl(key, now) };
   }
 }

@@ -45,8 +45,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...seedEnv, NODE_ENV: 'production', AUTH_TOKENS: 'short' })).toThrow(/16 characters/);
   });
 
+  it('reads an optional download URL lifetime, bounded to a week', () => {
+    expect(loadConfig({ ...seedEnv, DOWNLOAD_URL_SECONDS: '3600' }).options.downloadUrlSeconds).toBe(3600);
+    expect(loadConfig(seedEnv).options.downloadUrlSeconds).toBeUndefined();
+    expect(() => loadConfig({ ...seedEnv, DOWNLOAD_URL_SECONDS: '999999999' })).toThrow(/DOWNLOAD_URL_SECONDS/);
+    expect(() => loadConfig({ ...seedEnv, DOWNLOAD_URL_SECOND: '60' })).toThrow(/did you mean "DOWNLOAD_URL_SECONDS"/);
+  });
+
   it('refuses unknown library options', async () => {
-    await expect(createServer({ ...({} as never), secretId: 'a', secretKey: 'b', bucket: 'x-1', region: 'r', allowedOrigins: ['x'] } as never)).rejects.toThrow(
+    await expect(createServer({ secretId: 'a', secretKey: 'b', bucket: 'x-1', region: 'r', allowedOrigins: ['x'] } as never)).rejects.toThrow(
       /unknown option "allowedOrigins"/,
     );
   });

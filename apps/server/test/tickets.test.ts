@@ -121,3 +121,53 @@ describe('opt-in content-type limit', () => {
     expect((await send('image/png')).status).toBe(200);
   });
 });
+
+describe('opt-in download URL', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await stack({ downloadUrlSeconds: 600 });
+  });
+  afterAll(() => s.close());
+
+  const get = (url: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      import('node:https').then(({ request }) => {
+        const u = new URL(url);
+        request({ host: u.hostname, port: u.port, path: u.pathname + u.search, ca: s.emu.info.caCert }, (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    });
+
+  it('reads back exactly the uploaded object, and nothing else', async () => {
+    const d = (await ticket(s.base, '/sts-direct-sign?ext=jpg')).json.data;
+    expect(d.downloadUrl).toMatch(new RegExp(`^https://${d.cosHost}/${d.cosKey}\\?q-sign-algorithm=sha1&`));
+    expect((await get(d.downloadUrl)).status).toBe(404);
+    const put = await seedPut(
+      `https://${d.cosHost}/${d.cosKey}`,
+      { 'content-length': 5, authorization: d.authorization, 'x-cos-security-token': d.securityToken, host: d.cosHost },
+      [Buffer.from('hello')],
+      s.emu.info.caCert!,
+    );
+    expect(put.status).toBe(200);
+    expect(await get(d.downloadUrl)).toEqual({ status: 200, body: 'hello' });
+    const elsewhere = await get(d.downloadUrl.replace(d.cosKey, d.cosKey.replace(/\.jpg$/, '-2.jpg')));
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body).toContain('SignatureDoesNotMatch');
+    const multipart = (await ticket(s.base, '/sts-multipart?ext=png&size=10')).json.data;
+    expect(multipart.downloadUrl).toContain(`/${multipart.cosKey}?q-sign-algorithm=sha1&`);
+  });
+
+  it('is absent unless configured', async () => {
+    const plain = await stack();
+    try {
+      expect((await ticket(plain.base, '/sts-direct-sign?ext=jpg')).json.data).not.toHaveProperty('downloadUrl');
+    } finally {
+      await plain.close();
+    }
+  });
+});

@@ -52,10 +52,17 @@ async function start(file: File) {
     item.classList.add('done');
     item.dataset.key = result.key;
     status.innerHTML = '';
-    const link = document.createElement('a');
-    link.href = result.url;
-    link.textContent = result.key;
-    status.append('Uploaded: ', link, ` · ${formatBytes(result.size)} · ETag ${result.etag}`);
+    // A private object opens only through a presigned URL; without one the key is shown as text.
+    let name: Node = document.createTextNode(result.key);
+    if (result.downloadUrl) {
+      const link = document.createElement('a');
+      link.href = result.downloadUrl;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      link.textContent = result.key;
+      name = link;
+    }
+    status.append('Uploaded: ', name, ` · ${formatBytes(result.size)} · ETag ${result.etag}`);
     if (result.method === 'multipart') {
       item.dataset.partsUploaded = String(result.partsUploaded);
       status.append(` · ${result.partsUploaded} part(s) sent from this page load`);

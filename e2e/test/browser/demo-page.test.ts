@@ -19,7 +19,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
   let page: Page;
   beforeAll(async () => {
     // Wired as `npm start` wires it: the page talks plain HTTP to the emulator.
-    s = await startStack(async (emu) => ({ cosHost: new URL(emu.info.cos.http).host, cosProtocol: 'http', corsOrigins: ['*'] }));
+    s = await startStack(async (emu) => ({ cosHost: new URL(emu.info.cos.http).host, cosProtocol: 'http', corsOrigins: ['*'], downloadUrlSeconds: 600 }));
     web = await serveWeb({ port: 0, signUrl: s.signUrl, extraFiles: { '/cos-js-sdk-v5.min.js': jsSdk } });
     browser = await launch();
     page = await browser.newPage();
@@ -44,6 +44,12 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     expect(await item.locator('.status').textContent()).toContain('Uploaded');
     const back = await s.getObject(key!);
     expect(sha(back.body)).toBe(sha(data));
+    // The result links to the private object through a presigned GET that opens it.
+    const href = await item.locator('.status a').getAttribute('href');
+    expect(href).toContain(`/${key}?q-sign-algorithm=sha1&`);
+    const opened = await page.context().request.get(href!);
+    expect(opened.status()).toBe(200);
+    expect(sha(await opened.body())).toBe(sha(data));
   });
 
   it('uploads a big file in parts from the page', async () => {
@@ -56,6 +62,8 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     const key = await item.getAttribute('data-key');
     expect(await item.locator('.status').textContent()).toMatch(/ETag [0-9a-f]{32}-2/);
     expect(sha((await s.getObject(key!)).body)).toBe(sha(data));
+    const opened = await page.context().request.get((await item.locator('.status a').getAttribute('href'))!);
+    expect(sha(await opened.body())).toBe(sha(data));
   });
 
   it('resumes a multipart upload after the page reloads, without re-sending finished parts', async () => {

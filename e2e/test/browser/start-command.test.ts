@@ -47,6 +47,9 @@ describe('npm start', () => {
         body: 'started',
       });
       expect(put.status).toBe(200);
+      const download = await fetch(ticket.data.downloadUrl);
+      expect(download.status).toBe(200);
+      expect(await download.text()).toBe('started');
     } finally {
       child.kill('SIGINT');
     }

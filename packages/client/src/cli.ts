@@ -143,7 +143,10 @@ async function main(): Promise<number> {
   await dispatcher?.close();
   if (!json) {
     for (const { file, result, error } of results) {
-      if (result) process.stdout.write(`uploaded ${file} -> ${result.key} (${result.size} bytes, ${result.method}, etag ${result.etag})\n`);
+      if (result) {
+        process.stdout.write(`uploaded ${file} -> ${result.key} (${result.size} bytes, ${result.method}, etag ${result.etag})\n`);
+        if (result.downloadUrl) process.stdout.write(`         download: ${result.downloadUrl}\n`);
+      }
       else process.stderr.write(`failed   ${file}: ${error!.message}\n`);
     }
   }

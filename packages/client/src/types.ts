@@ -7,6 +7,8 @@ export interface DirectTicket {
   cosUrl?: string;
   expiredTime?: number;
   contentType?: string;
+  /** A presigned GET of cosKey, when the sign server issues one. */
+  downloadUrl?: string;
 }
 
 /** A temporary key for one multipart upload, as /sts-multipart answers. */
@@ -20,6 +22,7 @@ export interface MultipartTicket {
   startTime?: number;
   expiredTime: number;
   contentType?: string;
+  downloadUrl?: string;
 }
 
 export interface HttpResponse {
@@ -70,6 +73,7 @@ export interface ResumeState {
   credentials: MultipartTicket['credentials'];
   expiredTime: number;
   contentType: string;
+  downloadUrl?: string;
 }
 
 export interface ResumeStore {
@@ -122,6 +126,8 @@ export interface UploadResult {
   key: string;
   host: string;
   url: string;
+  /** A presigned GET of the object, when the sign server issues one (its DOWNLOAD_URL_SECONDS). */
+  downloadUrl?: string;
   etag: string;
   size: number;
   crc64: string;

@@ -107,6 +107,7 @@ async function putUpload(
         key: ticket.cosKey,
         host: ticket.cosHost,
         url: objectUrl(ticket.cosHost, ticket.cosKey, ticket.cosUrl),
+        ...(ticket.downloadUrl ? { downloadUrl: ticket.downloadUrl } : {}),
         etag,
         size: total,
         crc64: res.headers['x-cos-hash-crc64ecma'] ?? res.sent?.crc64 ?? '',
@@ -224,6 +225,7 @@ async function multipartUpload(
       credentials: ticket.credentials,
       expiredTime: ticket.expiredTime,
       contentType: ticket.contentType ?? 'application/octet-stream',
+      ...(ticket.downloadUrl ? { downloadUrl: ticket.downloadUrl } : {}),
     };
     const res = await withRetry(async () => {
       const r = await platform.transport.send({
@@ -350,6 +352,7 @@ async function multipartUpload(
       key: state.cosKey,
       host: state.cosHost,
       url: state.cosUrl,
+      ...(state.downloadUrl ? { downloadUrl: state.downloadUrl } : {}),
       etag,
       size: total,
       crc64: remoteCrc ?? '',

@@ -93,7 +93,7 @@ export function signed(
   } = {},
 ): Promise<RawResponse> {
   const host = options.host ?? VHOST;
-  const credentials = options.credentials ?? emu.info.credentials;
+  const credentials: { secretId: string; secretKey: string; securityToken?: string } = options.credentials ?? emu.info.credentials;
   const headers: Record<string, string | number> = { host, ...options.headers };
   if (options.body !== undefined) headers['content-length'] = Buffer.byteLength(options.body);
   const sig = signRequest({ method, pathname: '/' + key, query: options.query, headers }, { credentials, keyTime: options.keyTime });
