@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequest } from '@cos-direct/signer';
+import { crc64ecma } from '@cos-direct/signer/crc64';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
 import { emulator, signed, VHOST } from './helpers.js';
@@ -39,7 +40,8 @@ for (const kind of ['memory', 'filesystem'] as const) {
         const u = new URL(emu.info.cos.http);
         const req = request({ host: u.hostname, port: u.port, path: '/partial.bin', method: 'PUT', headers: { ...headers, authorization: auth } });
         req.on('error', () => resolve());
-        req.write(randomBytes(1024 * 1024), () => {
+        // Past the first MiB, so the CRC-64 worker holds a share of the abandoned upload too.
+        req.write(randomBytes(2 * 1024 * 1024), () => {
           setTimeout(() => {
             req.destroy();
             setTimeout(resolve, 200);
@@ -48,6 +50,21 @@ for (const kind of ['memory', 'filesystem'] as const) {
       });
       const head = await signed(emu, 'HEAD', 'partial.bin');
       expect(head.status).toBe(404);
+    });
+
+    it('reports the MD5 and CRC-64 of bodies of any size, several hashed at once', async () => {
+      const emu = await start();
+      const mib = 1024 * 1024;
+      const sizes = [0, 1, mib - 1, mib, mib + 1, 9 * mib + 7, 3 * mib];
+      const bodies = sizes.map((n) => randomBytes(n));
+      const results = await Promise.all(bodies.map((body, i) => signed(emu, 'PUT', `sizes/${i}.bin`, { body })));
+      results.forEach((r, i) => {
+        expect(r.status, `size ${sizes[i]}`).toBe(200);
+        expect(r.headers.etag).toBe(`"${createHash('md5').update(bodies[i]!).digest('hex')}"`);
+        expect(r.headers['x-cos-hash-crc64ecma'], `size ${sizes[i]}`).toBe(crc64ecma(bodies[i]!));
+      });
+      const head = await signed(emu, 'HEAD', 'sizes/5.bin');
+      expect(head.headers['x-cos-hash-crc64ecma']).toBe(crc64ecma(bodies[5]!));
     });
 
     it('ends concurrent PUTs to one key with exactly one whole body', async () => {

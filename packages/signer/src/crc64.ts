@@ -40,6 +40,20 @@ export class Crc64Ecma {
   #hi = 0xffffffff;
   #lo = 0xffffffff;
 
+  /**
+   * @param preceding the digest of the bytes before this stream, to go on from there (hashing can
+   * then move between threads or processes by handing over one string).
+   */
+  constructor(preceding?: string) {
+    if (preceding === undefined) return;
+    if (!/^\d{1,20}$/.test(preceding) || BigInt(preceding) > 0xffffffffffffffffn) {
+      throw new RangeError(`"${preceding}" is not a CRC-64 digest (an unsigned 64-bit decimal)`);
+    }
+    const value = BigInt(preceding);
+    this.#hi = (Number(value >> 32n) ^ 0xffffffff) >>> 0;
+    this.#lo = (Number(value & 0xffffffffn) ^ 0xffffffff) >>> 0;
+  }
+
   update(chunk: Uint8Array | string): this {
     const data = typeof chunk === 'string' ? encoder.encode(chunk) : chunk;
     let hi = this.#hi;

@@ -79,5 +79,11 @@ describe('CRC-64 combine', () => {
     const streamed = new Crc64Ecma();
     for (let i = 0; i < whole.length; i += 333) streamed.update(whole.subarray(i, i + 333));
     expect(streamed.digest()).toBe(crc64ecma(whole));
+    for (const cut of [0, 1, 7, 8, 9, 500, whole.length]) {
+      const resumed = new Crc64Ecma(crc64ecma(whole.subarray(0, cut))).update(whole.subarray(cut));
+      expect(resumed.digest(), `resumed at ${cut}`).toBe(crc64ecma(whole));
+    }
+    expect(() => new Crc64Ecma('18446744073709551616')).toThrow(RangeError);
+    expect(() => new Crc64Ecma('0x12')).toThrow(/not a CRC-64 digest/);
   });
 });

@@ -55,9 +55,11 @@ export class FsBlobStore implements BlobStore {
         batch.push(chunk);
         batched += chunk.length;
         if (batched >= 1 << 20) await flush();
+        const behind = hasher.ready();
+        if (behind) await behind;
       }
       await flush();
-      const info = hasher.digest();
+      const info = await hasher.digest();
       verify?.(info);
       await handle.sync();
       await handle.close();
@@ -68,6 +70,7 @@ export class FsBlobStore implements BlobStore {
       return { id, ...info };
     } finally {
       if (!committed) {
+        hasher.abandon();
         await handle.close().catch(() => undefined);
         await rm(tmp, { force: true });
       }

@@ -12,11 +12,19 @@ export class MemoryBlobStore implements BlobStore {
   async write(source: AsyncIterable<Uint8Array>, verify?: (info: Omit<BlobInfo, 'id'>) => void): Promise<BlobInfo> {
     const hasher = new ContentHasher();
     const chunks: Buffer[] = [];
-    for await (const chunk of source) {
-      hasher.update(chunk);
-      chunks.push(Buffer.from(chunk));
+    let info: Omit<BlobInfo, 'id'>;
+    try {
+      for await (const chunk of source) {
+        hasher.update(chunk);
+        chunks.push(Buffer.from(chunk));
+        const behind = hasher.ready();
+        if (behind) await behind;
+      }
+      info = await hasher.digest();
+    } catch (e) {
+      hasher.abandon();
+      throw e;
     }
-    const info = hasher.digest();
     verify?.(info);
     const id = randomBytes(16).toString('hex');
     this.#blobs.set(id, Buffer.concat(chunks));
