@@ -22,6 +22,8 @@ Options (each also read from the environment variable shown):
   --bucket <name>        bucket to create (repeatable;    COS_EMULATOR_BUCKETS    (dev)
                          comma list in the env var)
   --hostname <name>      extra TLS certificate name       COS_EMULATOR_HOSTNAMES
+  --tls-cert <path>      your own HTTPS certificate (PEM) COS_EMULATOR_TLS_CERT   (issued by the emulator's CA)
+  --tls-key <path>       its private key (PEM)            COS_EMULATOR_TLS_KEY
   --no-dev-cors          don't give new buckets the permissive development CORS rule
   --quiet                no request log on stderr
   -h, --help             this help
@@ -59,6 +61,8 @@ async function main() {
         'secret-key': { type: 'string' },
         bucket: { type: 'string', multiple: true },
         hostname: { type: 'string', multiple: true },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         'no-dev-cors': { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -90,6 +94,8 @@ async function main() {
     secretKey: v['secret-key'] ?? env.COS_EMULATOR_SECRET_KEY,
     buckets: v.bucket ?? list(env.COS_EMULATOR_BUCKETS),
     hostnames: v.hostname ?? list(env.COS_EMULATOR_HOSTNAMES),
+    tlsCert: v['tls-cert'] ?? env.COS_EMULATOR_TLS_CERT,
+    tlsKey: v['tls-key'] ?? env.COS_EMULATOR_TLS_KEY,
     devCors: !v['no-dev-cors'],
     logger: v.quiet ? false : { level: env.COS_EMULATOR_LOG_LEVEL ?? 'info', stream: process.stderr },
   };

@@ -28,6 +28,12 @@ export interface EmulatorOptions {
   buckets?: string[];
   /** Extra names for the TLS certificate. */
   hostnames?: string[];
+  /**
+   * PEM files of your own HTTPS certificate and key (e.g. from mkcert) instead of one issued by the
+   * emulator's CA; the emulator then has no CA to offer, and clients trust whatever signed this one.
+   */
+  tlsCert?: string;
+  tlsKey?: string;
   /** Give created buckets a permissive CORS rule (any origin, ETag exposed), for browser development. Default true. */
   devCors?: boolean;
   /** Seconds a signature's start may lie in the future. Default 900. */
@@ -49,6 +55,7 @@ export interface EmulatorConfig {
   credentials: { secretId: string; secretKey: string };
   buckets: string[];
   hostnames: string[];
+  tls: { certPath: string; keyPath: string } | undefined;
   devCors: boolean;
   clockSkewSeconds: number;
   logger: boolean | Record<string, unknown>;
@@ -65,7 +72,7 @@ export class EmulatorConfigError extends Error {
 
 const KNOWN = new Set([
   'host', 'httpPort', 'httpsPort', 'dataDir', 'caDir', 'region', 'appId', 'secretId', 'secretKey', 'buckets',
-  'hostnames', 'devCors', 'clockSkewSeconds', 'logger', 'now',
+  'hostnames', 'tlsCert', 'tlsKey', 'devCors', 'clockSkewSeconds', 'logger', 'now',
 ]);
 const SHORT_BUCKET = /^[a-z0-9][a-z0-9-]{0,48}[a-z0-9]$|^[a-z0-9]$/;
 const REGION = /^[a-z0-9-]+$/;
@@ -103,6 +110,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   if (buckets.length === 0 && problems.length === 0) problems.push('at least one bucket is needed (the default bucket)');
   const skew = options.clockSkewSeconds ?? 900;
   if (!Number.isInteger(skew) || skew < 0) problems.push(`clockSkewSeconds ${skew} must be a non-negative integer`);
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) problems.push('tlsCert and tlsKey go together: give both PEM files or neither');
   if (problems.length > 0) throw new EmulatorConfigError(problems);
 
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
@@ -126,6 +134,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     credentials: Object.freeze({ secretId, secretKey }),
     buckets,
     hostnames: [...new Set(hostnames)],
+    tls: options.tlsCert && options.tlsKey ? Object.freeze({ certPath: resolve(options.tlsCert), keyPath: resolve(options.tlsKey) }) : undefined,
     devCors: options.devCors ?? true,
     clockSkewSeconds: skew,
     logger: options.logger ?? false,

@@ -8,7 +8,7 @@ import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './conf
 import { openStores } from './persistence/index.js';
 import { DEV_CORS_RULE } from './pipeline/cors.js';
 import { createStsService } from './sts/index.js';
-import { loadTlsMaterial } from './tls/certificates.js';
+import { loadTlsMaterial, readOwnTlsMaterial } from './tls/certificates.js';
 
 /** What a started emulator offers; the CLI prints the same object as its ready line. */
 export interface EmulatorInfo {
@@ -80,7 +80,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await stores.blobs.close();
   };
   try {
-    const tls = config.httpsPort === false ? undefined : await loadTlsMaterial(config.caDir, config.hostnames);
+    const tls =
+      config.httpsPort === false ? undefined : config.tls ? await readOwnTlsMaterial(config.tls) : await loadTlsMaterial(config.caDir, config.hostnames);
     const httpApp = buildApp({ config, stores, sts, caCert: tls?.caCert }, 'http');
     apps.push(httpApp);
     await httpApp.listen({ host: config.host, port: config.httpPort });
@@ -102,8 +103,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const httpsPort = (httpsApp.server.address() as AddressInfo).port;
       info.cos.https = `https://${host}:${httpsPort}`;
       info.sts = { endpoint: `${host}:${httpsPort}`, url: `https://${host}:${httpsPort}/` };
-      info.caCertPath = tls.caCertPath;
-      info.caCert = tls.caCert;
+      if (tls.caCertPath) info.caCertPath = tls.caCertPath;
+      if (tls.caCert) info.caCert = tls.caCert;
     }
     return { info, config, close };
   } catch (e) {

@@ -1,13 +1,15 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import { EmulatorConfigError } from '../config.js';
 
 export interface TlsMaterial {
-  /** PEM of the CA that signed the server certificate: what clients must trust. */
-  caCert: string;
-  caCertPath: string;
+  /** PEM of the CA that signed the server certificate: what clients must trust (absent for your own certificate). */
+  caCert?: string;
+  caCertPath?: string;
   cert: string;
   key: string;
 }
@@ -111,4 +113,23 @@ export async function loadTlsMaterial(caDir: string, hostnames: string[]): Promi
 export async function createCertificateAuthority(dir: string): Promise<{ caCertPath: string; caCert: string }> {
   const ca = await readOrCreateCa(dir);
   return { caCertPath: join(dir, 'ca.pem'), caCert: ca.cert };
+}
+
+/** Reads a certificate and key of the user's own, refusing at start a pair that cannot serve HTTPS. */
+export async function readOwnTlsMaterial(paths: { certPath: string; keyPath: string }): Promise<TlsMaterial> {
+  const read = async (path: string, what: string) => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (e) {
+      throw new EmulatorConfigError([`cannot read the TLS ${what} ${path}: ${(e as Error).message}`]);
+    }
+  };
+  const cert = await read(paths.certPath, 'certificate');
+  const key = await read(paths.keyPath, 'key');
+  try {
+    createSecureContext({ cert, key });
+  } catch (e) {
+    throw new EmulatorConfigError([`the TLS certificate ${paths.certPath} and key ${paths.keyPath} do not make a usable pair: ${(e as Error).message}`]);
+  }
+  return { cert, key };
 }
