@@ -22,6 +22,7 @@ export class CosEmulatorContainer extends GenericContainer {
   #buckets: string[] = ['dev'];
   #hostnames: string[] = [];
   #caDirectory?: string;
+  #certificate?: { cert: string; key: string; ca: string };
 
   constructor(image = COS_EMULATOR_IMAGE) {
     super(image);
@@ -69,7 +70,23 @@ export class CosEmulatorContainer extends GenericContainer {
    * @cos-direct/emulator) instead of one made at start, so a test process can trust it in advance.
    */
   withCaDirectory(dir: string): this {
+    if (this.#certificate) throw new CosEmulatorContainerError('withCertificate and withCaDirectory exclude each other');
     this.#caDirectory = dir;
+    return this;
+  }
+
+  /**
+   * Serve HTTPS with this certificate and key (PEM text) instead of one from the emulator's CA; `ca` is
+   * the PEM that clients trust for it, which getCaCertificate() then returns.
+   */
+  withCertificate(certificate: { cert: string; key: string; ca: string }): this {
+    for (const name of ['cert', 'key', 'ca'] as const) {
+      if (typeof certificate?.[name] !== 'string' || !certificate[name].includes('-----BEGIN ')) {
+        throw new CosEmulatorContainerError(`withCertificate needs ${name} as PEM text`);
+      }
+    }
+    if (this.#caDirectory) throw new CosEmulatorContainerError('withCertificate and withCaDirectory exclude each other');
+    this.#certificate = { ...certificate };
     return this;
   }
 
@@ -88,7 +105,13 @@ export class CosEmulatorContainer extends GenericContainer {
       COS_EMULATOR_BUCKETS: buckets.join(','),
       COS_EMULATOR_HOSTNAMES: hostnames.join(','),
     });
-    if (this.#caDirectory) {
+    if (this.#certificate) {
+      this.withEnvironment({ COS_EMULATOR_TLS_CERT: '/data/own-tls/cert.pem', COS_EMULATOR_TLS_KEY: '/data/own-tls/key.pem' });
+      this.withCopyContentToContainer([
+        { content: this.#certificate.cert, target: '/data/own-tls/cert.pem', mode: 0o644 },
+        { content: this.#certificate.key, target: '/data/own-tls/key.pem', mode: 0o644 },
+      ]);
+    } else if (this.#caDirectory) {
       this.withCopyFilesToContainer([
         { source: join(this.#caDirectory, 'ca.pem'), target: '/data/tls/ca.pem', mode: 0o644 },
         { source: join(this.#caDirectory, 'ca-key.pem'), target: '/data/tls/ca-key.pem', mode: 0o644 },
@@ -97,8 +120,12 @@ export class CosEmulatorContainer extends GenericContainer {
     const started = await super.start();
     const host = started.getHost();
     const http = `http://${host}:${started.getMappedPort(HTTP_PORT)}`;
-    const ca = await fetch(`${http}/_emulator/ca.pem`);
-    if (!ca.ok) throw new Error(`the emulator did not serve its CA certificate (HTTP ${ca.status})`);
+    let caCert = this.#certificate?.ca;
+    if (!caCert) {
+      const ca = await fetch(`${http}/_emulator/ca.pem`);
+      if (!ca.ok) throw new Error(`the emulator did not serve its CA certificate (HTTP ${ca.status})`);
+      caCert = await ca.text();
+    }
     return new StartedCosEmulatorContainer(started, {
       http,
       https: `https://${host}:${started.getMappedPort(HTTPS_PORT)}`,
@@ -107,7 +134,7 @@ export class CosEmulatorContainer extends GenericContainer {
       appId,
       region: this.#region,
       buckets,
-      caCert: await ca.text(),
+      caCert,
     });
   }
 }

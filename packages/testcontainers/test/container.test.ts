@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosEmulatorContainer, CosEmulatorContainerError, startInProcessCosEmulator, type CosEmulatorHandle } from '../src/index.js';
 import STS from 'qcloud-cos-sts';
+import { getContainerRuntimeClient } from 'testcontainers';
 
 const docker = process.env.COS_DIRECT_DOCKER === '1';
 if (!docker) console.warn('container tests skipped: no Docker engine answers (install Docker, or run with CI=true to make this a failure)');
@@ -23,6 +29,7 @@ describe('CosEmulatorContainer options', () => {
     expect(() => new CosEmulatorContainer().withCredentials('AKID x', 'secret-key')).toThrow(/printable/);
     expect(() => new CosEmulatorContainer().withBuckets()).toThrow(/at least one/);
     expect(() => new CosEmulatorContainer().withAppId('12a')).toThrow(/digits/);
+    expect(() => new CosEmulatorContainer().withCertificate({ cert: 'x', key: 'y', ca: 'z' })).toThrow(/PEM/);
   });
 });
 
@@ -92,5 +99,31 @@ describe.skipIf(!docker)('in a container', () => {
       timeout: 60_000,
     });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ host: gateway, status: 200 });
+  });
+
+  it('serves HTTPS with a certificate of your own', async () => {
+    const host = (await getContainerRuntimeClient()).info.containerRuntime.host;
+    const dir = mkdtempSync(join(tmpdir(), 'cos-tc-own-cert-'));
+    const names = [...new Set(['localhost', '127.0.0.1', host])].map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=own test certificate',
+      '-addext', `subjectAltName=${names}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const own = await new CosEmulatorContainer().withCertificate({ cert, key: readFileSync(join(dir, 'key.pem'), 'utf8'), ca: cert }).start();
+    try {
+      expect(own.getCaCertificate()).toBe(cert);
+      const status = await new Promise<number>((resolve, reject) => {
+        request(`${own.getCosHttpsEndpoint()}/_emulator/health`, { ca: own.getUndiciOptions().connect.ca }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(status).toBe(200);
+    } finally {
+      await own.stop();
+    }
   });
 });
