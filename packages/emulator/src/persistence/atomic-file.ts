@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -12,7 +12,7 @@ export class AtomicFiles {
 
   write(path: string, content: string): Promise<void> {
     return this.#enqueue(path, async () => {
-      const tmp = join(this.tmpDir, randomBytes(12).toString('hex'));
+      const tmp = join(this.tmpDir, randomUUID());
       const handle = await open(tmp, 'w');
       try {
         await handle.writeFile(content);

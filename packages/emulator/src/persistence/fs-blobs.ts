@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,6 +15,8 @@ const BLOB_ID = /^[0-9a-f]{32}$/;
 export class FsBlobStore implements BlobStore {
   readonly #blobs: string;
   readonly #tmp: string;
+  /** Shard directories known to exist: one mkdir per shard, not per write. */
+  readonly #shards = new Set<string>();
 
   constructor(dataDir: string) {
     this.#blobs = join(dataDir, 'blobs');
@@ -34,7 +36,8 @@ export class FsBlobStore implements BlobStore {
   }
 
   async write(source: AsyncIterable<Uint8Array>, verify?: (info: Omit<BlobInfo, 'id'>) => void): Promise<BlobInfo> {
-    const id = randomBytes(16).toString('hex');
+    // randomUUID draws from a pooled entropy cache: cheaper per write than randomBytes.
+    const id = randomUUID().replaceAll('-', '');
     const tmp = join(this.#tmp, id);
     const hasher = new ContentHasher();
     const handle = await open(tmp, 'w');
@@ -64,7 +67,11 @@ export class FsBlobStore implements BlobStore {
       await handle.sync();
       await handle.close();
       const target = this.#path(id);
-      await mkdir(join(this.#blobs, id.slice(0, 2)), { recursive: true });
+      const shard = id.slice(0, 2);
+      if (!this.#shards.has(shard)) {
+        await mkdir(join(this.#blobs, shard), { recursive: true });
+        this.#shards.add(shard);
+      }
       await rename(tmp, target);
       committed = true;
       return { id, ...info };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ContentHasher } from './hashing.js';
 import type { BlobInfo, BlobStore } from './types.js';
@@ -26,7 +26,7 @@ export class MemoryBlobStore implements BlobStore {
       throw e;
     }
     verify?.(info);
-    const id = randomBytes(16).toString('hex');
+    const id = randomUUID().replaceAll('-', '');
     this.#blobs.set(id, Buffer.concat(chunks));
     return { id, ...info };
   }
