@@ -73,12 +73,22 @@ async function large(port, headersFor, rounds = 2) {
   return (rounds * LARGE_MB) / ((performance.now() - start) / 1000);
 }
 
+// Interleaved rounds, best of each side: background writeback left by one side's round must not count
+// against whichever side happens to run next.
 await small(rawPort, () => ({ host }), 200);
 await small(emuPort, signed, 200);
-const rawSmall = await small(rawPort, () => ({ host }));
-const emuSmall = await small(emuPort, signed);
-const rawLarge = await large(rawPort, () => ({ host }));
-const emuLarge = await large(emuPort, signed);
+let rawSmall = 0;
+let emuSmall = 0;
+let rawLarge = 0;
+let emuLarge = 0;
+for (let round = 0; round < 3; round++) {
+  rawSmall = Math.max(rawSmall, await small(rawPort, () => ({ host })));
+  emuSmall = Math.max(emuSmall, await small(emuPort, signed));
+}
+for (let round = 0; round < 3; round++) {
+  rawLarge = Math.max(rawLarge, await large(rawPort, () => ({ host }), 1));
+  emuLarge = Math.max(emuLarge, await large(emuPort, signed, 1));
+}
 
 // Memory while a huge object streams in: sampled RSS of this process (the emulator runs in it).
 const before = process.memoryUsage().rss;
@@ -88,8 +98,8 @@ await put(emuPort, '/huge.bin', HUGE_MB << 20, signed('huge.bin', HUGE_MB << 20)
 clearInterval(sampler);
 
 const mb = (n) => (n / (1 << 20)).toFixed(0);
-console.log(`PUT 1 KiB (8 in flight): emulator ${emuSmall.toFixed(0)} req/s, raw file server ${rawSmall.toFixed(0)} req/s, ratio ${(emuSmall / rawSmall).toFixed(2)}`);
-console.log(`PUT ${LARGE_MB} MiB: emulator ${emuLarge.toFixed(0)} MiB/s, raw file server ${rawLarge.toFixed(0)} MiB/s, ratio ${(emuLarge / rawLarge).toFixed(2)}`);
+console.log(`PUT 1 KiB (8 in flight, best of 3): emulator ${emuSmall.toFixed(0)} req/s, raw file server ${rawSmall.toFixed(0)} req/s, ratio ${(emuSmall / rawSmall).toFixed(2)}`);
+console.log(`PUT ${LARGE_MB} MiB (best of 3): emulator ${emuLarge.toFixed(0)} MiB/s, raw file server ${rawLarge.toFixed(0)} MiB/s, ratio ${(emuLarge / rawLarge).toFixed(2)}`);
 console.log(`PUT ${HUGE_MB} MiB: RSS before ${mb(before)} MiB, peak ${mb(peak)} MiB, growth ${mb(peak - before)} MiB (${((peak - before) / (HUGE_MB << 20) * 100).toFixed(1)}% of the object)`);
 
 await emulator.close();
