@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { AbstractStartedContainer, GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '@cos-direct/emulator';
@@ -118,7 +119,7 @@ export class CosEmulatorContainer extends GenericContainer {
       ]);
     }
     const started = await super.start();
-    const host = started.getHost();
+    const host = isIP(started.getHost()) === 6 ? `[${started.getHost()}]` : started.getHost();
     const http = `http://${host}:${started.getMappedPort(HTTP_PORT)}`;
     let caCert = this.#certificate?.ca;
     if (!caCert) {
