@@ -68,7 +68,7 @@ if (task === 'start') {
   process.exit(run(process.execPath, [join(root, 'scripts', 'start.mjs'), ...process.argv.slice(3)]));
 }
 const status = pnpm([...turboArgs, ...process.argv.slice(3)]);
-if (task === 'test') printTotals();
+if (task === 'test') printTotals(status);
 process.exit(status);
 
 function findResultFiles() {
@@ -82,7 +82,7 @@ function findResultFiles() {
 }
 
 // One closing line for the whole repository, summed from each workspace's vitest JSON report.
-function printTotals() {
+function printTotals(status) {
   let passed = 0, failed = 0, skipped = 0;
   for (const f of findResultFiles()) {
     try {
@@ -96,4 +96,6 @@ function printTotals() {
     }
   }
   console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  // A failed build or type check runs no tests of its own: say so rather than end on a clean count.
+  if (status !== 0 && failed === 0) console.log('tests: a build, type check or test task failed (see "Failed:" above)');
 }

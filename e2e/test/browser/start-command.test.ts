@@ -18,7 +18,7 @@ async function freePort(): Promise<number> {
 describe('npm start', () => {
   it('brings up emulator, sign server and page, prints them, and stops cleanly on Ctrl-C', async () => {
     const [server, web, http, https] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(server),
       WEB_PORT: String(web),

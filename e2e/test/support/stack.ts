@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '@cos-direct/emulator';
 import { createServer, type ServerOptions } from '@cos-direct/server';
 import { signRequest } from '@cos-direct/signer';
-import type { FastifyInstance } from 'fastify';
 import { Agent, request } from 'undici';
 
 export interface Stack {
   emu: RunningEmulator;
-  server: FastifyInstance;
+  server: Awaited<ReturnType<typeof createServer>>;
   signUrl: string;
   /** Trusts the emulator's CA. */
   dispatcher: Agent;
