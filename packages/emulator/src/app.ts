@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { EmulatorConfig } from './config.js';
+import { redactDetails, type RefusalLog } from './diagnostics/refusals.js';
 import { CosError, CosErrors } from './errors/index.js';
 import * as bucket from './handlers/bucket.js';
 import { header, readSmallBody, XML, type HandlerContext, type Reply } from './handlers/context.js';
@@ -25,10 +26,12 @@ export interface AppDeps {
   sts: StsService;
   /** PEM of the CA, served at /_emulator/ca.pem for phones, browsers and containers' clients. */
   caCert?: string;
+  /** Recent refusals, served at /_emulator/refusals; shared by the http and https listeners. */
+  refusals: RefusalLog;
 }
 
 // Emulator endpoints on the bare address (never on a bucket's virtual host): health for container
-// checks, and the CA certificate so a device can fetch and trust it.
+// checks, the CA certificate so a device can fetch and trust it, and the recent refusals.
 const ADMIN_PREFIX = '/_emulator/';
 
 type Handler = (ctx: HandlerContext) => Promise<Reply>;
@@ -142,6 +145,11 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       }
       if (path === '/_emulator/ca.pem' && deps.caCert) {
         return send(reply, { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: deps.caCert }, method);
+      }
+      if (path === '/_emulator/refusals') {
+        const limit = Number(new URLSearchParams(url.slice(path.length)).get('limit') ?? 50);
+        const refusals = deps.refusals.list(Number.isInteger(limit) && limit >= 0 ? limit : 50);
+        return send(reply, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refusals }) }, method);
       }
     }
 
@@ -265,8 +273,9 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       request.log.error({ err: error, requestId: request.id }, 'unexpected error');
       cosError = CosErrors.internalError();
     }
+    deps.refusals.record(request, st.resource, st.operation, cosError);
     request.log.warn(
-      { requestId: request.id, operation: st.operation, code: cosError.code, status: cosError.statusCode, reason: cosError.reason, ...cosError.details },
+      { requestId: request.id, operation: st.operation, code: cosError.code, status: cosError.statusCode, reason: cosError.reason, ...redactDetails(cosError.details) },
       `${request.method} ${st.resource} refused: ${cosError.code}${cosError.reason ? ` (${cosError.reason})` : ''}`,
     );
     reply.code(cosError.statusCode);

@@ -8,5 +8,6 @@ export {
   type EmulatorConfig,
 } from './config.js';
 export { CosError } from './errors/index.js';
+export type { Refusal } from './diagnostics/refusals.js';
 export type { MetadataStore, BlobStore } from './persistence/index.js';
 export { createCertificateAuthority } from './tls/certificates.js';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
+import { RefusalLog, type Refusal } from './diagnostics/refusals.js';
 import { openStores } from './persistence/index.js';
 import { DEV_CORS_RULE } from './pipeline/cors.js';
 import { createStsService } from './sts/index.js';
@@ -28,6 +29,8 @@ export interface RunningEmulator {
   info: EmulatorInfo;
   config: EmulatorConfig;
   close(): Promise<void>;
+  /** The most recent refusals, newest first (also served at /_emulator/refusals). */
+  refusals(limit?: number): Refusal[];
 }
 
 async function loadTokenKey(dataDir: string | undefined): Promise<Uint8Array> {
@@ -74,6 +77,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
 
   const apps: FastifyInstance[] = [];
+  const refusals = new RefusalLog();
   const close = async () => {
     await Promise.all(apps.map((a) => a.close()));
     await stores.metadata.close();
@@ -82,7 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   try {
     const tls =
       config.httpsPort === false ? undefined : config.tls ? await readOwnTlsMaterial(config.tls) : await loadTlsMaterial(config.caDir, config.hostnames);
-    const httpApp = buildApp({ config, stores, sts, caCert: tls?.caCert }, 'http');
+    const httpApp = buildApp({ config, stores, sts, caCert: tls?.caCert, refusals }, 'http');
     apps.push(httpApp);
     await httpApp.listen({ host: config.host, port: config.httpPort });
     const httpPort = (httpApp.server.address() as AddressInfo).port;
@@ -97,7 +101,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     };
     if (tls) {
-      const httpsApp = buildApp({ config, stores, sts, caCert: tls.caCert }, 'https', { key: tls.key, cert: tls.cert });
+      const httpsApp = buildApp({ config, stores, sts, caCert: tls.caCert, refusals }, 'https', { key: tls.key, cert: tls.cert });
       apps.push(httpsApp);
       await httpsApp.listen({ host: config.host, port: config.httpsPort as number });
       const httpsPort = (httpsApp.server.address() as AddressInfo).port;
@@ -106,7 +110,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (tls.caCertPath) info.caCertPath = tls.caCertPath;
       if (tls.caCert) info.caCert = tls.caCert;
     }
-    return { info, config, close };
+    return { info, config, close, refusals: (limit?: number) => refusals.list(limit) };
   } catch (e) {
     await close().catch(() => undefined);
     throw e;

@@ -1,3 +1,5 @@
+import type { Refusal } from '@cos-direct/emulator';
+
 /** What a test needs from a running emulator, whether it runs in a container or in this process. */
 export interface CosEmulatorHandle {
   /** COS over plain HTTP, e.g. http://127.0.0.1:32768 */
@@ -22,6 +24,8 @@ export interface CosEmulatorHandle {
   getSignServerOptions(): { secretId: string; secretKey: string; bucket: string; region: string; stsEndpoint: string; cosHost: string };
   /** undici Agent options that trust the emulator, for @cos-direct/client's `dispatcher`. */
   getUndiciOptions(): { connect: { ca: string } };
+  /** The emulator's most recent refusals, newest first: why a request in a test got 403. */
+  getRefusals(limit?: number): Promise<Refusal[]>;
 }
 
 export interface EmulatorEndpoints {
@@ -59,5 +63,10 @@ export function handleOf(e: EmulatorEndpoints): CosEmulatorHandle {
       cosHost: httpsHost,
     }),
     getUndiciOptions: () => ({ connect: { ca: e.caCert } }),
+    getRefusals: async (limit = 50) => {
+      const res = await fetch(`${e.http}/_emulator/refusals?limit=${limit}`);
+      if (!res.ok) throw new Error(`the emulator did not list its refusals (HTTP ${res.status})`);
+      return ((await res.json()) as { refusals: Refusal[] }).refusals;
+    },
   };
 }

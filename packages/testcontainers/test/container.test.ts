@@ -23,6 +23,15 @@ async function putAndGet(emulator: CosEmulatorHandle) {
   return got.Body.toString();
 }
 
+async function expectRefusalListed(emulator: CosEmulatorHandle) {
+  const cos = new COS({ ...emulator.getCosSdkOptions(), SecretKey: 'not-the-secret-key' });
+  const Bucket = emulator.getBuckets()[0]!;
+  const error = await new Promise<any>((resolve) => cos.headObject({ Bucket, Region: emulator.getRegion(), Key: 'hello.txt' }, (e) => resolve(e)));
+  expect(error.statusCode).toBe(403);
+  const [latest] = await emulator.getRefusals(1);
+  expect(latest).toMatchObject({ code: 'SignatureDoesNotMatch', method: 'HEAD', operation: 'HeadObject' });
+}
+
 describe('CosEmulatorContainer options', () => {
   it('refuses bad settings before starting anything', () => {
     expect(() => new CosEmulatorContainer().withRegion('Not A Region')).toThrow(CosEmulatorContainerError);
@@ -40,6 +49,7 @@ describe('in-process handle', () => {
       expect(await putAndGet(emulator)).toBe('hello container');
       expect(emulator.getCaCertificate()).toContain('BEGIN CERTIFICATE');
       expect(emulator.getSignServerOptions().stsEndpoint).toBe(emulator.getStsEndpoint());
+      await expectRefusalListed(emulator);
     } finally {
       await emulator.stop();
     }
@@ -71,6 +81,7 @@ describe.skipIf(!docker)('in a container', () => {
 
   it('serves the official SDK with the ready-made options', async () => {
     expect(await putAndGet(started)).toBe('hello container');
+    await expectRefusalListed(started);
   });
 
   it('issues temporary keys over HTTPS with the CA it was given', async () => {
