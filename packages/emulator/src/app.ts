@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { EmulatorConfig } from './config.js';
-import { redactDetails, type RefusalLog } from './diagnostics/refusals.js';
+import type { RefusalLog } from './diagnostics/refusals.js';
 import { CosError, CosErrors } from './errors/index.js';
 import * as bucket from './handlers/bucket.js';
 import { header, readSmallBody, XML, type HandlerContext, type Reply } from './handlers/context.js';
@@ -273,9 +273,9 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       request.log.error({ err: error, requestId: request.id }, 'unexpected error');
       cosError = CosErrors.internalError();
     }
-    deps.refusals.record(request, st.resource, st.operation, cosError);
+    const refusal = deps.refusals.record(request, st.resource, st.operation, cosError);
     request.log.warn(
-      { requestId: request.id, operation: st.operation, code: cosError.code, status: cosError.statusCode, reason: cosError.reason, ...redactDetails(cosError.details) },
+      { requestId: request.id, operation: st.operation, code: cosError.code, status: cosError.statusCode, reason: cosError.reason, ...refusal.details },
       `${request.method} ${st.resource} refused: ${cosError.code}${cosError.reason ? ` (${cosError.reason})` : ''}`,
     );
     reply.code(cosError.statusCode);

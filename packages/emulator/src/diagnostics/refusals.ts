@@ -18,7 +18,7 @@ export interface Refusal {
 const TOKEN = /(x-cos-security-token=)[^&\n]*/gi;
 
 /** The details of a refusal with token values masked, fit for a log line or a listing. */
-export function redactDetails(details: Record<string, string>): Record<string, string> {
+function redactDetails(details: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(details)) out[k] = v.replace(TOKEN, '$1<redacted>');
   return out;
@@ -32,8 +32,9 @@ export class RefusalLog {
   readonly #entries: Refusal[] = [];
   constructor(private readonly capacity = 200) {}
 
-  record(request: { id: string; method: string }, resource: string, operation: string | undefined, error: CosError): void {
-    this.#entries.unshift({
+  /** Keeps the refusal and returns it, details masked, for the log line. */
+  record(request: { id: string; method: string }, resource: string, operation: string | undefined, error: CosError): Refusal {
+    const refusal: Refusal = {
       time: new Date().toISOString(),
       requestId: request.id,
       method: request.method,
@@ -43,8 +44,10 @@ export class RefusalLog {
       code: error.code,
       ...(error.reason ? { reason: error.reason } : {}),
       details: redactDetails(error.details),
-    });
+    };
+    this.#entries.unshift(refusal);
     if (this.#entries.length > this.capacity) this.#entries.length = this.capacity;
+    return refusal;
   }
 
   list(limit = this.capacity): Refusal[] {

@@ -16,16 +16,13 @@ const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.crc64Url).then(({ Crc64Ecma }) => {
   const jobs = new Map();
   parentPort.on('message', (m) => {
-    if (m.data) {
-      let crc = jobs.get(m.id);
-      if (!crc) jobs.set(m.id, (crc = new Crc64Ecma(m.preceding)));
-      crc.update(m.data);
+    if (m.open) {
+      jobs.set(m.id, new Crc64Ecma(m.preceding));
+    } else if (m.data) {
+      jobs.get(m.id).update(m.data);
       parentPort.postMessage({ id: m.id, hashed: m.data.length });
-    } else if (m.end) {
-      const crc = jobs.get(m.id) ?? new Crc64Ecma(m.preceding);
-      jobs.delete(m.id);
-      parentPort.postMessage({ id: m.id, crc: crc.digest() });
-    } else if (m.cancel) {
+    } else {
+      if (m.end) parentPort.postMessage({ id: m.id, crc: jobs.get(m.id).digest() });
       jobs.delete(m.id);
     }
   });
@@ -68,15 +65,16 @@ class Crc64Thread {
     this.#worker.on('exit', (code) => fail(new Error(`the CRC-64 worker exited with code ${code}`)));
   }
 
-  open(events: JobEvents): number {
+  open(preceding: string, events: JobEvents): number {
     if (this.#broken) throw this.#broken;
     const id = this.#nextId++;
     if (this.#jobs.size === 0) this.#worker.ref();
     this.#jobs.set(id, events);
+    this.#worker.postMessage({ id, open: true, preceding });
     return id;
   }
 
-  post(message: { id: number; preceding?: string; data?: Uint8Array; end?: true; cancel?: true }) {
+  post(message: { id: number; data?: Uint8Array; end?: true; cancel?: true }) {
     if (message.cancel) this.#finish(message.id);
     this.#worker.postMessage(message, message.data ? [message.data.buffer as ArrayBuffer] : []);
   }
@@ -93,7 +91,6 @@ let shared: Crc64Thread | undefined;
 export class ThreadedCrc64 {
   readonly #thread: Crc64Thread;
   readonly #id: number;
-  #preceding: string;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #inFlight = 0;
@@ -113,12 +110,11 @@ export class ThreadedCrc64 {
 
   private constructor(thread: Crc64Thread, preceding: string) {
     this.#thread = thread;
-    this.#preceding = preceding;
     let resolve!: (crc: string) => void;
     let reject!: (e: Error) => void;
     this.#result = new Promise<string>((res, rej) => ((resolve = res), (reject = rej)));
     this.#result.catch(() => undefined);
-    this.#id = thread.open({
+    this.#id = thread.open(preceding, {
       hashed: (bytes) => {
         this.#inFlight -= bytes;
         if (this.#inFlight <= MAX_IN_FLIGHT) this.#wake();
@@ -149,7 +145,7 @@ export class ThreadedCrc64 {
 
   digest(): Promise<string> {
     this.#send();
-    this.#thread.post({ id: this.#id, preceding: this.#preceding, end: true });
+    this.#thread.post({ id: this.#id, end: true });
     return this.#result;
   }
 
@@ -167,7 +163,7 @@ export class ThreadedCrc64 {
       offset += chunk.length;
     }
     this.#inFlight += data.length;
-    this.#thread.post({ id: this.#id, preceding: this.#preceding, data });
+    this.#thread.post({ id: this.#id, data });
     this.#pending = [];
     this.#pendingBytes = 0;
   }
