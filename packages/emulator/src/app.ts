@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { EmulatorConfig } from './config.js';
@@ -61,8 +61,9 @@ const HANDLERS: Partial<Record<Operation, Handler>> = {
   AbortMultipartUpload: multipart.abortMultipartUpload,
 };
 
-// Request ids look like COS's: opaque base64.
-const newRequestId = () => randomBytes(24).toString('base64');
+// Request and trace ids look like COS's: opaque base64. randomUUID draws from a pooled entropy cache,
+// cheaper per request than a randomBytes call each.
+const opaqueId = () => Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64');
 
 interface RequestState {
   traceId: string;
@@ -93,7 +94,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
   const app = Fastify({
     logger: config.logger as never,
     ...(https ? { https } : {}),
-    genReqId: newRequestId,
+    genReqId: opaqueId,
     requestIdHeader: false,
     exposeHeadRoutes: false,
     routerOptions: { maxParamLength: 65535 },
@@ -129,7 +130,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
   };
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-    const st: RequestState = { traceId: randomBytes(16).toString('base64'), resource: '', cors: {} };
+    const st: RequestState = { traceId: opaqueId(), resource: '', cors: {} };
     state.set(request, st);
     reply.header('x-cos-request-id', request.id).header('x-cos-trace-id', st.traceId).header('server', 'tencent-cos');
     const url = request.raw.url ?? '/';
@@ -263,7 +264,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const st = state.get(request) ?? { traceId: randomBytes(16).toString('base64'), resource: '', cors: {} };
+    const st = state.get(request) ?? { traceId: opaqueId(), resource: '', cors: {} };
     let cosError: CosError;
     if (error instanceof CosError) {
       cosError = error;
