@@ -79,7 +79,8 @@ async function main() {
       `  data           ${dataDir}`,
     ];
   }
-  for (const name of Object.keys(serverEnv)) if (name.startsWith('COS_EMULATOR_') || name === 'WEB_PORT' || name === 'COS_DIRECT_HOST') delete serverEnv[name];
+  for (const name of Object.keys(serverEnv))
+    if (name.startsWith('COS_EMULATOR_') || name === 'WEB_PORT' || name === 'COS_DIRECT_HOST') delete serverEnv[name];
 
   const server = spawn(process.execPath, [join(root, 'apps/server/dist/cli.js')], { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   stops.push(
@@ -122,7 +123,9 @@ async function main() {
   process.stdout.write(
     [
       '',
-      realCos ? `cos-direct is up, targeting real COS bucket ${env.PERSIST_BUCKET} (${env.PERSIST_BUCKET_REGION})` : 'cos-direct is up, fully offline',
+      realCos
+        ? `cos-direct is up, targeting real COS bucket ${env.PERSIST_BUCKET} (${env.PERSIST_BUCKET_REGION})`
+        : 'cos-direct is up, fully offline',
       '',
       `  demo page      ${web.url}`,
       `  sign server    ${signUrl}/sts-direct-sign?ext=jpg`,

@@ -83,7 +83,9 @@ function findResultFiles() {
 
 // One closing line for the whole repository, summed from each workspace's vitest JSON report.
 function printTotals(status) {
-  let passed = 0, failed = 0, skipped = 0;
+  let passed = 0,
+    failed = 0,
+    skipped = 0;
   for (const f of findResultFiles()) {
     try {
       const r = JSON.parse(readFileSync(f, 'utf8'));

@@ -2,4 +2,9 @@ export interface WebServer {
   url: string;
   close(): Promise<void>;
 }
-export function serveWeb(options: { port?: number; host?: string; signUrl: string; extraFiles?: Record<string, string> }): Promise<WebServer>;
+export function serveWeb(options: {
+  port?: number;
+  host?: string;
+  signUrl: string;
+  extraFiles?: Record<string, string>;
+}): Promise<WebServer>;

@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // from that clean project. A new publishable workspace fails this suite until it gets an entry in CHECKS.
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const pnpmVersion = (JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split('@')[1];
+const pnpmVersion = (JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split(
+  '@',
+)[1];
 
 interface Check {
   /** ES module run with `node` in the consumer project. Reads INPUT (JSON) from the env, prints a JSON result. */
@@ -35,11 +37,21 @@ const signerInput = {
     headers: { Host: '127.0.0.1:9000', 'Content-Length': '13', 'x-cos-meta-Author': 'Zhang San', 'Content-Type': 'text/plain' },
   },
   options: {
-    credentials: { secretId: 'AKIDEXAMPLEsecretid0000000000000000', secretKey: 'EXAMPLEsecretkey00000000000000000', securityToken: 'tok/en+==' },
+    credentials: {
+      secretId: 'AKIDEXAMPLEsecretid0000000000000000',
+      secretKey: 'EXAMPLEsecretkey00000000000000000',
+      securityToken: 'tok/en+==',
+    },
     keyTime: '1700000000;1700000900',
   },
   policy: '{"expiration":"2030-01-01T00:00:00.000Z","conditions":[{"bucket":"examplebucket-1250000000"}]}',
-  sts: { Action: 'GetFederationToken', Nonce: 12345, Timestamp: 1700000000, Policy: '%7B%7D', SecretId: 'AKIDEXAMPLEsecretid0000000000000000' },
+  sts: {
+    Action: 'GetFederationToken',
+    Nonce: 12345,
+    Timestamp: 1700000000,
+    Policy: '%7B%7D',
+    SecretId: 'AKIDEXAMPLEsecretid0000000000000000',
+  },
 };
 
 const CHECKS: Record<string, Check> = {
@@ -150,7 +162,11 @@ describe('published packages install and work in a clean project', () => {
     project = await mkdtemp(join(tmpdir(), 'cos-consumer-'));
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     const tarballs = (await readdir(packs)).filter((f) => f.endsWith('.tgz')).map((f) => join(packs, f));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: project, stdio: 'inherit', timeout: 600_000 });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
+      cwd: project,
+      stdio: 'inherit',
+      timeout: 600_000,
+    });
   }, 900_000);
 
   afterAll(async () => {

@@ -62,7 +62,11 @@ const base = await load('/healthz');
 const tickets = await load('/sts-direct-sign?ext=jpg');
 const f = (n) => n.toFixed(1);
 console.log(`/healthz: ${base.rps.toFixed(0)} req/s, p50 ${f(base.p50)} ms, p99 ${f(base.p99)} ms`);
-console.log(`/sts-direct-sign (STS call each, ${CONCURRENCY} in flight): ${tickets.rps.toFixed(0)} tickets/s, p50 ${f(tickets.p50)} ms, p99 ${f(tickets.p99)} ms, failures ${tickets.failures}`);
-console.log(`ratio tickets / healthz: throughput ${(tickets.rps / base.rps).toFixed(3)}, p50 latency ${(tickets.p50 / base.p50).toFixed(1)}x`);
+console.log(
+  `/sts-direct-sign (STS call each, ${CONCURRENCY} in flight): ${tickets.rps.toFixed(0)} tickets/s, p50 ${f(tickets.p50)} ms, p99 ${f(tickets.p99)} ms, failures ${tickets.failures}`,
+);
+console.log(
+  `ratio tickets / healthz: throughput ${(tickets.rps / base.rps).toFixed(3)}, p50 latency ${(tickets.p50 / base.p50).toFixed(1)}x`,
+);
 await app.close();
 await emulator.close();

@@ -60,7 +60,8 @@ export interface ServerOptions {
   now?: () => number;
 }
 
-export interface ResolvedServerOptions extends Required<Omit<ServerOptions, 'authenticate' | 'jwt' | 'maxSize' | 'redisUrl' | 'bearerTokens' | 'downloadUrlSeconds'>> {
+export interface ResolvedServerOptions
+  extends Required<Omit<ServerOptions, 'authenticate' | 'jwt' | 'maxSize' | 'redisUrl' | 'bearerTokens' | 'downloadUrlSeconds'>> {
   downloadUrlSeconds?: number;
   authenticate?: Authenticate;
   bearerTokens?: string[];
@@ -70,10 +71,33 @@ export interface ResolvedServerOptions extends Required<Omit<ServerOptions, 'aut
 }
 
 const OPTION_KEYS = new Set<string>([
-  'secretId', 'secretKey', 'bucket', 'region', 'stsEndpoint', 'stsTimeoutMs', 'cosHost', 'cosProtocol', 'keyPrefix',
-  'allowedExtensions', 'maxSize', 'maxMultipartSize', 'enforceContentType', 'durationSeconds', 'signatureSeconds', 'downloadUrlSeconds',
-  'authenticate', 'bearerTokens', 'jwt', 'allowUnauthenticated', 'production', 'corsOrigins', 'rateLimit', 'redisUrl',
-  'trustProxy', 'logger', 'now',
+  'secretId',
+  'secretKey',
+  'bucket',
+  'region',
+  'stsEndpoint',
+  'stsTimeoutMs',
+  'cosHost',
+  'cosProtocol',
+  'keyPrefix',
+  'allowedExtensions',
+  'maxSize',
+  'maxMultipartSize',
+  'enforceContentType',
+  'durationSeconds',
+  'signatureSeconds',
+  'downloadUrlSeconds',
+  'authenticate',
+  'bearerTokens',
+  'jwt',
+  'allowUnauthenticated',
+  'production',
+  'corsOrigins',
+  'rateLimit',
+  'redisUrl',
+  'trustProxy',
+  'logger',
+  'now',
 ]);
 
 const LONG_BUCKET = /^[a-z0-9][a-z0-9-]*-\d+$/;
@@ -111,7 +135,8 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
   const o = options ?? ({} as ServerOptions);
   if (!o.secretId) problems.push('secretId is required (COS_SECRET_ID)');
   if (!o.secretKey) problems.push('secretKey is required (COS_SECRET_KEY)');
-  if (!o.bucket || !LONG_BUCKET.test(o.bucket)) problems.push(`bucket "${o.bucket ?? ''}" must be "<name>-<appid>", e.g. examplebucket-1250000000 (PERSIST_BUCKET)`);
+  if (!o.bucket || !LONG_BUCKET.test(o.bucket))
+    problems.push(`bucket "${o.bucket ?? ''}" must be "<name>-<appid>", e.g. examplebucket-1250000000 (PERSIST_BUCKET)`);
   if (!o.region || !REGION.test(o.region)) problems.push(`region "${o.region ?? ''}" must look like ap-guangzhou (PERSIST_BUCKET_REGION)`);
   const stsEndpoint = o.stsEndpoint ?? 'sts.tencentcloudapi.com';
   if (!HOST_PORT.test(stsEndpoint)) problems.push(`stsEndpoint "${stsEndpoint}" must be host[:port] (STS_ENDPOINT)`);
@@ -124,10 +149,12 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
     problems.push(`keyPrefix "${keyPrefix}" must be folder names of letters, digits, ".", "_", "-", each ending in "/" (KEY_PREFIX)`);
   }
   const allowedExtensions = (o.allowedExtensions ?? ['jpg', 'jpeg', 'png', 'gif', 'bmp']).map((e) => e.toLowerCase().replace(/^\./, ''));
-  for (const e of allowedExtensions) if (!EXT.test(e)) problems.push(`extension "${e}" must be 1-10 letters or digits (ALLOWED_EXTENSIONS)`);
+  for (const e of allowedExtensions)
+    if (!EXT.test(e)) problems.push(`extension "${e}" must be 1-10 letters or digits (ALLOWED_EXTENSIONS)`);
   if (allowedExtensions.length === 0) problems.push('allowedExtensions must not be empty (ALLOWED_EXTENSIONS)');
   const positiveInt = (v: unknown, name: string) => {
-    if (v !== undefined && (!Number.isSafeInteger(v) || (v as number) <= 0)) problems.push(`${name} must be a positive integer, got ${String(v)}`);
+    if (v !== undefined && (!Number.isSafeInteger(v) || (v as number) <= 0))
+      problems.push(`${name} must be a positive integer, got ${String(v)}`);
   };
   positiveInt(o.maxSize, 'maxSize (MAX_SIZE)');
   positiveInt(o.maxMultipartSize, 'maxMultipartSize (MAX_MULTIPART_SIZE)');
@@ -138,14 +165,19 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
   }
   const signatureSeconds = o.signatureSeconds ?? 900;
   positiveInt(signatureSeconds, 'signatureSeconds (SIGNATURE_SECONDS)');
-  if (o.downloadUrlSeconds !== undefined && (!Number.isInteger(o.downloadUrlSeconds) || o.downloadUrlSeconds < 1 || o.downloadUrlSeconds > 7 * 86400)) {
+  if (
+    o.downloadUrlSeconds !== undefined &&
+    (!Number.isInteger(o.downloadUrlSeconds) || o.downloadUrlSeconds < 1 || o.downloadUrlSeconds > 7 * 86400)
+  ) {
     problems.push(`downloadUrlSeconds must be an integer from 1 to 604800 (DOWNLOAD_URL_SECONDS), got ${o.downloadUrlSeconds}`);
   }
-  if (o.bearerTokens) for (const t of o.bearerTokens) if (t.length < 16) problems.push('each bearer token must have at least 16 characters (AUTH_TOKENS)');
+  if (o.bearerTokens)
+    for (const t of o.bearerTokens) if (t.length < 16) problems.push('each bearer token must have at least 16 characters (AUTH_TOKENS)');
   if (o.jwt && !o.jwt.secret && !o.jwt.jwksUrl) problems.push('jwt needs a secret (JWT_SECRET) or a jwksUrl (JWKS_URL)');
-  if (o.jwt?.secret !== undefined && o.jwt.secret.length < 32) problems.push('the JWT secret must have at least 32 characters (JWT_SECRET)');
+  if (o.jwt?.secret !== undefined && o.jwt.secret.length < 32)
+    problems.push('the JWT secret must have at least 32 characters (JWT_SECRET)');
   if (o.jwt?.jwksUrl !== undefined && !/^https?:\/\//.test(o.jwt.jwksUrl)) problems.push('jwksUrl must be an http(s) URL (JWKS_URL)');
-  const authConfigured = Boolean(o.authenticate || (o.bearerTokens && o.bearerTokens.length) || o.jwt);
+  const authConfigured = Boolean(o.authenticate || o.bearerTokens?.length || o.jwt);
   const production = o.production ?? false;
   if (!authConfigured && production && !o.allowUnauthenticated) {
     problems.push(
@@ -155,7 +187,8 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
   }
   const corsOrigins = o.corsOrigins ?? [];
   for (const origin of corsOrigins) {
-    if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin)) problems.push(`CORS origin "${origin}" must be scheme://host[:port] (CORS_ORIGINS)`);
+    if (origin !== '*' && !/^https?:\/\/[^/]+$/.test(origin))
+      problems.push(`CORS origin "${origin}" must be scheme://host[:port] (CORS_ORIGINS)`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -190,10 +223,36 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
 }
 
 const ENV_KEYS = [
-  'COS_SECRET_ID', 'COS_SECRET_KEY', 'PERSIST_BUCKET', 'PERSIST_BUCKET_REGION', 'PORT', 'HOST', 'STS_ENDPOINT', 'STS_TIMEOUT_MS',
-  'COS_HOST', 'COS_PROTOCOL', 'KEY_PREFIX', 'ALLOWED_EXTENSIONS', 'MAX_SIZE', 'MAX_MULTIPART_SIZE', 'ENFORCE_CONTENT_TYPE',
-  'DURATION_SECONDS', 'SIGNATURE_SECONDS', 'DOWNLOAD_URL_SECONDS', 'AUTH_TOKENS', 'JWT_SECRET', 'JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE',
-  'ALLOW_UNAUTHENTICATED', 'CORS_ORIGINS', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW', 'REDIS_URL', 'TRUST_PROXY', 'LOG_LEVEL',
+  'COS_SECRET_ID',
+  'COS_SECRET_KEY',
+  'PERSIST_BUCKET',
+  'PERSIST_BUCKET_REGION',
+  'PORT',
+  'HOST',
+  'STS_ENDPOINT',
+  'STS_TIMEOUT_MS',
+  'COS_HOST',
+  'COS_PROTOCOL',
+  'KEY_PREFIX',
+  'ALLOWED_EXTENSIONS',
+  'MAX_SIZE',
+  'MAX_MULTIPART_SIZE',
+  'ENFORCE_CONTENT_TYPE',
+  'DURATION_SECONDS',
+  'SIGNATURE_SECONDS',
+  'DOWNLOAD_URL_SECONDS',
+  'AUTH_TOKENS',
+  'JWT_SECRET',
+  'JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'ALLOW_UNAUTHENTICATED',
+  'CORS_ORIGINS',
+  'RATE_LIMIT_MAX',
+  'RATE_LIMIT_WINDOW',
+  'REDIS_URL',
+  'TRUST_PROXY',
+  'LOG_LEVEL',
 ] as const;
 
 export interface EnvConfig {
@@ -211,7 +270,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const known = new Set<string>(ENV_KEYS);
   for (const name of Object.keys(env)) {
     if (known.has(name) || name.startsWith('COS_EMULATOR_') || name.startsWith('COS_DIRECT_')) continue;
-    const looksOurs = /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|DURATION|SIGNATURE_|DOWNLOAD_)/.test(name);
+    const looksOurs =
+      /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|DURATION|SIGNATURE_|DOWNLOAD_)/.test(name);
     // Long names one or two edits from ours are typos too (PERSIST_BUKET); short ones (PATH, HOME) are not.
     const nearMiss = name.length >= 10 && suggest(name, known) !== '';
     if (looksOurs || nearMiss) problems.push(`unknown setting ${name}${suggest(name, known) || '; see the README for the settings'}`);
@@ -237,7 +297,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`${k}="${v}" must be true or false`);
     return undefined;
   };
-  const list = (k: (typeof ENV_KEYS)[number]) => get(k)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (k: (typeof ENV_KEYS)[number]) =>
+    get(k)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const port = int('PORT') ?? 3000;
   if (port > 65535) problems.push(`PORT=${port} is not a port number`);
   const protocol = get('COS_PROTOCOL');
@@ -265,7 +329,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     allowUnauthenticated: bool('ALLOW_UNAUTHENTICATED'),
     production: env.NODE_ENV === 'production',
     corsOrigins: list('CORS_ORIGINS'),
-    rateLimit: int('RATE_LIMIT_MAX') === 0 ? false : { max: int('RATE_LIMIT_MAX') ?? 60, timeWindow: get('RATE_LIMIT_WINDOW') ?? '1 minute' },
+    rateLimit:
+      int('RATE_LIMIT_MAX') === 0 ? false : { max: int('RATE_LIMIT_MAX') ?? 60, timeWindow: get('RATE_LIMIT_WINDOW') ?? '1 minute' },
     redisUrl: get('REDIS_URL'),
     trustProxy: bool('TRUST_PROXY'),
     logger: { level: get('LOG_LEVEL') ?? 'info' },

@@ -2,9 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { ServerError } from './errors.js';
 
 const MIME: Record<string, string> = {
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', bmp: 'image/bmp', webp: 'image/webp',
-  heic: 'image/heic', svg: 'image/svg+xml', mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mp3: 'audio/mpeg',
-  wav: 'audio/wav', pdf: 'application/pdf', txt: 'text/plain', json: 'application/json', zip: 'application/zip',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  bmp: 'image/bmp',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  svg: 'image/svg+xml',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  mp3: 'audio/mpeg',
+  wav: 'audio/wav',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  json: 'application/json',
+  zip: 'application/zip',
 };
 
 export function mimeOf(ext: string): string {
@@ -24,7 +38,7 @@ export function checkExtension(raw: unknown, allowed: readonly string[]): string
   if (ext.length > 10 || !/^[a-z0-9]+$/.test(ext) || !allowed.includes(ext)) {
     throw new ServerError(
       'SRV_ERR_INVALID_EXTENSION',
-      `ext "${raw.length > 20 ? raw.slice(0, 20) + '…' : raw}" is not allowed; allowed: ${allowedText}`,
+      `ext "${raw.length > 20 ? `${raw.slice(0, 20)}…` : raw}" is not allowed; allowed: ${allowedText}`,
     );
   }
   return ext;

@@ -4,12 +4,7 @@ import { ServerError } from './errors.js';
 import { cosDirectTickets } from './plugin.js';
 
 // Fields a log line must never show: credentials of callers, and anything a ticket carries.
-const REDACT = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-cos-security-token"]',
-  'res.headers["set-cookie"]',
-];
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cos-security-token"]', 'res.headers["set-cookie"]'];
 
 /** The sign server as a Fastify instance, ready to `listen`. */
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {

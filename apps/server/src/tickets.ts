@@ -74,8 +74,13 @@ export class TicketService {
     const o = this.options;
     if (o.downloadUrlSeconds === undefined) return {};
     const signed = presignRequest(
-      { method: 'GET', pathname: '/' + key, headers: { host: o.cosHost } },
-      { credentials: { secretId: o.secretId, secretKey: o.secretKey }, startTime: now - 1, expiresIn: o.downloadUrlSeconds + 1, signHeaders: ['host'] },
+      { method: 'GET', pathname: `/${key}`, headers: { host: o.cosHost } },
+      {
+        credentials: { secretId: o.secretId, secretKey: o.secretKey },
+        startTime: now - 1,
+        expiresIn: o.downloadUrlSeconds + 1,
+        signHeaders: ['host'],
+      },
     );
     return { downloadUrl: `${this.#url(key)}?${signed.query}` };
   }
@@ -84,13 +89,20 @@ export class TicketService {
   async direct(rawExt: unknown): Promise<DirectTicket> {
     const o = this.options;
     const { now, key, contentType } = this.#prepare(rawExt);
-    const policy = createObjectPolicy({ region: o.region, bucket: o.bucket, key, actions: UPLOAD_ACTIONS, maxSize: o.maxSize, contentType });
+    const policy = createObjectPolicy({
+      region: o.region,
+      bucket: o.bucket,
+      key,
+      actions: UPLOAD_ACTIONS,
+      maxSize: o.maxSize,
+      contentType,
+    });
     const tmp = await this.sts.getFederationToken(policy, o.durationSeconds);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
     const expiresIn = Math.max(1, Math.min(o.signatureSeconds, tmp.expiredTime - startTime));
     const signed = signRequest(
-      { method: 'PUT', pathname: '/' + key, headers: { host: o.cosHost } },
+      { method: 'PUT', pathname: `/${key}`, headers: { host: o.cosHost } },
       { credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey }, startTime, expiresIn, signHeaders: ['host'] },
     );
     return {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createServer, loadConfig } from '../src/index.js';
 
-const seedEnv = { COS_SECRET_ID: 'AKIDx', COS_SECRET_KEY: 'secret-key-x', PERSIST_BUCKET: 'test-1250000000', PERSIST_BUCKET_REGION: 'ap-guangzhou' };
+const seedEnv = {
+  COS_SECRET_ID: 'AKIDx',
+  COS_SECRET_KEY: 'secret-key-x',
+  PERSIST_BUCKET: 'test-1250000000',
+  PERSIST_BUCKET_REGION: 'ap-guangzhou',
+};
 
 describe('configuration', () => {
   it("reads the seed's variables with defaults", () => {
@@ -53,8 +58,8 @@ describe('configuration', () => {
   });
 
   it('refuses unknown library options', async () => {
-    await expect(createServer({ secretId: 'a', secretKey: 'b', bucket: 'x-1', region: 'r', allowedOrigins: ['x'] } as never)).rejects.toThrow(
-      /unknown option "allowedOrigins"/,
-    );
+    await expect(
+      createServer({ secretId: 'a', secretKey: 'b', bucket: 'x-1', region: 'r', allowedOrigins: ['x'] } as never),
+    ).rejects.toThrow(/unknown option "allowedOrigins"/);
   });
 });

@@ -12,16 +12,23 @@ describe('bad input and auth', () => {
   afterAll(() => s.close());
   const auth = { headers: { authorization: 'Bearer a-long-enough-bearer-token' } };
 
-  it.each(['', 'exe', '../jpg', '%2e%2ejpg', 'j.pg', 'x'.repeat(50), 'jpg%00', 'jp g'])('refuses ext=%j with 400 and the allow-list', async (ext) => {
-    const { status, json } = await ticket(s.base, `/sts-direct-sign?ext=${encodeURIComponent(ext)}`, auth);
-    expect(status).toBe(400);
-    expect(json.code).toBe('SRV_ERR_INVALID_EXTENSION');
-    expect(json.message).toContain('jpg, jpeg, png, gif, bmp');
-  });
+  it.each(['', 'exe', '../jpg', '%2e%2ejpg', 'j.pg', 'x'.repeat(50), 'jpg%00', 'jp g'])(
+    'refuses ext=%j with 400 and the allow-list',
+    async (ext) => {
+      const { status, json } = await ticket(s.base, `/sts-direct-sign?ext=${encodeURIComponent(ext)}`, auth);
+      expect(status).toBe(400);
+      expect(json.code).toBe('SRV_ERR_INVALID_EXTENSION');
+      expect(json.message).toContain('jpg, jpeg, png, gif, bmp');
+    },
+  );
 
   it('accepts the extension in any case, and POST as well as GET', async () => {
     expect((await ticket(s.base, '/sts-direct-sign?ext=JpEg', auth)).json.data.cosKey).toMatch(/\.jpeg$/);
-    const post = await ticket(s.base, '/sts-direct-sign', { method: 'POST', headers: { ...auth.headers, 'content-type': 'application/json' }, body: JSON.stringify({ ext: 'png' }) });
+    const post = await ticket(s.base, '/sts-direct-sign', {
+      method: 'POST',
+      headers: { ...auth.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ ext: 'png' }),
+    });
     expect(post.json.data.cosKey).toMatch(/\.png$/);
   });
 
@@ -58,7 +65,11 @@ describe('JWT and custom authentication', () => {
   });
 
   it('verifies HS256 tokens with issuer', async () => {
-    const good = await new SignJWT({ sub: 'u1' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('tests').setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const good = await new SignJWT({ sub: 'u1' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('tests')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
     expect((await ticket(s.base, '/sts-direct-sign?ext=jpg', { headers: { authorization: `Bearer ${good}` } })).status).toBe(200);
     const otherIssuer = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuer('else').sign(new TextEncoder().encode(secret));
     expect((await ticket(s.base, '/sts-direct-sign?ext=jpg', { headers: { authorization: `Bearer ${otherIssuer}` } })).status).toBe(401);

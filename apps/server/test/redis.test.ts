@@ -16,7 +16,9 @@ describe.skipIf(!available)('rate limit shared through Redis', () => {
   let b: Stack;
   beforeAll(async () => {
     const port = 21000 + Math.floor(Math.random() * 20000);
-    redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       redis.stdout!.on('data', (d) => String(d).includes('Ready to accept connections') && resolve());
       redis.once('exit', () => reject(new Error('redis-server exited')));

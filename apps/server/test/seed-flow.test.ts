@@ -5,14 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedPut, stack, ticket, type Stack } from './harness.js';
 
 function getObject(s: Stack, host: string, key: string): Promise<Buffer> {
-  const auth = signRequest({ method: 'GET', pathname: '/' + key, headers: { host } }, { credentials: s.emu.info.credentials }).authorization;
+  const auth = signRequest(
+    { method: 'GET', pathname: `/${key}`, headers: { host } },
+    { credentials: s.emu.info.credentials },
+  ).authorization;
   const u = new URL(`https://${host}/${key}`);
   return new Promise((resolve, reject) => {
-    httpsRequest({ host: u.hostname, port: u.port, path: u.pathname, headers: { host, authorization: auth }, ca: s.emu.info.caCert }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`GET ${res.statusCode}`))));
-    })
+    httpsRequest(
+      { host: u.hostname, port: u.port, path: u.pathname, headers: { host, authorization: auth }, ca: s.emu.info.caCert },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`GET ${res.statusCode}`))));
+      },
+    )
       .on('error', reject)
       .end();
   });
@@ -71,7 +77,9 @@ describe("the seed's Flutter client against the sign server and the emulator", (
   });
 
   it('issues a different, unguessable key every time', async () => {
-    const keys = await Promise.all(Array.from({ length: 20 }, () => ticket(s.base, '/sts-direct-sign?ext=JPG').then((t) => t.json.data.cosKey)));
+    const keys = await Promise.all(
+      Array.from({ length: 20 }, () => ticket(s.base, '/sts-direct-sign?ext=JPG').then((t) => t.json.data.cosKey)),
+    );
     expect(new Set(keys).size).toBe(20);
     for (const k of keys) expect(k).toMatch(/\.jpg$/);
   });

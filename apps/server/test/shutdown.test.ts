@@ -46,7 +46,10 @@ describe('the CLI', () => {
   });
 
   it('stops with a message naming each bad setting', async () => {
-    const child = spawn(process.execPath, [cli], { env: { PATH: process.env.PATH, PERSIST_BUCKET: 'x', PERSIST_BUKET_REGION: 'y' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli], {
+      env: { PATH: process.env.PATH, PERSIST_BUCKET: 'x', PERSIST_BUKET_REGION: 'y' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

@@ -14,7 +14,14 @@ describe('tickets are good for exactly one upload', () => {
   const put = (d: any, key: string, body: Buffer, extra: Record<string, string> = {}, auth = d.authorization) =>
     seedPut(
       `https://${d.cosHost}/${key}`,
-      { 'content-length': body.length, 'content-type': 'application/octet-stream', authorization: auth, 'x-cos-security-token': d.securityToken, host: d.cosHost, ...extra },
+      {
+        'content-length': body.length,
+        'content-type': 'application/octet-stream',
+        authorization: auth,
+        'x-cos-security-token': d.securityToken,
+        host: d.cosHost,
+        ...extra,
+      },
       [body],
       s.emu.info.caCert!,
     );
@@ -27,10 +34,19 @@ describe('tickets are good for exactly one upload', () => {
     const get = await new Promise<number>((resolve, reject) => {
       import('node:https').then(({ request }) => {
         const u = new URL(`https://${d.cosHost}/${d.cosKey}`);
-        request({ host: u.hostname, port: u.port, path: u.pathname, headers: { host: d.cosHost, authorization: d.authorization, 'x-cos-security-token': d.securityToken }, ca: s.emu.info.caCert }, (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-        })
+        request(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: u.pathname,
+            headers: { host: d.cosHost, authorization: d.authorization, 'x-cos-security-token': d.securityToken },
+            ca: s.emu.info.caCert,
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        )
           .on('error', reject)
           .end();
       });
@@ -50,16 +66,36 @@ describe('tickets are good for exactly one upload', () => {
     const d = (await ticket(s.base, '/sts-multipart?ext=jpg&size=10')).json.data;
     const creds = { secretId: d.credentials.tmpSecretId, secretKey: d.credentials.tmpSecretKey };
     const sign = (method: string, key: string, host = d.cosHost) =>
-      signRequest({ method, pathname: '/' + key, headers: { host, 'content-length': 1 } }, { credentials: creds }).authorization;
-    const other = await put({ ...d, securityToken: d.credentials.sessionToken }, 'images/other.jpg', Buffer.from('x'), {}, sign('PUT', 'images/other.jpg'));
+      signRequest({ method, pathname: `/${key}`, headers: { host, 'content-length': 1 } }, { credentials: creds }).authorization;
+    const other = await put(
+      { ...d, securityToken: d.credentials.sessionToken },
+      'images/other.jpg',
+      Buffer.from('x'),
+      {},
+      sign('PUT', 'images/other.jpg'),
+    );
     expect(other.status).toBe(403);
     expect(other.text).toContain('<Code>AccessDenied</Code>');
     // A second bucket in the same account: the key must not reach it either.
-    const root = signRequest({ method: 'PUT', pathname: '/other-1250000000/', headers: { host: d.cosHost } }, { credentials: s.emu.info.credentials });
-    const created = await seedPut(`https://${d.cosHost}/other-1250000000/`, { host: d.cosHost, authorization: root.authorization, 'content-length': 0 }, [], s.emu.info.caCert!);
+    const root = signRequest(
+      { method: 'PUT', pathname: '/other-1250000000/', headers: { host: d.cosHost } },
+      { credentials: s.emu.info.credentials },
+    );
+    const created = await seedPut(
+      `https://${d.cosHost}/other-1250000000/`,
+      { host: d.cosHost, authorization: root.authorization, 'content-length': 0 },
+      [],
+      s.emu.info.caCert!,
+    );
     expect(created.status).toBe(200);
     const otherBucketKey = `other-1250000000/${d.cosKey}`;
-    const otherBucket = await put({ ...d, securityToken: d.credentials.sessionToken }, otherBucketKey, Buffer.from('x'), {}, sign('PUT', otherBucketKey));
+    const otherBucket = await put(
+      { ...d, securityToken: d.credentials.sessionToken },
+      otherBucketKey,
+      Buffer.from('x'),
+      {},
+      sign('PUT', otherBucketKey),
+    );
     expect(otherBucket.status).toBe(403);
     expect(otherBucket.text).toContain('other-1250000000');
     const sameKey = await put({ ...d, securityToken: d.credentials.sessionToken }, d.cosKey, Buffer.from('x'), {}, sign('PUT', d.cosKey));
@@ -92,10 +128,20 @@ describe('tickets are good for exactly one upload', () => {
     const { request } = await import('node:https');
     const u = new URL(json.data.url);
     const status = await new Promise<number>((resolve, reject) => {
-      request({ host: u.hostname, port: u.port, path: '/', method: 'POST', ca: s.emu.info.caCert, headers: { host: json.data.cosHost, 'content-type': req.headers.get('content-type')!, 'content-length': body.length } }, (r) => {
-        r.resume();
-        resolve(r.statusCode!);
-      })
+      request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: '/',
+          method: 'POST',
+          ca: s.emu.info.caCert,
+          headers: { host: json.data.cosHost, 'content-type': req.headers.get('content-type')!, 'content-length': body.length },
+        },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode!);
+        },
+      )
         .on('error', reject)
         .end(body);
     });
@@ -114,7 +160,18 @@ describe('opt-in content-type limit', () => {
     const d = (await ticket(s.base, '/sts-direct-sign?ext=png')).json.data;
     expect(d.contentType).toBe('image/png');
     const send = (type: string) =>
-      seedPut(`https://${d.cosHost}/${d.cosKey}`, { 'content-length': 1, 'content-type': type, authorization: d.authorization, 'x-cos-security-token': d.securityToken, host: d.cosHost }, [Buffer.from('x')], s.emu.info.caCert!);
+      seedPut(
+        `https://${d.cosHost}/${d.cosKey}`,
+        {
+          'content-length': 1,
+          'content-type': type,
+          authorization: d.authorization,
+          'x-cos-security-token': d.securityToken,
+          host: d.cosHost,
+        },
+        [Buffer.from('x')],
+        s.emu.info.caCert!,
+      );
     const wrong = await send('application/octet-stream');
     expect(wrong.status).toBe(403);
     expect(wrong.text).toContain('cos:content-type');

@@ -19,7 +19,12 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
   let page: Page;
   beforeAll(async () => {
     // Wired as `npm start` wires it: the page talks plain HTTP to the emulator.
-    s = await startStack(async (emu) => ({ cosHost: new URL(emu.info.cos.http).host, cosProtocol: 'http', corsOrigins: ['*'], downloadUrlSeconds: 600 }));
+    s = await startStack(async (emu) => ({
+      cosHost: new URL(emu.info.cos.http).host,
+      cosProtocol: 'http',
+      corsOrigins: ['*'],
+      downloadUrlSeconds: 600,
+    }));
     web = await serveWeb({ port: 0, signUrl: s.signUrl, extraFiles: { '/cos-js-sdk-v5.min.js': jsSdk } });
     browser = await launch();
     page = await browser.newPage();
@@ -74,7 +79,9 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     await page.goto(tuned);
     await page.setInputFiles('#files', path);
     // Reload once a few parts are in: the upload state stays in localStorage.
-    await page.waitForFunction(() => (document.querySelector('li progress') as HTMLProgressElement | null)?.value! > 0.4, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (document.querySelector('li progress') as HTMLProgressElement | null)?.value! > 0.4, undefined, {
+      timeout: 60_000,
+    });
     await page.goto(tuned);
     await page.setInputFiles('#files', path);
     const item = page.locator('li.done', { hasText: 'resume.bin' });

@@ -43,7 +43,11 @@ describe('npm start', () => {
       expect(ticket.data.cosHost).toBe(`127.0.0.1:${http}`);
       const put = await fetch(ticket.data.cosUrl, {
         method: 'PUT',
-        headers: { authorization: ticket.data.authorization, 'x-cos-security-token': ticket.data.securityToken, 'content-type': 'application/octet-stream' },
+        headers: {
+          authorization: ticket.data.authorization,
+          'x-cos-security-token': ticket.data.securityToken,
+          'content-type': 'application/octet-stream',
+        },
         body: 'started',
       });
       expect(put.status).toBe(200);

@@ -15,7 +15,11 @@ const MiB = 1024 * 1024;
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(dirname(createRequire(import.meta.url).resolve('@cos-direct/client/package.json')), 'dist', 'cli.js');
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -38,8 +42,14 @@ describe('resume and CLI', () => {
   async function partsOf(key: string): Promise<number> {
     const host = new URL(s.emu.info.cos.https!).host;
     const list = async (query: Record<string, string>, k: string) => {
-      const auth = signRequest({ method: 'GET', pathname: '/' + k, query, headers: { host } }, { credentials: s.emu.info.credentials }).authorization;
-      const res = await request(`https://${host}/${k}?${new URLSearchParams(query)}`, { headers: { authorization: auth }, dispatcher: s.dispatcher });
+      const auth = signRequest(
+        { method: 'GET', pathname: `/${k}`, query, headers: { host } },
+        { credentials: s.emu.info.credentials },
+      ).authorization;
+      const res = await request(`https://${host}/${k}?${new URLSearchParams(query)}`, {
+        headers: { authorization: auth },
+        dispatcher: s.dispatcher,
+      });
       return res.body.text();
     };
     const uploads = await list({ uploads: '' }, '');
@@ -53,7 +63,14 @@ describe('resume and CLI', () => {
     const file = join(dir, 'resume.bin');
     await writeFile(file, data);
     const resumeDir = join(dir, 'state');
-    const crashed = await run(process.execPath, [join(here, '..', 'support', 'upload-child.mjs'), file, s.signUrl, resumeDir, s.emu.info.caCertPath!, String(3.5 * MiB)]);
+    const crashed = await run(process.execPath, [
+      join(here, '..', 'support', 'upload-child.mjs'),
+      file,
+      s.signUrl,
+      resumeDir,
+      s.emu.info.caCertPath!,
+      String(3.5 * MiB),
+    ]);
     expect(crashed.signal).toBe('SIGKILL');
     const [stateFile] = readdirSync(resumeDir);
     const state = JSON.parse(readFileSync(join(resumeDir, stateFile!), 'utf8'));
@@ -73,9 +90,26 @@ describe('resume and CLI', () => {
     const b = join(dir, 'b.png');
     await writeFile(a, 'aaa');
     await writeFile(b, randomBytes(3 * MiB));
-    const res = await run(process.execPath, [cli, 'upload', a, b, '--sign-url', s.signUrl, '--ca', s.emu.info.caCertPath!, '--threshold', '1m', '--part-size', '1m', '--json']);
+    const res = await run(process.execPath, [
+      cli,
+      'upload',
+      a,
+      b,
+      '--sign-url',
+      s.signUrl,
+      '--ca',
+      s.emu.info.caCertPath!,
+      '--threshold',
+      '1m',
+      '--part-size',
+      '1m',
+      '--json',
+    ]);
     expect(res.code).toBe(0);
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.file).sort()).toEqual([a, b].sort());
     for (const line of lines) {
       expect(line.ok).toBe(true);

@@ -99,7 +99,12 @@ describe('Node client → sign server → emulator', () => {
   it('reports a COS refusal with its code and request id', async () => {
     const limited = await startStack({ maxSize: 10 });
     try {
-      const err = await upload(Buffer.alloc(100), { signUrl: limited.signUrl, dispatcher: limited.dispatcher, ext: 'bin', retries: 0 }).catch((e) => e);
+      const err = await upload(Buffer.alloc(100), {
+        signUrl: limited.signUrl,
+        dispatcher: limited.dispatcher,
+        ext: 'bin',
+        retries: 0,
+      }).catch((e) => e);
       expect(err.code).toBe('CLIENT_ERR_COS');
       expect(err.cosCode).toBe('AccessDenied');
       expect(err.status).toBe(403);
@@ -147,7 +152,12 @@ describe('retries', () => {
     });
     try {
       const data = randomBytes(50_000);
-      const result = await upload(data, { signUrl: s.signUrl, dispatcher: s.dispatcher, ext: 'bin', retryPolicy: { minDelayMs: 10, maxDelayMs: 50 } });
+      const result = await upload(data, {
+        signUrl: s.signUrl,
+        dispatcher: s.dispatcher,
+        ext: 'bin',
+        retryPolicy: { minDelayMs: 10, maxDelayMs: 50 },
+      });
       expect(proxy.accepted()).toBeGreaterThanOrEqual(3);
       expect(sha((await s.getObject(result.key)).body)).toBe(sha(data));
     } finally {
@@ -163,7 +173,13 @@ describe('retries', () => {
       return { cosHost: proxy.host };
     });
     try {
-      const err = await upload(Buffer.from('x'), { signUrl: s.signUrl, dispatcher: s.dispatcher, ext: 'bin', retries: 2, retryPolicy: { minDelayMs: 1, maxDelayMs: 5 } }).catch((e) => e);
+      const err = await upload(Buffer.from('x'), {
+        signUrl: s.signUrl,
+        dispatcher: s.dispatcher,
+        ext: 'bin',
+        retries: 2,
+        retryPolicy: { minDelayMs: 1, maxDelayMs: 5 },
+      }).catch((e) => e);
       expect(err.code).toBe('CLIENT_ERR_NETWORK');
       expect(proxy.accepted()).toBe(3);
     } finally {

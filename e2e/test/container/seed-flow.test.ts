@@ -37,7 +37,10 @@ describe.skipIf(!docker)('the seed flow with the emulator in a container', () =>
     const result = await upload(file, { signUrl, dispatcher });
     expect(result.key).toMatch(/^images\/\d{8}\/[\w-]+\.jpg$/);
     const host = new URL(emulator.getCosHttpsEndpoint()).host;
-    const auth = signRequest({ method: 'GET', pathname: '/' + result.key, headers: { host } }, { credentials: { secretId: emulator.getSecretId(), secretKey: emulator.getSecretKey() } });
+    const auth = signRequest(
+      { method: 'GET', pathname: `/${result.key}`, headers: { host } },
+      { credentials: { secretId: emulator.getSecretId(), secretKey: emulator.getSecretKey() } },
+    );
     const res = await request(`https://${host}/${result.key}`, { headers: { authorization: auth.authorization }, dispatcher });
     const body = Buffer.from(await res.body.arrayBuffer());
     expect(res.statusCode).toBe(200);

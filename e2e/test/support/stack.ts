@@ -46,9 +46,12 @@ export async function startStack(
   const dispatcher = new Agent({ connect: { ca: emu.info.caCert } });
   const signed = async (method: string, key: string, query: Record<string, string> = {}) => {
     const host = httpsHost;
-    const auth = signRequest({ method, pathname: '/' + key, query, headers: { host } }, { credentials: emu.info.credentials }).authorization;
+    const auth = signRequest(
+      { method, pathname: `/${key}`, query, headers: { host } },
+      { credentials: emu.info.credentials },
+    ).authorization;
     const search = new URLSearchParams(query).toString();
-    const url = `https://${host}/${key.split('/').map(encodeURIComponent).join('/')}${search ? '?' + search : ''}`;
+    const url = `https://${host}/${key.split('/').map(encodeURIComponent).join('/')}${search ? `?${search}` : ''}`;
     const res = await request(url, { method: method as never, headers: { authorization: auth }, dispatcher });
     return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
   };

@@ -19,12 +19,36 @@ if (process.argv[2] === 'child') {
   const start = performance.now();
   if (mode === 'ours') {
     const { upload } = await import('../dist/node.js');
-    await upload(file, { getMultipartTicket: async () => t.ticket, getTicket: async () => { throw new Error('unused'); }, partSize: PART, concurrency: CONCURRENCY, resume: false });
+    await upload(file, {
+      getMultipartTicket: async () => t.ticket,
+      getTicket: async () => {
+        throw new Error('unused');
+      },
+      partSize: PART,
+      concurrency: CONCURRENCY,
+      resume: false,
+    });
   } else {
     const { default: COS } = await import('cos-nodejs-sdk-v5');
-    const cos = new COS({ SecretId: t.ticket.credentials.tmpSecretId, SecretKey: t.ticket.credentials.tmpSecretKey, SecurityToken: t.ticket.credentials.sessionToken, Protocol: 'http:', Ip: t.ip });
+    const cos = new COS({
+      SecretId: t.ticket.credentials.tmpSecretId,
+      SecretKey: t.ticket.credentials.tmpSecretKey,
+      SecurityToken: t.ticket.credentials.sessionToken,
+      Protocol: 'http:',
+      Ip: t.ip,
+    });
     await new Promise((resolve, reject) =>
-      cos.sliceUploadFile({ Bucket: t.bucket, Region: t.region, Key: t.ticket.cosKey + '.sdk', FilePath: file, ChunkSize: PART, ChunkParallelLimit: CONCURRENCY }, (e, d) => (e ? reject(e) : resolve(d))),
+      cos.sliceUploadFile(
+        {
+          Bucket: t.bucket,
+          Region: t.region,
+          Key: `${t.ticket.cosKey}.sdk`,
+          FilePath: file,
+          ChunkSize: PART,
+          ChunkParallelLimit: CONCURRENCY,
+        },
+        (e, d) => (e ? reject(e) : resolve(d)),
+      ),
     );
   }
   process.stdout.write(JSON.stringify({ ms: performance.now() - start, maxRssKiB: process.resourceUsage().maxRSS }));
@@ -50,14 +74,26 @@ await new Promise((resolve) => {
 const emulator = await startEmulator({ dataDir: join(dir, 'data'), httpsPort: false });
 const ip = new URL(emulator.info.cos.http).host;
 // Both sides use the same key; getting tickets from a sign server is not part of the measurement.
-const credentials = { tmpSecretId: emulator.info.credentials.secretId, tmpSecretKey: emulator.info.credentials.secretKey, sessionToken: '' };
+const credentials = {
+  tmpSecretId: emulator.info.credentials.secretId,
+  tmpSecretKey: emulator.info.credentials.secretKey,
+  sessionToken: '',
+};
 
 function run(mode, n) {
   const key = `bench/${mode}-${n}.bin`;
-  const ticket = { cosHost: ip, cosKey: key, cosUrl: `http://${ip}/${key}`, credentials, expiredTime: Math.floor(Date.now() / 1000) + 3600 };
+  const ticket = {
+    cosHost: ip,
+    cosKey: key,
+    cosUrl: `http://${ip}/${key}`,
+    credentials,
+    expiredTime: Math.floor(Date.now() / 1000) + 3600,
+  };
   const target = JSON.stringify({ ticket, ip, bucket: emulator.info.buckets[0], region: emulator.info.region });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'child', mode, file, target], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'child', mode, file, target], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${mode} exited ${code}`))));

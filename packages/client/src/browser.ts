@@ -78,7 +78,11 @@ export async function upload(source: Blob | Uint8Array, options: BrowserUploadOp
   return result;
 }
 
-export function getStsDirectSign(signUrl: string, ext: string, options: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<DirectTicket> {
+export function getStsDirectSign(
+  signUrl: string,
+  ext: string,
+  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<DirectTicket> {
   return fetchDirectTicket(xhrTransport(), signUrl, ext, options);
 }
 

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { Agent } from 'undici';
-import { CosDirectError, upload, type UploadResult } from './node.js';
+import { type CosDirectError, upload, type UploadResult } from './node.js';
 
 const HELP = `cos-direct: upload files straight to Tencent Cloud COS with tickets from a sign server
 
@@ -70,7 +70,7 @@ async function main(): Promise<number> {
   }
   const v = parsed.values;
   if (v.help) {
-    process.stdout.write(HELP + '\n');
+    process.stdout.write(`${HELP}\n`);
     return 0;
   }
   const [command, ...files] = parsed.positionals;
@@ -99,10 +99,13 @@ async function main(): Promise<number> {
   }
   const json = v.json === true;
   // Progress bars only on a terminal; pipes and CI logs get the summary lines alone.
-  const bars = json || !process.stderr.isTTY ? undefined : new cliProgress.MultiBar(
-    { format: ' {bar} {percentage}% | {value}/{total} B | {file}', hideCursor: true, clearOnComplete: false, stopOnComplete: false },
-    cliProgress.Presets.shades_classic,
-  );
+  const bars =
+    json || !process.stderr.isTTY
+      ? undefined
+      : new cliProgress.MultiBar(
+          { format: ' {bar} {percentage}% | {value}/{total} B | {file}', hideCursor: true, clearOnComplete: false, stopOnComplete: false },
+          cliProgress.Presets.shades_classic,
+        );
   const results: Array<{ file: string; result?: UploadResult; error?: CosDirectError | Error }> = [];
   let next = 0;
   const worker = async () => {
@@ -126,13 +129,22 @@ async function main(): Promise<number> {
           },
         });
         results.push({ file, result });
-        if (json) process.stdout.write(JSON.stringify({ file, ok: true, ...result }) + '\n');
+        if (json) process.stdout.write(`${JSON.stringify({ file, ok: true, ...result })}\n`);
       } catch (e) {
         const error = e as CosDirectError;
         results.push({ file, error });
         if (json) {
           process.stdout.write(
-            JSON.stringify({ file, ok: false, code: error.code, message: error.message, status: error.status, cosCode: error.cosCode, requestId: error.requestId, serverCode: error.serverCode }) + '\n',
+            `${JSON.stringify({
+              file,
+              ok: false,
+              code: error.code,
+              message: error.message,
+              status: error.status,
+              cosCode: error.cosCode,
+              requestId: error.requestId,
+              serverCode: error.serverCode,
+            })}\n`,
           );
         }
       }
@@ -146,8 +158,7 @@ async function main(): Promise<number> {
       if (result) {
         process.stdout.write(`uploaded ${file} -> ${result.key} (${result.size} bytes, ${result.method}, etag ${result.etag})\n`);
         if (result.downloadUrl) process.stdout.write(`         download: ${result.downloadUrl}\n`);
-      }
-      else process.stderr.write(`failed   ${file}: ${error!.message}\n`);
+      } else process.stderr.write(`failed   ${file}: ${error!.message}\n`);
     }
   }
   const failed = results.filter((r) => r.error).length;

@@ -103,7 +103,7 @@ async function openSource(source: NodeUploadSource, options: NodeUploadOptions):
 
 /** Resume state as one JSON file per upload, written atomically. */
 export function fileResumeStore(dir = join(homedir(), '.cache', 'cos-direct', 'uploads')): ResumeStore {
-  const path = (id: string) => join(dir, createHash('sha256').update(id).digest('hex') + '.json');
+  const path = (id: string) => join(dir, `${createHash('sha256').update(id).digest('hex')}.json`);
   return {
     async get(id) {
       try {
@@ -115,7 +115,7 @@ export function fileResumeStore(dir = join(homedir(), '.cache', 'cos-direct', 'u
     },
     async set(id, state) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      const tmp = path(id) + '.' + process.pid + '.tmp';
+      const tmp = `${path(id)}.${process.pid}.tmp`;
       // The state holds a temporary key: readable by the owner only.
       await writeFile(tmp, JSON.stringify(state), { mode: 0o600 });
       await rename(tmp, path(id));

@@ -2,7 +2,12 @@ import { CosDirectError } from './errors.js';
 import type { HttpResponse } from './types.js';
 
 const decodeEntities = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** Text of the first <name> element of a small COS XML document. */
 export function xmlValue(xml: string, name: string): string | undefined {

@@ -43,7 +43,7 @@ export async function fetchDirectTicket(
   ext: string,
   options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<DirectTicket> {
-  const url = endpoint(signUrl, '/sts-direct-sign') + `?ext=${encodeURIComponent(ext)}`;
+  const url = `${endpoint(signUrl, '/sts-direct-sign')}?ext=${encodeURIComponent(ext)}`;
   const ticket = await callSignServer<DirectTicket>(transport, url, options.headers ?? {}, options.signal);
   requireFields(ticket as never, ['cosHost', 'cosKey', 'authorization', 'securityToken'], 'ticket');
   return ticket;
@@ -56,7 +56,7 @@ export async function fetchMultipartTicket(
   size: number,
   options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<MultipartTicket> {
-  const url = endpoint(signUrl, '/sts-multipart') + `?ext=${encodeURIComponent(ext)}&size=${size}`;
+  const url = `${endpoint(signUrl, '/sts-multipart')}?ext=${encodeURIComponent(ext)}&size=${size}`;
   const ticket = await callSignServer<MultipartTicket>(transport, url, options.headers ?? {}, options.signal);
   requireFields(ticket as never, ['cosHost', 'cosKey'], 'multipart ticket');
   const c = ticket.credentials as unknown as Record<string, unknown> | undefined;

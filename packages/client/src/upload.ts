@@ -5,7 +5,16 @@ import { cosError, isExpiry, xmlValue } from './responses.js';
 import { DEFAULT_RETRY_POLICY, withRetry } from './retry.js';
 import { ticketSourceOf } from './tickets.js';
 import type {
-  DirectTicket, HttpResponse, MultipartTicket, ResumeState, ResumeStore, RetryPolicy, Transport, UploadOptions, UploadResult, UploadSource,
+  DirectTicket,
+  HttpResponse,
+  MultipartTicket,
+  ResumeState,
+  ResumeStore,
+  RetryPolicy,
+  Transport,
+  UploadOptions,
+  UploadResult,
+  UploadSource,
 } from './types.js';
 
 const MiB = 1024 * 1024;
@@ -28,7 +37,10 @@ function extOf(source: UploadSource, options: UploadOptions): string {
   const name = source.name ?? '';
   const dot = name.lastIndexOf('.');
   if (dot < 0 || dot === name.length - 1) {
-    throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', `cannot tell the extension of "${name || '(unnamed source)'}": pass options.ext`);
+    throw new CosDirectError(
+      'CLIENT_ERR_INVALID_ARGUMENT',
+      `cannot tell the extension of "${name || '(unnamed source)'}": pass options.ext`,
+    );
   }
   return name.slice(dot + 1);
 }
@@ -55,7 +67,11 @@ export async function uploadWith(platform: Platform, source: UploadSource, optio
     throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'the source size must be known (a non-negative integer)');
   }
   if (options.signal?.aborted) throw abortError();
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...(options.retries !== undefined ? { retries: options.retries } : {}), ...options.retryPolicy };
+  const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    ...options.retryPolicy,
+  };
   const threshold = options.multipartThreshold ?? 8 * MiB;
   const ext = extOf(source, options);
   const tickets = ticketSourceOf(platform.transport, options);
@@ -79,27 +95,31 @@ async function putUpload(
   let attempts = 0;
   for (;;) {
     try {
-      const res = await withRetry(async () => {
-        // A one-shot stream cannot be sent twice: its first failure is final.
-        if (attempts++ > 0 && !source.repeatable) {
-          throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'the source stream cannot be re-sent after a failed attempt');
-        }
-        const r = await platform.transport.send({
-          method: 'PUT',
-          url: objectUrl(ticket.cosHost, ticket.cosKey, ticket.cosUrl),
-          headers: {
-            authorization: ticket.authorization,
-            'x-cos-security-token': ticket.securityToken,
-            'content-type': ticket.contentType ?? 'application/octet-stream',
-          },
-          body: source.slice(0, total),
-          bodySize: total,
-          signal: options.signal,
-          onProgress: (sent) => options.onProgress?.(Math.min(sent, total), total),
-        });
-        if (r.status !== 200) throw cosError(r, `PUT ${ticket.cosKey}`);
-        return r;
-      }, policy, options.signal);
+      const res = await withRetry(
+        async () => {
+          // A one-shot stream cannot be sent twice: its first failure is final.
+          if (attempts++ > 0 && !source.repeatable) {
+            throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'the source stream cannot be re-sent after a failed attempt');
+          }
+          const r = await platform.transport.send({
+            method: 'PUT',
+            url: objectUrl(ticket.cosHost, ticket.cosKey, ticket.cosUrl),
+            headers: {
+              authorization: ticket.authorization,
+              'x-cos-security-token': ticket.securityToken,
+              'content-type': ticket.contentType ?? 'application/octet-stream',
+            },
+            body: source.slice(0, total),
+            bodySize: total,
+            signal: options.signal,
+            onProgress: (sent) => options.onProgress?.(Math.min(sent, total), total),
+          });
+          if (r.status !== 200) throw cosError(r, `PUT ${ticket.cosKey}`);
+          return r;
+        },
+        policy,
+        options.signal,
+      );
       const etag = unquote(res.headers.etag);
       checkIntegrity(res, etag, `PUT ${ticket.cosKey}`);
       options.onProgress?.(total, total);
@@ -141,10 +161,10 @@ function session(state: ResumeState): Session {
     state,
     sign(method, query, headers) {
       const all = { host: state.cosHost, ...headers };
-      const signed = signRequest({ method, pathname: '/' + state.cosKey, query, headers: all }, { credentials, expiresIn: 900 });
+      const signed = signRequest({ method, pathname: `/${state.cosKey}`, query, headers: all }, { credentials, expiresIn: 900 });
       return { ...headers, authorization: signed.authorization, 'x-cos-security-token': state.credentials.sessionToken };
     },
-    url: (query) => `${origin}${encodeKeyPath(state.cosKey)}${query ? '?' + query : ''}`,
+    url: (query) => `${origin}${encodeKeyPath(state.cosKey)}${query ? `?${query}` : ''}`,
   };
 }
 
@@ -155,7 +175,11 @@ function choosePartSize(size: number, wanted: number | undefined): number {
   return partSize;
 }
 
-async function listUploadedParts(platform: Platform, s: Session, signal?: AbortSignal): Promise<Map<number, { etag: string; size: number }>> {
+async function listUploadedParts(
+  platform: Platform,
+  s: Session,
+  signal?: AbortSignal,
+): Promise<Map<number, { etag: string; size: number }>> {
   const parts = new Map<number, { etag: string; size: number }>();
   let marker = '0';
   for (;;) {
@@ -227,18 +251,23 @@ async function multipartUpload(
       contentType: ticket.contentType ?? 'application/octet-stream',
       ...(ticket.downloadUrl ? { downloadUrl: ticket.downloadUrl } : {}),
     };
-    const res = await withRetry(async () => {
-      const r = await platform.transport.send({
-        method: 'POST',
-        url: session(draft).url('uploads'),
-        headers: session(draft).sign('POST', { uploads: '' }, { 'content-type': draft.contentType }),
-        signal,
-      });
-      if (r.status !== 200) throw cosError(r, 'Initiate Multipart Upload');
-      return r;
-    }, policy, signal);
+    const res = await withRetry(
+      async () => {
+        const r = await platform.transport.send({
+          method: 'POST',
+          url: session(draft).url('uploads'),
+          headers: session(draft).sign('POST', { uploads: '' }, { 'content-type': draft.contentType }),
+          signal,
+        });
+        if (r.status !== 200) throw cosError(r, 'Initiate Multipart Upload');
+        return r;
+      },
+      policy,
+      signal,
+    );
     const uploadId = xmlValue(res.text, 'UploadId');
-    if (!uploadId) throw new CosDirectError('CLIENT_ERR_COS', 'Initiate Multipart Upload answered without an UploadId', { status: res.status });
+    if (!uploadId)
+      throw new CosDirectError('CLIENT_ERR_COS', 'Initiate Multipart Upload answered without an UploadId', { status: res.status });
     state = { ...draft, uploadId };
     if (resumeId) await store!.set(resumeId, state);
   }
@@ -277,24 +306,28 @@ async function multipartUpload(
   signal?.addEventListener('abort', onAbort, { once: true });
   const uploadPart = async (n: number) => {
     const { start, end } = range(n);
-    const res = await withRetry(async () => {
-      inFlight.set(n, 0);
-      const query = { partNumber: String(n), uploadId: state!.uploadId };
-      const r = await platform.transport.send({
-        method: 'PUT',
-        url: s.url(`partNumber=${n}&uploadId=${encodeURIComponent(state!.uploadId)}`),
-        headers: s.sign('PUT', query, { 'content-length': String(end - start) }),
-        body: source.slice(start, end),
-        bodySize: end - start,
-        signal: controller.signal,
-        onProgress: (sent) => {
-          inFlight.set(n, sent);
-          report();
-        },
-      });
-      if (r.status !== 200) throw cosError(r, `Upload Part ${n}`);
-      return r;
-    }, policy, controller.signal);
+    const res = await withRetry(
+      async () => {
+        inFlight.set(n, 0);
+        const query = { partNumber: String(n), uploadId: state!.uploadId };
+        const r = await platform.transport.send({
+          method: 'PUT',
+          url: s.url(`partNumber=${n}&uploadId=${encodeURIComponent(state!.uploadId)}`),
+          headers: s.sign('PUT', query, { 'content-length': String(end - start) }),
+          body: source.slice(start, end),
+          bodySize: end - start,
+          signal: controller.signal,
+          onProgress: (sent) => {
+            inFlight.set(n, sent);
+            report();
+          },
+        });
+        if (r.status !== 200) throw cosError(r, `Upload Part ${n}`);
+        return r;
+      },
+      policy,
+      controller.signal,
+    );
     inFlight.delete(n);
     const etag = unquote(res.headers.etag);
     checkIntegrity(res, etag, `Upload Part ${n}`);
@@ -319,21 +352,28 @@ async function multipartUpload(
 
     const xml =
       '<CompleteMultipartUpload>' +
-      Array.from({ length: count }, (_, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>&quot;${done.get(i + 1)!.etag}&quot;</ETag></Part>`).join('') +
+      Array.from(
+        { length: count },
+        (_, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>&quot;${done.get(i + 1)!.etag}&quot;</ETag></Part>`,
+      ).join('') +
       '</CompleteMultipartUpload>';
-    const res = await withRetry(async () => {
-      const r = await platform.transport.send({
-        method: 'POST',
-        url: s.url(`uploadId=${encodeURIComponent(state!.uploadId)}`),
-        headers: s.sign('POST', { uploadId: state!.uploadId }, { 'content-type': 'application/xml' }),
-        body: new TextEncoder().encode(xml),
-        bodySize: new TextEncoder().encode(xml).length,
-        signal,
-      });
-      // COS may answer 200 and still report a failure in the body.
-      if (r.status !== 200 || xmlValue(r.text, 'Code')) throw cosError(r, 'Complete Multipart Upload');
-      return r;
-    }, policy, signal);
+    const res = await withRetry(
+      async () => {
+        const r = await platform.transport.send({
+          method: 'POST',
+          url: s.url(`uploadId=${encodeURIComponent(state!.uploadId)}`),
+          headers: s.sign('POST', { uploadId: state!.uploadId }, { 'content-type': 'application/xml' }),
+          body: new TextEncoder().encode(xml),
+          bodySize: new TextEncoder().encode(xml).length,
+          signal,
+        });
+        // COS may answer 200 and still report a failure in the body.
+        if (r.status !== 200 || xmlValue(r.text, 'Code')) throw cosError(r, 'Complete Multipart Upload');
+        return r;
+      },
+      policy,
+      signal,
+    );
     const etag = unquote(xmlValue(res.text, 'ETag'));
     const remoteCrc = res.headers['x-cos-hash-crc64ecma'];
     const crcs = Array.from({ length: count }, (_, i) => done.get(i + 1)!);
@@ -363,7 +403,11 @@ async function multipartUpload(
     if (signal?.aborted) {
       // Aborting cleans up: no parts left behind, nothing to resume.
       await platform.transport
-        .send({ method: 'DELETE', url: s.url(`uploadId=${encodeURIComponent(state.uploadId)}`), headers: s.sign('DELETE', { uploadId: state.uploadId }, {}) })
+        .send({
+          method: 'DELETE',
+          url: s.url(`uploadId=${encodeURIComponent(state.uploadId)}`),
+          headers: s.sign('DELETE', { uploadId: state.uploadId }, {}),
+        })
         .catch(() => undefined);
       if (resumeId) await store!.delete(resumeId);
       throw abortError();
@@ -373,4 +417,3 @@ async function multipartUpload(
     signal?.removeEventListener('abort', onAbort);
   }
 }
-

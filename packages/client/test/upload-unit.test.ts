@@ -20,7 +20,12 @@ function scripted(answers: Array<HttpResponse | Error>): Transport & { requests:
   };
 }
 const json = (status: number, body: unknown): HttpResponse => ({ status, headers: {}, text: JSON.stringify(body) });
-const ticket = { cosHost: 'b-1.cos.r.myqcloud.com', cosKey: 'images/x.jpg', authorization: 'q-sign-algorithm=sha1&…', securityToken: 'tok' };
+const ticket = {
+  cosHost: 'b-1.cos.r.myqcloud.com',
+  cosKey: 'images/x.jpg',
+  authorization: 'q-sign-algorithm=sha1&…',
+  securityToken: 'tok',
+};
 const bytes = (text: string): UploadSource => {
   const data = new TextEncoder().encode(text);
   return { size: data.length, name: 'x.jpg', repeatable: true, slice: (a, b) => data.subarray(a, b) };
@@ -35,7 +40,11 @@ describe('single PUT', () => {
     const put = t.requests[1]!;
     expect(put.method).toBe('PUT');
     expect(put.url).toBe('https://b-1.cos.r.myqcloud.com/images/x.jpg');
-    expect(put.headers).toEqual({ authorization: ticket.authorization, 'x-cos-security-token': 'tok', 'content-type': 'application/octet-stream' });
+    expect(put.headers).toEqual({
+      authorization: ticket.authorization,
+      'x-cos-security-token': 'tok',
+      'content-type': 'application/octet-stream',
+    });
     expect(result).toMatchObject({ key: 'images/x.jpg', etag: 'abc', size: 5, method: 'put' });
   });
 
@@ -51,7 +60,14 @@ describe('single PUT', () => {
   });
 
   it('does not retry an authorization refusal', async () => {
-    const t = scripted([json(200, { code: 0, data: ticket }), { status: 403, headers: { 'x-cos-request-id': 'rid' }, text: '<Error><Code>AccessDenied</Code><Message>Access Denied.</Message></Error>' }]);
+    const t = scripted([
+      json(200, { code: 0, data: ticket }),
+      {
+        status: 403,
+        headers: { 'x-cos-request-id': 'rid' },
+        text: '<Error><Code>AccessDenied</Code><Message>Access Denied.</Message></Error>',
+      },
+    ]);
     const err = await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', ...fast }).catch((e) => e);
     expect(err).toMatchObject({ code: 'CLIENT_ERR_COS', cosCode: 'AccessDenied', status: 403, requestId: 'rid' });
     expect(t.requests).toHaveLength(2);
@@ -59,23 +75,37 @@ describe('single PUT', () => {
 
   it('refreshes an expired ticket once', async () => {
     const expired = { status: 403, headers: {}, text: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' };
-    const t = scripted([json(200, { code: 0, data: ticket }), expired, json(200, { code: 0, data: { ...ticket, cosKey: 'images/y.jpg' } }), { status: 200, headers: { etag: '"e"' }, text: '' }]);
+    const t = scripted([
+      json(200, { code: 0, data: ticket }),
+      expired,
+      json(200, { code: 0, data: { ...ticket, cosKey: 'images/y.jpg' } }),
+      { status: 200, headers: { etag: '"e"' }, text: '' },
+    ]);
     const result = await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', ...fast });
     expect(result.key).toBe('images/y.jpg');
     const t2 = scripted([json(200, { code: 0, data: ticket }), expired, json(200, { code: 0, data: ticket }), expired]);
-    expect(await uploadWith({ transport: t2 }, bytes('x'), { signUrl: 'http://s', ...fast }).catch((e) => e.code)).toBe('CLIENT_ERR_TICKET_EXPIRED');
+    expect(await uploadWith({ transport: t2 }, bytes('x'), { signUrl: 'http://s', ...fast }).catch((e) => e.code)).toBe(
+      'CLIENT_ERR_TICKET_EXPIRED',
+    );
   });
 
   it('detects a checksum mismatch', async () => {
-    const t = scripted([json(200, { code: 0, data: ticket }), { status: 200, headers: { etag: '"bad"', 'x-cos-hash-crc64ecma': '1' }, text: '', sent: { size: 1, crc64: '2', md5: 'good' } }]);
-    expect(await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', ...fast }).catch((e) => e.code)).toBe('CLIENT_ERR_INTEGRITY');
+    const t = scripted([
+      json(200, { code: 0, data: ticket }),
+      { status: 200, headers: { etag: '"bad"', 'x-cos-hash-crc64ecma': '1' }, text: '', sent: { size: 1, crc64: '2', md5: 'good' } },
+    ]);
+    expect(await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', ...fast }).catch((e) => e.code)).toBe(
+      'CLIENT_ERR_INTEGRITY',
+    );
   });
 
   it('honours an AbortSignal before anything is sent', async () => {
     const t = scripted([]);
     const controller = new AbortController();
     controller.abort();
-    expect(await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', signal: controller.signal }).catch((e) => e.code)).toBe('CLIENT_ERR_ABORTED');
+    expect(await uploadWith({ transport: t }, bytes('x'), { signUrl: 'http://s', signal: controller.signal }).catch((e) => e.code)).toBe(
+      'CLIENT_ERR_ABORTED',
+    );
     expect(t.requests).toHaveLength(0);
   });
 });
@@ -105,10 +135,13 @@ describe('retry policy', () => {
 
   it('stops after the configured retries', async () => {
     let calls = 0;
-    const err = await withRetry(async () => {
-      calls++;
-      throw new CosDirectError('CLIENT_ERR_NETWORK', 'down');
-    }, { ...DEFAULT_RETRY_POLICY, retries: 2, minDelayMs: 1, maxDelayMs: 1 }).catch((e) => e);
+    const err = await withRetry(
+      async () => {
+        calls++;
+        throw new CosDirectError('CLIENT_ERR_NETWORK', 'down');
+      },
+      { ...DEFAULT_RETRY_POLICY, retries: 2, minDelayMs: 1, maxDelayMs: 1 },
+    ).catch((e) => e);
     expect(calls).toBe(3);
     expect(err.code).toBe('CLIENT_ERR_NETWORK');
   });

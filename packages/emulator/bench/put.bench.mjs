@@ -49,7 +49,10 @@ const emuPort = Number(new URL(emulator.info.cos.http).port);
 const host = 'dev-1250000000.cos.ap-guangzhou.myqcloud.com';
 const signed = (key, size) => ({
   host,
-  authorization: signRequest({ method: 'PUT', pathname: '/' + key, headers: { host, 'content-length': size } }, { credentials: emulator.info.credentials }).authorization,
+  authorization: signRequest(
+    { method: 'PUT', pathname: `/${key}`, headers: { host, 'content-length': size } },
+    { credentials: emulator.info.credentials },
+  ).authorization,
 });
 
 async function small(port, headersFor, count = 2000, concurrency = 8) {
@@ -98,9 +101,15 @@ await put(emuPort, '/huge.bin', HUGE_MB << 20, signed('huge.bin', HUGE_MB << 20)
 clearInterval(sampler);
 
 const mb = (n) => (n / (1 << 20)).toFixed(0);
-console.log(`PUT 1 KiB (8 in flight, best of 3): emulator ${emuSmall.toFixed(0)} req/s, raw file server ${rawSmall.toFixed(0)} req/s, ratio ${(emuSmall / rawSmall).toFixed(2)}`);
-console.log(`PUT ${LARGE_MB} MiB (best of 3): emulator ${emuLarge.toFixed(0)} MiB/s, raw file server ${rawLarge.toFixed(0)} MiB/s, ratio ${(emuLarge / rawLarge).toFixed(2)}`);
-console.log(`PUT ${HUGE_MB} MiB: RSS before ${mb(before)} MiB, peak ${mb(peak)} MiB, growth ${mb(peak - before)} MiB (${((peak - before) / (HUGE_MB << 20) * 100).toFixed(1)}% of the object)`);
+console.log(
+  `PUT 1 KiB (8 in flight, best of 3): emulator ${emuSmall.toFixed(0)} req/s, raw file server ${rawSmall.toFixed(0)} req/s, ratio ${(emuSmall / rawSmall).toFixed(2)}`,
+);
+console.log(
+  `PUT ${LARGE_MB} MiB (best of 3): emulator ${emuLarge.toFixed(0)} MiB/s, raw file server ${rawLarge.toFixed(0)} MiB/s, ratio ${(emuLarge / rawLarge).toFixed(2)}`,
+);
+console.log(
+  `PUT ${HUGE_MB} MiB: RSS before ${mb(before)} MiB, peak ${mb(peak)} MiB, growth ${mb(peak - before)} MiB (${(((peak - before) / (HUGE_MB << 20)) * 100).toFixed(1)}% of the object)`,
+);
 
 await emulator.close();
 raw.close();

@@ -73,7 +73,13 @@ interface RequestState {
 }
 const state = new WeakMap<FastifyRequest, RequestState>();
 
-function policyContextOf(request: FastifyRequest, headers: FastifyRequest['headers'], protocol: 'http' | 'https', now: number, routed: RoutedRequest): RequestContext {
+function policyContextOf(
+  request: FastifyRequest,
+  headers: FastifyRequest['headers'],
+  protocol: 'http' | 'https',
+  now: number,
+  routed: RoutedRequest,
+): RequestContext {
   const length = header(headers, 'content-length');
   const prefix = routed.query.prefix;
   return {
@@ -142,7 +148,11 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     if ((method === 'GET' || method === 'HEAD') && url.startsWith(ADMIN_PREFIX) && !/\.cos[.-]/.test(host)) {
       const path = url.split('?')[0];
       if (path === '/_emulator/health') {
-        return send(reply, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', buckets: config.buckets }) }, method);
+        return send(
+          reply,
+          { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', buckets: config.buckets }) },
+          method,
+        );
       }
       if (path === '/_emulator/ca.pem' && deps.caCert) {
         return send(reply, { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: deps.caCert }, method);
@@ -200,26 +210,46 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
 
     const check = (id: Identity, action: string, key: string, bucketName = routed.bucket, context = policyContext) => {
       const b = stores.metadata.getBucket(bucketName);
-      authorize(id, { action, bucket: bucketName, key, context, bucketAcl: b?.acl, objectAcl: key ? stores.metadata.getObject(bucketName, key)?.acl : undefined }, config);
+      authorize(
+        id,
+        {
+          action,
+          bucket: bucketName,
+          key,
+          context,
+          bucketAcl: b?.acl,
+          objectAcl: key ? stores.metadata.getObject(bucketName, key)?.acl : undefined,
+        },
+        config,
+      );
     };
 
     if (routed.operation === 'ListBuckets') {
       check(identity, ACTION_OF.ListBuckets, '', '*');
       const owner = { ID: `qcs::cam::uin/${config.appId}:uin/${config.appId}`, DisplayName: config.appId };
-      return send(reply, {
-        status: 200,
-        headers: XML,
-        body: toXml('ListAllMyBucketsResult', {
-          Owner: owner,
-          Buckets: { Bucket: stores.metadata.listBuckets().map((b) => ({ Name: b.name, Location: b.region, CreationDate: new Date(b.created).toISOString() })) },
-        }),
-      }, method);
+      return send(
+        reply,
+        {
+          status: 200,
+          headers: XML,
+          body: toXml('ListAllMyBucketsResult', {
+            Owner: owner,
+            Buckets: {
+              Bucket: stores.metadata
+                .listBuckets()
+                .map((b) => ({ Name: b.name, Location: b.region, CreationDate: new Date(b.created).toISOString() })),
+            },
+          }),
+        },
+        method,
+      );
     }
 
     if (routed.operation === 'PutBucket') {
       check(identity, ACTION_OF.PutBucket, '');
       if (bucketRecord) throw CosErrors.bucketAlreadyExists(routed.bucket);
-      if (!routed.bucket.endsWith(`-${config.appId}`)) throw CosErrors.invalidBucketName(`bucket "${routed.bucket}" must end with -${config.appId}, the emulator's AppId`);
+      if (!routed.bucket.endsWith(`-${config.appId}`))
+        throw CosErrors.invalidBucketName(`bucket "${routed.bucket}" must end with -${config.appId}, the emulator's AppId`);
       await stores.metadata.putBucket({
         name: routed.bucket,
         region: config.region,
@@ -248,7 +278,10 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       authorizeAlso: (action, key, bucketName) => check(identity, action, key, bucketName ?? routed.bucket),
     };
     if (routed.operation === 'PostObject') {
-      const result = await postObject(ctx, { sts, authorize: (id, key, context) => check(id, ACTION_OF.PostObject, key, routed.bucket, context) });
+      const result = await postObject(ctx, {
+        sts,
+        authorize: (id, key, context) => check(id, ACTION_OF.PostObject, key, routed.bucket, context),
+      });
       return send(reply, result, method);
     }
     const handler = HANDLERS[routed.operation];
@@ -276,7 +309,14 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     }
     const refusal = deps.refusals.record(request, st.resource, st.operation, cosError);
     request.log.warn(
-      { requestId: request.id, operation: st.operation, code: cosError.code, status: cosError.statusCode, reason: cosError.reason, ...refusal.details },
+      {
+        requestId: request.id,
+        operation: st.operation,
+        code: cosError.code,
+        status: cosError.statusCode,
+        reason: cosError.reason,
+        ...refusal.details,
+      },
       `${request.method} ${st.resource} refused: ${cosError.code}${cosError.reason ? ` (${cosError.reason})` : ''}`,
     );
     reply.code(cosError.statusCode);

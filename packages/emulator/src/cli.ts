@@ -75,11 +75,17 @@ async function main() {
   }
   const v = parsed.values;
   if (v.help) {
-    process.stdout.write(HELP + '\n');
+    process.stdout.write(`${HELP}\n`);
     return;
   }
   const env = process.env;
-  const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+  const list = (s: string | undefined) =>
+    s
+      ? s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : undefined;
   const inMemory = v['in-memory'] || env.COS_EMULATOR_IN_MEMORY === '1';
   const noHttps = v['no-https'] || env.COS_EMULATOR_NO_HTTPS === '1';
   const options: EmulatorOptions = {
@@ -113,7 +119,7 @@ async function main() {
     throw e;
   }
   const { caCert: _pem, ...line } = emulator.info;
-  process.stdout.write(JSON.stringify(line) + '\n');
+  process.stdout.write(`${JSON.stringify(line)}\n`);
   process.stderr.write(
     `cos-emulator ready: COS ${emulator.info.cos.http}${emulator.info.cos.https ? ` and ${emulator.info.cos.https}` : ''}` +
       `${emulator.info.sts ? `, STS ${emulator.info.sts.url}` : ''}; buckets ${emulator.info.buckets.join(', ')}` +

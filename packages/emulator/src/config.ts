@@ -71,8 +71,23 @@ export class EmulatorConfigError extends Error {
 }
 
 const KNOWN = new Set([
-  'host', 'httpPort', 'httpsPort', 'dataDir', 'caDir', 'region', 'appId', 'secretId', 'secretKey', 'buckets',
-  'hostnames', 'tlsCert', 'tlsKey', 'devCors', 'clockSkewSeconds', 'logger', 'now',
+  'host',
+  'httpPort',
+  'httpsPort',
+  'dataDir',
+  'caDir',
+  'region',
+  'appId',
+  'secretId',
+  'secretKey',
+  'buckets',
+  'hostnames',
+  'tlsCert',
+  'tlsKey',
+  'devCors',
+  'clockSkewSeconds',
+  'logger',
+  'now',
 ]);
 const SHORT_BUCKET = /^[a-z0-9][a-z0-9-]{0,48}[a-z0-9]$|^[a-z0-9]$/;
 const REGION = /^[a-z0-9-]+$/;
@@ -110,7 +125,8 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   if (buckets.length === 0 && problems.length === 0) problems.push('at least one bucket is needed (the default bucket)');
   const skew = options.clockSkewSeconds ?? 900;
   if (!Number.isInteger(skew) || skew < 0) problems.push(`clockSkewSeconds ${skew} must be a non-negative integer`);
-  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) problems.push('tlsCert and tlsKey go together: give both PEM files or neither');
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
+    problems.push('tlsCert and tlsKey go together: give both PEM files or neither');
   if (problems.length > 0) throw new EmulatorConfigError(problems);
 
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
@@ -134,7 +150,10 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     credentials: Object.freeze({ secretId, secretKey }),
     buckets,
     hostnames: [...new Set(hostnames)],
-    tls: options.tlsCert && options.tlsKey ? Object.freeze({ certPath: resolve(options.tlsCert), keyPath: resolve(options.tlsKey) }) : undefined,
+    tls:
+      options.tlsCert && options.tlsKey
+        ? Object.freeze({ certPath: resolve(options.tlsCert), keyPath: resolve(options.tlsKey) })
+        : undefined,
     devCors: options.devCors ?? true,
     clockSkewSeconds: skew,
     logger: options.logger ?? false,

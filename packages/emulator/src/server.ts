@@ -43,8 +43,8 @@ async function loadTokenKey(dataDir: string | undefined): Promise<Uint8Array> {
     // created below
   }
   const key = randomBytes(32);
-  await writeFile(path + '.tmp', key, { mode: 0o600 });
-  await rename(path + '.tmp', path);
+  await writeFile(`${path}.tmp`, key, { mode: 0o600 });
+  await rename(`${path}.tmp`, path);
   return key;
 }
 
@@ -85,7 +85,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   try {
     const tls =
-      config.httpsPort === false ? undefined : config.tls ? await readOwnTlsMaterial(config.tls) : await loadTlsMaterial(config.caDir, config.hostnames);
+      config.httpsPort === false
+        ? undefined
+        : config.tls
+          ? await readOwnTlsMaterial(config.tls)
+          : await loadTlsMaterial(config.caDir, config.hostnames);
     const httpApp = buildApp({ config, stores, sts, caCert: tls?.caCert, refusals }, 'http');
     apps.push(httpApp);
     await httpApp.listen({ host: config.host, port: config.httpPort });

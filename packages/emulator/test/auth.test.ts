@@ -93,7 +93,10 @@ describe('authentication and authorization refusals', () => {
 
     it('need their security token', async () => {
       const key = await temporaryKey(emu, uploadPolicy('t/one.jpg'));
-      const res = await signed(emu, 'PUT', 't/one.jpg', { body: 'x', credentials: { secretId: key.tmpSecretId, secretKey: key.tmpSecretKey } });
+      const res = await signed(emu, 'PUT', 't/one.jpg', {
+        body: 'x',
+        credentials: { secretId: key.tmpSecretId, secretKey: key.tmpSecretKey },
+      });
       expect(res.status).toBe(403);
       expect(code(res.text)).toBe('AccessDenied');
       expect(xmlField(res.text, 'Reason')).toContain('x-cos-security-token');
@@ -103,15 +106,24 @@ describe('authentication and authorization refusals', () => {
       const a = await temporaryKey(emu, uploadPolicy('t/one.jpg'));
       const b = await temporaryKey(emu, uploadPolicy('t/one.jpg'));
       const tampered = a.sessionToken.slice(0, -4) + (a.sessionToken.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-      const r1 = await signed(emu, 'PUT', 't/one.jpg', { body: 'x', credentials: { secretId: a.tmpSecretId, secretKey: a.tmpSecretKey, securityToken: tampered } });
+      const r1 = await signed(emu, 'PUT', 't/one.jpg', {
+        body: 'x',
+        credentials: { secretId: a.tmpSecretId, secretKey: a.tmpSecretKey, securityToken: tampered },
+      });
       expect(code(r1.text)).toBe('AccessDenied');
-      const r2 = await signed(emu, 'PUT', 't/one.jpg', { body: 'x', credentials: { secretId: a.tmpSecretId, secretKey: a.tmpSecretKey, securityToken: b.sessionToken } });
+      const r2 = await signed(emu, 'PUT', 't/one.jpg', {
+        body: 'x',
+        credentials: { secretId: a.tmpSecretId, secretKey: a.tmpSecretKey, securityToken: b.sessionToken },
+      });
       expect(code(r2.text)).toBe('AccessDenied');
       expect(xmlField(r2.text, 'Reason')).toContain('belongs to');
       const foreign = await emulator({ now });
       try {
         const c = await temporaryKey(foreign, uploadPolicy('t/one.jpg'));
-        const r3 = await signed(emu, 'PUT', 't/one.jpg', { body: 'x', credentials: { secretId: c.tmpSecretId, secretKey: c.tmpSecretKey, securityToken: c.sessionToken } });
+        const r3 = await signed(emu, 'PUT', 't/one.jpg', {
+          body: 'x',
+          credentials: { secretId: c.tmpSecretId, secretKey: c.tmpSecretKey, securityToken: c.sessionToken },
+        });
         expect(code(r3.text)).toBe('AccessDenied');
       } finally {
         await foreign.close();
@@ -121,15 +133,27 @@ describe('authentication and authorization refusals', () => {
     it('are held to their policy: key, action, size and type', async () => {
       const k = await temporaryKey(emu, uploadPolicy('t/only.jpg', { maxSize: 10, contentType: 'image/jpeg' }));
       const creds = { secretId: k.tmpSecretId, secretKey: k.tmpSecretKey, securityToken: k.sessionToken };
-      const ok = await signed(emu, 'PUT', 't/only.jpg', { body: '0123456789', credentials: creds, headers: { 'content-type': 'image/jpeg' } });
+      const ok = await signed(emu, 'PUT', 't/only.jpg', {
+        body: '0123456789',
+        credentials: creds,
+        headers: { 'content-type': 'image/jpeg' },
+      });
       expect(ok.status).toBe(200);
-      const otherKey = await signed(emu, 'PUT', 't/other.jpg', { body: '1', credentials: creds, headers: { 'content-type': 'image/jpeg' } });
+      const otherKey = await signed(emu, 'PUT', 't/other.jpg', {
+        body: '1',
+        credentials: creds,
+        headers: { 'content-type': 'image/jpeg' },
+      });
       expect(code(otherKey.text)).toBe('AccessDenied');
       expect(xmlField(otherKey.text, 'Reason')).toContain('t/other.jpg');
       const get = await signed(emu, 'GET', 't/only.jpg', { credentials: creds });
       expect(code(get.text)).toBe('AccessDenied');
       expect(xmlField(get.text, 'Reason')).toContain('name/cos:GetObject');
-      const big = await signed(emu, 'PUT', 't/only.jpg', { body: '01234567890', credentials: creds, headers: { 'content-type': 'image/jpeg' } });
+      const big = await signed(emu, 'PUT', 't/only.jpg', {
+        body: '01234567890',
+        credentials: creds,
+        headers: { 'content-type': 'image/jpeg' },
+      });
       expect(code(big.text)).toBe('AccessDenied');
       expect(xmlField(big.text, 'Reason')).toContain('cos:content-length');
       const wrongType = await signed(emu, 'PUT', 't/only.jpg', { body: '1', credentials: creds, headers: { 'content-type': 'text/html' } });

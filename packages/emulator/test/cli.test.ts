@@ -57,7 +57,18 @@ describe('cos-emulator CLI', () => {
   it('documents every flag with its environment variable', async () => {
     const { code, stdout } = await run(['--help']).exited;
     expect(code).toBe(0);
-    for (const flag of ['--host', '--http-port', '--https-port', '--data-dir', '--in-memory', '--region', '--secret-id', '--bucket', '--tls-cert', '--tls-key']) {
+    for (const flag of [
+      '--host',
+      '--http-port',
+      '--https-port',
+      '--data-dir',
+      '--in-memory',
+      '--region',
+      '--secret-id',
+      '--bucket',
+      '--tls-cert',
+      '--tls-key',
+    ]) {
       expect(stdout).toContain(flag);
     }
     expect(stdout).toContain('COS_EMULATOR_TLS_CERT');
@@ -66,7 +77,12 @@ describe('cos-emulator CLI', () => {
   it('prints one JSON ready line first, serves, and stops on SIGTERM', async () => {
     const emu = run(['--http-port', '0', '--https-port', '0', '--in-memory', '--bucket', 'photos', '--quiet'], await caDirEnv());
     const line = await emu.ready;
-    expect(line).toMatchObject({ event: 'ready', region: 'ap-guangzhou', buckets: ['photos-1250000000'], credentials: { secretId: 'AKIDcosdirectEMULATOR' } });
+    expect(line).toMatchObject({
+      event: 'ready',
+      region: 'ap-guangzhou',
+      buckets: ['photos-1250000000'],
+      credentials: { secretId: 'AKIDcosdirectEMULATOR' },
+    });
     expect(line.cos.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(line.sts.endpoint).toBe(new URL(line.cos.https).host);
     expect(line).not.toHaveProperty('caCert');
@@ -112,10 +128,16 @@ describe('cos-emulator CLI', () => {
     const alone = await run(['--in-memory', '--tls-cert', join(dir, 'a.pem')], await caDirEnv()).exited;
     expect(alone.code).not.toBe(0);
     expect(alone.stderr).toContain('tlsCert and tlsKey go together');
-    const mismatched = await run(['--in-memory', '--http-port', '0', '--https-port', '0', '--tls-cert', join(dir, 'a.pem'), '--tls-key', join(dir, 'b-key.pem')], await caDirEnv()).exited;
+    const mismatched = await run(
+      ['--in-memory', '--http-port', '0', '--https-port', '0', '--tls-cert', join(dir, 'a.pem'), '--tls-key', join(dir, 'b-key.pem')],
+      await caDirEnv(),
+    ).exited;
     expect(mismatched.code).not.toBe(0);
     expect(mismatched.stderr).toContain('do not make a usable pair');
-    const missing = await run(['--in-memory', '--http-port', '0', '--https-port', '0', '--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'b-key.pem')], await caDirEnv()).exited;
+    const missing = await run(
+      ['--in-memory', '--http-port', '0', '--https-port', '0', '--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'b-key.pem')],
+      await caDirEnv(),
+    ).exited;
     expect(missing.stderr).toContain('cannot read the TLS certificate');
   });
 });

@@ -63,7 +63,14 @@ export function raw(
   const fn = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = fn(
-      { host: u.hostname, port: u.port, path: options.path ?? u.pathname + u.search, method: options.method ?? 'GET', headers: options.headers, ca: options.ca },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: options.path ?? u.pathname + u.search,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        ca: options.ca,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c) => chunks.push(c));
@@ -96,11 +103,11 @@ export function signed(
   const credentials: { secretId: string; secretKey: string; securityToken?: string } = options.credentials ?? emu.info.credentials;
   const headers: Record<string, string | number> = { host, ...options.headers };
   if (options.body !== undefined) headers['content-length'] = Buffer.byteLength(options.body);
-  const sig = signRequest({ method, pathname: '/' + key, query: options.query, headers }, { credentials, keyTime: options.keyTime });
+  const sig = signRequest({ method, pathname: `/${key}`, query: options.query, headers }, { credentials, keyTime: options.keyTime });
   if (credentials.securityToken) headers['x-cos-security-token'] = credentials.securityToken;
   headers.authorization = sig.authorization;
-  const search = options.query ? '?' + new URLSearchParams(options.query).toString() : '';
-  const path = '/' + key.split('/').map(encodeURIComponent).join('/');
+  const search = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
+  const path = `/${key.split('/').map(encodeURIComponent).join('/')}`;
   return raw(emu.info.cos.http, { method, headers, body: options.body, path: path + search });
 }
 

@@ -91,12 +91,42 @@ describe('COS operations and their error codes', () => {
     expect(list.text.match(/<PartNumber>/g)).toHaveLength(2);
     const uploads = await signed(emu, 'GET', '', { query: { uploads: '', prefix: 'mp' } });
     expect(xmlField(uploads.text, 'UploadId')).toBe(uploadId);
-    expect(code((await complete([[2, p2.headers.etag as string], [1, p1.headers.etag as string]])).text)).toBe('InvalidPartOrder');
-    expect(code((await complete([[1, '"00000000000000000000000000000000"'], [2, p2.headers.etag as string]])).text)).toBe('InvalidPart');
-    expect(code((await complete([[1, p1.headers.etag as string], [2, p2.headers.etag as string]])).text)).toBe('EntityTooSmall');
+    expect(
+      code(
+        (
+          await complete([
+            [2, p2.headers.etag as string],
+            [1, p1.headers.etag as string],
+          ])
+        ).text,
+      ),
+    ).toBe('InvalidPartOrder');
+    expect(
+      code(
+        (
+          await complete([
+            [1, '"00000000000000000000000000000000"'],
+            [2, p2.headers.etag as string],
+          ])
+        ).text,
+      ),
+    ).toBe('InvalidPart');
+    expect(
+      code(
+        (
+          await complete([
+            [1, p1.headers.etag as string],
+            [2, p2.headers.etag as string],
+          ])
+        ).text,
+      ),
+    ).toBe('EntityTooSmall');
     // Re-uploading a part replaces it.
     const p1b = await signed(emu, 'PUT', 'mp.bin', { query: { partNumber: '1', uploadId }, body: big });
-    const done = await complete([[1, p1b.headers.etag as string], [2, p2.headers.etag as string]]);
+    const done = await complete([
+      [1, p1b.headers.etag as string],
+      [2, p2.headers.etag as string],
+    ]);
     expect(done.status).toBe(200);
     expect(xmlField(done.text, 'ETag')).toMatch(/^&quot;[0-9a-f]{32}-2&quot;$/);
     const get = await signed(emu, 'GET', 'mp.bin');

@@ -10,7 +10,14 @@ const req = (action: string, context: Record<string, string | number | boolean |
 });
 const allow = (extra: Partial<CamPolicy['statement'][number]> = {}): CamPolicy => ({
   version: '2.0',
-  statement: [{ effect: 'allow', action: ['name/cos:PutObject'], resource: ['qcs::cos:ap-guangzhou:uid/1250000000:dev-1250000000/images/*'], ...extra }],
+  statement: [
+    {
+      effect: 'allow',
+      action: ['name/cos:PutObject'],
+      resource: ['qcs::cos:ap-guangzhou:uid/1250000000:dev-1250000000/images/*'],
+      ...extra,
+    },
+  ],
 });
 
 describe('CAM policy evaluation', () => {
@@ -27,13 +34,23 @@ describe('CAM policy evaluation', () => {
     expect(evaluatePolicy(prefixForm, req('name/cos:PutObject')).allowed).toBe(true);
     expect(evaluatePolicy(prefixForm, req('name/cos:PutObject', {}, 'images/b.jpg')).allowed).toBe(false);
     expect(evaluatePolicy(allow({ resource: ['*'], action: ['name/cos:*'] }), req('name/cos:GetObject')).allowed).toBe(true);
-    expect(evaluatePolicy(allow({ resource: ['qcs::cos:ap-beijing:uid/1250000000:dev-1250000000/*'] }), req('name/cos:PutObject')).allowed).toBe(false);
+    expect(
+      evaluatePolicy(allow({ resource: ['qcs::cos:ap-beijing:uid/1250000000:dev-1250000000/*'] }), req('name/cos:PutObject')).allowed,
+    ).toBe(false);
   });
 
   it('lets a deny override an allow', () => {
     const p: CamPolicy = {
       version: '2.0',
-      statement: [...allow().statement, { effect: 'deny', action: ['name/cos:PutObject'], resource: ['*'], condition: { numeric_greater_than_if_exist: { 'cos:content-length': 10 } } }],
+      statement: [
+        ...allow().statement,
+        {
+          effect: 'deny',
+          action: ['name/cos:PutObject'],
+          resource: ['*'],
+          condition: { numeric_greater_than_if_exist: { 'cos:content-length': 10 } },
+        },
+      ],
     };
     expect(evaluatePolicy(p, req('name/cos:PutObject', { 'cos:content-length': 5 })).allowed).toBe(true);
     const denied = evaluatePolicy(p, req('name/cos:PutObject', { 'cos:content-length': 11 }));
@@ -46,7 +63,12 @@ describe('CAM policy evaluation', () => {
   it.each([
     ['string_equal', { 'cos:content-type': 'image/jpeg' }, { 'cos:content-type': 'image/jpeg' }, { 'cos:content-type': 'image/png' }],
     ['string_not_equal', { 'cos:content-type': 'text/html' }, { 'cos:content-type': 'image/png' }, { 'cos:content-type': 'text/html' }],
-    ['string_equal_ignore_case', { 'cos:content-type': 'IMAGE/JPEG' }, { 'cos:content-type': 'image/jpeg' }, { 'cos:content-type': 'image/png' }],
+    [
+      'string_equal_ignore_case',
+      { 'cos:content-type': 'IMAGE/JPEG' },
+      { 'cos:content-type': 'image/jpeg' },
+      { 'cos:content-type': 'image/png' },
+    ],
     ['string_like', { 'cos:content-type': 'image/*' }, { 'cos:content-type': 'image/webp' }, { 'cos:content-type': 'text/plain' }],
     ['string_not_like', { 'cos:content-type': 'text/*' }, { 'cos:content-type': 'image/webp' }, { 'cos:content-type': 'text/plain' }],
     ['numeric_less_than_equal', { 'cos:content-length': 10 }, { 'cos:content-length': 10 }, { 'cos:content-length': 11 }],
@@ -56,7 +78,12 @@ describe('CAM policy evaluation', () => {
     ['ip_equal', { 'qcs:ip': '127.0.0.1' }, { 'qcs:ip': '::ffff:127.0.0.1' }, { 'qcs:ip': '127.0.0.2' }],
     ['ip_not_equal', { 'qcs:ip': '10.0.0.0/8' }, { 'qcs:ip': '192.168.0.1' }, { 'qcs:ip': '10.1.2.3' }],
     ['bool_equal', { 'cos:secure-transport': 'true' }, { 'cos:secure-transport': true }, { 'cos:secure-transport': false }],
-    ['date_less_than', { 'qcs:current_time': '2030-01-01T00:00:00Z' }, { 'qcs:current_time': 1700000000 }, { 'qcs:current_time': 2000000000 }],
+    [
+      'date_less_than',
+      { 'qcs:current_time': '2030-01-01T00:00:00Z' },
+      { 'qcs:current_time': 1700000000 },
+      { 'qcs:current_time': 2000000000 },
+    ],
   ])('%s %j', (op, values, pass, fail) => {
     const p = allow({ condition: { [op]: values } });
     expect(evaluatePolicy(p, req('name/cos:PutObject', pass)).allowed).toBe(true);
@@ -66,9 +93,16 @@ describe('CAM policy evaluation', () => {
   });
 
   it('treats an absent key as failing unless _if_exist', () => {
-    expect(evaluatePolicy(allow({ condition: { string_equal: { 'cos:content-type': 'image/jpeg' } } }), req('name/cos:PutObject')).allowed).toBe(false);
-    expect(evaluatePolicy(allow({ condition: { string_equal_if_exist: { 'cos:content-type': 'image/jpeg' } } }), req('name/cos:PutObject')).allowed).toBe(true);
-    expect(evaluatePolicy(allow({ condition: { null_equal: { 'cos:content-type': 'true' } } }), req('name/cos:PutObject')).allowed).toBe(true);
+    expect(
+      evaluatePolicy(allow({ condition: { string_equal: { 'cos:content-type': 'image/jpeg' } } }), req('name/cos:PutObject')).allowed,
+    ).toBe(false);
+    expect(
+      evaluatePolicy(allow({ condition: { string_equal_if_exist: { 'cos:content-type': 'image/jpeg' } } }), req('name/cos:PutObject'))
+        .allowed,
+    ).toBe(true);
+    expect(evaluatePolicy(allow({ condition: { null_equal: { 'cos:content-type': 'true' } } }), req('name/cos:PutObject')).allowed).toBe(
+      true,
+    );
   });
 
   it('validates policies at issue time', () => {

@@ -10,7 +10,7 @@ async function post(emu: RunningEmulator, fields: Record<string, string>, file: 
   const req = new Request('http://placeholder/', { method: 'POST', body: form });
   const body = Buffer.from(await req.arrayBuffer());
   const { raw } = await import('./helpers.js');
-  return raw(emu.info.cos.http + '/', {
+  return raw(`${emu.info.cos.http}/`, {
     method: 'POST',
     headers: { host: VHOST, 'content-type': req.headers.get('content-type')!, 'content-length': body.length },
     body,
@@ -52,11 +52,17 @@ describe('POST Object (browser form upload)', () => {
     expect(xmlField(created.text, 'Key')).toBe('forms/b.jpg');
     const redirect = await post(
       emu,
-      form('forms/c.jpg', { extra: [['starts-with', '$success_action_redirect', 'https://app.example/']] }, { success_action_redirect: 'https://app.example/done' }),
+      form(
+        'forms/c.jpg',
+        { extra: [['starts-with', '$success_action_redirect', 'https://app.example/']] },
+        { success_action_redirect: 'https://app.example/done' },
+      ),
       new Blob(['c']),
     );
     expect(redirect.status).toBe(303);
-    expect(redirect.headers.location).toMatch(/^https:\/\/app\.example\/done\?bucket=dev-1250000000&key=forms%2Fc\.jpg&etag=%22[0-9a-f]{32}%22$/);
+    expect(redirect.headers.location).toMatch(
+      /^https:\/\/app\.example\/done\?bucket=dev-1250000000&key=forms%2Fc\.jpg&etag=%22[0-9a-f]{32}%22$/,
+    );
   });
 
   it('substitutes ${filename} in the key before checking the policy', async () => {
@@ -97,12 +103,18 @@ describe('POST Object (browser form upload)', () => {
   });
 
   it('holds a temporary key to its PostObject policy', async () => {
-    const key = await temporaryKey(emu, createObjectPolicy({ region: REGION, bucket: BUCKET, key: 'forms/tmp.jpg', actions: ['PostObject'] }));
+    const key = await temporaryKey(
+      emu,
+      createObjectPolicy({ region: REGION, bucket: BUCKET, key: 'forms/tmp.jpg', actions: ['PostObject'] }),
+    );
     const credentials = { secretId: key.tmpSecretId, secretKey: key.tmpSecretKey, securityToken: key.sessionToken };
     const keyTime = `${clock - 1};${clock + 600}`;
     const make = (k: string) => ({
       key: k,
-      ...signPostPolicy(createPostPolicy({ bucket: BUCKET, key: k, expiration: new Date((clock + 600) * 1000), credentials, keyTime }), { credentials, keyTime }),
+      ...signPostPolicy(createPostPolicy({ bucket: BUCKET, key: k, expiration: new Date((clock + 600) * 1000), credentials, keyTime }), {
+        credentials,
+        keyTime,
+      }),
     });
     expect((await post(emu, make('forms/tmp.jpg') as never, new Blob(['ok']))).status).toBe(204);
     const denied = await post(emu, make('forms/elsewhere.jpg') as never, new Blob(['no']));

@@ -18,12 +18,16 @@ describe('recent refusals', () => {
   });
   afterAll(() => emu.close());
 
-  const listing = async (query = '') => (await fetch(`${emu.info.cos.http}/_emulator/refusals${query}`)).json() as Promise<{ refusals: any[] }>;
+  const listing = async (query = '') =>
+    (await fetch(`${emu.info.cos.http}/_emulator/refusals${query}`)).json() as Promise<{ refusals: any[] }>;
 
   it('lists each refusal with its code, reason and request id, newest first', async () => {
     const wrongKey = await signed(emu, 'GET', 'a.txt', { credentials: { ...emu.info.credentials, secretKey: 'not-the-secret' } });
     expect(wrongKey.status).toBe(403);
-    const tmp = await temporaryKey(emu, createObjectPolicy({ region: REGION, bucket: BUCKET, key: 'only/this.txt', actions: ['PutObject'] }));
+    const tmp = await temporaryKey(
+      emu,
+      createObjectPolicy({ region: REGION, bucket: BUCKET, key: 'only/this.txt', actions: ['PutObject'] }),
+    );
     const denied = await signed(emu, 'GET', 'only/this.txt', {
       credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey, securityToken: tmp.sessionToken },
     });
@@ -31,7 +35,12 @@ describe('recent refusals', () => {
 
     const { refusals } = await listing();
     expect(refusals.slice(0, 2).map((r) => r.code)).toEqual(['AccessDenied', 'SignatureDoesNotMatch']);
-    expect(refusals[0]).toMatchObject({ requestId: denied.headers['x-cos-request-id'], method: 'GET', status: 403, operation: 'GetObject' });
+    expect(refusals[0]).toMatchObject({
+      requestId: denied.headers['x-cos-request-id'],
+      method: 'GET',
+      status: 403,
+      operation: 'GetObject',
+    });
     expect(refusals[0].reason).toContain('cos:GetObject');
     expect(refusals[1].requestId).toBe(wrongKey.headers['x-cos-request-id']);
     expect(refusals[1].details.StringToSign).toMatch(/^sha1\n/);
@@ -41,7 +50,10 @@ describe('recent refusals', () => {
   it('never shows or logs a temporary token, even one the client signed', async () => {
     const tmp = await temporaryKey(emu, createObjectPolicy({ region: REGION, bucket: BUCKET, key: 'x.txt', actions: ['PutObject'] }));
     const headers = { host: VHOST, 'x-cos-security-token': tmp.sessionToken };
-    const auth = signRequest({ method: 'GET', pathname: '/x.txt', headers }, { credentials: { secretId: tmp.tmpSecretId, secretKey: 'wrong-secret-key' } });
+    const auth = signRequest(
+      { method: 'GET', pathname: '/x.txt', headers },
+      { credentials: { secretId: tmp.tmpSecretId, secretKey: 'wrong-secret-key' } },
+    );
     const res = await raw(emu.info.cos.http, { path: '/x.txt', headers: { ...headers, authorization: auth.authorization } });
     expect(res.status).toBe(403);
     // The caller sent the token, so its own error body may echo it; listings and logs may not.

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
 import { BUCKET, call, emulator, raw, REGION, sdk, temporaryKey, VHOST } from './helpers.js';
 
-const KEY = 'dir/a b+c/中文(1)!*~\'.txt';
+const KEY = "dir/a b+c/中文(1)!*~'.txt";
 
 describe('cos-nodejs-sdk-v5 against the emulator', () => {
   let emu: RunningEmulator;
@@ -31,7 +31,15 @@ describe('cos-nodejs-sdk-v5 against the emulator', () => {
             region: REGION,
             bucket: BUCKET,
             prefix: '',
-            actions: ['PutObject', 'GetObject', 'HeadObject', 'DeleteObject', 'GetBucket', ...MULTIPART_UPLOAD_ACTIONS, 'ListMultipartUploads'],
+            actions: [
+              'PutObject',
+              'GetObject',
+              'HeadObject',
+              'DeleteObject',
+              'GetBucket',
+              ...MULTIPART_UPLOAD_ACTIONS,
+              'ListMultipartUploads',
+            ],
           }),
         );
         cos = sdk(emu, { SecretId: key.tmpSecretId, SecretKey: key.tmpSecretKey, SecurityToken: key.sessionToken });
@@ -39,7 +47,12 @@ describe('cos-nodejs-sdk-v5 against the emulator', () => {
 
       it('puts, heads, gets and range-gets an object whose key needs encoding', async () => {
         const body = Buffer.from(`hello from ${mode}`);
-        const put = await call(cos, 'putObject', { Key: KEY, Body: body, ContentType: 'text/plain', Headers: { 'x-cos-meta-author': 'Zhang San' } });
+        const put = await call(cos, 'putObject', {
+          Key: KEY,
+          Body: body,
+          ContentType: 'text/plain',
+          Headers: { 'x-cos-meta-author': 'Zhang San' },
+        });
         expect(put.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
         expect(put.headers['x-cos-hash-crc64ecma']).toBe(crc64ecma(body));
         const head = await call(cos, 'headObject', { Key: KEY });
@@ -58,7 +71,11 @@ describe('cos-nodejs-sdk-v5 against the emulator', () => {
         await call(cos, 'putObject', { Key: `list-${mode}/a/2.txt`, Body: '2' });
         await call(cos, 'putObject', { Key: `list-${mode}/b.txt`, Body: '3' });
         const all = await call(cos, 'getBucket', { Prefix: `list-${mode}/` });
-        expect(all.Contents.map((c: { Key: string }) => c.Key)).toEqual([`list-${mode}/a/1.txt`, `list-${mode}/a/2.txt`, `list-${mode}/b.txt`]);
+        expect(all.Contents.map((c: { Key: string }) => c.Key)).toEqual([
+          `list-${mode}/a/1.txt`,
+          `list-${mode}/a/2.txt`,
+          `list-${mode}/b.txt`,
+        ]);
         const folders = await call(cos, 'getBucket', { Prefix: `list-${mode}/`, Delimiter: '/' });
         expect(folders.CommonPrefixes.map((p: { Prefix: string }) => p.Prefix)).toEqual([`list-${mode}/a/`]);
         expect(folders.Contents.map((c: { Key: string }) => c.Key)).toEqual([`list-${mode}/b.txt`]);
@@ -103,7 +120,10 @@ describe('cos-nodejs-sdk-v5 against the emulator', () => {
   it('serves a presigned GET URL made by getObjectUrl, and refuses it once tampered', async () => {
     const cos = sdk(emu);
     await call(cos, 'putObject', { Key: 'shared/report 2024.pdf', Body: 'pdf bytes' });
-    const url = cos.getObjectUrl({ Bucket: BUCKET, Region: REGION, Key: 'shared/report 2024.pdf', Sign: true, Expires: 600 } as never, () => undefined) as unknown as string;
+    const url = cos.getObjectUrl(
+      { Bucket: BUCKET, Region: REGION, Key: 'shared/report 2024.pdf', Sign: true, Expires: 600 } as never,
+      () => undefined,
+    ) as unknown as string;
     const u = new URL(url);
     const ok = await raw(emu.info.cos.http + u.pathname + u.search, { headers: { host: u.host } });
     expect(ok.status).toBe(200);

@@ -26,7 +26,10 @@ for (const kind of ['memory', 'filesystem'] as const) {
       await Promise.all(running.splice(0).map((e) => e.close()));
     });
     const start = async (dataDir?: string) => {
-      const emu = await emulator({ httpsPort: false, dataDir: kind === 'filesystem' ? dataDir ?? (await mkdtemp(join(tmpdir(), 'cos-data-'))) : undefined });
+      const emu = await emulator({
+        httpsPort: false,
+        dataDir: kind === 'filesystem' ? (dataDir ?? (await mkdtemp(join(tmpdir(), 'cos-data-')))) : undefined,
+      });
       running.push(emu);
       return emu;
     };
@@ -38,7 +41,13 @@ for (const kind of ['memory', 'filesystem'] as const) {
       const auth = signRequest({ method: 'PUT', pathname: '/partial.bin', headers }, { credentials: emu.info.credentials }).authorization;
       await new Promise<void>((resolve) => {
         const u = new URL(emu.info.cos.http);
-        const req = request({ host: u.hostname, port: u.port, path: '/partial.bin', method: 'PUT', headers: { ...headers, authorization: auth } });
+        const req = request({
+          host: u.hostname,
+          port: u.port,
+          path: '/partial.bin',
+          method: 'PUT',
+          headers: { ...headers, authorization: auth },
+        });
         req.on('error', () => resolve());
         // Past the first MiB, so the CRC-64 worker holds a share of the abandoned upload too.
         req.write(randomBytes(2 * 1024 * 1024), () => {
@@ -95,7 +104,9 @@ for (const kind of ['memory', 'filesystem'] as const) {
         const dataDir = await mkdtemp(join(tmpdir(), 'cos-data-'));
         const first = await start(dataDir);
         const body = randomBytes(100_000);
-        expect((await signed(first, 'PUT', 'keep/me.bin', { body, headers: { 'content-type': 'image/png', 'x-cos-meta-x': 'y' } })).status).toBe(200);
+        expect(
+          (await signed(first, 'PUT', 'keep/me.bin', { body, headers: { 'content-type': 'image/png', 'x-cos-meta-x': 'y' } })).status,
+        ).toBe(200);
         expect((await signed(first, 'PUT', '', { host: `second-1250000000.cos.ap-guangzhou.myqcloud.com` })).status).toBe(200);
         await first.close();
         running.splice(running.indexOf(first), 1);

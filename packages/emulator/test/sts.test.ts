@@ -8,11 +8,14 @@ import { BUCKET, emulator, REGION } from './helpers.js';
 function postSts(emu: RunningEmulator, headers: Record<string, string>, body: string): Promise<any> {
   const u = new URL(emu.info.sts!.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: '/', method: 'POST', headers: { host: emu.info.sts!.endpoint, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(text) }));
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, path: '/', method: 'POST', headers: { host: emu.info.sts!.endpoint, ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -41,7 +44,13 @@ describe('STS', () => {
     expect(result.expiredTime).toBeGreaterThanOrEqual(now + 899);
     expect(result.expiredTime).toBeLessThanOrEqual(now + 902);
     await expect(
-      STS.getCredential({ secretId: emu.info.credentials.secretId, secretKey: emu.info.credentials.secretKey, host: emu.info.sts!.endpoint, durationSeconds: 99999, policy } as never),
+      STS.getCredential({
+        secretId: emu.info.credentials.secretId,
+        secretKey: emu.info.credentials.secretKey,
+        host: emu.info.sts!.endpoint,
+        durationSeconds: 99999,
+        policy,
+      } as never),
     ).rejects.toMatchObject({ Code: 'InvalidParameter.OverTimeError' });
   });
 
@@ -62,7 +71,11 @@ describe('STS', () => {
       Name: 'test',
     };
     params.Signature = signStsV1(params, emu.info.credentials.secretKey, { host: emu.info.sts!.endpoint });
-    const res = await postSts(emu, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams(params as never).toString());
+    const res = await postSts(
+      emu,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams(params as never).toString(),
+    );
     expect(res.json.Response.Error.Code).toBe('AuthFailure.SignatureExpire');
   });
 

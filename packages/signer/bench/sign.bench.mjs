@@ -49,7 +49,13 @@ function generate(count, seed) {
     for (let j = Math.floor(rand() * 4); j > 0; j--) headers[pick(HEADERS)] = pick(VALUES);
     if (rand() < 0.5) headers['x-cos-meta-author'] = 'Zhang San';
     const start = 1_700_000_000 + i;
-    requests.push({ method: pick(['PUT', 'GET', 'POST', 'HEAD']), pathname: '/' + key, query, headers, keyTime: `${start};${start + 900}` });
+    requests.push({
+      method: pick(['PUT', 'GET', 'POST', 'HEAD']),
+      pathname: `/${key}`,
+      query,
+      headers,
+      keyTime: `${start};${start + 900}`,
+    });
   }
   return requests;
 }
@@ -122,7 +128,9 @@ console.log(`node ${process.version}, ${COUNT} requests, ${ROUNDS} rounds of ${R
 for (const c of cases) {
   const rounds = results.get(c.name);
   const ratio = c.fn === sdk ? '' : `  ratio ${(opsOf[c.name] / sdkOps).toFixed(2)}x`;
-  console.log(`  ${c.name.padEnd(40)} ${fmt(opsOf[c.name]).padStart(8)} ops/s  (${fmt(Math.min(...rounds))}..${fmt(Math.max(...rounds))})${ratio}`);
+  console.log(
+    `  ${c.name.padEnd(40)} ${fmt(opsOf[c.name]).padStart(8)} ops/s  (${fmt(Math.min(...rounds))}..${fmt(Math.max(...rounds))})${ratio}`,
+  );
 }
 console.log(
   `signer: ${fmt(opsOf['signer (node:crypto)'])} ops/s, cos-nodejs-sdk-v5 getAuthorization: ${fmt(sdkOps)} ops/s, ratio ${(opsOf['signer (node:crypto)'] / sdkOps).toFixed(2)}x` +

@@ -70,11 +70,23 @@ export class Crc64Ecma {
       const b6 = ((hi >>> 16) ^ data[i + 6]!) & 0xff;
       const b7 = ((hi >>> 24) ^ data[i + 7]!) & 0xff;
       lo =
-        TABLE_LO[1792 + b0]! ^ TABLE_LO[1536 + b1]! ^ TABLE_LO[1280 + b2]! ^ TABLE_LO[1024 + b3]! ^
-        TABLE_LO[768 + b4]! ^ TABLE_LO[512 + b5]! ^ TABLE_LO[256 + b6]! ^ TABLE_LO[b7]!;
+        TABLE_LO[1792 + b0]! ^
+        TABLE_LO[1536 + b1]! ^
+        TABLE_LO[1280 + b2]! ^
+        TABLE_LO[1024 + b3]! ^
+        TABLE_LO[768 + b4]! ^
+        TABLE_LO[512 + b5]! ^
+        TABLE_LO[256 + b6]! ^
+        TABLE_LO[b7]!;
       hi =
-        TABLE_HI[1792 + b0]! ^ TABLE_HI[1536 + b1]! ^ TABLE_HI[1280 + b2]! ^ TABLE_HI[1024 + b3]! ^
-        TABLE_HI[768 + b4]! ^ TABLE_HI[512 + b5]! ^ TABLE_HI[256 + b6]! ^ TABLE_HI[b7]!;
+        TABLE_HI[1792 + b0]! ^
+        TABLE_HI[1536 + b1]! ^
+        TABLE_HI[1280 + b2]! ^
+        TABLE_HI[1024 + b3]! ^
+        TABLE_HI[768 + b4]! ^
+        TABLE_HI[512 + b5]! ^
+        TABLE_HI[256 + b6]! ^
+        TABLE_HI[b7]!;
     }
     for (; i < data.length; i++) {
       const idx = (lo ^ data[i]!) & 0xff;

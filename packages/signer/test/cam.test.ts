@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cosResource, createObjectPolicy, MULTIPART_UPLOAD_ACTIONS, SignerError, UPLOAD_ACTIONS, type ObjectPolicyInput } from '../src/index.js';
+import {
+  cosResource,
+  createObjectPolicy,
+  MULTIPART_UPLOAD_ACTIONS,
+  SignerError,
+  UPLOAD_ACTIONS,
+  type ObjectPolicyInput,
+} from '../src/index.js';
 
 const base = { region: 'ap-guangzhou', bucket: 'examplebucket-1250000000' };
 const RESOURCE = 'qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/images/a.jpg';
@@ -18,13 +25,19 @@ describe('cosResource', () => {
   it('writes the bucket form (default) and the older prefix form', () => {
     expect(cosResource({ ...base, key: 'images/a.jpg' })).toBe(RESOURCE);
     expect(cosResource({ ...base, key: 'images/a.jpg', form: 'bucket' })).toBe(RESOURCE);
-    expect(cosResource({ ...base, key: 'images/a.jpg', form: 'prefix' })).toBe('qcs::cos:ap-guangzhou:uid/1250000000:prefix//1250000000/examplebucket/images/a.jpg');
+    expect(cosResource({ ...base, key: 'images/a.jpg', form: 'prefix' })).toBe(
+      'qcs::cos:ap-guangzhou:uid/1250000000:prefix//1250000000/examplebucket/images/a.jpg',
+    );
   });
 
   it('strips one leading slash, keeps non-ASCII literal and takes an explicit matching appId', () => {
     expect(cosResource({ ...base, key: '/images/a.jpg' })).toBe(RESOURCE);
-    expect(cosResource({ ...base, key: '文件/a b.jpg' })).toBe('qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/文件/a b.jpg');
-    expect(cosResource({ ...base, key: 'uploads/*', appId: '1250000000' })).toBe('qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/uploads/*');
+    expect(cosResource({ ...base, key: '文件/a b.jpg' })).toBe(
+      'qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/文件/a b.jpg',
+    );
+    expect(cosResource({ ...base, key: 'uploads/*', appId: '1250000000' })).toBe(
+      'qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/uploads/*',
+    );
     expect(cosResource({ region: 'ap-beijing', bucket: 'my-app-bucket-1300000001', key: 'k', form: 'prefix' })).toBe(
       'qcs::cos:ap-beijing:uid/1300000001:prefix//1300000001/my-app-bucket/k',
     );
@@ -50,7 +63,13 @@ describe('createObjectPolicy', () => {
   });
 
   it('writes maxSize and contentType as an allow condition plus the matching _if_exist deny', () => {
-    const p = createObjectPolicy({ ...base, key: 'images/a.jpg', actions: ['PutObject', 'name/cos:PostObject'], maxSize: 1024, contentType: 'image/jpeg' });
+    const p = createObjectPolicy({
+      ...base,
+      key: 'images/a.jpg',
+      actions: ['PutObject', 'name/cos:PostObject'],
+      maxSize: 1024,
+      contentType: 'image/jpeg',
+    });
     const action = ['name/cos:PutObject', 'name/cos:PostObject'];
     expect(p).toEqual({
       version: '2.0',
@@ -65,15 +84,28 @@ describe('createObjectPolicy', () => {
           effect: 'deny',
           action,
           resource: [RESOURCE],
-          condition: { numeric_greater_than_if_exist: { 'cos:content-length': 1024 }, string_not_equal_if_exist: { 'cos:content-type': 'image/jpeg' } },
+          condition: {
+            numeric_greater_than_if_exist: { 'cos:content-length': 1024 },
+            string_not_equal_if_exist: { 'cos:content-type': 'image/jpeg' },
+          },
         },
       ],
     });
   });
 
   it.each([
-    ['maxSize only', { maxSize: 0 }, { numeric_less_than_equal: { 'cos:content-length': 0 } }, { numeric_greater_than_if_exist: { 'cos:content-length': 0 } }],
-    ['contentType only', { contentType: 'video/mp4' }, { string_equal: { 'cos:content-type': 'video/mp4' } }, { string_not_equal_if_exist: { 'cos:content-type': 'video/mp4' } }],
+    [
+      'maxSize only',
+      { maxSize: 0 },
+      { numeric_less_than_equal: { 'cos:content-length': 0 } },
+      { numeric_greater_than_if_exist: { 'cos:content-length': 0 } },
+    ],
+    [
+      'contentType only',
+      { contentType: 'video/mp4' },
+      { string_equal: { 'cos:content-type': 'video/mp4' } },
+      { string_not_equal_if_exist: { 'cos:content-type': 'video/mp4' } },
+    ],
   ])('writes the hard-limit pattern for %s', (_what, limits, allow, deny) => {
     const p = createObjectPolicy({ ...base, key: 'images/a.jpg', actions: ['PutObject'], ...limits });
     expect(p.statement.map((s) => [s.effect, s.condition])).toEqual([

@@ -76,18 +76,26 @@ describe('SignerError', () => {
     expect(() => parseKeyTime('1;0')).toThrow(SignerError);
     expect(() => parseKeyTime('now')).toThrow(expect.objectContaining({ code: 'SIGN_ERR_KEY_TIME' }));
     const creds = { secretId: 'id', secretKey: 'key' };
-    expect(() => signRequest({ method: '', pathname: '/' }, { credentials: creds })).toThrow(expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }));
-    expect(() => signRequest({ method: 'GET', pathname: 'no-slash' }, { credentials: creds })).toThrow(expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }));
+    expect(() => signRequest({ method: '', pathname: '/' }, { credentials: creds })).toThrow(
+      expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }),
+    );
+    expect(() => signRequest({ method: 'GET', pathname: 'no-slash' }, { credentials: creds })).toThrow(
+      expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }),
+    );
     expect(() => signRequest({ method: 'GET', pathname: '/' }, { credentials: { secretId: 'id', secretKey: '' } })).toThrow(
       expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }),
     );
-    expect(() => signRequest({ method: 'GET', pathname: '/' }, { credentials: creds, keyTime: '5;1' })).toThrow(expect.objectContaining({ code: 'SIGN_ERR_KEY_TIME' }));
+    expect(() => signRequest({ method: 'GET', pathname: '/' }, { credentials: creds, keyTime: '5;1' })).toThrow(
+      expect.objectContaining({ code: 'SIGN_ERR_KEY_TIME' }),
+    );
     expect(() => signRequest({ method: 'GET', pathname: '/' }, { credentials: creds, expiresIn: 0, startTime: 1 })).toThrow(
       expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }),
     );
     expect(() => signPostPolicy('{}', { credentials: { secretId: 'id', secretKey: '' }, keyTime: '1;2' })).toThrow(
       expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }),
     );
-    expect(() => signPostPolicy(null as never, { credentials: creds, keyTime: '1;2' })).toThrow(expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }));
+    expect(() => signPostPolicy(null as never, { credentials: creds, keyTime: '1;2' })).toThrow(
+      expect.objectContaining({ code: 'SIGN_ERR_INVALID_ARGUMENT' }),
+    );
   });
 });

@@ -22,22 +22,30 @@ function codeOnly(text: string): string {
     .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, (s) => (/^['"]node:/.test(s) ? s : "''"));
 }
 
-const files = sourceFiles(join(root, 'src')).map((path) => ({ rel: relative(root, path).split(sep).join('/'), text: readFileSync(path, 'utf8') }));
+const files = sourceFiles(join(root, 'src')).map((path) => ({
+  rel: relative(root, path).split(sep).join('/'),
+  text: readFileSync(path, 'utf8'),
+}));
 
 describe('isomorphic core', () => {
   it('finds the sources', () => {
-    expect(files.map((f) => f.rel)).toEqual(expect.arrayContaining(['src/index.ts', 'src/crypto/node.ts', 'src/cos/key-time.ts', 'src/cos/sign.ts']));
+    expect(files.map((f) => f.rel)).toEqual(
+      expect.arrayContaining(['src/index.ts', 'src/crypto/node.ts', 'src/cos/key-time.ts', 'src/cos/sign.ts']),
+    );
   });
 
-  it.each(files.filter((f) => f.rel !== 'src/crypto/node.ts').map((f) => [f.rel, f.text]))('%s uses no node: module and no Buffer', (_rel, text) => {
-    expect(text).not.toMatch(/\bfrom\s+['"]node:/);
-    expect(text).not.toMatch(/\bimport\s*\(\s*['"]node:/);
-    expect(text).not.toMatch(/\brequire\s*\(\s*['"]node:/);
-    // Bare built-in names too (crypto, fs, buffer …), which bundlers for the browser cannot resolve.
-    expect(text).not.toMatch(/\bfrom\s+['"](crypto|fs|path|buffer|http|https|url|util|stream|os)['"]/);
-    expect(codeOnly(text)).not.toMatch(/\bBuffer\b/);
-    expect(codeOnly(text)).not.toMatch(/\bprocess\.(env|hrtime|versions)\b/);
-  });
+  it.each(files.filter((f) => f.rel !== 'src/crypto/node.ts').map((f) => [f.rel, f.text]))(
+    '%s uses no node: module and no Buffer',
+    (_rel, text) => {
+      expect(text).not.toMatch(/\bfrom\s+['"]node:/);
+      expect(text).not.toMatch(/\bimport\s*\(\s*['"]node:/);
+      expect(text).not.toMatch(/\brequire\s*\(\s*['"]node:/);
+      // Bare built-in names too (crypto, fs, buffer …), which bundlers for the browser cannot resolve.
+      expect(text).not.toMatch(/\bfrom\s+['"](crypto|fs|path|buffer|http|https|url|util|stream|os)['"]/);
+      expect(codeOnly(text)).not.toMatch(/\bBuffer\b/);
+      expect(codeOnly(text)).not.toMatch(/\bprocess\.(env|hrtime|versions)\b/);
+    },
+  );
 
   it.each(files.filter((f) => f.rel !== 'src/cos/key-time.ts').map((f) => [f.rel, f.text]))('%s does not read the clock', (_rel, text) => {
     expect(codeOnly(text)).not.toMatch(/Date\.now\(/);

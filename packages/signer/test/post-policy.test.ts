@@ -13,7 +13,11 @@ import {
 } from '../src/index.js';
 import { postPolicyVectors } from './vectors.fixture.js';
 
-const credentials = { secretId: 'AKIDpost0000000000000000000000000000', secretKey: 'post-secret-key-0000000000000000', securityToken: 'token-123' };
+const credentials = {
+  secretId: 'AKIDpost0000000000000000000000000000',
+  secretKey: 'post-secret-key-0000000000000000',
+  securityToken: 'token-123',
+};
 const keyTime = '1700000000;1700000600';
 const now = 1700000100;
 const bucket = 'dev-1250000000';
@@ -27,7 +31,10 @@ describe('P1 (official POST Object example)', () => {
     const fields = signPostPolicy(p1.policyText, { credentials: p1.credentials, keyTime: p1.keyTime, crypto });
     expect(fields.policy).toBe(p1.expected.policy);
     expect(fields['q-signature']).toBe(p1.expected.signature);
-    expect(verifyPostSignature(fields as unknown as Record<string, string>, p1.credentials.secretKey, { crypto })).toEqual({ valid: true, stringToSign: p1.expected.stringToSign });
+    expect(verifyPostSignature(fields as unknown as Record<string, string>, p1.credentials.secretKey, { crypto })).toEqual({
+      valid: true,
+      stringToSign: p1.expected.stringToSign,
+    });
   });
 
   it('signs the policy text, not its base64 (the documented wrong result)', () => {
@@ -63,7 +70,14 @@ describe('createPostPolicy', () => {
         { 'q-sign-time': keyTime },
       ],
     });
-    const byPrefix = createPostPolicy({ bucket, keyPrefix: 'uploads/', contentTypePrefix: 'image/', expiration: '2030-01-01T00:00:00Z', credentials, keyTime });
+    const byPrefix = createPostPolicy({
+      bucket,
+      keyPrefix: 'uploads/',
+      contentTypePrefix: 'image/',
+      expiration: '2030-01-01T00:00:00Z',
+      credentials,
+      keyTime,
+    });
     expect(byPrefix.conditions).toContainEqual(['starts-with', '$key', 'uploads/']);
     expect(byPrefix.conditions).toContainEqual(['starts-with', '$Content-Type', 'image/']);
     expect(byPrefix.expiration).toBe('2030-01-01T00:00:00Z');
@@ -107,7 +121,12 @@ describe('sign, verify and check round trip', () => {
   const qFields = { 'q-sign-algorithm': 'sha1', 'q-ak': credentials.secretId, 'q-key-time': keyTime };
 
   it('produces form fields that verify and satisfy their own policy', () => {
-    expect(signedFields).toMatchObject({ 'q-sign-algorithm': 'sha1', 'q-ak': credentials.secretId, 'q-key-time': keyTime, 'x-cos-security-token': 'token-123' });
+    expect(signedFields).toMatchObject({
+      'q-sign-algorithm': 'sha1',
+      'q-ak': credentials.secretId,
+      'q-key-time': keyTime,
+      'x-cos-security-token': 'token-123',
+    });
     expect(signedFields['q-signature']).toMatch(/^[0-9a-f]{40}$/);
     expect(text).toBe(JSON.stringify(policy));
     expect(verifyPostSignature(form, credentials.secretKey)).toEqual({ valid: true, stringToSign: nodeCrypto.sha1Hex(text) });
@@ -135,9 +154,9 @@ describe('sign, verify and check round trip', () => {
     expect(code({ ...form, 'q-signature': 'f'.repeat(40) })).toBe('SIGN_ERR_SIGNATURE_MISMATCH');
     expect(code(form, 'another-secret')).toBe('SIGN_ERR_SIGNATURE_MISMATCH');
     expect(code({ ...form, 'q-key-time': '1700000000;1700000601' })).toBe('SIGN_ERR_SIGNATURE_MISMATCH');
-    expect(code({ ...form, policy: signPostPolicy({ ...policy, expiration: '2030-01-01T00:00:00.000Z' }, { credentials, keyTime }).policy })).toBe(
-      'SIGN_ERR_SIGNATURE_MISMATCH',
-    );
+    expect(
+      code({ ...form, policy: signPostPolicy({ ...policy, expiration: '2030-01-01T00:00:00.000Z' }, { credentials, keyTime }).policy }),
+    ).toBe('SIGN_ERR_SIGNATURE_MISMATCH');
     expect(code({ ...form, policy: '!!!' })).toBe('SIGN_ERR_POLICY_MALFORMED');
     expect(code({ ...form, 'q-sign-algorithm': 'sha256' })).toBe('SIGN_ERR_AUTH_ALGORITHM');
     expect(code({ ...form, 'q-key-time': 'yesterday' })).toBe('SIGN_ERR_KEY_TIME');
@@ -174,8 +193,15 @@ describe('sign, verify and check round trip', () => {
     const json = JSON.stringify(prefixPolicy);
     const base = { ...qFields, 'x-cos-meta-tag': 'anything' };
     expect(checkPostPolicy(json, { ...base, key: 'uploads/*/a' }, ctx).ok).toBe(true);
-    expect(checkPostPolicy(json, { ...base, key: 'uploads/a' }, ctx)).toMatchObject({ ok: false, code: 'SIGN_ERR_POLICY_CONDITION', condition: ['starts-with', '$key', 'uploads/*'] });
-    expect(checkPostPolicy(json, { ...qFields, key: 'uploads/*/a' }, ctx)).toMatchObject({ ok: false, condition: ['starts-with', '$x-cos-meta-tag', ''] });
+    expect(checkPostPolicy(json, { ...base, key: 'uploads/a' }, ctx)).toMatchObject({
+      ok: false,
+      code: 'SIGN_ERR_POLICY_CONDITION',
+      condition: ['starts-with', '$key', 'uploads/*'],
+    });
+    expect(checkPostPolicy(json, { ...qFields, key: 'uploads/*/a' }, ctx)).toMatchObject({
+      ok: false,
+      condition: ['starts-with', '$x-cos-meta-tag', ''],
+    });
   });
 
   it('reports expiry: at and after the expiration instant', () => {
@@ -196,7 +222,10 @@ describe('sign, verify and check round trip', () => {
 
   it.each(['q-sign-algorithm', 'q-ak', 'q-sign-time'])('requires the %s condition', (name) => {
     const conditions = qConditions.filter((c) => !(name in c));
-    expect(checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions }), form, ctx)).toMatchObject({ ok: false, code: 'SIGN_ERR_POLICY_CONDITION' });
+    expect(checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions }), form, ctx)).toMatchObject({
+      ok: false,
+      code: 'SIGN_ERR_POLICY_CONDITION',
+    });
     const r = checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions }), form, ctx);
     if (!r.ok) expect(r.reason).toContain(`"${name}"`);
     expect(checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions: qConditions }), form, ctx).ok).toBe(true);
@@ -204,7 +233,9 @@ describe('sign, verify and check round trip', () => {
 
   it('refuses unknown operators', () => {
     const unknown = ['ends-with', '$key', '.jpg'];
-    expect(checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions: [unknown, ...qConditions] }), form, ctx)).toMatchObject({
+    expect(
+      checkPostPolicy(JSON.stringify({ expiration: '2030-01-01T00:00:00Z', conditions: [unknown, ...qConditions] }), form, ctx),
+    ).toMatchObject({
       ok: false,
       code: 'SIGN_ERR_POLICY_CONDITION',
       condition: unknown,

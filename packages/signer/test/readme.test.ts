@@ -45,7 +45,10 @@ async function run(code: string): Promise<string[]> {
 /** Lines each example must print (substrings), keyed by the section heading. */
 const expectedOutput: Record<string, string[]> = {
   'Sign a PUT': ['https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/images/2026/a%20photo%20%281%29.jpg'],
-  'Presign a GET URL': ['?q-sign-algorithm=sha1&q-ak=AKIDEXAMPLE&', '&x-cos-security-token=EXAMPLEtoken&response-content-disposition=attachment'],
+  'Presign a GET URL': [
+    '?q-sign-algorithm=sha1&q-ak=AKIDEXAMPLE&',
+    '&x-cos-security-token=EXAMPLEtoken&response-content-disposition=attachment',
+  ],
   'Verify on a server': ['true'],
   'POST Object policy (browser form upload)': ['true true', "SIGN_ERR_POLICY_CONDITION [ 'content-length-range', 1, 10485760 ]"],
   'STS API v1 (what `qcloud-cos-sts` sends)': ['true'],

@@ -126,8 +126,11 @@ describe('STS v1 signatures of the real qcloud-cos-sts SDK', () => {
     const { request } = await getCredential(new URL(proxyUrl));
     const params = Object.fromEntries(new URLSearchParams(request.body));
     for (const name of Object.keys(params).filter((n) => n !== 'Signature')) {
-      const changed = { ...params, [name]: params[name] + '0' };
-      expect(verifyStsV1(changed, SECRET_KEY, { host: STS_HOST }), name).toMatchObject({ valid: false, code: 'SIGN_ERR_SIGNATURE_MISMATCH' });
+      const changed = { ...params, [name]: `${params[name]}0` };
+      expect(verifyStsV1(changed, SECRET_KEY, { host: STS_HOST }), name).toMatchObject({
+        valid: false,
+        code: 'SIGN_ERR_SIGNATURE_MISMATCH',
+      });
     }
     expect(verifyStsV1({ ...params, Extra: 'x' }, SECRET_KEY, { host: STS_HOST }).valid).toBe(false);
     expect(verifyStsV1(params, SECRET_KEY, { host: 'sts.tencentcloudapi.com' }).valid).toBe(false);
@@ -155,7 +158,13 @@ describe('STS v1 signatures of the real qcloud-cos-sts SDK', () => {
 });
 
 describe('STS v1 with HmacSHA256', () => {
-  const params = { SecretId: 'AKIDsha256', Timestamp: 1700000000, Nonce: 12345, Action: 'GetFederationToken', SignatureMethod: 'HmacSHA256' };
+  const params = {
+    SecretId: 'AKIDsha256',
+    Timestamp: 1700000000,
+    Nonce: 12345,
+    Action: 'GetFederationToken',
+    SignatureMethod: 'HmacSHA256',
+  };
   const opts = { host: 'sts.tencentcloudapi.com' };
 
   it.each([
@@ -167,7 +176,10 @@ describe('STS v1 with HmacSHA256', () => {
     const expected = Buffer.from(nodeCrypto.hmacSha256('k', stsV1FormatString(params, opts))).toString('base64');
     expect(Signature).toBe(expected);
     expect(verifyStsV1({ ...params, Signature }, 'k', { ...opts, crypto })).toMatchObject({ valid: true });
-    expect(verifyStsV1({ ...params, Nonce: 12346, Signature }, 'k', { ...opts, crypto })).toMatchObject({ valid: false, code: 'SIGN_ERR_SIGNATURE_MISMATCH' });
+    expect(verifyStsV1({ ...params, Nonce: 12346, Signature }, 'k', { ...opts, crypto })).toMatchObject({
+      valid: false,
+      code: 'SIGN_ERR_SIGNATURE_MISMATCH',
+    });
   });
 
   it('signs SignatureMethod itself, so a downgrade to HmacSHA1 fails', () => {
@@ -178,7 +190,10 @@ describe('STS v1 with HmacSHA256', () => {
   });
 
   it('refuses an unknown SignatureMethod with SIGN_ERR_STS_PARAMS', () => {
-    expect(verifyStsV1({ ...params, SignatureMethod: 'HmacMD5', Signature: 'x' }, 'k', opts)).toMatchObject({ valid: false, code: 'SIGN_ERR_STS_PARAMS' });
+    expect(verifyStsV1({ ...params, SignatureMethod: 'HmacMD5', Signature: 'x' }, 'k', opts)).toMatchObject({
+      valid: false,
+      code: 'SIGN_ERR_STS_PARAMS',
+    });
     try {
       signStsV1({ ...params, SignatureMethod: 'HmacMD5' }, 'k', opts);
       expect.unreachable();
@@ -193,7 +208,9 @@ describe('STS vectors S1 and T1', () => {
   it('S1: format string and HmacSHA1 signature', () => {
     expect(stsV1FormatString(stsV1Vector.params, { host: stsV1Vector.host })).toBe(stsV1Vector.formatString);
     expect(signStsV1(stsV1Vector.params, stsV1Vector.secretKey, { host: stsV1Vector.host })).toBe(stsV1Vector.signature);
-    expect(verifyStsV1({ ...stsV1Vector.params, Signature: stsV1Vector.signature }, stsV1Vector.secretKey, { host: stsV1Vector.host }).valid).toBe(true);
+    expect(
+      verifyStsV1({ ...stsV1Vector.params, Signature: stsV1Vector.signature }, stsV1Vector.secretKey, { host: stsV1Vector.host }).valid,
+    ).toBe(true);
   });
 
   it('T1: TC3-HMAC-SHA256 authorization', () => {
@@ -204,7 +221,13 @@ describe('STS vectors S1 and T1', () => {
 });
 
 describe('TC3-HMAC-SHA256 sign and verify', () => {
-  const input = { secretId: 'AKIDtc3', secretKey: 'tc3-secret', host: 'sts.tencentcloudapi.com', timestamp: 1700000000, payload: '{"Name":"x","DurationSeconds":1800}' };
+  const input = {
+    secretId: 'AKIDtc3',
+    secretKey: 'tc3-secret',
+    host: 'sts.tencentcloudapi.com',
+    timestamp: 1700000000,
+    payload: '{"Name":"x","DurationSeconds":1800}',
+  };
 
   it.each([
     ['node:crypto', nodeCrypto],
@@ -242,7 +265,12 @@ describe('TC3-HMAC-SHA256 sign and verify', () => {
 
   it('reports malformed Authorization values with SIGN_ERR_TC3_MALFORMED', () => {
     const { authorization } = signTc3(input);
-    for (const value of ['Bearer x', '', authorization.replace('SignedHeaders=content-type;host', 'SignedHeaders=host'), authorization.slice(0, -1)]) {
+    for (const value of [
+      'Bearer x',
+      '',
+      authorization.replace('SignedHeaders=content-type;host', 'SignedHeaders=host'),
+      authorization.slice(0, -1),
+    ]) {
       expect(verifyTc3({ ...input, authorization: value }), value).toMatchObject({ valid: false, code: 'SIGN_ERR_TC3_MALFORMED' });
     }
     expect(() => parseTc3Authorization('TC3-HMAC-SHA256 Credential=x')).toThrow(SignerError);

@@ -285,7 +285,7 @@ export const tc3Vector = {
   secretKey: EXAMPLE_KEYS.secretKey,
   host: 'sts.tencentcloudapi.com',
   timestamp: 1700000000,
-  payload: '{"Name":"cos-sts","Policy":"' + S1_POLICY_ENCODED + '","DurationSeconds":1800}',
+  payload: `{"Name":"cos-sts","Policy":"${S1_POLICY_ENCODED}","DurationSeconds":1800}`,
   payloadSha256: '6b07abe69c71a9f7456a4b7d89254505eb4fcd1afa1aa97b60f60069d0a3cfab',
   canonicalRequestSha256: '8b1f9cf3df9f39b3d61cebe1f26839da967a4d775ed0c448ff51f8b666813054',
   authorization:

@@ -30,7 +30,12 @@ for (const [providerName, crypto] of providers) {
     for (const v of requestVectors) {
       it(`${v.id}: ${v.title}`, () => {
         const request = { method: v.method, pathname: v.pathname, query: v.query, headers: v.headers };
-        const signed = signRequest(request, { credentials: v.credentials, keyTime: v.keyTime, signHeaders: v.signHeaders ?? 'sdk', crypto });
+        const signed = signRequest(request, {
+          credentials: v.credentials,
+          keyTime: v.keyTime,
+          signHeaders: v.signHeaders ?? 'sdk',
+          crypto,
+        });
         const e = v.expected;
 
         if (e.signKey) expect(crypto.hmacSha1Hex(v.credentials.secretKey, v.keyTime)).toBe(e.signKey);
@@ -42,7 +47,12 @@ for (const [providerName, crypto] of providers) {
         if (e.headerList !== undefined) expect(signed.fields.headerList.join(';')).toBe(e.headerList);
         if (e.urlParamList !== undefined) expect(signed.fields.urlParamList.join(';')).toBe(e.urlParamList);
         expect(signed.fields.signature).toBe(e.signature);
-        expect(signed.fields).toMatchObject({ algorithm: 'sha1', secretId: v.credentials.secretId, signTime: v.keyTime, keyTime: v.keyTime });
+        expect(signed.fields).toMatchObject({
+          algorithm: 'sha1',
+          secretId: v.credentials.secretId,
+          signTime: v.keyTime,
+          keyTime: v.keyTime,
+        });
         if (e.authorization) expect(signed.authorization).toBe(e.authorization);
 
         // A server recomputes the same signature from what travelled on the wire.
@@ -64,7 +74,10 @@ for (const [providerName, crypto] of providers) {
       const found = findAuthorization({ headers: v3.headers, query: Object.fromEntries(ours) })!;
       expect(found.source).toBe('query');
       expect(found.fields.signature).toBe(v3.expected.signature);
-      expect(verifyRequest({ ...request, query: Object.fromEntries(sdkUrl.searchParams) }, found.fields, v3.credentials.secretKey, { crypto }).valid).toBe(true);
+      expect(
+        verifyRequest({ ...request, query: Object.fromEntries(sdkUrl.searchParams) }, found.fields, v3.credentials.secretKey, { crypto })
+          .valid,
+      ).toBe(true);
     });
 
     for (const p of postPolicyVectors) {
@@ -80,7 +93,10 @@ for (const [providerName, crypto] of providers) {
           'q-signature': p.expected.signature,
         });
         expect(decodePolicyField(p.expected.policy)).toBe(p.policyText);
-        expect(verifyPostSignature({ ...fields }, p.credentials.secretKey, { crypto })).toEqual({ valid: true, stringToSign: p.expected.stringToSign });
+        expect(verifyPostSignature({ ...fields }, p.credentials.secretKey, { crypto })).toEqual({
+          valid: true,
+          stringToSign: p.expected.stringToSign,
+        });
 
         // The doc's form satisfies the doc's policy while the policy is unexpired.
         const form = {
@@ -102,7 +118,9 @@ for (const [providerName, crypto] of providers) {
       expect(signStsV1(stsV1Vector.params, stsV1Vector.secretKey, opts)).toBe(stsV1Vector.signature);
       expect(crypto.hmacSha1Base64(stsV1Vector.secretKey, stsV1Vector.formatString)).toBe(stsV1Vector.signature);
       expect(new URLSearchParams({ Signature: stsV1Vector.signature }).toString()).toBe(stsV1Vector.bodySignature);
-      expect(verifyStsV1({ ...stsV1Vector.params, Signature: stsV1Vector.signature }, stsV1Vector.secretKey, opts)).toMatchObject({ valid: true });
+      expect(verifyStsV1({ ...stsV1Vector.params, Signature: stsV1Vector.signature }, stsV1Vector.secretKey, opts)).toMatchObject({
+        valid: true,
+      });
     });
 
     it(`${tc3Vector.id}: ${tc3Vector.title}`, () => {

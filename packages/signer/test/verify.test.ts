@@ -75,7 +75,12 @@ describe('verifyRequest', () => {
 
   it('accepts the request with other header-name case, unsigned extras and parsed Authorization', () => {
     const lowered = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
-    const wire = { ...request, method: 'put', headers: { ...lowered, 'x-cos-security-token': 'tok', 'cache-control': 'no-cache' }, query: { ...request.query, unsigned: 'x' } };
+    const wire = {
+      ...request,
+      method: 'put',
+      headers: { ...lowered, 'x-cos-security-token': 'tok', 'cache-control': 'no-cache' },
+      query: { ...request.query, unsigned: 'x' },
+    };
     expect(verifyRequest(wire, parseAuthorization(signed.authorization), credentials.secretKey).valid).toBe(true);
   });
 
@@ -86,11 +91,14 @@ describe('verifyRequest', () => {
     ['path (case)', { ...request, pathname: '/Photos/a b+(1).jpg' }],
     ...Object.keys(request.query).map((name): [string, CosRequest] => [
       `query parameter ${name}`,
-      { ...request, query: { ...request.query, [name]: request.query[name as keyof typeof request.query] + 'x' } },
+      { ...request, query: { ...request.query, [name]: `${request.query[name as keyof typeof request.query]}x` } },
     ]),
     ...signed.fields.headerList.map((lower): [string, CosRequest] => {
       const name = Object.keys(request.headers).find((k) => k.toLowerCase() === lower)!;
-      return [`header ${name}`, { ...request, headers: { ...request.headers, [name]: request.headers[name as keyof typeof request.headers] + '0' } }];
+      return [
+        `header ${name}`,
+        { ...request, headers: { ...request.headers, [name]: `${request.headers[name as keyof typeof request.headers]}0` } },
+      ];
     }),
   ];
   it.each(mismatches)('rejects a changed %s with SIGN_ERR_SIGNATURE_MISMATCH', (_what, changed) => {
@@ -104,7 +112,9 @@ describe('verifyRequest', () => {
   });
 
   it('ignores changes to what is not signed', () => {
-    expect(verifyRequest({ ...request, headers: { ...request.headers, 'User-Agent': 'other' } }, signed.fields, credentials.secretKey).valid).toBe(true);
+    expect(
+      verifyRequest({ ...request, headers: { ...request.headers, 'User-Agent': 'other' } }, signed.fields, credentials.secretKey).valid,
+    ).toBe(true);
     expect(verifyRequest({ ...request, query: { ...request.query, extra: '1' } }, signed.fields, credentials.secretKey).valid).toBe(true);
   });
 
@@ -133,7 +143,11 @@ describe('verifyRequest', () => {
     ['q-header-list (absent header added)', { headerList: [...signed.fields.headerList, 'range'] }, 'SIGN_ERR_SIGNED_HEADER_MISSING'],
     ['q-url-param-list (one dropped)', { urlParamList: signed.fields.urlParamList.slice(1) }, 'SIGN_ERR_SIGNATURE_MISMATCH'],
     ['q-url-param-list (reordered)', { urlParamList: [...signed.fields.urlParamList].reverse() }, 'SIGN_ERR_SIGNATURE_MISMATCH'],
-    ['q-url-param-list (absent parameter added)', { urlParamList: [...signed.fields.urlParamList, 'versionid'] }, 'SIGN_ERR_SIGNED_PARAM_MISSING'],
+    [
+      'q-url-param-list (absent parameter added)',
+      { urlParamList: [...signed.fields.urlParamList, 'versionid'] },
+      'SIGN_ERR_SIGNED_PARAM_MISSING',
+    ],
     ['q-signature', { signature: signed.fields.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) }, 'SIGN_ERR_SIGNATURE_MISMATCH'],
     ['q-signature (truncated)', { signature: signed.fields.signature.slice(0, 39) }, 'SIGN_ERR_SIGNATURE_MISMATCH'],
   ];
@@ -151,7 +165,9 @@ describe('verifyRequest', () => {
   });
 
   it('accepts an upper-case q-signature', () => {
-    expect(verifyRequest(request, { ...signed.fields, signature: signed.fields.signature.toUpperCase() }, credentials.secretKey).valid).toBe(true);
+    expect(
+      verifyRequest(request, { ...signed.fields, signature: signed.fields.signature.toUpperCase() }, credentials.secretKey).valid,
+    ).toBe(true);
   });
 });
 
@@ -165,7 +181,7 @@ describe('parseAuthorization', () => {
   const without = (name: string) =>
     signed.authorization
       .split('&')
-      .filter((p) => !p.startsWith(name + '='))
+      .filter((p) => !p.startsWith(`${name}=`))
       .join('&');
 
   const cases: Array<[string, string, string]> = [
@@ -176,11 +192,19 @@ describe('parseAuthorization', () => {
     ['empty value', '', 'SIGN_ERR_AUTH_MALFORMED'],
     ['blank value', '   ', 'SIGN_ERR_AUTH_MALFORMED'],
     ['not key=value', 'garbage', 'SIGN_ERR_AUTH_MALFORMED'],
-    ['a part without a name', '=x&' + signed.authorization, 'SIGN_ERR_AUTH_MALFORMED'],
-    ['a repeated field', signed.authorization + '&q-ak=AKIDother', 'SIGN_ERR_AUTH_MALFORMED'],
-    ['a signature that is not 40 hex digits', signed.authorization.replace(/q-signature=\w+/, 'q-signature=xyz'), 'SIGN_ERR_AUTH_MALFORMED'],
-    ['a signature of 41 hex digits', signed.authorization + 'a', 'SIGN_ERR_AUTH_MALFORMED'],
-    ['an AWS-style header (one key=value pair, no q-* fields)', 'AWS4-HMAC-SHA256 Credential=x/20230101/ap/s3/aws4_request', 'SIGN_ERR_AUTH_MISSING_FIELD'],
+    ['a part without a name', `=x&${signed.authorization}`, 'SIGN_ERR_AUTH_MALFORMED'],
+    ['a repeated field', `${signed.authorization}&q-ak=AKIDother`, 'SIGN_ERR_AUTH_MALFORMED'],
+    [
+      'a signature that is not 40 hex digits',
+      signed.authorization.replace(/q-signature=\w+/, 'q-signature=xyz'),
+      'SIGN_ERR_AUTH_MALFORMED',
+    ],
+    ['a signature of 41 hex digits', `${signed.authorization}a`, 'SIGN_ERR_AUTH_MALFORMED'],
+    [
+      'an AWS-style header (one key=value pair, no q-* fields)',
+      'AWS4-HMAC-SHA256 Credential=x/20230101/ap/s3/aws4_request',
+      'SIGN_ERR_AUTH_MISSING_FIELD',
+    ],
   ];
   it.each(cases)('refuses %s', (_what, value, code) => {
     let thrown: unknown;
@@ -239,7 +263,7 @@ describe('presignRequest round trip', () => {
     ['temporary', { ...credentials, securityToken: 'session token/+=' }],
   ])('verifies a %s-key URL through findAuthorization + verifyRequest', (_kind, creds) => {
     const presigned = presignRequest(getRequest, { credentials: creds, keyTime });
-    expect(presigned.query.startsWith('q-sign-algorithm=sha1&q-ak=' + creds.secretId + '&q-sign-time=')).toBe(true);
+    expect(presigned.query.startsWith(`q-sign-algorithm=sha1&q-ak=${creds.secretId}&q-sign-time=`)).toBe(true);
     const url = new URL(`https://${getRequest.headers.host}/x?${presigned.query}`);
     const query = Object.fromEntries(url.searchParams);
     expect(query['x-cos-security-token']).toBe('securityToken' in creds ? creds.securityToken : undefined);

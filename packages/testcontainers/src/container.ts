@@ -33,7 +33,8 @@ export class CosEmulatorContainer extends GenericContainer {
   }
 
   withCredentials(secretId: string, secretKey: string): this {
-    if (!/^[\x21-\x7e]+$/.test(secretId) || secretId.includes('&')) throw new CosEmulatorContainerError('secretId must be printable ASCII without spaces or "&"');
+    if (!/^[\x21-\x7e]+$/.test(secretId) || secretId.includes('&'))
+      throw new CosEmulatorContainerError('secretId must be printable ASCII without spaces or "&"');
     if (secretKey.length < 8) throw new CosEmulatorContainerError('secretKey must have at least 8 characters');
     this.#secretId = secretId;
     this.#secretKey = secretKey;
@@ -55,7 +56,8 @@ export class CosEmulatorContainer extends GenericContainer {
   /** Buckets to create (short names, or long names ending in -<appId>); the first is the default bucket. */
   withBuckets(...buckets: string[]): this {
     if (buckets.length === 0) throw new CosEmulatorContainerError('withBuckets needs at least one bucket');
-    for (const b of buckets) if (!BUCKET.test(b.replace(/-\d+$/, ''))) throw new CosEmulatorContainerError(`bucket "${b}" is not a valid bucket name`);
+    for (const b of buckets)
+      if (!BUCKET.test(b.replace(/-\d+$/, ''))) throw new CosEmulatorContainerError(`bucket "${b}" is not a valid bucket name`);
     this.#buckets = buckets;
     return this;
   }

@@ -18,15 +18,21 @@ async function putAndGet(emulator: CosEmulatorHandle) {
   const cos = new COS(emulator.getCosSdkOptions());
   const Bucket = emulator.getBuckets()[0]!;
   const Region = emulator.getRegion();
-  await new Promise((resolve, reject) => cos.putObject({ Bucket, Region, Key: 'hello.txt', Body: 'hello container' }, (e, d) => (e ? reject(e) : resolve(d))));
-  const got = await new Promise<any>((resolve, reject) => cos.getObject({ Bucket, Region, Key: 'hello.txt' }, (e, d) => (e ? reject(e) : resolve(d))));
+  await new Promise((resolve, reject) =>
+    cos.putObject({ Bucket, Region, Key: 'hello.txt', Body: 'hello container' }, (e, d) => (e ? reject(e) : resolve(d))),
+  );
+  const got = await new Promise<any>((resolve, reject) =>
+    cos.getObject({ Bucket, Region, Key: 'hello.txt' }, (e, d) => (e ? reject(e) : resolve(d))),
+  );
   return got.Body.toString();
 }
 
 async function expectRefusalListed(emulator: CosEmulatorHandle) {
   const cos = new COS({ ...emulator.getCosSdkOptions(), SecretKey: 'not-the-secret-key' });
   const Bucket = emulator.getBuckets()[0]!;
-  const error = await new Promise<any>((resolve) => cos.headObject({ Bucket, Region: emulator.getRegion(), Key: 'hello.txt' }, (e) => resolve(e)));
+  const error = await new Promise<any>((resolve) =>
+    cos.headObject({ Bucket, Region: emulator.getRegion(), Key: 'hello.txt' }, (e) => resolve(e)),
+  );
   expect(error.statusCode).toBe(403);
   const [latest] = await emulator.getRefusals(1);
   expect(latest).toMatchObject({ code: 'SignatureDoesNotMatch', method: 'HEAD', operation: 'HeadObject' });
@@ -85,7 +91,10 @@ describe.skipIf(!docker)('in a container', () => {
   });
 
   it('issues temporary keys over HTTPS with the CA it was given', async () => {
-    const res: any = await STS.getCredential({ ...started.getStsOptions(), policy: { version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:PutObject'], resource: ['*'] }] } } as never);
+    const res: any = await STS.getCredential({
+      ...started.getStsOptions(),
+      policy: { version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:PutObject'], resource: ['*'] }] },
+    } as never);
     expect(res.credentials.tmpSecretId).toMatch(/^AKID/);
   });
 
@@ -95,7 +104,9 @@ describe.skipIf(!docker)('in a container', () => {
     // Where Testcontainers already connects through another address, that address is the one to test.
     const runtimeHost = (await getContainerRuntimeClient()).info.containerRuntime.host;
     const gateway = ['localhost', '127.0.0.1', '::1'].includes(runtimeHost)
-      ? execFileSync('docker', ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'], { encoding: 'utf8' }).trim()
+      ? execFileSync('docker', ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'], {
+          encoding: 'utf8',
+        }).trim()
       : runtimeHost;
     expect(gateway).not.toMatch(/^(localhost|127\.0\.0\.1|::1)$/);
     const script = `
@@ -120,12 +131,31 @@ describe.skipIf(!docker)('in a container', () => {
     const host = (await getContainerRuntimeClient()).info.containerRuntime.host;
     const dir = mkdtempSync(join(tmpdir(), 'cos-tc-own-cert-'));
     const names = [...new Set(['localhost', '127.0.0.1', host])].map((n) => (isIP(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=own test certificate',
-      '-addext', `subjectAltName=${names}`, '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=own test certificate',
+        '-addext',
+        `subjectAltName=${names}`,
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    const own = await new CosEmulatorContainer().withCertificate({ cert, key: readFileSync(join(dir, 'key.pem'), 'utf8'), ca: cert }).start();
+    const own = await new CosEmulatorContainer()
+      .withCertificate({ cert, key: readFileSync(join(dir, 'key.pem'), 'utf8'), ca: cert })
+      .start();
     try {
       expect(own.getCaCertificate()).toBe(cert);
       const status = await new Promise<number>((resolve, reject) => {

@@ -25,9 +25,11 @@ class Meter extends Transform {
 function toReadable(body: unknown): Readable {
   if (body instanceof Readable) return body;
   if (body instanceof Uint8Array) {
-    return Readable.from((function* () {
-      for (let i = 0; i < body.length; i += 65536) yield Buffer.from(body.buffer, body.byteOffset + i, Math.min(65536, body.length - i));
-    })());
+    return Readable.from(
+      (function* () {
+        for (let i = 0; i < body.length; i += 65536) yield Buffer.from(body.buffer, body.byteOffset + i, Math.min(65536, body.length - i));
+      })(),
+    );
   }
   throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'unsupported request body');
 }
@@ -67,7 +69,11 @@ export function undiciTransport(dispatcher?: Dispatcher): Transport {
         body?.destroy();
         if (req.signal?.aborted) throw abortError();
         const code = (e as { code?: string }).code;
-        throw new CosDirectError('CLIENT_ERR_NETWORK', `${req.method} ${new URL(req.url).origin}: ${(e as Error).message}${code ? ` (${code})` : ''}`, { cause: e });
+        throw new CosDirectError(
+          'CLIENT_ERR_NETWORK',
+          `${req.method} ${new URL(req.url).origin}: ${(e as Error).message}${code ? ` (${code})` : ''}`,
+          { cause: e },
+        );
       }
     },
   };

@@ -33,7 +33,12 @@ export function xhrTransport(): Transport {
         };
         xhr.onerror = () => {
           done();
-          reject(new CosDirectError('CLIENT_ERR_NETWORK', `${req.method} ${new URL(req.url).origin}: the request failed (network error or CORS refusal)`));
+          reject(
+            new CosDirectError(
+              'CLIENT_ERR_NETWORK',
+              `${req.method} ${new URL(req.url).origin}: the request failed (network error or CORS refusal)`,
+            ),
+          );
         };
         xhr.onabort = () => {
           done();

@@ -17,55 +17,81 @@ export const CosErrors = {
   invalidAccessKeyId: (reason: string) =>
     new CosError('InvalidAccessKeyId', 403, 'The Access Key Id you provided does not exist in our records.', reason),
   requestTimeTooSkewed: (reason: string) =>
-    new CosError('RequestTimeTooSkewed', 403, 'The difference between the request time and the server\'s time is too large.', reason),
+    new CosError('RequestTimeTooSkewed', 403, "The difference between the request time and the server's time is too large.", reason),
   expiredToken: (reason: string) => new CosError('ExpiredToken', 400, 'The provided token has expired.', reason),
   noSuchKey: (key: string) => new CosError('NoSuchKey', 404, 'The specified key does not exist.', `no object has the key "${key}"`),
   noSuchBucket: (bucket: string) =>
     new CosError('NoSuchBucket', 404, 'The specified bucket does not exist.', `no bucket is named "${bucket}"`),
   noSuchUpload: (uploadId: string) =>
     new CosError('NoSuchUpload', 404, 'The specified upload does not exist.', `no multipart upload has the id "${uploadId}" for this key`),
-  noSuchCors: () =>
-    new CosError('NoSuchCORSConfiguration', 404, 'The CORS configuration does not exist.', 'the bucket has no CORS rules'),
+  noSuchCors: () => new CosError('NoSuchCORSConfiguration', 404, 'The CORS configuration does not exist.', 'the bucket has no CORS rules'),
   methodNotAllowed: (reason: string) =>
     new CosError('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.', reason),
   invalidPart: (reason: string) =>
     new CosError('InvalidPart', 400, 'One or more of the specified parts could not be found or the ETag did not match.', reason),
-  invalidPartOrder: (reason: string) =>
-    new CosError('InvalidPartOrder', 400, 'The list of parts was not in ascending order.', reason),
+  invalidPartOrder: (reason: string) => new CosError('InvalidPartOrder', 400, 'The list of parts was not in ascending order.', reason),
   entityTooSmall: (reason: string) =>
     new CosError('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed object size.', reason),
   entityTooLarge: (reason: string) =>
     new CosError('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed object size', reason),
   missingContentLength: () =>
-    new CosError('MissingContentLength', 411, 'You must provide the Content-Length HTTP header.', 'the request has neither Content-Length nor Transfer-Encoding: chunked'),
+    new CosError(
+      'MissingContentLength',
+      411,
+      'You must provide the Content-Length HTTP header.',
+      'the request has neither Content-Length nor Transfer-Encoding: chunked',
+    ),
   invalidDigest: (reason: string) => new CosError('InvalidDigest', 400, 'The Content-MD5 you specified is not valid.', reason),
-  badDigest: (reason: string) =>
-    new CosError('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.', reason),
+  badDigest: (reason: string) => new CosError('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.', reason),
   incompleteBody: (reason: string) =>
     new CosError('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header.', reason),
   fileAlreadyExists: (key: string) =>
-    new CosError('FileAlreadyExists', 409, 'The specified file already exists.', `x-cos-forbid-overwrite is true and "${key}" already exists`),
+    new CosError(
+      'FileAlreadyExists',
+      409,
+      'The specified file already exists.',
+      `x-cos-forbid-overwrite is true and "${key}" already exists`,
+    ),
   invalidArgument: (reason: string) => new CosError('InvalidArgument', 400, 'Invalid Argument', reason),
   malformedXml: (reason: string) =>
     new CosError('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema.', reason),
   malformedPost: (reason: string) =>
     new CosError('MalformedPOSTRequest', 400, 'The body of your POST request is not well-formed multipart/form-data.', reason),
   invalidPolicyDocument: (reason: string) =>
-    new CosError('InvalidPolicyDocument', 400, 'The content of the form does not meet the conditions specified in the policy document.', reason),
+    new CosError(
+      'InvalidPolicyDocument',
+      400,
+      'The content of the form does not meet the conditions specified in the policy document.',
+      reason,
+    ),
   incorrectNumberOfFiles: (reason: string) =>
     new CosError('IncorrectNumberOfFilesInPostRequest', 400, 'POST requires exactly one file upload per request.', reason),
   invalidRange: (size: number) =>
-    new CosError('InvalidRange', 416, 'The requested range is not satisfiable', `the object has ${size} bytes`, {}, { 'content-range': `bytes */${size}` }),
+    new CosError(
+      'InvalidRange',
+      416,
+      'The requested range is not satisfiable',
+      `the object has ${size} bytes`,
+      {},
+      { 'content-range': `bytes */${size}` },
+    ),
   preconditionFailed: (reason: string) =>
     new CosError('PreconditionFailed', 412, 'At least one of the preconditions you specified did not hold.', reason),
   invalidUri: (reason: string) => new CosError('InvalidURI', 400, 'Could not parse the specified URI.', reason),
-  keyTooLong: (reason: string) => new CosError('KeyTooLong', 400, 'Your metadata headers exceed the maximum allowed metadata size.', reason),
+  keyTooLong: (reason: string) =>
+    new CosError('KeyTooLong', 400, 'Your metadata headers exceed the maximum allowed metadata size.', reason),
   bucketAlreadyExists: (bucket: string) =>
     new CosError('BucketAlreadyExists', 409, 'The requested bucket name is not available.', `bucket "${bucket}" already exists`),
   bucketNotEmpty: (bucket: string) =>
     new CosError('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty.', `bucket "${bucket}" still holds objects`),
   invalidBucketName: (reason: string) => new CosError('InvalidBucketName', 400, 'The specified bucket is not valid.', reason),
   notImplemented: (what: string) =>
-    new CosError('NotImplemented', 501, 'A header or query you provided implies functionality that is not implemented.', `${what} is not supported by the emulator`),
-  internalError: () => new CosError('InternalError', 500, 'We encountered an internal error. Please try again.', 'see the emulator log for this request id'),
+    new CosError(
+      'NotImplemented',
+      501,
+      'A header or query you provided implies functionality that is not implemented.',
+      `${what} is not supported by the emulator`,
+    ),
+  internalError: () =>
+    new CosError('InternalError', 500, 'We encountered an internal error. Please try again.', 'see the emulator log for this request id'),
 };

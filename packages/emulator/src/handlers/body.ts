@@ -47,7 +47,9 @@ export async function receiveBody(ctx: HandlerContext, max = MAX_OBJECT_SIZE): P
       }
       if (info.size > max) throw CosErrors.entityTooLarge(`the body has ${info.size} bytes; the limit is ${max}`);
       if (md5 !== undefined && md5 !== info.md5) {
-        throw CosErrors.badDigest(`Content-MD5 is ${Buffer.from(md5, 'hex').toString('base64')} but the body's MD5 is ${Buffer.from(info.md5, 'hex').toString('base64')}`);
+        throw CosErrors.badDigest(
+          `Content-MD5 is ${Buffer.from(md5, 'hex').toString('base64')} but the body's MD5 is ${Buffer.from(info.md5, 'hex').toString('base64')}`,
+        );
       }
     });
   } finally {

@@ -14,7 +14,8 @@ export async function listObjects(ctx: HandlerContext): Promise<Reply> {
   const delimiter = q.delimiter ?? '';
   const marker = q.marker ?? '';
   const rawMax = q['max-keys'];
-  if (rawMax !== undefined && rawMax !== '' && !/^\d+$/.test(rawMax)) throw CosErrors.invalidArgument(`max-keys "${rawMax}" must be a non-negative integer`);
+  if (rawMax !== undefined && rawMax !== '' && !/^\d+$/.test(rawMax))
+    throw CosErrors.invalidArgument(`max-keys "${rawMax}" must be a non-negative integer`);
   const maxKeys = rawMax === undefined || rawMax === '' ? 1000 : Math.min(Number(rawMax), 1000);
   const encode = q['encoding-type'] === 'url';
   if (q['encoding-type'] !== undefined && q['encoding-type'] !== 'url') throw CosErrors.invalidArgument('encoding-type must be "url"');
@@ -63,7 +64,14 @@ export async function listObjects(ctx: HandlerContext): Promise<Reply> {
       CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
       Contents: contents.map((key) => {
         const o = ctx.stores.metadata.getObject(ctx.bucket.name, key)!;
-        return { Key: enc(key), LastModified: isoDate(o.lastModified), ETag: `"${o.etag}"`, Size: o.size, Owner: owner, StorageClass: o.storageClass };
+        return {
+          Key: enc(key),
+          LastModified: isoDate(o.lastModified),
+          ETag: `"${o.etag}"`,
+          Size: o.size,
+          Owner: owner,
+          StorageClass: o.storageClass,
+        };
       }),
     }),
   };
@@ -100,7 +108,12 @@ async function readXmlBody(ctx: HandlerContext, requireMd5: boolean): Promise<Re
   }
   const md5 = header(ctx.headers, 'content-md5');
   if (requireMd5 && !md5) {
-    throw new CosError('InvalidRequest', 400, 'Missing required header for this request: Content-MD5.', 'this request must carry Content-MD5');
+    throw new CosError(
+      'InvalidRequest',
+      400,
+      'Missing required header for this request: Content-MD5.',
+      'this request must carry Content-MD5',
+    );
   }
   if (md5 && createHash('md5').update(body).digest('base64') !== md5.trim()) {
     throw CosErrors.badDigest('Content-MD5 does not match the body');
@@ -167,7 +180,8 @@ export async function deleteBucketCors(ctx: HandlerContext): Promise<Reply> {
 export async function deleteMultipleObjects(ctx: HandlerContext): Promise<Reply> {
   const doc = await readXmlBody(ctx, true);
   const root = doc.Delete as { Object?: Array<{ Key?: unknown }>; Quiet?: unknown } | undefined;
-  if (!root || !Array.isArray(root.Object) || root.Object.length === 0) throw CosErrors.malformedXml('expected <Delete> with <Object><Key> elements');
+  if (!root || !Array.isArray(root.Object) || root.Object.length === 0)
+    throw CosErrors.malformedXml('expected <Delete> with <Object><Key> elements');
   if (root.Object.length > 1000) throw CosErrors.malformedXml('at most 1000 keys can be deleted per request');
   const quiet = String(root.Quiet ?? 'false').toLowerCase() === 'true';
   const deleted: Array<{ Key: string }> = [];

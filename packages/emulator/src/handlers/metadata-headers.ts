@@ -6,7 +6,14 @@ import { header } from './context.js';
 const MAX_META_BYTES = 2048;
 const ACLS = new Set(['private', 'public-read', 'public-read-write', 'default']);
 const STORAGE_CLASSES = new Set([
-  'STANDARD', 'STANDARD_IA', 'INTELLIGENT_TIERING', 'ARCHIVE', 'DEEP_ARCHIVE', 'MAZ_STANDARD', 'MAZ_STANDARD_IA', 'MAZ_INTELLIGENT_TIERING',
+  'STANDARD',
+  'STANDARD_IA',
+  'INTELLIGENT_TIERING',
+  'ARCHIVE',
+  'DEEP_ARCHIVE',
+  'MAZ_STANDARD',
+  'MAZ_STANDARD_IA',
+  'MAZ_INTELLIGENT_TIERING',
 ]);
 
 /** The headers a PUT, POST or Initiate stores with the object. */

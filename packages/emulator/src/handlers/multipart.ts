@@ -124,7 +124,12 @@ function parseCompleteBody(text: string): Array<{ partNumber: number; etag: stri
     if (!Number.isInteger(partNumber) || typeof p.ETag !== 'string') {
       throw CosErrors.malformedXml(`<Part> #${i + 1} needs an integer <PartNumber> and an <ETag>`);
     }
-    return { partNumber, etag: p.ETag.replace(/&quot;/g, '"').replace(/^"|"$/g, '').toLowerCase() };
+    return {
+      partNumber,
+      etag: p.ETag.replace(/&quot;/g, '"')
+        .replace(/^"|"$/g, '')
+        .toLowerCase(),
+    };
   });
 }
 
@@ -141,7 +146,9 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
   const chosen: PartRecord[] = [];
   for (const [i, part] of requested.entries()) {
     if (i > 0 && part.partNumber <= requested[i - 1]!.partNumber) {
-      throw CosErrors.invalidPartOrder(`part ${part.partNumber} follows part ${requested[i - 1]!.partNumber}; parts must be listed in ascending order`);
+      throw CosErrors.invalidPartOrder(
+        `part ${part.partNumber} follows part ${requested[i - 1]!.partNumber}; parts must be listed in ascending order`,
+      );
     }
   }
   for (const [i, part] of requested.entries()) {
@@ -149,7 +156,8 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
       throw CosErrors.invalidPart(`part numbers must be continuous from 1; position ${i + 1} lists part ${part.partNumber}`);
     }
     const have = stored.get(part.partNumber);
-    if (!have) throw CosErrors.invalidPart(`part ${part.partNumber} was never uploaded (uploaded: ${[...stored.keys()].join(', ') || 'none'})`);
+    if (!have)
+      throw CosErrors.invalidPart(`part ${part.partNumber} was never uploaded (uploaded: ${[...stored.keys()].join(', ') || 'none'})`);
     if (have.etag !== part.etag) {
       throw CosErrors.invalidPart(`part ${part.partNumber} has ETag "${have.etag}", the request lists "${part.etag}"`);
     }
@@ -162,7 +170,12 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
   }
   const blob = await ctx.stores.blobs.concat(chosen.map((p) => p.blobId));
   // S3's rule: MD5 over the concatenated binary part MD5s, then "-<parts>".
-  const etag = createHash('md5').update(Buffer.concat(chosen.map((p) => Buffer.from(p.etag, 'hex')))).digest('hex') + '-' + chosen.length;
+  const etag =
+    createHash('md5')
+      .update(Buffer.concat(chosen.map((p) => Buffer.from(p.etag, 'hex'))))
+      .digest('hex') +
+    '-' +
+    chosen.length;
   // Another Complete or an Abort may have finished this upload while the parts were joined.
   if (!ctx.stores.metadata.getUpload(upload.uploadId)) {
     await ctx.stores.blobs.delete(blob.id);

@@ -18,7 +18,10 @@ export async function commitObject(ctx: HandlerContext, record: ObjectRecord): P
 }
 
 function checkOverwrite(ctx: HandlerContext, key: string) {
-  if ((header(ctx.headers, 'x-cos-forbid-overwrite') ?? '').toLowerCase() === 'true' && ctx.stores.metadata.getObject(ctx.bucket.name, key)) {
+  if (
+    (header(ctx.headers, 'x-cos-forbid-overwrite') ?? '').toLowerCase() === 'true' &&
+    ctx.stores.metadata.getObject(ctx.bucket.name, key)
+  ) {
     throw CosErrors.fileAlreadyExists(key);
   }
 }
@@ -83,7 +86,7 @@ function checkConditions(ctx: HandlerContext, o: ObjectRecord): Reply | undefine
     throw CosErrors.preconditionFailed(`the object was modified after If-Unmodified-Since ${ifUnmodified}`);
   }
   const ifNoneMatch = header(ctx.headers, 'if-none-match');
-  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === o.etag)) {
+  if (ifNoneMatch?.split(',').some((t) => t.trim() === etag || t.trim() === '*' || t.trim() === o.etag)) {
     return { status: 304, headers: { etag, 'last-modified': new Date(o.lastModified).toUTCString() } };
   }
   const ifModified = header(ctx.headers, 'if-modified-since');
@@ -166,9 +169,11 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
   }
   const etag = `"${src.etag}"`;
   const ifMatch = header(ctx.headers, 'x-cos-copy-source-if-match');
-  if (ifMatch && ifMatch.trim() !== etag && ifMatch.trim() !== src.etag) throw CosErrors.preconditionFailed(`x-cos-copy-source-If-Match ${ifMatch} is not ${etag}`);
+  if (ifMatch && ifMatch.trim() !== etag && ifMatch.trim() !== src.etag)
+    throw CosErrors.preconditionFailed(`x-cos-copy-source-If-Match ${ifMatch} is not ${etag}`);
   const ifNoneMatch = header(ctx.headers, 'x-cos-copy-source-if-none-match');
-  if (ifNoneMatch && (ifNoneMatch.trim() === etag || ifNoneMatch.trim() === src.etag)) throw CosErrors.preconditionFailed(`x-cos-copy-source-If-None-Match ${ifNoneMatch} matches`);
+  if (ifNoneMatch && (ifNoneMatch.trim() === etag || ifNoneMatch.trim() === src.etag))
+    throw CosErrors.preconditionFailed(`x-cos-copy-source-If-None-Match ${ifNoneMatch} matches`);
   const blob = await ctx.stores.blobs.concat([src.blobId]);
   const replaced = directive === 'replaced';
   const record: ObjectRecord = {
@@ -182,7 +187,9 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
     headers: replaced ? storedHeadersOf((n) => header(ctx.headers, n)) : src.headers,
     meta: replaced ? userMetaOf(headerEntries(ctx.headers)) : src.meta,
     acl: aclOf(header(ctx.headers, 'x-cos-acl')),
-    storageClass: header(ctx.headers, 'x-cos-storage-class') ? storageClassOf(header(ctx.headers, 'x-cos-storage-class')) : src.storageClass,
+    storageClass: header(ctx.headers, 'x-cos-storage-class')
+      ? storageClassOf(header(ctx.headers, 'x-cos-storage-class'))
+      : src.storageClass,
   };
   await commitObject(ctx, record);
   return {
@@ -201,7 +208,8 @@ export async function putObjectAcl(ctx: HandlerContext): Promise<Reply> {
 export function aclDocument(ctx: HandlerContext, acl: string): string {
   const owner = { ID: `qcs::cam::uin/${ctx.config.appId}:uin/${ctx.config.appId}`, DisplayName: ctx.config.appId };
   const grants: Array<Record<string, unknown>> = [{ Grantee: owner, Permission: 'FULL_CONTROL' }];
-  if (acl === 'public-read' || acl === 'public-read-write') grants.push({ Grantee: { URI: 'http://cam.qcloud.com/groups/global/AllUsers' }, Permission: 'READ' });
+  if (acl === 'public-read' || acl === 'public-read-write')
+    grants.push({ Grantee: { URI: 'http://cam.qcloud.com/groups/global/AllUsers' }, Permission: 'READ' });
   if (acl === 'public-read-write') grants.push({ Grantee: { URI: 'http://cam.qcloud.com/groups/global/AllUsers' }, Permission: 'WRITE' });
   return toXml('AccessControlPolicy', { Owner: owner, AccessControlList: { Grant: grants as never } });
 }

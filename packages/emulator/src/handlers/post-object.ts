@@ -24,7 +24,11 @@ const fieldOf = (fields: Record<string, string>, name: string) => {
 };
 
 /** Authenticates a form by its q-* fields and checks its policy, everything but the file size. */
-function authenticateForm(ctx: HandlerContext, deps: PostObjectDeps, fields: Record<string, string>): { identity: Identity; policyJson?: string } {
+function authenticateForm(
+  ctx: HandlerContext,
+  deps: PostObjectDeps,
+  fields: Record<string, string>,
+): { identity: Identity; policyJson?: string } {
   const secretId = fieldOf(fields, 'q-ak');
   if (!secretId) {
     if (fieldOf(fields, 'Signature')) throw CosErrors.notImplemented('the legacy "Signature" form field (use policy + q-* fields)');
@@ -49,10 +53,17 @@ function checkPolicy(ctx: HandlerContext, policyJson: string | undefined, fields
   const verdict = checkPostPolicy(policyJson, fields, { bucket: ctx.bucket.name, fileSize, now: ctx.now });
   if (!verdict.ok) {
     if (verdict.code === 'SIGN_ERR_POLICY_MALFORMED') throw CosErrors.invalidPolicyDocument(verdict.reason);
-    if (verdict.code === 'SIGN_ERR_POLICY_CONDITION' && verdict.condition && Array.isArray(verdict.condition) && verdict.condition[0] === 'content-length-range') {
+    if (
+      verdict.code === 'SIGN_ERR_POLICY_CONDITION' &&
+      verdict.condition &&
+      Array.isArray(verdict.condition) &&
+      verdict.condition[0] === 'content-length-range'
+    ) {
       throw CosErrors.entityTooLarge(`policy clause ${JSON.stringify(verdict.condition)}: ${verdict.reason}`);
     }
-    throw CosErrors.accessDenied(`the form violates its policy${verdict.condition ? ` (clause ${JSON.stringify(verdict.condition)})` : ''}: ${verdict.reason}`);
+    throw CosErrors.accessDenied(
+      `the form violates its policy${verdict.condition ? ` (clause ${JSON.stringify(verdict.condition)})` : ''}: ${verdict.reason}`,
+    );
   }
 }
 
@@ -71,7 +82,10 @@ export function postObject(ctx: HandlerContext, deps: PostObjectDeps): Promise<R
     };
     let bb: ReturnType<typeof Busboy>;
     try {
-      bb = Busboy({ headers: ctx.headers as never, limits: { fieldSize: 64 * 1024, fields: 200, files: 1, parts: 250, fileSize: MAX_OBJECT_SIZE + 1 } });
+      bb = Busboy({
+        headers: ctx.headers as never,
+        limits: { fieldSize: 64 * 1024, fields: 200, files: 1, parts: 250, fileSize: MAX_OBJECT_SIZE + 1 },
+      });
     } catch (e) {
       reject(CosErrors.malformedPost((e as Error).message));
       return;
@@ -106,9 +120,21 @@ export function postObject(ctx: HandlerContext, deps: PostObjectDeps): Promise<R
   });
 }
 
-async function handleFile(ctx: HandlerContext, deps: PostObjectDeps, fields: Record<string, string>, file: Readable, filename: string): Promise<Reply> {
+async function handleFile(
+  ctx: HandlerContext,
+  deps: PostObjectDeps,
+  fields: Record<string, string>,
+  file: Readable,
+  filename: string,
+): Promise<Reply> {
   const rawKey = fieldOf(fields, 'key');
-  if (!rawKey) throw new CosError('UserKeyMustBeSpecified', 400, 'The bucket POST must contain the specified field name.', 'the form has no "key" field before the file');
+  if (!rawKey)
+    throw new CosError(
+      'UserKeyMustBeSpecified',
+      400,
+      'The bucket POST must contain the specified field name.',
+      'the form has no "key" field before the file',
+    );
   const key = rawKey.replace(/\$\{filename\}/g, filename ?? '');
   if (Buffer.byteLength(key) > 850) throw CosErrors.invalidUri(`the key is ${Buffer.byteLength(key)} bytes; COS allows at most 850`);
   const checked = { ...fields, key };
@@ -119,19 +145,15 @@ async function handleFile(ctx: HandlerContext, deps: PostObjectDeps, fields: Rec
   deps.authorize(identity, key, { ...ctx.policyContext, 'cos:content-type': contentType, 'cos:content-length': undefined });
 
   let blob: BlobInfo;
-  try {
-    blob = await ctx.stores.blobs.write(file, (info) => {
-      if ((file as Readable & { truncated?: boolean }).truncated || info.size > MAX_OBJECT_SIZE) {
-        throw CosErrors.entityTooLarge(`the file exceeds ${MAX_OBJECT_SIZE} bytes`);
-      }
-      const md5 = fieldOf(fields, 'Content-MD5');
-      if (md5 && Buffer.from(md5, 'base64').toString('hex') !== info.md5) throw CosErrors.badDigest('Content-MD5 does not match the file');
-      checkPolicy(ctx, policyJson, checked, info.size);
-      deps.authorize(identity, key, { ...ctx.policyContext, 'cos:content-type': contentType, 'cos:content-length': info.size });
-    });
-  } catch (e) {
-    throw e;
-  }
+  blob = await ctx.stores.blobs.write(file, (info) => {
+    if ((file as Readable & { truncated?: boolean }).truncated || info.size > MAX_OBJECT_SIZE) {
+      throw CosErrors.entityTooLarge(`the file exceeds ${MAX_OBJECT_SIZE} bytes`);
+    }
+    const md5 = fieldOf(fields, 'Content-MD5');
+    if (md5 && Buffer.from(md5, 'base64').toString('hex') !== info.md5) throw CosErrors.badDigest('Content-MD5 does not match the file');
+    checkPolicy(ctx, policyJson, checked, info.size);
+    deps.authorize(identity, key, { ...ctx.policyContext, 'cos:content-type': contentType, 'cos:content-length': info.size });
+  });
   await commitObject(ctx, {
     bucket: ctx.bucket.name,
     key,
@@ -153,7 +175,10 @@ async function handleFile(ctx: HandlerContext, deps: PostObjectDeps, fields: Rec
     const sep = redirect.includes('?') ? '&' : '?';
     return {
       status: 303,
-      headers: { ...headers, location: `${redirect}${sep}bucket=${encodeURIComponent(ctx.bucket.name)}&key=${encodeURIComponent(key)}&etag=${encodeURIComponent(`"${blob.md5}"`)}` },
+      headers: {
+        ...headers,
+        location: `${redirect}${sep}bucket=${encodeURIComponent(ctx.bucket.name)}&key=${encodeURIComponent(key)}&etag=${encodeURIComponent(`"${blob.md5}"`)}`,
+      },
     };
   }
   const status = fieldOf(fields, 'success_action_status') ?? '204';

@@ -86,13 +86,18 @@ export class FsBlobStore implements BlobStore {
 
   async concat(ids: string[]): Promise<BlobInfo> {
     const self = this;
-    return this.write((async function* () {
-      for (const id of ids) yield* self.read(id) as AsyncIterable<Uint8Array>;
-    })());
+    return this.write(
+      (async function* () {
+        for (const id of ids) yield* self.read(id) as AsyncIterable<Uint8Array>;
+      })(),
+    );
   }
 
   read(id: string, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.#path(id), range ? { start: range.start, end: range.end, highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20 });
+    return createReadStream(
+      this.#path(id),
+      range ? { start: range.start, end: range.end, highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20 },
+    );
   }
 
   async delete(id: string) {

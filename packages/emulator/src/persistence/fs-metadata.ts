@@ -22,7 +22,7 @@ export class FsMetadataStore extends MemoryMetadataStore {
   }
 
   #path(kind: 'buckets' | 'objects' | 'uploads' | 'parts', id: string) {
-    return join(this.#dir, kind, id + '.json');
+    return join(this.#dir, kind, `${id}.json`);
   }
 
   override async open(): Promise<void> {

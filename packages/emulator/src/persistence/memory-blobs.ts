@@ -33,9 +33,11 @@ export class MemoryBlobStore implements BlobStore {
 
   async concat(ids: string[]): Promise<BlobInfo> {
     const self = this;
-    return this.write((async function* () {
-      for (const id of ids) yield self.#get(id);
-    })());
+    return this.write(
+      (async function* () {
+        for (const id of ids) yield self.#get(id);
+      })(),
+    );
   }
 
   #get(id: string): Buffer {
@@ -48,9 +50,11 @@ export class MemoryBlobStore implements BlobStore {
     const blob = this.#get(id);
     const bytes = range ? blob.subarray(range.start, range.end + 1) : blob;
     // Chunked so that large objects stream with backpressure instead of one huge write.
-    return Readable.from((function* () {
-      for (let i = 0; i < bytes.length; i += 65536) yield bytes.subarray(i, i + 65536);
-    })());
+    return Readable.from(
+      (function* () {
+        for (let i = 0; i < bytes.length; i += 65536) yield bytes.subarray(i, i + 65536);
+      })(),
+    );
   }
 
   async delete(id: string) {

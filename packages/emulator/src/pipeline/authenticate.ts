@@ -84,10 +84,13 @@ export function authenticate(request: SignedRequestView, config: EmulatorConfig,
     secretKey,
   );
   if (!verdict.valid) {
-    throw CosErrors.signatureDoesNotMatch(`${verdict.reason} (signature from the ${found.source === 'header' ? 'Authorization header' : found.source === 'query' ? 'presigned URL' : 'sign parameter'})`, {
-      StringToSign: verdict.stringToSign,
-      FormatString: verdict.formatString,
-    });
+    throw CosErrors.signatureDoesNotMatch(
+      `${verdict.reason} (signature from the ${found.source === 'header' ? 'Authorization header' : found.source === 'query' ? 'presigned URL' : 'sign parameter'})`,
+      {
+        StringToSign: verdict.stringToSign,
+        FormatString: verdict.formatString,
+      },
+    );
   }
   return identity;
 }

@@ -15,9 +15,7 @@ const methodMatches = (rule: CorsRule, method: string) => rule.allowedMethods.so
 const headerAllowed = (rule: CorsRule, header: string) =>
   rule.allowedHeaders.some((h) => wildcardMatch(h.toLowerCase(), header.toLowerCase()));
 
-export type PreflightResult =
-  | { ok: true; headers: Record<string, string> }
-  | { ok: false; reason: string };
+export type PreflightResult = { ok: true; headers: Record<string, string> } | { ok: false; reason: string };
 
 function allowOrigin(rule: CorsRule, origin: string): Record<string, string> {
   return rule.allowedOrigins.includes('*')
@@ -26,17 +24,34 @@ function allowOrigin(rule: CorsRule, origin: string): Record<string, string> {
 }
 
 /** Evaluates a preflight against a bucket's rules, first match wins, as COS does. */
-export function preflight(rules: CorsRule[] | undefined, origin: string | undefined, method: string | undefined, requestHeaders: string | undefined): PreflightResult {
+export function preflight(
+  rules: CorsRule[] | undefined,
+  origin: string | undefined,
+  method: string | undefined,
+  requestHeaders: string | undefined,
+): PreflightResult {
   if (!origin) return { ok: false, reason: 'the preflight has no Origin header' };
   if (!method) return { ok: false, reason: 'the preflight has no Access-Control-Request-Method header' };
   if (!rules || rules.length === 0) return { ok: false, reason: 'the bucket has no CORS rules (PUT Bucket cors to add some)' };
-  const headers = (requestHeaders ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  const headers = (requestHeaders ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   const misses: string[] = [];
   for (const [i, rule] of rules.entries()) {
-    if (!originMatches(rule, origin)) { misses.push(`rule ${i}: origin ${origin} not in ${rule.allowedOrigins.join(' ')}`); continue; }
-    if (!methodMatches(rule, method)) { misses.push(`rule ${i}: method ${method} not in ${rule.allowedMethods.join(' ')}`); continue; }
+    if (!originMatches(rule, origin)) {
+      misses.push(`rule ${i}: origin ${origin} not in ${rule.allowedOrigins.join(' ')}`);
+      continue;
+    }
+    if (!methodMatches(rule, method)) {
+      misses.push(`rule ${i}: method ${method} not in ${rule.allowedMethods.join(' ')}`);
+      continue;
+    }
     const refused = headers.find((h) => !headerAllowed(rule, h));
-    if (refused) { misses.push(`rule ${i}: header ${refused} not in ${rule.allowedHeaders.join(' ')}`); continue; }
+    if (refused) {
+      misses.push(`rule ${i}: header ${refused} not in ${rule.allowedHeaders.join(' ')}`);
+      continue;
+    }
     const out: Record<string, string> = {
       ...allowOrigin(rule, origin),
       'access-control-allow-methods': rule.allowedMethods.join(','),

@@ -1,4 +1,4 @@
-import { CosError } from '../errors/index.js';
+import type { CosError } from '../errors/index.js';
 import { escapeXml } from '../xml/xml.js';
 
 /** COS's error document: Code, Message, Resource, RequestId, TraceId, plus any details and the emulator's Reason. */

@@ -1,11 +1,31 @@
 import { CosErrors } from '../errors/index.js';
 
 export type Operation =
-  | 'ListBuckets' | 'GetBucket' | 'HeadBucket' | 'PutBucket' | 'DeleteBucket'
-  | 'GetBucketCors' | 'PutBucketCors' | 'DeleteBucketCors' | 'GetBucketAcl' | 'PutBucketAcl'
-  | 'ListMultipartUploads' | 'DeleteMultipleObjects' | 'PostObject'
-  | 'PutObject' | 'CopyObject' | 'GetObject' | 'HeadObject' | 'DeleteObject' | 'GetObjectAcl' | 'PutObjectAcl'
-  | 'InitiateMultipartUpload' | 'UploadPart' | 'ListParts' | 'CompleteMultipartUpload' | 'AbortMultipartUpload'
+  | 'ListBuckets'
+  | 'GetBucket'
+  | 'HeadBucket'
+  | 'PutBucket'
+  | 'DeleteBucket'
+  | 'GetBucketCors'
+  | 'PutBucketCors'
+  | 'DeleteBucketCors'
+  | 'GetBucketAcl'
+  | 'PutBucketAcl'
+  | 'ListMultipartUploads'
+  | 'DeleteMultipleObjects'
+  | 'PostObject'
+  | 'PutObject'
+  | 'CopyObject'
+  | 'GetObject'
+  | 'HeadObject'
+  | 'DeleteObject'
+  | 'GetObjectAcl'
+  | 'PutObjectAcl'
+  | 'InitiateMultipartUpload'
+  | 'UploadPart'
+  | 'ListParts'
+  | 'CompleteMultipartUpload'
+  | 'AbortMultipartUpload'
   | 'OptionsObject';
 
 export interface RoutedRequest {
@@ -25,9 +45,28 @@ const LONG_BUCKET = /^[a-z0-9][a-z0-9-]*-\d+$/;
 
 // Sub-resources COS offers that the emulator does not: named in a 501 instead of silently treated as a plain request.
 const UNSUPPORTED = [
-  'lifecycle', 'policy', 'tagging', 'versioning', 'website', 'logging', 'referer', 'domain', 'inventory', 'replication',
-  'encryption', 'restore', 'select', 'append', 'versions', 'accelerate', 'intelligenttiering', 'object-lock', 'origin',
-  'rename', 'symlink', 'retention',
+  'lifecycle',
+  'policy',
+  'tagging',
+  'versioning',
+  'website',
+  'logging',
+  'referer',
+  'domain',
+  'inventory',
+  'replication',
+  'encryption',
+  'restore',
+  'select',
+  'append',
+  'versions',
+  'accelerate',
+  'intelligenttiering',
+  'object-lock',
+  'origin',
+  'rename',
+  'symlink',
+  'retention',
 ];
 
 /** Form-style decoding, as COS decodes paths and queries: '+' is a space. */
@@ -49,7 +88,7 @@ export function parseQuery(raw: string): Record<string, string> {
 }
 
 function has(query: Record<string, string>, name: string) {
-  return Object.prototype.hasOwnProperty.call(query, name);
+  return Object.hasOwn(query, name);
 }
 
 /**

@@ -52,7 +52,14 @@ const COMPARATORS: Record<string, Comparator> = {
 };
 
 // Negated operators: with several values the request must differ from all of them, not just one.
-const NEGATED = new Set(['string_not_equal', 'string_not_equal_ignore_case', 'string_not_like', 'numeric_not_equal', 'date_not_equal', 'ip_not_equal']);
+const NEGATED = new Set([
+  'string_not_equal',
+  'string_not_equal_ignore_case',
+  'string_not_like',
+  'numeric_not_equal',
+  'date_not_equal',
+  'ip_not_equal',
+]);
 
 export function isKnownOperator(op: string): boolean {
   const bare = op.replace(/^for_(all|any)_value:/, '').replace(/_if_exist$/, '');

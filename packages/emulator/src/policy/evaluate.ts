@@ -65,7 +65,8 @@ export function evaluatePolicy(policy: CamPolicy, request: PolicyRequest): Polic
   if (allowedBy !== undefined) return { allowed: true };
   return {
     allowed: false,
-    reason: `no statement of the temporary key's policy allows ${request.action} on ${describeResource(request.resource)}` +
+    reason:
+      `no statement of the temporary key's policy allows ${request.action} on ${describeResource(request.resource)}` +
       (misses.length ? `: ${misses.join('; ')}` : ': the policy has no allow statements'),
     clause: misses[0],
   };
@@ -74,7 +75,8 @@ export function evaluatePolicy(policy: CamPolicy, request: PolicyRequest): Polic
 function describeContext(condition: unknown, context: RequestContext): string {
   if (!condition || typeof condition !== 'object') return '';
   const keys = new Set<string>();
-  for (const block of Object.values(condition as Record<string, Record<string, unknown>>)) for (const k of Object.keys(block ?? {})) keys.add(k);
+  for (const block of Object.values(condition as Record<string, Record<string, unknown>>))
+    for (const k of Object.keys(block ?? {})) keys.add(k);
   const parts = [...keys].map((k) => `${k}=${JSON.stringify(context[k] ?? null)}`);
   return parts.length ? `; request ${parts.join(', ')}` : '';
 }
@@ -83,12 +85,14 @@ function describeContext(condition: unknown, context: RequestContext): string {
 export function validatePolicy(policy: unknown): { ok: true; policy: CamPolicy } | { ok: false; reason: string } {
   if (!policy || typeof policy !== 'object') return { ok: false, reason: 'the policy is not a JSON object' };
   const p = policy as Record<string, unknown>;
-  if (!Array.isArray(p.statement) || p.statement.length === 0) return { ok: false, reason: 'the policy needs a non-empty "statement" array' };
+  if (!Array.isArray(p.statement) || p.statement.length === 0)
+    return { ok: false, reason: 'the policy needs a non-empty "statement" array' };
   for (const [i, raw] of p.statement.entries()) {
     if (!raw || typeof raw !== 'object') return { ok: false, reason: `statement ${i} is not an object` };
     const s = raw as Record<string, unknown>;
     const effect = String(s.effect ?? '').toLowerCase();
-    if (effect !== 'allow' && effect !== 'deny') return { ok: false, reason: `statement ${i} has effect "${s.effect}"; expected allow or deny` };
+    if (effect !== 'allow' && effect !== 'deny')
+      return { ok: false, reason: `statement ${i} has effect "${s.effect}"; expected allow or deny` };
     if (asArray(s.action).length === 0) return { ok: false, reason: `statement ${i} has no action` };
     const resources = asArray(s.resource);
     if (resources.length === 0) return { ok: false, reason: `statement ${i} has no resource` };
@@ -97,7 +101,8 @@ export function validatePolicy(policy: unknown): { ok: true; policy: CamPolicy }
       if ('error' in parsed) return { ok: false, reason: `statement ${i}: ${parsed.error}` };
     }
     if (s.condition !== undefined) {
-      if (!s.condition || typeof s.condition !== 'object') return { ok: false, reason: `statement ${i} has a condition that is not an object` };
+      if (!s.condition || typeof s.condition !== 'object')
+        return { ok: false, reason: `statement ${i} has a condition that is not an object` };
       for (const op of Object.keys(s.condition)) {
         if (!isKnownOperator(op)) return { ok: false, reason: `statement ${i} uses unknown condition operator "${op}"` };
       }

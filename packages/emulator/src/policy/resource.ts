@@ -44,7 +44,15 @@ export function wildcardMatch(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern === value;
   let re = wildcardCache.get(pattern);
   if (!re) {
-    re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 's');
+    re = new RegExp(
+      '^' +
+        pattern
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*') +
+        '$',
+      's',
+    );
     wildcardCache.set(pattern, re);
   }
   return re.test(value);

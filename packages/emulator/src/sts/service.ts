@@ -52,7 +52,10 @@ const LIMITS = {
 } as const;
 
 class StsFailure extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -98,7 +101,11 @@ export class StsService {
 
   #reply(response: Record<string, unknown>): StsHttpResponse {
     // Like the TencentCloud API, errors are HTTP 200 with an Error object in the envelope.
-    return { statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ Response: response }) };
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ Response: response }),
+    };
   }
 
   #checkCaller(secretId: string | undefined, timestamp: number): string {
@@ -107,7 +114,10 @@ export class StsService {
       throw new StsFailure('AuthFailure.UnauthorizedOperation', 'Temporary keys cannot request further temporary keys from this emulator.');
     }
     if (secretId !== this.#root.secretId) {
-      throw new StsFailure('AuthFailure.SecretIdNotFound', `The SecretId ${secretId} is not found; the emulator knows only its root account.`);
+      throw new StsFailure(
+        'AuthFailure.SecretIdNotFound',
+        `The SecretId ${secretId} is not found; the emulator knows only its root account.`,
+      );
     }
     if (!Number.isInteger(timestamp)) throw new StsFailure('InvalidParameter', 'Timestamp must be an integer of unix seconds.');
     const skew = timestamp - this.#now();
@@ -131,14 +141,18 @@ export class StsService {
         `The provided credentials could not be validated. Please check your signature is correct. (${verdict.reason}; the emulator signed: ${verdict.formatString ?? ''})`,
       );
     }
-    return this.#issue(params.Action, {
-      policy: params.Policy,
-      duration: params.DurationSeconds,
-      name: params.Name,
-      roleArn: params.RoleArn,
-      roleSessionName: params.RoleSessionName,
-      issuer: params.SecretId!,
-    }, true);
+    return this.#issue(
+      params.Action,
+      {
+        policy: params.Policy,
+        duration: params.DurationSeconds,
+        name: params.Name,
+        roleArn: params.RoleArn,
+        roleSessionName: params.RoleSessionName,
+        issuer: params.SecretId!,
+      },
+      true,
+    );
   }
 
   #handleTc3(req: StsHttpRequest) {
@@ -171,14 +185,18 @@ export class StsService {
     } catch {
       throw new StsFailure('InvalidParameter', 'The request body is not JSON.');
     }
-    return this.#issue(header(req.headers, 'x-tc-action'), {
-      policy: body.Policy === undefined ? undefined : String(body.Policy),
-      duration: body.DurationSeconds === undefined ? undefined : String(body.DurationSeconds),
-      name: body.Name === undefined ? undefined : String(body.Name),
-      roleArn: body.RoleArn === undefined ? undefined : String(body.RoleArn),
-      roleSessionName: body.RoleSessionName === undefined ? undefined : String(body.RoleSessionName),
-      issuer: secretId,
-    }, false);
+    return this.#issue(
+      header(req.headers, 'x-tc-action'),
+      {
+        policy: body.Policy === undefined ? undefined : String(body.Policy),
+        duration: body.DurationSeconds === undefined ? undefined : String(body.DurationSeconds),
+        name: body.Name === undefined ? undefined : String(body.Name),
+        roleArn: body.RoleArn === undefined ? undefined : String(body.RoleArn),
+        roleSessionName: body.RoleSessionName === undefined ? undefined : String(body.RoleSessionName),
+        issuer: secretId,
+      },
+      false,
+    );
   }
 
   #issue(
@@ -187,12 +205,18 @@ export class StsService {
     policyIsEncoded: boolean,
   ) {
     if (action !== 'GetFederationToken' && action !== 'AssumeRole') {
-      throw new StsFailure('InvalidAction', `The action ${action ?? '(none)'} is not supported; the emulator offers GetFederationToken and AssumeRole.`);
+      throw new StsFailure(
+        'InvalidAction',
+        `The action ${action ?? '(none)'} is not supported; the emulator offers GetFederationToken and AssumeRole.`,
+      );
     }
     const limits = LIMITS[action];
     const duration = p.duration === undefined || p.duration === '' ? limits.default : Number(p.duration);
     if (!Number.isInteger(duration) || duration < 1 || duration > limits.max) {
-      throw new StsFailure('InvalidParameter.OverTimeError', `DurationSeconds ${p.duration} must be an integer from 1 to ${limits.max} for ${action}.`);
+      throw new StsFailure(
+        'InvalidParameter.OverTimeError',
+        `DurationSeconds ${p.duration} must be an integer from 1 to ${limits.max} for ${action}.`,
+      );
     }
     if (action === 'GetFederationToken' && !p.name) throw new StsFailure('MissingParameter', 'The request is missing the Name parameter.');
     if (action === 'AssumeRole') {
@@ -207,7 +231,8 @@ export class StsService {
       policy = { version: '2.0', statement: [{ effect: 'allow', action: ['*'], resource: ['*'] }] };
     } else {
       let text = p.policy;
-      if (text.length > MAX_POLICY_LENGTH) throw new StsFailure('InvalidParameter.PolicyTooLong', `Policy is longer than ${MAX_POLICY_LENGTH} characters.`);
+      if (text.length > MAX_POLICY_LENGTH)
+        throw new StsFailure('InvalidParameter.PolicyTooLong', `Policy is longer than ${MAX_POLICY_LENGTH} characters.`);
       try {
         if (policyIsEncoded || text.startsWith('%7B')) text = decodeURIComponent(text);
       } catch {
@@ -272,7 +297,14 @@ export class StsService {
     }
     return {
       ok: true,
-      identity: { secretId, secretKey: this.#sealer.secretKeyFor(secretId), token, policy: claims.policy, expiredTime: claims.exp, startTime: claims.iat },
+      identity: {
+        secretId,
+        secretKey: this.#sealer.secretKeyFor(secretId),
+        token,
+        policy: claims.policy,
+        expiredTime: claims.exp,
+        startTime: claims.iat,
+      },
     };
   }
 }

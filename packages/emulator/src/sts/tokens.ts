@@ -30,14 +30,14 @@ export class TokenSealer {
 
   /** The TmpSecretKey is derived from the TmpSecretId, so it never has to be stored. */
   secretKeyFor(secretId: string): string {
-    return createHmac('sha256', this.key).update('tmp-secret-key\0' + secretId).digest('base64url');
+    return createHmac('sha256', this.key).update(`tmp-secret-key\0${secretId}`).digest('base64url');
   }
 
   seal(claims: TokenClaims): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const body = Buffer.concat([cipher.update(JSON.stringify(claims), 'utf8'), cipher.final()]);
-    return 'cdt1.' + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+    return `cdt1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
   }
 
   /** Returns the claims, or undefined for a token this emulator did not issue or that was altered. */

@@ -21,7 +21,11 @@ function rsaKeyPair() {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  return { privateKey: forge.pki.privateKeyFromPem(privateKey), publicKey: forge.pki.publicKeyFromPem(publicKey), privateKeyPem: privateKey };
+  return {
+    privateKey: forge.pki.privateKeyFromPem(privateKey),
+    publicKey: forge.pki.publicKeyFromPem(publicKey),
+    privateKeyPem: privateKey,
+  };
 }
 
 function serial(): string {
@@ -129,7 +133,9 @@ export async function readOwnTlsMaterial(paths: { certPath: string; keyPath: str
   try {
     createSecureContext({ cert, key });
   } catch (e) {
-    throw new EmulatorConfigError([`the TLS certificate ${paths.certPath} and key ${paths.keyPath} do not make a usable pair: ${(e as Error).message}`]);
+    throw new EmulatorConfigError([
+      `the TLS certificate ${paths.certPath} and key ${paths.keyPath} do not make a usable pair: ${(e as Error).message}`,
+    ]);
   }
   return { cert, key };
 }

@@ -15,7 +15,7 @@ function write(name: string, value: XmlValue, indent: string): string {
   if (value === null || value === '') return `${indent}<${name}/>\n`;
   if (typeof value === 'object') {
     let inner = '';
-    for (const [k, v] of Object.entries(value)) inner += write(k, v, indent + '\t');
+    for (const [k, v] of Object.entries(value)) inner += write(k, v, `${indent}\t`);
     return `${indent}<${name}>\n${inner}${indent}</${name}>\n`;
   }
   return `${indent}<${name}>${escapeXml(String(value))}</${name}>\n`;

@@ -19,13 +19,20 @@ const splitList = (value: string) => (value === '' ? [] : value.split(';'));
 
 export function formatAuthorization(f: AuthorizationFields): string {
   return (
-    'q-sign-algorithm=' + f.algorithm +
-    '&q-ak=' + f.secretId +
-    '&q-sign-time=' + f.signTime +
-    '&q-key-time=' + f.keyTime +
-    '&q-header-list=' + f.headerList.join(';') +
-    '&q-url-param-list=' + f.urlParamList.join(';') +
-    '&q-signature=' + f.signature
+    'q-sign-algorithm=' +
+    f.algorithm +
+    '&q-ak=' +
+    f.secretId +
+    '&q-sign-time=' +
+    f.signTime +
+    '&q-key-time=' +
+    f.keyTime +
+    '&q-header-list=' +
+    f.headerList.join(';') +
+    '&q-url-param-list=' +
+    f.urlParamList.join(';') +
+    '&q-signature=' +
+    f.signature
   );
 }
 

@@ -68,10 +68,7 @@ function sortBy(entries: Entry[], key: 'name' | 'folded'): void {
  * sorted case-insensitively (cos-nodejs-sdk-v5); the two orders differ only for names whose encoding
  * reorders them, and reproducing both keeps signatures byte-identical to the SDK's.
  */
-export function canonicalize(
-  input: Record<string, HeaderValue> | undefined,
-  include: (lowerName: string) => boolean,
-): Canonical {
+export function canonicalize(input: Record<string, HeaderValue> | undefined, include: (lowerName: string) => boolean): Canonical {
   if (!input) return { list: '', names: [], pairs: '' };
   const raws = Object.keys(input);
   const entries: Entry[] = [];
@@ -84,20 +81,20 @@ export function canonicalize(
   if (entries.length === 0) return { list: '', names: [], pairs: '' };
   if (entries.length === 1) {
     const e = entries[0]!;
-    return { list: e.info.name, names: [e.info.name], pairs: e.info.name + '=' + e.value };
+    return { list: e.info.name, names: [e.info.name], pairs: `${e.info.name}=${e.value}` };
   }
   sortBy(entries, 'name');
   let list = entries[0]!.info.name;
   const names = [list];
   let sameOrder = true;
   for (let i = 1; i < entries.length; i++) {
-    list += ';' + entries[i]!.info.name;
+    list += `;${entries[i]!.info.name}`;
     names.push(entries[i]!.info.name);
     if (sameOrder && entries[i - 1]!.info.folded > entries[i]!.info.folded) sameOrder = false;
   }
   if (!sameOrder) sortBy(entries, 'folded');
-  let pairs = entries[0]!.info.name + '=' + entries[0]!.value;
-  for (let i = 1; i < entries.length; i++) pairs += '&' + entries[i]!.info.name + '=' + entries[i]!.value;
+  let pairs = `${entries[0]!.info.name}=${entries[0]!.value}`;
+  for (let i = 1; i < entries.length; i++) pairs += `&${entries[i]!.info.name}=${entries[i]!.value}`;
   return { list, names, pairs };
 }
 
@@ -114,7 +111,7 @@ export function canonicalizeListed(
   const byEncoded = new Map<string, string[]>();
   if (input) {
     for (const raw in input) {
-      if (!Object.prototype.hasOwnProperty.call(input, raw)) continue;
+      if (!Object.hasOwn(input, raw)) continue;
       const name = canonicalName(raw);
       const values = byEncoded.get(name);
       if (values) values.push(valueOf(input[raw]));
@@ -129,7 +126,7 @@ export function canonicalizeListed(
     const value = values?.[Math.min(index, values.length - 1)];
     if (value === undefined) return { missing: name };
     used.set(name, index + 1);
-    parts.push(name + '=' + cosUrlEncode(value));
+    parts.push(`${name}=${cosUrlEncode(value)}`);
   }
   return { pairs: parts.join('&') };
 }
@@ -153,8 +150,7 @@ const SDK_SIGNED_HEADERS = new Set([
   'pic-operations',
 ]);
 
-export const sdkHeaderFilter = (name: string): boolean =>
-  SDK_SIGNED_HEADERS.has(name) || name.includes('x-cos-') || name.includes('x-ci-');
+export const sdkHeaderFilter = (name: string): boolean => SDK_SIGNED_HEADERS.has(name) || name.includes('x-cos-') || name.includes('x-ci-');
 export const includeAll = (): boolean => true;
 export function includeOnly(names: readonly string[]): (name: string) => boolean {
   const set = new Set(names.map((n) => n.toLowerCase()));

@@ -68,11 +68,11 @@ export function signKeyFor(secretKey: string, keyTime: string, crypto: SignerCry
 }
 
 export function formatStringOf(method: string, pathname: string, params: string, headers: string): string {
-  return method.toLowerCase() + '\n' + pathname + '\n' + params + '\n' + headers + '\n';
+  return `${method.toLowerCase()}\n${pathname}\n${params}\n${headers}\n`;
 }
 
 export function stringToSignOf(signTime: string, formatString: string, crypto: SignerCrypto): string {
-  return 'sha1\n' + signTime + '\n' + crypto.sha1Hex(formatString) + '\n';
+  return `sha1\n${signTime}\n${crypto.sha1Hex(formatString)}\n`;
 }
 
 function checkRequest(request: CosRequest, options: SignOptions): void {
@@ -109,12 +109,18 @@ export function signRequest(request: CosRequest, options: SignOptions): SignResu
   const signature = crypto.hmacSha1Hex(signKeyFor(options.credentials.secretKey, keyTime, crypto), stringToSign);
   const secretId = options.credentials.secretId;
   const authorization =
-    'q-sign-algorithm=sha1&q-ak=' + secretId +
-    '&q-sign-time=' + keyTime +
-    '&q-key-time=' + keyTime +
-    '&q-header-list=' + headers.list +
-    '&q-url-param-list=' + params.list +
-    '&q-signature=' + signature;
+    'q-sign-algorithm=sha1&q-ak=' +
+    secretId +
+    '&q-sign-time=' +
+    keyTime +
+    '&q-key-time=' +
+    keyTime +
+    '&q-header-list=' +
+    headers.list +
+    '&q-url-param-list=' +
+    params.list +
+    '&q-signature=' +
+    signature;
   return {
     authorization,
     fields: {
@@ -141,17 +147,29 @@ export function presignRequest(request: CosRequest, options: SignOptions): Presi
   const signed = signRequest(request, options);
   const f = signed.fields;
   let query =
-    'q-sign-algorithm=sha1&q-ak=' + cosUrlEncode(f.secretId) +
-    '&q-sign-time=' + cosUrlEncode(f.signTime) +
-    '&q-key-time=' + cosUrlEncode(f.keyTime) +
-    '&q-header-list=' + cosUrlEncode(f.headerList.join(';')) +
-    '&q-url-param-list=' + cosUrlEncode(f.urlParamList.join(';')) +
-    '&q-signature=' + f.signature;
+    'q-sign-algorithm=sha1&q-ak=' +
+    cosUrlEncode(f.secretId) +
+    '&q-sign-time=' +
+    cosUrlEncode(f.signTime) +
+    '&q-key-time=' +
+    cosUrlEncode(f.keyTime) +
+    '&q-header-list=' +
+    cosUrlEncode(f.headerList.join(';')) +
+    '&q-url-param-list=' +
+    cosUrlEncode(f.urlParamList.join(';')) +
+    '&q-signature=' +
+    f.signature;
   const token = options.credentials.securityToken;
-  if (token) query += '&x-cos-security-token=' + cosUrlEncode(token);
+  if (token) query += `&x-cos-security-token=${cosUrlEncode(token)}`;
   for (const name in request.query ?? {}) {
     const value = request.query![name];
-    query += '&' + cosUrlEncode(name) + (value === undefined || value === null ? '' : '=' + cosUrlEncode(value));
+    query += `&${cosUrlEncode(name)}${value === undefined || value === null ? '' : `=${cosUrlEncode(value)}`}`;
   }
-  return { authorization: signed.authorization, fields: signed.fields, formatString: signed.formatString, stringToSign: signed.stringToSign, query };
+  return {
+    authorization: signed.authorization,
+    fields: signed.fields,
+    formatString: signed.formatString,
+    stringToSign: signed.stringToSign,
+    query,
+  };
 }

@@ -167,7 +167,12 @@ export function verifyPostSignature(
 
 export type PolicyCheckResult =
   | { ok: true; policy: PostPolicy }
-  | { ok: false; code: 'SIGN_ERR_POLICY_MALFORMED' | 'SIGN_ERR_POLICY_EXPIRED' | 'SIGN_ERR_POLICY_CONDITION'; reason: string; condition?: PostPolicyCondition };
+  | {
+      ok: false;
+      code: 'SIGN_ERR_POLICY_MALFORMED' | 'SIGN_ERR_POLICY_EXPIRED' | 'SIGN_ERR_POLICY_CONDITION';
+      reason: string;
+      condition?: PostPolicyCondition;
+    };
 
 function fieldValue(form: Record<string, string | undefined>, name: string): string | undefined {
   if (name in form) return form[name];

@@ -51,13 +51,21 @@ export function signTc3(input: Tc3Input): Tc3Result {
   const contentType = input.contentType ?? 'application/json';
   const method = input.method ?? 'POST';
   const canonicalRequest =
-    method + '\n/\n' + (input.query ?? '') + '\n' +
-    'content-type:' + contentType + '\nhost:' + host + '\n\n' +
-    'content-type;host\n' + crypto.sha256Hex(input.payload);
+    method +
+    '\n/\n' +
+    (input.query ?? '') +
+    '\n' +
+    'content-type:' +
+    contentType +
+    '\nhost:' +
+    host +
+    '\n\n' +
+    'content-type;host\n' +
+    crypto.sha256Hex(input.payload);
   const date = utcDate(input.timestamp);
   const credentialScope = `${date}/${service}/tc3_request`;
   const stringToSign = `TC3-HMAC-SHA256\n${input.timestamp}\n${credentialScope}\n${crypto.sha256Hex(canonicalRequest)}`;
-  const kDate = crypto.hmacSha256('TC3' + input.secretKey, date);
+  const kDate = crypto.hmacSha256(`TC3${input.secretKey}`, date);
   const kService = crypto.hmacSha256(kDate, service);
   const kSigning = crypto.hmacSha256(kService, 'tc3_request');
   const signature = toHex(crypto.hmacSha256(kSigning, stringToSign));
@@ -73,7 +81,8 @@ export interface Tc3Authorization {
   signature: string;
 }
 
-const TC3 = /^TC3-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{4}-\d{2}-\d{2})\/([^/\s,]+)\/tc3_request\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})$/i;
+const TC3 =
+  /^TC3-HMAC-SHA256\s+Credential=([^/\s,]+)\/(\d{4}-\d{2}-\d{2})\/([^/\s,]+)\/tc3_request\s*,\s*SignedHeaders=([^,\s]+)\s*,\s*Signature=([0-9a-f]{64})$/i;
 
 export function parseTc3Authorization(value: string): Tc3Authorization {
   const m = TC3.exec((value ?? '').trim());
@@ -88,7 +97,13 @@ export function parseTc3Authorization(value: string): Tc3Authorization {
 
 export type Tc3VerifyResult =
   | { valid: true; canonicalRequest: string; stringToSign: string }
-  | { valid: false; code: 'SIGN_ERR_TC3_MALFORMED' | 'SIGN_ERR_SIGNATURE_MISMATCH'; reason: string; canonicalRequest?: string; stringToSign?: string };
+  | {
+      valid: false;
+      code: 'SIGN_ERR_TC3_MALFORMED' | 'SIGN_ERR_SIGNATURE_MISMATCH';
+      reason: string;
+      canonicalRequest?: string;
+      stringToSign?: string;
+    };
 
 /** Verifies a TC3 request. `authorization` is the header value; other fields as the request carried them. */
 export function verifyTc3(input: Omit<Tc3Input, 'secretId'> & { authorization: string }): Tc3VerifyResult {
@@ -99,7 +114,11 @@ export function verifyTc3(input: Omit<Tc3Input, 'secretId'> & { authorization: s
     return { valid: false, code: 'SIGN_ERR_TC3_MALFORMED', reason: (e as Error).message };
   }
   if (parsed.signedHeaders.join(';') !== 'content-type;host') {
-    return { valid: false, code: 'SIGN_ERR_TC3_MALFORMED', reason: `SignedHeaders must be content-type;host, got ${parsed.signedHeaders.join(';')}` };
+    return {
+      valid: false,
+      code: 'SIGN_ERR_TC3_MALFORMED',
+      reason: `SignedHeaders must be content-type;host, got ${parsed.signedHeaders.join(';')}`,
+    };
   }
   const expected = signTc3({ ...input, secretId: parsed.secretId, service: parsed.service });
   if (utcDate(input.timestamp) !== parsed.date) {

@@ -21,13 +21,15 @@ export interface StsV1Options {
 export function stsV1FormatString(params: StsParams, options: StsV1Options): string {
   if (!options?.host) throw new SignerError('SIGN_ERR_INVALID_ARGUMENT', 'the STS host is required');
   const method = options.method ?? 'POST';
-  const names = Object.keys(params).filter((k) => k !== 'Signature').sort();
+  const names = Object.keys(params)
+    .filter((k) => k !== 'Signature')
+    .sort();
   let query = '';
   for (const name of names) {
     const value = params[name];
-    query += (query === '' ? '' : '&') + name + '=' + (value ? String(value) : '');
+    query += `${(query === '' ? '' : '&') + name}=${value ? String(value) : ''}`;
   }
-  return method + options.host + (options.path ?? '/') + '?' + query;
+  return `${method + options.host + (options.path ?? '/')}?${query}`;
 }
 
 function algorithmOf(params: StsParams): 'HmacSHA1' | 'HmacSHA256' {
