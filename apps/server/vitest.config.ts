@@ -6,5 +6,16 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Coverage is part of every run: coverage/coverage-summary.json for tools, one summary line per metric here.
+    // The floors sit a little under what the suite measures; a run that drops below them fails.
+    // Running a single file? Add --coverage.enabled=false.
+    coverage: {
+      enabled: true,
+      provider: 'v8',
+      include: ['src/**'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+      thresholds: { lines: 84, functions: 84, branches: 73, statements: 81 },
+    },
   },
 });
