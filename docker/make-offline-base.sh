@@ -6,7 +6,7 @@
 set -euo pipefail
 image="${1:-cos-direct/node-base:local}"
 if docker image inspect "$image" >/dev/null 2>&1; then
-  echo "make-offline-base: $image exists"
+  # Already made: nothing to say.
   exit 0
 fi
 

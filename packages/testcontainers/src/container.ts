@@ -24,6 +24,7 @@ export class CosEmulatorContainer extends GenericContainer {
   #hostnames: string[] = [];
   #caDirectory?: string;
   #certificate?: { cert: string; key: string; ca: string };
+  #createdId?: string;
 
   constructor(image = COS_EMULATOR_IMAGE) {
     super(image);
@@ -120,14 +121,19 @@ export class CosEmulatorContainer extends GenericContainer {
         { source: join(this.#caDirectory, 'ca-key.pem'), target: '/data/tls/ca-key.pem', mode: 0o644 },
       ]);
     }
-    const started = await super.start();
+    const started = await this.#startOrRemove();
     const host = isIP(started.getHost()) === 6 ? `[${started.getHost()}]` : started.getHost();
     const http = `http://${host}:${started.getMappedPort(HTTP_PORT)}`;
     let caCert = this.#certificate?.ca;
     if (!caCert) {
-      const ca = await fetch(`${http}/_emulator/ca.pem`);
-      if (!ca.ok) throw new Error(`the emulator did not serve its CA certificate (HTTP ${ca.status})`);
-      caCert = await ca.text();
+      try {
+        const ca = await fetch(`${http}/_emulator/ca.pem`);
+        if (!ca.ok) throw new Error(`the emulator did not serve its CA certificate (HTTP ${ca.status})`);
+        caCert = await ca.text();
+      } catch (error) {
+        await started.stop();
+        throw error;
+      }
     }
     return new StartedCosEmulatorContainer(started, {
       http,
@@ -140,14 +146,52 @@ export class CosEmulatorContainer extends GenericContainer {
       caCert,
     });
   }
+
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.#createdId = containerId;
+  }
+
+  // Testcontainers leaves a container running when its start fails after creation (a port it cannot map,
+  // a wait strategy that times out), and without Ryuk nothing reaps it: remove it here.
+  async #startOrRemove(): Promise<StartedTestContainer> {
+    this.#createdId = undefined;
+    try {
+      return await super.start();
+    } catch (error) {
+      const id = this.#createdId;
+      if (id) {
+        const client = await getContainerRuntimeClient();
+        await client.container
+          .getById(id)
+          .remove({ force: true, v: true })
+          .catch(() => {});
+      }
+      throw error;
+    }
+  }
 }
 
-export interface StartedCosEmulatorContainer extends CosEmulatorHandle {}
-
 /** A running emulator container: getters for endpoints, credentials and ready-made client options. */
-export class StartedCosEmulatorContainer extends AbstractStartedContainer {
+export class StartedCosEmulatorContainer extends AbstractStartedContainer implements CosEmulatorHandle {
+  readonly #handle: CosEmulatorHandle;
+
   constructor(started: StartedTestContainer, endpoints: EmulatorEndpoints) {
     super(started);
-    Object.assign(this, handleOf(endpoints));
+    this.#handle = handleOf(endpoints);
   }
+
+  getCosEndpoint = () => this.#handle.getCosEndpoint();
+  getCosHttpsEndpoint = () => this.#handle.getCosHttpsEndpoint();
+  getStsEndpoint = () => this.#handle.getStsEndpoint();
+  getSecretId = () => this.#handle.getSecretId();
+  getSecretKey = () => this.#handle.getSecretKey();
+  getAppId = () => this.#handle.getAppId();
+  getRegion = () => this.#handle.getRegion();
+  getBuckets = () => this.#handle.getBuckets();
+  getCaCertificate = () => this.#handle.getCaCertificate();
+  getCosSdkOptions = () => this.#handle.getCosSdkOptions();
+  getStsOptions = () => this.#handle.getStsOptions();
+  getSignServerOptions = () => this.#handle.getSignServerOptions();
+  getUndiciOptions = () => this.#handle.getUndiciOptions();
+  getRefusals = (limit?: number) => this.#handle.getRefusals(limit);
 }

@@ -21,7 +21,7 @@ async function putAndGet(emulator: CosEmulatorHandle) {
   await new Promise((resolve, reject) =>
     cos.putObject({ Bucket, Region, Key: 'hello.txt', Body: 'hello container' }, (e, d) => (e ? reject(e) : resolve(d))),
   );
-  const got = await new Promise<any>((resolve, reject) =>
+  const got = await new Promise<COS.GetObjectResult>((resolve, reject) =>
     cos.getObject({ Bucket, Region, Key: 'hello.txt' }, (e, d) => (e ? reject(e) : resolve(d))),
   );
   return got.Body.toString();
@@ -30,12 +30,26 @@ async function putAndGet(emulator: CosEmulatorHandle) {
 async function expectRefusalListed(emulator: CosEmulatorHandle) {
   const cos = new COS({ ...emulator.getCosSdkOptions(), SecretKey: 'not-the-secret-key' });
   const Bucket = emulator.getBuckets()[0]!;
-  const error = await new Promise<any>((resolve) =>
+  const error = await new Promise<COS.CosError | null>((resolve) =>
     cos.headObject({ Bucket, Region: emulator.getRegion(), Key: 'hello.txt' }, (e) => resolve(e)),
   );
-  expect(error.statusCode).toBe(403);
+  expect(error?.statusCode).toBe(403);
   const [latest] = await emulator.getRefusals(1);
   expect(latest).toMatchObject({ code: 'SignatureDoesNotMatch', method: 'HEAD', operation: 'HeadObject' });
+}
+
+// The host's address on Docker's default bridge: what a job in a container on that bridge connects to.
+// Debian's docker.io leaves the network's IPAM Gateway empty; Docker then gives the bridge the subnet's
+// first address, as it does by default.
+function bridgeGateway(): string {
+  const config = execFileSync('docker', ['network', 'inspect', 'bridge', '--format', '{{json .IPAM.Config}}'], { encoding: 'utf8' });
+  const ipv4 = (JSON.parse(config) as { Subnet?: string; Gateway?: string }[]).find((c) => isIP(c.Subnet?.split('/')[0] ?? '') === 4);
+  if (!ipv4?.Subnet) throw new Error(`Docker's bridge network has no IPv4 subnet: ${config}`);
+  if (ipv4.Gateway) return ipv4.Gateway;
+  const [network] = ipv4.Subnet.split('/');
+  const octets = network!.split('.').map(Number);
+  octets[3]! += 1;
+  return octets.join('.');
 }
 
 describe('CosEmulatorContainer options', () => {
@@ -91,7 +105,7 @@ describe.skipIf(!docker)('in a container', () => {
   });
 
   it('issues temporary keys over HTTPS with the CA it was given', async () => {
-    const res: any = await STS.getCredential({
+    const res = await STS.getCredential({
       ...started.getStsOptions(),
       policy: { version: '2.0', statement: [{ effect: 'allow', action: ['name/cos:PutObject'], resource: ['*'] }] },
     } as never);
@@ -103,11 +117,7 @@ describe.skipIf(!docker)('in a container', () => {
   it('serves HTTPS at the address Testcontainers uses from inside a container', async () => {
     // Where Testcontainers already connects through another address, that address is the one to test.
     const runtimeHost = (await getContainerRuntimeClient()).info.containerRuntime.host;
-    const gateway = ['localhost', '127.0.0.1', '::1'].includes(runtimeHost)
-      ? execFileSync('docker', ['network', 'inspect', 'bridge', '--format', '{{(index .IPAM.Config 0).Gateway}}'], {
-          encoding: 'utf8',
-        }).trim()
-      : runtimeHost;
+    const gateway = ['localhost', '127.0.0.1', '::1'].includes(runtimeHost) ? bridgeGateway() : runtimeHost;
     expect(gateway).not.toMatch(/^(localhost|127\.0\.0\.1|::1)$/);
     const script = `
       import { CosEmulatorContainer } from '@cos-direct/testcontainers';
@@ -125,6 +135,21 @@ describe.skipIf(!docker)('in a container', () => {
       timeout: 60_000,
     });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ host: isIP(gateway) === 6 ? `[${gateway}]` : gateway, status: 200 });
+  });
+
+  it('removes a container whose start fails after it was created', async () => {
+    const label = `start-failure-${process.pid}-${Date.now()}`;
+    // Any failure between creating and handing back the container (here: a hook that throws, as a port
+    // Testcontainers cannot map does) must not leave it running, since nothing reaps it without Ryuk.
+    class FailingStart extends CosEmulatorContainer {
+      protected override async containerStarting(): Promise<void> {
+        throw new Error('start interrupted');
+      }
+    }
+    const failing = new FailingStart().withLabels({ 'org.cos-direct.test': label }).withCaDirectory(process.env.COS_DIRECT_TC_CA_DIR!);
+    await expect(failing.start()).rejects.toThrow('start interrupted');
+    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=org.cos-direct.test=${label}`], { encoding: 'utf8' }).trim();
+    expect(left).toBe('');
   });
 
   it('serves HTTPS with a certificate of your own', async () => {

@@ -11,7 +11,7 @@ describe('the vitest globalSetup', () => {
       const cos = new COS(emulator.getCosSdkOptions());
       const params = { Bucket: emulator.getBuckets()[0]!, Region: emulator.getRegion(), Key: 'from-setup.txt' };
       await new Promise((ok, fail) => cos.putObject({ ...params, Body: 'provided' }, (e, d) => (e ? fail(e) : ok(d))));
-      const got = await new Promise<any>((ok, fail) => cos.getObject(params, (e, d) => (e ? fail(e) : ok(d))));
+      const got = await new Promise<COS.GetObjectResult>((ok, fail) => cos.getObject(params, (e, d) => (e ? fail(e) : ok(d))));
       expect(got.Body.toString()).toBe('provided');
     } finally {
       await teardown();
