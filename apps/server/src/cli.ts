@@ -7,7 +7,7 @@ async function main() {
     process.stdout.write('cos-direct-server: the upload ticket server. Configured by environment variables; see the README.\n');
     return;
   }
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
   } catch (e) {

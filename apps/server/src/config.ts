@@ -35,6 +35,11 @@ export interface ServerOptions {
   maxMultipartSize?: number;
   /** Bind each ticket to the extension's MIME type (cos:content-type); the ticket then says which type to send. */
   enforceContentType?: boolean;
+  /**
+   * Let uploads store types a browser runs (HTML, SVG, JavaScript, XML) when their extension is
+   * allowed. Off by default: such uploads may then only be stored as application/octet-stream.
+   */
+  allowActiveContent?: boolean;
   /** Lifetime of temporary keys in seconds. Default 1800. */
   durationSeconds?: number;
   /** Lifetime of a signed PUT in seconds, never beyond the key's. Default 900. */
@@ -84,6 +89,7 @@ const OPTION_KEYS = new Set<string>([
   'maxSize',
   'maxMultipartSize',
   'enforceContentType',
+  'allowActiveContent',
   'durationSeconds',
   'signatureSeconds',
   'downloadUrlSeconds',
@@ -167,9 +173,9 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
   positiveInt(signatureSeconds, 'signatureSeconds (SIGNATURE_SECONDS)');
   if (
     o.downloadUrlSeconds !== undefined &&
-    (!Number.isInteger(o.downloadUrlSeconds) || o.downloadUrlSeconds < 1 || o.downloadUrlSeconds > 7 * 86400)
+    (!Number.isInteger(o.downloadUrlSeconds) || o.downloadUrlSeconds < 1 || o.downloadUrlSeconds > 7200)
   ) {
-    problems.push(`downloadUrlSeconds must be an integer from 1 to 604800 (DOWNLOAD_URL_SECONDS), got ${o.downloadUrlSeconds}`);
+    problems.push(`downloadUrlSeconds must be an integer from 1 to 7200 (DOWNLOAD_URL_SECONDS), got ${o.downloadUrlSeconds}`);
   }
   if (o.bearerTokens)
     for (const t of o.bearerTokens) if (t.length < 16) problems.push('each bearer token must have at least 16 characters (AUTH_TOKENS)');
@@ -205,6 +211,7 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
     maxSize: o.maxSize,
     maxMultipartSize: o.maxMultipartSize ?? 50 * 1024 ** 3,
     enforceContentType: o.enforceContentType ?? false,
+    allowActiveContent: o.allowActiveContent ?? false,
     durationSeconds,
     signatureSeconds: Math.min(signatureSeconds, durationSeconds),
     downloadUrlSeconds: o.downloadUrlSeconds,
@@ -238,6 +245,7 @@ const ENV_KEYS = [
   'MAX_SIZE',
   'MAX_MULTIPART_SIZE',
   'ENFORCE_CONTENT_TYPE',
+  'ALLOW_ACTIVE_CONTENT',
   'DURATION_SECONDS',
   'SIGNATURE_SECONDS',
   'DOWNLOAD_URL_SECONDS',
@@ -321,6 +329,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSize: int('MAX_SIZE'),
     maxMultipartSize: int('MAX_MULTIPART_SIZE'),
     enforceContentType: bool('ENFORCE_CONTENT_TYPE'),
+    allowActiveContent: bool('ALLOW_ACTIVE_CONTENT'),
     durationSeconds: int('DURATION_SECONDS'),
     signatureSeconds: int('SIGNATURE_SECONDS'),
     downloadUrlSeconds: int('DOWNLOAD_URL_SECONDS') || undefined,

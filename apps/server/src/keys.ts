@@ -10,6 +10,12 @@ const MIME: Record<string, string> = {
   webp: 'image/webp',
   heic: 'image/heic',
   svg: 'image/svg+xml',
+  html: 'text/html',
+  htm: 'text/html',
+  xhtml: 'application/xhtml+xml',
+  xml: 'application/xml',
+  js: 'text/javascript',
+  mjs: 'text/javascript',
   mp4: 'video/mp4',
   mov: 'video/quicktime',
   webm: 'video/webm',
@@ -21,8 +27,54 @@ const MIME: Record<string, string> = {
   zip: 'application/zip',
 };
 
+export const OCTET_STREAM = 'application/octet-stream';
+
+/**
+ * Types a browser runs when it opens them from the bucket's domain: a page, a script, an SVG with
+ * script, an XML document that can carry XHTML. An upload may store them only when configured.
+ */
+const ACTIVE_TYPES = new Set([
+  'text/html',
+  'application/xhtml+xml',
+  'image/svg+xml',
+  'text/javascript',
+  'application/javascript',
+  'text/xml',
+  'application/xml',
+]);
+
 export function mimeOf(ext: string): string {
-  return MIME[ext] ?? 'application/octet-stream';
+  return MIME[ext] ?? OCTET_STREAM;
+}
+
+export function isActiveType(type: string): boolean {
+  return ACTIVE_TYPES.has(type.toLowerCase());
+}
+
+/** The Content-Types an upload of this extension may store, and whether it must name one. */
+export interface TypeRule {
+  /** With the type limit on: the one type the ticket names. */
+  ticketType?: string;
+  allowed: string[];
+  /** When true the request must carry one of `allowed`; otherwise it may also send none. */
+  required: boolean;
+}
+
+/**
+ * With the limit on, exactly the extension's type (or application/octet-stream when that type is
+ * active and not allowed). With it off, application/octet-stream (the seed's Flutter client sends it)
+ * or the extension's own type. A request without Content-Type is left to COS's default only when that
+ * default cannot be an active type.
+ */
+export function typeRuleOf(ext: string, enforce: boolean, allowActive: boolean): TypeRule {
+  const own = mimeOf(ext);
+  const ownAllowed = allowActive || !isActiveType(own);
+  if (enforce) {
+    const ticketType = ownAllowed ? own : OCTET_STREAM;
+    return { ticketType, allowed: [ticketType], required: true };
+  }
+  const allowed = ownAllowed && own !== OCTET_STREAM ? [OCTET_STREAM, own] : [OCTET_STREAM];
+  return { allowed, required: !ownAllowed };
 }
 
 /**

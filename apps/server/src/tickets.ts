@@ -1,16 +1,8 @@
-import {
-  createObjectPolicy,
-  createPostPolicy,
-  encodeKeyPath,
-  presignRequest,
-  signPostPolicy,
-  signRequest,
-  UPLOAD_ACTIONS,
-  type CamPolicy,
-} from '@cos-direct/signer';
+import { createPostPolicy, encodeKeyPath, presignRequest, signPostPolicy, signRequest } from '@cos-direct/signer';
 import type { ResolvedServerOptions } from './config.js';
 import { ServerError } from './errors.js';
-import { checkExtension, mimeOf, newObjectKey } from './keys.js';
+import { checkExtension, newObjectKey, typeRuleOf } from './keys.js';
+import { allowStatement, policyOf, readOnePolicy, writeStatements } from './policy.js';
 import type { StsClient } from './sts-client.js';
 
 export interface DirectTicket {
@@ -58,8 +50,8 @@ export class TicketService {
     const ext = checkExtension(rawExt, o.allowedExtensions);
     const now = o.now();
     const key = newObjectKey(o.keyPrefix, ext, now);
-    const contentType = o.enforceContentType ? mimeOf(ext) : undefined;
-    return { ext, now, key, contentType };
+    const types = typeRuleOf(ext, o.enforceContentType, o.allowActiveContent);
+    return { ext, now, key, types, contentType: types.ticketType };
   }
 
   #url(key: string) {
@@ -67,18 +59,21 @@ export class TicketService {
   }
 
   /**
-   * A GET of this one key, signed with the server's own key: the temporary key may only upload. The
-   * URL grants nothing but reading the object this ticket creates, until it expires.
+   * A GET of this one key, signed with a temporary key of its own that may only GetObject that key and
+   * never with a response-content-type override. Every parameter the URL carries (the token included)
+   * is in q-url-param-list, so none can be swapped.
    */
-  #downloadUrl(key: string, now: number): { downloadUrl?: string } {
+  async #downloadUrl(key: string, now: number): Promise<{ downloadUrl?: string }> {
     const o = this.options;
     if (o.downloadUrlSeconds === undefined) return {};
+    const tmp = await this.sts.getFederationToken(readOnePolicy({ region: o.region, bucket: o.bucket, key }), o.downloadUrlSeconds + 1);
+    const startTime = Math.min(now, tmp.expiredTime) - 1;
     const signed = presignRequest(
-      { method: 'GET', pathname: `/${key}`, headers: { host: o.cosHost } },
+      { method: 'GET', pathname: `/${key}`, headers: { host: o.cosHost }, query: { 'x-cos-security-token': tmp.sessionToken } },
       {
-        credentials: { secretId: o.secretId, secretKey: o.secretKey },
-        startTime: now - 1,
-        expiresIn: o.downloadUrlSeconds + 1,
+        credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey },
+        startTime,
+        expiresIn: Math.max(1, Math.min(o.downloadUrlSeconds + 1, tmp.expiredTime - startTime)),
         signHeaders: ['host'],
       },
     );
@@ -88,16 +83,10 @@ export class TicketService {
   /** The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. */
   async direct(rawExt: unknown): Promise<DirectTicket> {
     const o = this.options;
-    const { now, key, contentType } = this.#prepare(rawExt);
-    const policy = createObjectPolicy({
-      region: o.region,
-      bucket: o.bucket,
-      key,
-      actions: UPLOAD_ACTIONS,
-      maxSize: o.maxSize,
-      contentType,
-    });
-    const tmp = await this.sts.getFederationToken(policy, o.durationSeconds);
+    const { now, key, types, contentType } = this.#prepare(rawExt);
+    const scope = { region: o.region, bucket: o.bucket, key };
+    const policy = policyOf(...writeStatements(scope, ['PutObject'], { types, maxSize: o.maxSize, noAcl: true }));
+    const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
     const expiresIn = Math.max(1, Math.min(o.signatureSeconds, tmp.expiredTime - startTime));
@@ -113,7 +102,7 @@ export class TicketService {
       cosUrl: this.#url(key),
       expiredTime: startTime + expiresIn,
       ...(contentType ? { contentType } : {}),
-      ...this.#downloadUrl(key, now),
+      ...download,
     };
   }
 
@@ -126,19 +115,17 @@ export class TicketService {
       throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
     }
     if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
-    const { now, key, contentType } = this.#prepare(rawExt);
-    // Conditions go only where the request carries what they test: the type on the requests that set
-    // it (PutObject, Initiate), the size on the requests with bodies (each part, never above the file).
+    const { now, key, types, contentType } = this.#prepare(rawExt);
+    // Conditions go only where the request carries what they test: type and ACL on the requests that
+    // set them (PutObject, Initiate), the size on the requests with bodies (each part, never above the file).
     const scope = { region: o.region, bucket: o.bucket, key };
-    const policy: CamPolicy = {
-      version: '2.0',
-      statement: [
-        ...createObjectPolicy({ ...scope, actions: ['PutObject', 'InitiateMultipartUpload'], maxSize: size, contentType }).statement,
-        ...createObjectPolicy({ ...scope, actions: ['UploadPart'], maxSize: size }).statement,
-        ...createObjectPolicy({ ...scope, actions: ['ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload'] }).statement,
-      ],
-    };
-    const tmp = await this.sts.getFederationToken(policy, o.durationSeconds);
+    const policy = policyOf(
+      ...writeStatements(scope, ['PutObject'], { types, maxSize: size, noAcl: true }),
+      ...writeStatements(scope, ['InitiateMultipartUpload'], { types, noAcl: true }),
+      ...writeStatements(scope, ['UploadPart'], { maxSize: size }),
+      allowStatement(scope, ['ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload']),
+    );
+    const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
     return {
       cosHost: o.cosHost,
       cosKey: key,
@@ -149,16 +136,17 @@ export class TicketService {
       startTime: tmp.startTime,
       expiredTime: tmp.expiredTime,
       ...(contentType ? { contentType } : {}),
-      ...this.#downloadUrl(key, now),
+      ...download,
     };
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
   async postPolicy(rawExt: unknown): Promise<PostPolicyTicket> {
     const o = this.options;
-    const { now, key, contentType } = this.#prepare(rawExt);
-    const policy = createObjectPolicy({ region: o.region, bucket: o.bucket, key, actions: ['name/cos:PostObject'], contentType });
-    const tmp = await this.sts.getFederationToken(policy, o.durationSeconds);
+    const { now, key, types, contentType } = this.#prepare(rawExt);
+    const scope = { region: o.region, bucket: o.bucket, key };
+    const policy = policyOf(...writeStatements(scope, ['PostObject'], { types, noAcl: true }));
+    const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
     const start = now - 1;
     const end = Math.min(start + o.signatureSeconds, tmp.expiredTime);
     const keyTime = `${start};${end}`;
@@ -169,6 +157,8 @@ export class TicketService {
       contentLengthRange: o.maxSize !== undefined ? [0, o.maxSize] : undefined,
       contentType,
       successActionStatus: 204,
+      // The form must say acl=default: an added acl field then breaks the policy instead of publishing.
+      extra: [{ acl: 'default' }],
       credentials: { secretId: tmp.tmpSecretId },
       keyTime,
     });
@@ -176,9 +166,9 @@ export class TicketService {
       credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey, securityToken: tmp.sessionToken },
       keyTime,
     });
-    const fields: Record<string, string> = { key, success_action_status: '204' };
+    const fields: Record<string, string> = { key, acl: 'default', success_action_status: '204' };
     if (contentType) fields['Content-Type'] = contentType;
     Object.assign(fields, signed);
-    return { cosHost: o.cosHost, cosKey: key, url: `${o.cosProtocol}://${o.cosHost}/`, fields, ...this.#downloadUrl(key, now) };
+    return { cosHost: o.cosHost, cosKey: key, url: `${o.cosProtocol}://${o.cosHost}/`, fields, ...download };
   }
 }

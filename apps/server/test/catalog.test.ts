@@ -5,7 +5,9 @@ import { ServerError, ServerErrorCodes } from '../src/index.js';
 describe('error catalog', () => {
   it('documents every code with its status, and nothing else', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const documented = Object.fromEntries([...readme.matchAll(/^\| `(SRV_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]));
+    const documented = Object.fromEntries(
+      [...readme.matchAll(/^\| `(SRV_ERR_[A-Z_]+)` *\| (\d{3}) *\|/gm)].map((m) => [m[1], Number(m[2])]),
+    );
     const catalog = Object.fromEntries(Object.entries(ServerErrorCodes).map(([code, v]) => [code, v.status]));
     expect(documented).toEqual(catalog);
   });

@@ -105,3 +105,13 @@ export function evaluateConditions(
   }
   return undefined;
 }
+
+/** Request headers (or form fields) that grant access to an object, as COS names their condition keys. */
+export const GRANT_HEADERS = ['x-cos-grant-read', 'x-cos-grant-read-acp', 'x-cos-grant-write-acp', 'x-cos-grant-full-control'] as const;
+
+/** The `cos:x-cos-grant-*` condition keys of a request, read through `lookup` (a header or form field lookup). */
+export function grantContextOf(lookup: (name: string) => string | undefined): RequestContext {
+  const out: RequestContext = {};
+  for (const name of GRANT_HEADERS) out[`cos:${name}`] = lookup(name);
+  return out;
+}
