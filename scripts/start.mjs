@@ -34,7 +34,6 @@ function fail(message) {
 async function main() {
   const serverEnv = { ...env, PORT: String(serverPort), HOST: host };
   let emulatorLines = [];
-  let caPath;
   if (!realCos) {
     const { startEmulator } = await load('packages/emulator/dist/index.js');
     const dataDir = env.COS_EMULATOR_DATA_DIR ?? join(root, '.cos-direct', 'emulator-data');
@@ -53,7 +52,6 @@ async function main() {
     }
     stops.push(() => emulator.close());
     const info = emulator.info;
-    caPath = info.caCertPath;
     Object.assign(serverEnv, {
       COS_SECRET_ID: info.credentials.secretId,
       COS_SECRET_KEY: info.credentials.secretKey,

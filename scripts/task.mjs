@@ -1,29 +1,45 @@
 #!/usr/bin/env node
 // The README's commands: installs what the repository needs (pnpm included, without corepack),
-// then hands the task to turbo. Usage: node scripts/task.mjs <setup|build|test|bench|typecheck|start>
+// then hands the task to turbo. Usage: node scripts/task.mjs <setup|build|test|bench|typecheck|lint|start>
+//
+// Quiet by default: install and build logs are shown only when they fail. `test` also lints, and under
+// CI=true (or COS_DIRECT_NODE_LINES=22,24) runs the unit suites again on those Node lines.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1];
 const task = process.argv[2] ?? 'test';
-const known = new Set(['setup', 'build', 'test', 'bench', 'typecheck', 'start']);
+const known = new Set(['setup', 'build', 'test', 'bench', 'typecheck', 'lint', 'start']);
 if (!known.has(task)) {
   console.error(`unknown task "${task}"; expected one of: ${[...known].join(', ')}`);
   process.exit(2);
 }
 
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+// Workspaces whose tests need nothing but Node: these run again on every supported Node line.
+const UNIT_WORKSPACES = ['packages/signer', 'packages/emulator', 'packages/client', 'apps/server'];
+const nodeLines = (process.env.COS_DIRECT_NODE_LINES ?? (process.env.CI ? '22,24' : ''))
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+
+const childEnv = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+
+function run(cmd, args, { quiet = false, cwd = root } = {}) {
+  const r = spawnSync(cmd, args, { cwd, env: childEnv, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
-  return r.status ?? 1;
+  const status = r.status ?? 1;
+  if (quiet && status !== 0) {
+    process.stdout.write(r.stdout ?? '');
+    process.stderr.write(r.stderr ?? '');
+  }
+  return status;
 }
-function pnpm(args, opts) {
-  return run('npx', ['-y', `pnpm@${pnpmVersion}`, ...args], opts);
-}
+const pnpm = (args, opts) => run('npx', ['-y', `pnpm@${pnpmVersion}`, ...args], opts);
+const say = (line) => process.stderr.write(`cos-direct: ${line}\n`);
 
 // Install only when the lockfile or a manifest changed since the last successful install.
 function installStamp() {
@@ -31,73 +47,129 @@ function installStamp() {
   for (const f of ['pnpm-lock.yaml', 'pnpm-workspace.yaml', 'package.json']) {
     if (existsSync(join(root, f))) h.update(readFileSync(join(root, f)));
   }
-  for (const dir of ['packages', 'apps']) {
-    if (!existsSync(join(root, dir))) continue;
-    for (const name of readdirSync(join(root, dir)).sort()) {
-      const manifest = join(root, dir, name, 'package.json');
-      if (existsSync(manifest)) h.update(readFileSync(manifest));
-    }
+  for (const dir of workspaceDirs()) {
+    const manifest = join(root, dir, 'package.json');
+    if (existsSync(manifest)) h.update(readFileSync(manifest));
   }
-  if (existsSync(join(root, 'e2e/package.json'))) h.update(readFileSync(join(root, 'e2e/package.json')));
   return h.digest('hex');
 }
+function workspaceDirs() {
+  const dirs = [];
+  for (const parent of ['packages', 'apps']) {
+    if (!existsSync(join(root, parent))) continue;
+    for (const name of readdirSync(join(root, parent)).sort()) dirs.push(`${parent}/${name}`);
+  }
+  if (existsSync(join(root, 'e2e/package.json'))) dirs.push('e2e');
+  return dirs;
+}
+
 const stampFile = join(root, 'node_modules', '.cos-direct-install');
 const stamp = installStamp();
 if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
+  say('installing dependencies…');
   // CI installs exactly the lockfile; a developer's install may update it after a manifest edit.
   const frozen = process.env.CI && existsSync(join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : [];
-  const status = pnpm(['install', ...frozen]);
-  if (status !== 0) process.exit(status);
+  const status = pnpm(['install', ...frozen], { quiet: true });
+  if (status !== 0) {
+    say('install failed (output above)');
+    process.exit(status);
+  }
   writeFileSync(stampFile, stamp);
 }
 if (task === 'setup') process.exit(0);
 
-const turboArgs = ['exec', 'turbo', 'run', task];
-if (task === 'test') {
-  for (const f of findResultFiles()) rmSync(f, { force: true });
-  // One failing workspace must not hide the results of the others.
-  turboArgs.push('--concurrency=1', '--continue=dependencies-successful');
-}
-if (task === 'bench') turboArgs.push('--concurrency=1');
+const biome = () => run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--reporter=summary', '.']);
+
+if (task === 'lint') process.exit(biome());
 if (task === 'start') {
-  const status = pnpm(['exec', 'turbo', 'run', 'build']);
+  say('building…');
+  const status = pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { quiet: true });
   if (status !== 0) process.exit(status);
   // Ctrl-C reaches the whole process group: let the stack shut down and report its own exit status.
   process.on('SIGINT', () => {});
   process.on('SIGTERM', () => {});
   process.exit(run(process.execPath, [join(root, 'scripts', 'start.mjs'), ...process.argv.slice(3)]));
 }
-const status = pnpm([...turboArgs, ...process.argv.slice(3)]);
-if (task === 'test') printTotals(status);
-process.exit(status);
-
-function findResultFiles() {
-  const out = [];
-  for (const dir of ['packages', 'apps']) {
-    if (!existsSync(join(root, dir))) continue;
-    for (const name of readdirSync(join(root, dir))) out.push(join(root, dir, name, '.test-results.json'));
-  }
-  out.push(join(root, 'e2e', '.test-results.json'));
-  return out.filter((f) => existsSync(f));
+if (task !== 'test') {
+  const extra = task === 'bench' ? ['--concurrency=1'] : [];
+  process.exit(pnpm(['exec', 'turbo', 'run', task, ...extra, ...process.argv.slice(3)]));
 }
 
-// One closing line for the whole repository, summed from each workspace's vitest JSON report.
-function printTotals(status) {
-  let passed = 0,
-    failed = 0,
-    skipped = 0;
-  for (const f of findResultFiles()) {
+// test: lint, every workspace's suite on this Node, then the unit suites on the other supported lines.
+for (const f of resultFiles()) rmSync(f, { force: true });
+const failures = [];
+if (biome() !== 0) failures.push('lint (biome ci: see above; `npx biome check --write .` fixes formatting)');
+// One failing workspace must not hide the results of the others.
+const turboStatus = pnpm([
+  'exec',
+  'turbo',
+  'run',
+  'test',
+  '--concurrency=1',
+  '--continue=dependencies-successful',
+  ...process.argv.slice(3),
+]);
+if (turboStatus !== 0) failures.push('a build, type check or test task (see "Failed:" above)');
+for (const line of nodeLines) {
+  for (const dir of UNIT_WORKSPACES) {
+    say(`unit tests of ${dir} on Node ${line}`);
+    const status = run(
+      'npx',
+      [
+        '-y',
+        '-p',
+        `node@${line}`,
+        'node',
+        join(root, dir, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--coverage.enabled=false',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=.test-results.node${line}.json`,
+      ],
+      { cwd: join(root, dir) },
+    );
+    if (status !== 0) failures.push(`${dir} on Node ${line}`);
+  }
+}
+printTotals();
+process.exit(failures.length === 0 ? 0 : 1);
+
+function resultFiles() {
+  const out = [];
+  for (const dir of workspaceDirs()) {
+    const abs = join(root, dir);
+    if (!existsSync(abs)) continue;
+    for (const name of readdirSync(abs)) if (/^\.test-results(\.node\d+)?\.json$/.test(name)) out.push(join(abs, name));
+  }
+  return out;
+}
+
+// One closing line for the whole repository, summed from each vitest JSON report: a test counts once
+// however deeply it is nested, and a file that failed to load counts as one failure.
+function printTotals() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const f of resultFiles()) {
+    let report;
     try {
-      const r = JSON.parse(readFileSync(f, 'utf8'));
-      passed += r.numPassedTests ?? 0;
-      // A suite that fails to load has no failed tests of its own: count it once.
-      failed += Math.max(r.numFailedTests ?? 0, r.numFailedTestSuites ?? 0);
-      skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+      report = JSON.parse(readFileSync(f, 'utf8'));
     } catch {
       failed += 1;
+      continue;
+    }
+    for (const file of report.testResults ?? []) {
+      const tests = file.assertionResults ?? [];
+      if (file.status === 'failed' && !tests.some((t) => t.status === 'failed')) failed += 1;
+      for (const t of tests) {
+        if (t.status === 'passed') passed += 1;
+        else if (t.status === 'failed') failed += 1;
+        else skipped += 1;
+      }
     }
   }
-  console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-  // A failed build or type check runs no tests of its own: say so rather than end on a clean count.
-  if (status !== 0 && failed === 0) console.log('tests: a build, type check or test task failed (see "Failed:" above)');
+  const lines = nodeLines.length ? ` (unit suites also on Node ${nodeLines.join(', ')})` : '';
+  for (const f of failures) console.log(`failed: ${f}`);
+  console.log(`\ntests: ${passed} passed, ${failed + (failed === 0 ? failures.length : 0)} failed, ${skipped} skipped${lines}`);
 }

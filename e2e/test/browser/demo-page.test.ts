@@ -6,6 +6,7 @@ import { join, dirname } from 'node:path';
 import { serveWeb, type WebServer } from '@cos-direct/web';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type CosJs from 'cos-js-sdk-v5';
 import { chromiumAvailable, launch } from '../support/chromium.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -79,7 +80,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     await page.goto(tuned);
     await page.setInputFiles('#files', path);
     // Reload once a few parts are in: the upload state stays in localStorage.
-    await page.waitForFunction(() => (document.querySelector('li progress') as HTMLProgressElement | null)?.value! > 0.4, undefined, {
+    await page.waitForFunction(() => ((document.querySelector('li progress') as HTMLProgressElement | null)?.value ?? 0) > 0.4, undefined, {
       timeout: 60_000,
     });
     await page.goto(tuned);
@@ -105,11 +106,11 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     const result = await page.evaluate(
       async ({ signUrl, host }) => {
         const t = (await (await fetch(`${signUrl}/sts-multipart?ext=txt&size=17`)).json()).data;
-        const COS = (window as unknown as { COS: any }).COS;
+        const COS = (window as unknown as { COS: typeof CosJs }).COS;
         const cos = new COS({
           Domain: host,
           Protocol: 'http:',
-          getAuthorization: (_options: unknown, callback: (c: unknown) => void) =>
+          getAuthorization: (_options, callback) =>
             callback({
               TmpSecretId: t.credentials.tmpSecretId,
               TmpSecretKey: t.credentials.tmpSecretKey,
@@ -119,7 +120,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
             }),
         });
         return new Promise<{ key: string; etag: string }>((resolve, reject) =>
-          cos.putObject({ Bucket: t.bucket, Region: t.region, Key: t.cosKey, Body: 'hello from js sdk' }, (err: any, data: any) =>
+          cos.putObject({ Bucket: t.bucket, Region: t.region, Key: t.cosKey, Body: 'hello from js sdk' }, (err, data) =>
             err ? reject(new Error(JSON.stringify(err))) : resolve({ key: t.cosKey, etag: data.ETag }),
           ),
         );

@@ -45,26 +45,25 @@ function int(value: string | undefined, name: string): number | undefined {
   return Number(value);
 }
 
+const OPTIONS = {
+  'sign-url': { type: 'string' },
+  header: { type: 'string', short: 'H', multiple: true },
+  concurrency: { type: 'string' },
+  'part-concurrency': { type: 'string' },
+  'part-size': { type: 'string' },
+  threshold: { type: 'string' },
+  ext: { type: 'string' },
+  ca: { type: 'string' },
+  'no-resume': { type: 'boolean' },
+  retries: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function main(): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        'sign-url': { type: 'string' },
-        header: { type: 'string', short: 'H', multiple: true },
-        concurrency: { type: 'string' },
-        'part-concurrency': { type: 'string' },
-        'part-size': { type: 'string' },
-        threshold: { type: 'string' },
-        ext: { type: 'string' },
-        ca: { type: 'string' },
-        'no-resume': { type: 'boolean' },
-        retries: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ allowPositionals: true, options: OPTIONS });
   } catch (e) {
     usage((e as Error).message);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -46,7 +46,7 @@ function fileRange(path: string, start: number, end: number): Readable {
 async function openSource(source: NodeUploadSource, options: NodeUploadOptions): Promise<UploadSource> {
   if (typeof source === 'string') {
     const path = resolve(source);
-    let info;
+    let info: Stats;
     try {
       info = await stat(path);
     } catch (e) {

@@ -112,7 +112,10 @@ export class ThreadedCrc64 {
     this.#thread = thread;
     let resolve!: (crc: string) => void;
     let reject!: (e: Error) => void;
-    this.#result = new Promise<string>((res, rej) => ((resolve = res), (reject = rej)));
+    this.#result = new Promise<string>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     this.#result.catch(() => undefined);
     this.#id = thread.open(preceding, {
       hashed: (bytes) => {

@@ -16,7 +16,10 @@ export class ContentHasher {
   update(chunk: Uint8Array): void {
     this.#md5.update(chunk);
     this.size += chunk.length;
-    if (this.#threaded) return this.#threaded.update(chunk);
+    if (this.#threaded) {
+      this.#threaded.update(chunk);
+      return;
+    }
     this.#crc.update(chunk);
     if (this.#inPlace && this.size >= IN_PLACE_LIMIT) {
       this.#threaded = ThreadedCrc64.start(this.#crc.digest());

@@ -22,6 +22,23 @@ export async function openStores(dataDir: string | undefined): Promise<Stores> {
     : { metadata: new MemoryMetadataStore(), blobs: new MemoryBlobStore() };
   await stores.metadata.open();
   await stores.blobs.open();
+  await finishCompletedUploads(stores.metadata);
   await stores.blobs.collect(stores.metadata.referencedBlobs());
   return stores;
+}
+
+/**
+ * Removes the uploads a Complete Multipart Upload had already turned into an object when the process
+ * stopped; their parts' bytes are then unreferenced and collected. Uploads that were not completed stay.
+ */
+export async function finishCompletedUploads(metadata: MetadataStore): Promise<number> {
+  let finished = 0;
+  for (const bucket of metadata.listBuckets()) {
+    for (const upload of metadata.listUploads(bucket.name)) {
+      if (metadata.getObject(upload.bucket, upload.key)?.completedUploadId !== upload.uploadId) continue;
+      await metadata.deleteUpload(upload.uploadId);
+      finished++;
+    }
+  }
+  return finished;
 }

@@ -41,7 +41,10 @@ export class MemoryMetadataStore implements MetadataStore {
   }
   async putObject(record: ObjectRecord) {
     let bucket = this.objects.get(record.bucket);
-    if (!bucket) this.objects.set(record.bucket, (bucket = new Map()));
+    if (!bucket) {
+      bucket = new Map();
+      this.objects.set(record.bucket, bucket);
+    }
     const previous = bucket.get(record.key);
     bucket.set(record.key, record);
     if (!previous) this.#sortedKeys.delete(record.bucket);
@@ -84,7 +87,10 @@ export class MemoryMetadataStore implements MetadataStore {
   }
   async putPart(record: PartRecord) {
     let parts = this.parts.get(record.uploadId);
-    if (!parts) this.parts.set(record.uploadId, (parts = new Map()));
+    if (!parts) {
+      parts = new Map();
+      this.parts.set(record.uploadId, parts);
+    }
     const previous = parts.get(record.partNumber);
     parts.set(record.partNumber, record);
     return previous;

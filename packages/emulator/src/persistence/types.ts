@@ -42,6 +42,11 @@ export interface ObjectRecord {
   meta: Record<string, string>;
   acl: Acl;
   storageClass: string;
+  /**
+   * The multipart upload this object was completed from. Complete writes the object before it removes
+   * the upload, so a restart that finds both finishes the job by removing the upload.
+   */
+  completedUploadId?: string;
 }
 
 export interface UploadRecord {

@@ -13,7 +13,7 @@ export interface Canonical {
   pairs: string;
 }
 
-function valueOf(value: HeaderValue): string {
+function headerText(value: HeaderValue): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
@@ -76,7 +76,7 @@ export function canonicalize(input: Record<string, HeaderValue> | undefined, inc
     const raw = raws[i]!;
     const info = nameInfo(raw);
     if (!include(info.folded)) continue;
-    entries.push({ info, value: cosUrlEncode(valueOf(input[raw])) });
+    entries.push({ info, value: cosUrlEncode(headerText(input[raw])) });
   }
   if (entries.length === 0) return { list: '', names: [], pairs: '' };
   if (entries.length === 1) {
@@ -114,8 +114,8 @@ export function canonicalizeListed(
       if (!Object.hasOwn(input, raw)) continue;
       const name = canonicalName(raw);
       const values = byEncoded.get(name);
-      if (values) values.push(valueOf(input[raw]));
-      else byEncoded.set(name, [valueOf(input[raw])]);
+      if (values) values.push(headerText(input[raw]));
+      else byEncoded.set(name, [headerText(input[raw])]);
     }
   }
   const used = new Map<string, number>();

@@ -31,8 +31,14 @@ const slots: [PadSlot, PadSlot] = [
 let lastSlot = 0;
 
 function padsOf(key: string): PadSlot | undefined {
-  if (slots[0].key === key) return slots[(lastSlot = 0)];
-  if (slots[1].key === key) return slots[(lastSlot = 1)];
+  if (slots[0].key === key) {
+    lastSlot = 0;
+    return slots[0];
+  }
+  if (slots[1].key === key) {
+    lastSlot = 1;
+    return slots[1];
+  }
   if (key.length > 64) return undefined;
   for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) > 0x7f) return undefined;
   lastSlot ^= 1;

@@ -225,8 +225,14 @@ let lastPadSlot = 0;
 const keyBlock = new Uint8Array(64);
 
 function sha1PadsOf(key: string): Sha1Pads {
-  if (padSlots[0].key === key) return padSlots[(lastPadSlot = 0)];
-  if (padSlots[1].key === key) return padSlots[(lastPadSlot = 1)];
+  if (padSlots[0].key === key) {
+    lastPadSlot = 0;
+    return padSlots[0];
+  }
+  if (padSlots[1].key === key) {
+    lastPadSlot = 1;
+    return padSlots[1];
+  }
   lastPadSlot ^= 1;
   const slot = padSlots[lastPadSlot]!;
   keyBlock.fill(0);
