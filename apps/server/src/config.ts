@@ -132,6 +132,18 @@ function suggest(name: string, known: Iterable<string>): string {
   return best && bestScore <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean "${best}"?)` : '';
 }
 
+/** Keys that sign JWTs must arrive over TLS; plain http is for a JWKS served on the same machine. */
+function jwksUrlOk(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
 /** Validates library options once against a closed schema, fills defaults and freezes them. */
 export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerOptions> {
   const problems: string[] = [];
@@ -182,7 +194,9 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
   if (o.jwt && !o.jwt.secret && !o.jwt.jwksUrl) problems.push('jwt needs a secret (JWT_SECRET) or a jwksUrl (JWKS_URL)');
   if (o.jwt?.secret !== undefined && o.jwt.secret.length < 32)
     problems.push('the JWT secret must have at least 32 characters (JWT_SECRET)');
-  if (o.jwt?.jwksUrl !== undefined && !/^https?:\/\//.test(o.jwt.jwksUrl)) problems.push('jwksUrl must be an http(s) URL (JWKS_URL)');
+  if (o.jwt?.jwksUrl !== undefined && !jwksUrlOk(o.jwt.jwksUrl)) {
+    problems.push(`jwksUrl "${o.jwt.jwksUrl}" must be an https URL (http only on loopback: localhost, 127.0.0.1, [::1]) (JWKS_URL)`);
+  }
   const authConfigured = Boolean(o.authenticate || o.bearerTokens?.length || o.jwt);
   const production = o.production ?? false;
   if (!authConfigured && production && !o.allowUnauthenticated) {

@@ -8,6 +8,7 @@ export const ServerErrorCodes = {
   SRV_ERR_UNAUTHENTICATED: { status: 401, message: 'Authentication is required' },
   SRV_ERR_FORBIDDEN: { status: 403, message: 'The credentials are not allowed to request upload tickets' },
   SRV_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
+  SRV_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'The method is not allowed on this route' },
   SRV_ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   SRV_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   SRV_ERR_STS_FAILED: { status: 502, message: 'The STS service refused to issue a temporary key' },

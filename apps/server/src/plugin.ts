@@ -43,27 +43,6 @@ const ticketRoutes: FastifyPluginAsync<{ options: ResolvedServerOptions }> = asy
     });
   }
 
-  let redis: Redis | undefined;
-  if (options.rateLimit) {
-    if (options.redisUrl) {
-      redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
-      redis.on('error', (e) => app.log.warn({ err: { message: e.message } }, 'redis error'));
-      app.addHook('onClose', async () => {
-        await redis?.quit().catch(() => undefined);
-      });
-    }
-    await app.register(rateLimit, {
-      global: false,
-      max: options.rateLimit.max,
-      timeWindow: options.rateLimit.timeWindow,
-      ...(redis ? { redis, nameSpace: 'cos-direct-rl-' } : {}),
-      errorResponseBuilder: (_req, context) => {
-        const e = new ServerError('SRV_ERR_RATE_LIMITED', `too many requests: at most ${context.max} per ${context.after}`);
-        return e;
-      },
-    });
-  }
-
   const guard = async (request: FastifyRequest) => {
     if (!authenticate) return;
     try {
@@ -74,25 +53,60 @@ const ticketRoutes: FastifyPluginAsync<{ options: ResolvedServerOptions }> = asy
     }
   };
 
-  const route = (path: string, issue: (p: Params) => Promise<unknown>) => {
-    app.route({
-      method: ['GET', 'POST'],
-      url: path,
-      config: options.rateLimit ? { rateLimit: { max: options.rateLimit.max, timeWindow: options.rateLimit.timeWindow } } : {},
-      preHandler: guard,
-      handler: async (request) => {
-        try {
-          return { code: 0, data: await issue(paramsOf(request)) };
-        } catch (e) {
-          if (e instanceof StsUpstreamError) request.log.error({ sts: e.detail }, 'STS refused to issue a temporary key');
-          throw e;
-        }
-      },
-    });
-  };
+  // The ticket routes live in a scope of their own, so that one rate limiter covers them all: a client
+  // has one budget for tickets, not one per route (limit 5 means 5 tickets, whichever kind).
+  const routes: Array<[string, (p: Params) => Promise<unknown>]> = [];
+  const route = (path: string, issue: (p: Params) => Promise<unknown>) => routes.push([path, issue]);
   route('/sts-direct-sign', (p) => tickets.direct(p.ext));
   route('/sts-multipart', (p) => tickets.multipart(p.ext, typeof p.size === 'number' ? String(p.size) : p.size));
   route('/post-policy', (p) => tickets.postPolicy(p.ext));
+
+  await app.register(async (scope) => {
+    if (options.rateLimit) {
+      let redis: Redis | undefined;
+      if (options.redisUrl) {
+        redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
+        redis.on('error', (e) => scope.log.warn({ err: { message: e.message } }, 'redis error'));
+        scope.addHook('onClose', async () => {
+          await redis?.quit().catch(() => undefined);
+        });
+      }
+      await scope.register(rateLimit, {
+        global: true,
+        max: options.rateLimit.max,
+        timeWindow: options.rateLimit.timeWindow,
+        ...(redis ? { redis, nameSpace: 'cos-direct-rl-' } : {}),
+        errorResponseBuilder: (_req, context) =>
+          new ServerError('SRV_ERR_RATE_LIMITED', `too many requests: at most ${context.max} tickets per ${context.after}`),
+      });
+    }
+    for (const [path, issue] of routes) {
+      scope.route({
+        method: ['GET', 'POST'],
+        url: path,
+        // HEAD would run the whole handler (an STS call) to answer nothing: it gets 405 below instead.
+        exposeHeadRoute: false,
+        preHandler: guard,
+        handler: async (request) => {
+          try {
+            return { code: 0, data: await issue(paramsOf(request)) };
+          } catch (e) {
+            if (e instanceof StsUpstreamError) request.log.error({ sts: e.detail }, 'STS refused to issue a temporary key');
+            throw e;
+          }
+        },
+      });
+      scope.route({
+        method: ['HEAD', 'PUT', 'DELETE', 'PATCH'],
+        url: path,
+        config: { rateLimit: false },
+        handler: async (request, reply) => {
+          const e = new ServerError('SRV_ERR_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use GET or POST`);
+          return reply.code(e.statusCode).header('allow', 'GET, POST').send({ code: e.code, message: e.message });
+        },
+      });
+    }
+  });
 };
 
 export const cosDirectTickets = fp(ticketRoutes, { name: '@cos-direct/server', fastify: '5.x' });
