@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CosDirectError } from '../src/errors.js';
+import { cosError, isExpiry, xmlValue, xmlValues } from '../src/responses.js';
+import type { HttpResponse } from '../src/types.js';
+import { uploadWith } from '../src/upload.js';
+import { observe, type Stack, stack } from './support/stack.js';
+
+const res = (status: number, text: string, headers: Record<string, string> = {}): HttpResponse => ({ status, headers, text });
+
+describe('COS XML', () => {
+  it('reads the first element of a name and decodes entities', () => {
+    const xml = '<Error><Code>A&amp;B</Code><Message>&lt;x&gt; &quot;y&quot; &apos;z&apos;</Message><Code>second</Code></Error>';
+    expect(xmlValue(xml, 'Code')).toBe('A&B');
+    expect(xmlValue(xml, 'Message')).toBe(`<x> "y" 'z'`);
+    expect(xmlValue(xml, 'Missing')).toBeUndefined();
+    // &amp; is decoded last, so an escaped entity stays literal.
+    expect(xmlValue('<a>&amp;lt;</a>', 'a')).toBe('&lt;');
+  });
+
+  it('reads every element of a name, across lines', () => {
+    const xml = '<R>\n<ETag>&quot;a&quot;</ETag>\n<ETag>b\nc</ETag>\n<ETag></ETag></R>';
+    expect(xmlValues(xml, 'ETag')).toEqual(['"a"', 'b\nc', '']);
+    expect(xmlValues(xml, 'Nope')).toEqual([]);
+  });
+});
+
+describe('cosError', () => {
+  it('carries status, code, message, reason and request id, and says them all', () => {
+    const err = cosError(
+      res(
+        403,
+        '<Error><Code>AccessDenied</Code><Message>Access Denied.</Message><Reason>action name/cos:PutObject is not allowed</Reason></Error>',
+        {
+          'x-cos-request-id': 'NjU',
+        },
+      ),
+      'PUT images/a.jpg',
+    );
+    expect(err).toBeInstanceOf(CosDirectError);
+    expect(err).toMatchObject({
+      code: 'CLIENT_ERR_COS',
+      status: 403,
+      cosCode: 'AccessDenied',
+      requestId: 'NjU',
+      reason: 'action name/cos:PutObject is not allowed',
+    });
+    expect(err.message).toBe(
+      'PUT images/a.jpg failed: HTTP 403 AccessDenied: Access Denied. (action name/cos:PutObject is not allowed) [request NjU]',
+    );
+  });
+
+  it('takes the request id from the body when the header is missing, and the header over the body', () => {
+    expect(cosError(res(404, '<Error><Code>NoSuchKey</Code><RequestId>from-body</RequestId></Error>'), 'GET').requestId).toBe('from-body');
+    expect(cosError(res(404, '<Error><RequestId>from-body</RequestId></Error>', { 'x-cos-request-id': 'hdr' }), 'GET').requestId).toBe(
+      'hdr',
+    );
+  });
+
+  it('makes do with a body that is not XML', () => {
+    const err = cosError(res(502, '<html>Bad Gateway</html>'), 'PUT k');
+    expect(err).toMatchObject({ status: 502, cosCode: undefined, requestId: undefined, reason: undefined });
+    expect(err.message).toBe('PUT k failed: HTTP 502');
+  });
+
+  it('keeps a Retry-After in seconds or as a date, and ignores one that is neither', () => {
+    const after = (value: string) =>
+      (cosError(res(503, '', { 'retry-after': value }), 'x') as CosDirectError & { retryAfterMs?: number }).retryAfterMs;
+    expect(after('2')).toBe(2000);
+    expect(after('0.5')).toBe(500);
+    expect(after('-3')).toBe(0);
+    expect(after('Thu, 01 Jan 1970 00:00:00 GMT')).toBe(0);
+    const future = after(new Date(Date.now() + 60_000).toUTCString())!;
+    expect(future).toBeGreaterThan(55_000);
+    expect(future).toBeLessThanOrEqual(60_000);
+    expect(after('soon')).toBeUndefined();
+    expect('retryAfterMs' in cosError(res(503, ''), 'x')).toBe(false);
+  });
+});
+
+describe('isExpiry', () => {
+  const refusal = (code: string, message = '', reason?: string) =>
+    cosError(
+      res(403, `<Error><Code>${code}</Code><Message>${message}</Message>${reason ? `<Reason>${reason}</Reason>` : ''}</Error>`),
+      'PUT',
+    );
+
+  it('recognises the refusals a fresh ticket cures', () => {
+    expect(isExpiry(refusal('ExpiredToken'))).toBe(true);
+    expect(
+      isExpiry(refusal('InvalidAccessKeyId', 'The Access Key Id you provided does not exist', 'the temporary key expired at 1700000000')),
+    ).toBe(true);
+    expect(isExpiry(refusal('AccessDenied', 'Request has expired'))).toBe(true);
+  });
+
+  it('leaves every other refusal alone', () => {
+    expect(isExpiry(refusal('InvalidAccessKeyId', 'The Access Key Id you provided does not exist', 'unknown SecretId'))).toBe(false);
+    expect(isExpiry(refusal('AccessDenied', 'Access Denied.'))).toBe(false);
+    expect(isExpiry(refusal('SignatureDoesNotMatch'))).toBe(false);
+    expect(isExpiry(new CosDirectError('CLIENT_ERR_NETWORK', 'Request has expired'))).toBe(false);
+    expect(isExpiry(new Error('ExpiredToken'))).toBe(false);
+    expect(isExpiry(undefined)).toBe(false);
+  });
+});
+
+describe("the emulator's refusals", () => {
+  let s: Stack;
+  let stale: Stack;
+  beforeAll(async () => {
+    // A sign server whose clock is an hour behind signs PUTs whose window has ended.
+    [s, stale] = await Promise.all([stack(), stack({ now: () => Math.floor(Date.now() / 1000) - 3600 })]);
+  });
+  afterAll(async () => {
+    await Promise.all([s?.close(), stale?.close()]);
+  });
+
+  it('parses a real SignatureDoesNotMatch with its request id and reason', async () => {
+    const o = observe(s.transport, (req, send) =>
+      req.method === 'PUT'
+        ? s.transport.send({
+            ...req,
+            headers: {
+              ...req.headers,
+              authorization: req.headers.authorization!.replace(/q-signature=\w+/, `q-signature=${'0'.repeat(40)}`),
+            },
+          })
+        : send(),
+    );
+    const err = await uploadWith(
+      { transport: o.transport },
+      { size: 3, name: 'a.jpg', repeatable: true, slice: () => new Uint8Array(3) },
+      {
+        signUrl: s.signUrl,
+        retries: 0,
+      },
+    ).catch((e) => e);
+    const put = o.find((r) => r.method === 'PUT')[0]!.res!;
+    expect(err).toMatchObject({
+      code: 'CLIENT_ERR_COS',
+      status: 403,
+      cosCode: 'SignatureDoesNotMatch',
+      requestId: put.headers['x-cos-request-id'],
+    });
+    expect(err.requestId).toBeTruthy();
+    expect(err.reason).toBeTruthy();
+    expect(err.message).toContain(`[request ${err.requestId}]`);
+    // The same refusal is in the emulator's own list, under the same request id.
+    expect(s.emu.refusals(5).some((r) => r.requestId === err.requestId)).toBe(true);
+  });
+
+  it('turns a PUT whose signature expired into CLIENT_ERR_TICKET_EXPIRED after one fresh ticket', async () => {
+    const o = observe(stale.transport);
+    const source = { size: 3, name: 'a.jpg', repeatable: true, slice: () => new Uint8Array(3) };
+    const err = await uploadWith({ transport: o.transport }, source, { signUrl: stale.signUrl }).catch((e) => e);
+    // Ticket, refused PUT, fresh ticket, refused PUT: an expiry is not retried as such.
+    expect(o.log.map((e) => `${e.req.method} ${e.res?.status}`)).toEqual(['GET 200', 'PUT 403', 'GET 200', 'PUT 403']);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_TICKET_EXPIRED', status: 403 });
+    expect(err.cause).toMatchObject({ code: 'CLIENT_ERR_COS' });
+    expect(isExpiry(err.cause)).toBe(true);
+    expect(err.message).toContain('Request has expired');
+  });
+});
