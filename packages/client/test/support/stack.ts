@@ -115,7 +115,7 @@ export const isComplete = (req: HttpRequest) =>
   req.method === 'POST' && new URL(req.url).searchParams.has('uploadId') && !new URL(req.url).searchParams.has('uploads');
 
 /** Deterministic bytes: the same seed gives the same content. */
-export function pattern(size: number, seed = 1): Uint8Array {
+export function pattern(size: number, seed = 1): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < size; i++) {
