@@ -23,6 +23,10 @@ export interface ServerOptions {
   /** host[:port] of the STS API. Default sts.tencentcloudapi.com. */
   stsEndpoint?: string;
   stsTimeoutMs?: number;
+  /** STS calls in flight at once. Default 32. */
+  stsConcurrency?: number;
+  /** STS calls that may wait for a slot; beyond that tickets answer 503 with Retry-After. Default 256. */
+  stsQueueLimit?: number;
   /** host[:port] that tickets name. Default <bucket>.cos.<region>.myqcloud.com. */
   cosHost?: string;
   cosProtocol?: 'https' | 'http';
@@ -82,6 +86,8 @@ const OPTION_KEYS = new Set<string>([
   'region',
   'stsEndpoint',
   'stsTimeoutMs',
+  'stsConcurrency',
+  'stsQueueLimit',
   'cosHost',
   'cosProtocol',
   'keyPrefix',
@@ -177,6 +183,9 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
   positiveInt(o.maxSize, 'maxSize (MAX_SIZE)');
   positiveInt(o.maxMultipartSize, 'maxMultipartSize (MAX_MULTIPART_SIZE)');
   positiveInt(o.stsTimeoutMs, 'stsTimeoutMs (STS_TIMEOUT_MS)');
+  positiveInt(o.stsConcurrency, 'stsConcurrency (STS_CONCURRENCY)');
+  if (o.stsQueueLimit !== undefined && (!Number.isSafeInteger(o.stsQueueLimit) || o.stsQueueLimit < 0))
+    problems.push(`stsQueueLimit must be a whole number, got ${String(o.stsQueueLimit)} (STS_QUEUE_LIMIT)`);
   const durationSeconds = o.durationSeconds ?? 1800;
   if (!Number.isInteger(durationSeconds) || durationSeconds < 60 || durationSeconds > 7200) {
     problems.push(`durationSeconds must be an integer from 60 to 7200 (DURATION_SECONDS), got ${durationSeconds}`);
@@ -218,6 +227,8 @@ export function resolveOptions(options: ServerOptions): Readonly<ResolvedServerO
     region: o.region,
     stsEndpoint,
     stsTimeoutMs: o.stsTimeoutMs ?? 5000,
+    stsConcurrency: o.stsConcurrency ?? 32,
+    stsQueueLimit: o.stsQueueLimit ?? 256,
     cosHost,
     cosProtocol,
     keyPrefix,
@@ -252,6 +263,8 @@ const ENV_KEYS = [
   'HOST',
   'STS_ENDPOINT',
   'STS_TIMEOUT_MS',
+  'STS_CONCURRENCY',
+  'STS_QUEUE_LIMIT',
   'COS_HOST',
   'COS_PROTOCOL',
   'KEY_PREFIX',
@@ -336,6 +349,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     region: get('PERSIST_BUCKET_REGION') ?? '',
     stsEndpoint: get('STS_ENDPOINT'),
     stsTimeoutMs: int('STS_TIMEOUT_MS'),
+    stsConcurrency: int('STS_CONCURRENCY'),
+    stsQueueLimit: int('STS_QUEUE_LIMIT'),
     cosHost: get('COS_HOST'),
     cosProtocol: protocol as 'https' | 'http' | undefined,
     keyPrefix: get('KEY_PREFIX'),

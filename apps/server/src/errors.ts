@@ -13,6 +13,7 @@ export const ServerErrorCodes = {
   SRV_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   SRV_ERR_STS_FAILED: { status: 502, message: 'The STS service refused to issue a temporary key' },
   SRV_ERR_STS_TIMEOUT: { status: 502, message: 'The STS service did not answer in time' },
+  SRV_ERR_BUSY: { status: 503, message: 'Too many tickets are waiting for STS; try again shortly' },
   SRV_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
 
@@ -22,12 +23,16 @@ export class ServerError extends Error {
   override readonly name = 'ServerError';
   readonly [kServerError] = true;
   readonly statusCode: number;
+  /** Response headers the answer carries, e.g. Retry-After for SRV_ERR_BUSY. */
+  readonly headers: Readonly<Record<string, string>>;
   constructor(
     readonly code: ServerErrorCode,
     message: string = ServerErrorCodes[code].message,
+    headers: Record<string, string> = code === 'SRV_ERR_BUSY' ? { 'retry-after': '1' } : {},
   ) {
     super(message);
     this.statusCode = ServerErrorCodes[code].status;
+    this.headers = headers;
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {

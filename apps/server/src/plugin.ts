@@ -25,6 +25,9 @@ const ticketRoutes: FastifyPluginAsync<{ options: ResolvedServerOptions }> = asy
     endpoint: options.stsEndpoint,
     region: options.region,
     timeoutMs: options.stsTimeoutMs,
+    concurrency: options.stsConcurrency,
+    queueLimit: options.stsQueueLimit,
+    now: options.now,
   });
   const tickets = new TicketService(options, sts);
   const authenticate = authenticatorOf(options);
@@ -62,6 +65,11 @@ const ticketRoutes: FastifyPluginAsync<{ options: ResolvedServerOptions }> = asy
   route('/post-policy', (p) => tickets.postPolicy(p.ext));
 
   await app.register(async (scope) => {
+    // Ticket errors render the same inside an app of one's own; anything else goes to that app's handler.
+    scope.setErrorHandler((error, _request, reply) => {
+      if (!(error instanceof ServerError)) throw error;
+      return reply.code(error.statusCode).headers(error.headers).send({ code: error.code, message: error.message });
+    });
     if (options.rateLimit) {
       let redis: Redis | undefined;
       if (options.redisUrl) {

@@ -33,7 +33,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       e = new ServerError('SRV_ERR_INTERNAL');
     }
     if (e.statusCode >= 500) request.log.warn({ code: e.code }, e.message);
-    return reply.code(e.statusCode).send({ code: e.code, message: e.message });
+    return reply.code(e.statusCode).headers(e.headers).send({ code: e.code, message: e.message });
   });
   app.setNotFoundHandler((request, reply) => {
     const e = new ServerError('SRV_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`);
