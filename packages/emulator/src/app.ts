@@ -1,22 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { EmulatorConfig } from './config.js';
 import type { RefusalLog } from './diagnostics/refusals.js';
 import { CosError, CosErrors } from './errors/index.js';
 import * as bucket from './handlers/bucket.js';
 import { header, readSmallBody, XML, type HandlerContext, type Reply } from './handlers/context.js';
+import { aclOf } from './handlers/metadata-headers.js';
 import * as multipart from './handlers/multipart.js';
 import * as object from './handlers/object.js';
-import { aclOf } from './handlers/metadata-headers.js';
 import { postObject } from './handlers/post-object.js';
 import type { Stores } from './persistence/index.js';
 import { authenticate, type Identity } from './pipeline/authenticate.js';
 import { authorize } from './pipeline/authorize.js';
 import { corsResponseHeaders, DEV_CORS_RULE, preflight } from './pipeline/cors.js';
 import { errorXml } from './pipeline/error-response.js';
-import { ACTION_OF, routeRequest, type Operation, type RoutedRequest } from './pipeline/route.js';
-import type { RequestContext } from './policy/index.js';
+import { unknownHeaders } from './pipeline/headers.js';
+import { ACTION_OF, resourceKeyOf, routeRequest, type Operation, type RoutedRequest } from './pipeline/route.js';
+import { grantContextOf, type RequestContext } from './policy/index.js';
 import type { StsService } from './sts/index.js';
 import { toXml } from './xml/xml.js';
 
@@ -24,18 +25,22 @@ export interface AppDeps {
   config: EmulatorConfig;
   stores: Stores;
   sts: StsService;
-  /** PEM of the CA, served at /_emulator/ca.pem for phones, browsers and containers' clients. */
+  /** PEM of the CA, served at //_emulator/ca.pem for phones, browsers and containers' clients. */
   caCert?: string;
-  /** Recent refusals, served at /_emulator/refusals; shared by the http and https listeners. */
+  /** Recent refusals, served at //_emulator/refusals; shared by the http and https listeners. */
   refusals: RefusalLog;
 }
 
-// Emulator endpoints on the bare address (never on a bucket's virtual host): health for container
-// checks, the CA certificate so a device can fetch and trust it, and the recent refusals.
-const ADMIN_PREFIX = '/_emulator/';
+/**
+ * Emulator endpoints on the bare address (never on a bucket's virtual host): health for container
+ * checks, the CA certificate so a device can fetch and trust it, and the recent refusals. The path
+ * starts with two slashes: a COS key never starts with "/", so no object can be shadowed by them.
+ */
+export const ADMIN_PREFIX = '//_emulator/';
 
 type Handler = (ctx: HandlerContext) => Promise<Reply>;
 
+/** The operations on an existing bucket and their handlers; ListBuckets, PutBucket and preflights are served by the pipeline. */
 const HANDLERS: Partial<Record<Operation, Handler>> = {
   GetBucket: bucket.listObjects,
   HeadBucket: bucket.headBucket,
@@ -47,6 +52,8 @@ const HANDLERS: Partial<Record<Operation, Handler>> = {
   PutBucketAcl: bucket.putBucketAcl,
   ListMultipartUploads: multipart.listMultipartUploads,
   DeleteMultipleObjects: bucket.deleteMultipleObjects,
+  PostObject: (ctx) =>
+    postObject(ctx, { sts: ctx.sts, authorize: (id, key, context) => ctx.authorizeAs(id, ACTION_OF.PostObject, key, context) }),
   PutObject: object.putObject,
   CopyObject: object.copyObject,
   GetObject: (ctx) => object.getObject(ctx, false),
@@ -65,13 +72,30 @@ const HANDLERS: Partial<Record<Operation, Handler>> = {
 // cheaper per request than a randomBytes call each.
 const opaqueId = () => Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64');
 
+/** What the pipeline learns about a request, kept on the request for the error stage and the log line. */
 interface RequestState {
-  traceId: string;
   resource: string;
   cors: Record<string, string>;
   operation?: Operation;
+  /** Headers as sent (Fastify drops an empty Content-Type, which the official SDKs send). */
+  headers: FastifyRequest['headers'];
+  /** The body as handlers read it: the socket's stream behind the timeout watchdog. */
+  body: Readable;
+  /** Set once the client went away before the answer: nothing to answer, nothing to record. */
+  clientGone: boolean;
+  /** Set when a timeout cut the body short: the connection closes after the answer. */
+  timedOut: boolean;
 }
-const state = new WeakMap<FastifyRequest, RequestState>();
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    cosState?: RequestState;
+  }
+}
+
+class ClientGone extends Error {
+  override readonly name = 'ClientGone';
+}
 
 function policyContextOf(
   request: FastifyRequest,
@@ -79,9 +103,9 @@ function policyContextOf(
   protocol: 'http' | 'https',
   now: number,
   routed: RoutedRequest,
-): RequestContext {
+) {
   const length = header(headers, 'content-length');
-  const prefix = routed.query.prefix;
+  const prefix = routed.params.prefix;
   return {
     'qcs:ip': request.ip,
     'qcs:current_time': now,
@@ -91,7 +115,86 @@ function policyContextOf(
     'cos:x-cos-acl': header(headers, 'x-cos-acl'),
     'cos:x-cos-storage-class': header(headers, 'x-cos-storage-class'),
     'cos:prefix': prefix === undefined ? undefined : encodeURIComponent(prefix),
+    ...grantContextOf((name) => header(headers, name)),
+  } satisfies RequestContext;
+}
+
+/**
+ * Stage 1 (onRequest): per-request state, and a watchdog between the socket and the handlers that
+ * ends a body which stays silent too long or outlasts the request timeout with RequestTimeout, and
+ * notices a client that hangs up mid-body.
+ */
+function admit(request: FastifyRequest, config: EmulatorConfig): void {
+  const headers = request.headers['content-type'] === '' ? { ...request.headers } : request.headers;
+  if (request.headers['content-type'] === '') delete request.headers['content-type'];
+  const raw = request.raw;
+  const st: RequestState = { resource: '', cors: {}, headers, body: raw, clientGone: false, timedOut: false };
+  request.cosState = st;
+  const hasBody = headers['content-length'] !== undefined ? headers['content-length'] !== '0' : headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return;
+  const body = new PassThrough({ highWaterMark: 64 * 1024 });
+  // Readers attach their own error listeners; this one keeps an unread, destroyed body from crashing the process.
+  body.on('error', () => undefined);
+  st.body = body;
+  let idle: NodeJS.Timeout | undefined;
+  let total: NodeJS.Timeout | undefined;
+  const stop = () => {
+    clearTimeout(idle);
+    clearTimeout(total);
   };
+  const cut = (reason: string) => {
+    stop();
+    st.timedOut = true;
+    raw.unpipe(body);
+    body.destroy(CosErrors.requestTimeout(reason));
+  };
+  // Idle time counts only while the emulator is ready for more: a body held back by a slow store is not silent.
+  const armIdle = () => {
+    clearTimeout(idle);
+    if (config.bodyIdleTimeoutMs <= 0 || body.writableNeedDrain) return;
+    idle = setTimeout(
+      () => cut(`the request body sent nothing for ${config.bodyIdleTimeoutMs} ms (bodyIdleTimeoutMs / --body-idle-timeout)`),
+      config.bodyIdleTimeoutMs,
+    );
+  };
+  if (config.requestTimeoutMs > 0) {
+    total = setTimeout(
+      () => cut(`the request took longer than ${config.requestTimeoutMs} ms (requestTimeoutMs / --request-timeout)`),
+      config.requestTimeoutMs,
+    );
+  }
+  // After pipe's own listener, so that a chunk which fills the buffer is seen as holding the body back.
+  raw.pipe(body);
+  armIdle();
+  raw.on('data', armIdle);
+  body.on('drain', armIdle);
+  raw.once('end', stop);
+  raw.once('close', () => {
+    stop();
+    if (!raw.complete && !st.timedOut) {
+      st.clientGone = true;
+      body.destroy(new ClientGone('the client closed the connection before the body was complete'));
+    }
+  });
+}
+
+/** Stage 2a: the emulator's own endpoints, on the bare address only. */
+function serveAdmin(deps: AppDeps, method: string, url: string, host: string): Reply | undefined {
+  if ((method !== 'GET' && method !== 'HEAD') || !url.startsWith(ADMIN_PREFIX) || /\.cos[.-]/.test(host)) return undefined;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const json = (body: unknown): Reply => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  switch (path.slice(ADMIN_PREFIX.length)) {
+    case 'health':
+      return json({ status: 'ok', buckets: deps.config.buckets });
+    case 'ca.pem':
+      return deps.caCert ? { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: deps.caCert } : undefined;
+    case 'refusals': {
+      const limit = Number(new URLSearchParams(q < 0 ? '' : url.slice(q + 1)).get('limit') ?? 50);
+      return json({ refusals: deps.refusals.list(Number.isInteger(limit) && limit >= 0 ? limit : 50) });
+    }
+  }
+  return undefined;
 }
 
 /** Builds one listener's Fastify app; the http and https listeners share stores and STS. */
@@ -110,20 +213,20 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     return503OnClosing: true,
     // Bodies stream straight to the stores; this only bounds what Fastify itself would buffer.
     bodyLimit: 1024 * 1024,
+    // A path Fastify cannot decode (PUT /bad%ff) gets COS's InvalidURI, not Fastify's JSON.
+    frameworkErrors: (error, request, reply) => {
+      if (!request.cosState) admit(request, config);
+      const cosError =
+        (error as { code?: string }).code === 'FST_ERR_BAD_URL'
+          ? CosErrors.invalidUri(`the path of "${(request.raw.url ?? '').slice(0, 200)}" has malformed percent-encoding`)
+          : CosErrors.invalidArgument(error.message);
+      void refuse(request, reply, cosError);
+    },
   }) as unknown as FastifyInstance;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
-  // Fastify refuses an empty Content-Type before any handler runs, yet the official SDKs send one
-  // (Initiate Multipart Upload); the handler reads the headers as sent from `headersOf`.
-  const sentHeaders = new WeakMap<FastifyRequest, FastifyRequest['headers']>();
-  const headersOf = (request: FastifyRequest) => sentHeaders.get(request) ?? request.headers;
-  app.addHook('onRequest', async (request) => {
-    if (request.headers['content-type'] === '') {
-      sentHeaders.set(request, { ...request.headers });
-      delete request.headers['content-type'];
-    }
-  });
+  app.addHook('onRequest', async (request) => admit(request, config));
 
   const send = (reply: FastifyReply, r: Reply, method: string) => {
     reply.code(r.status);
@@ -135,43 +238,52 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     return reply.send(r.body);
   };
 
+  /** Stage 5: root may do anything, temporary keys are held to their policy, anonymous requests to ACLs. */
+  const check = (id: Identity, action: string, bucketName: string, key: string, context: RequestContext, objectKey = key) => {
+    const b = stores.metadata.getBucket(bucketName);
+    authorize(
+      id,
+      {
+        action,
+        bucket: bucketName,
+        key,
+        context,
+        bucketAcl: b?.acl,
+        objectAcl: objectKey ? stores.metadata.getObject(bucketName, objectKey)?.acl : undefined,
+      },
+      config,
+    );
+  };
+
+  const refuseUnimplemented = (request: FastifyRequest, headers: FastifyRequest['headers']) => {
+    for (const name of unknownHeaders(headers)) {
+      if (!config.loose) throw CosErrors.notImplementedHeader(name);
+      request.log.warn({ requestId: request.id, header: name }, `--loose: ignoring the unimplemented "${name}" header`);
+    }
+  };
+
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-    const st: RequestState = { traceId: opaqueId(), resource: '', cors: {} };
-    state.set(request, st);
-    reply.header('x-cos-request-id', request.id).header('x-cos-trace-id', st.traceId).header('server', 'tencent-cos');
+    const st = request.cosState!;
+    reply.header('x-cos-request-id', request.id).header('server', 'tencent-cos');
     const url = request.raw.url ?? '/';
-    const headers = headersOf(request);
+    const headers = st.headers;
     const host = header(headers, 'host') ?? '';
     const method = request.method.toUpperCase();
     st.resource = host + url.split('?')[0];
 
-    if ((method === 'GET' || method === 'HEAD') && url.startsWith(ADMIN_PREFIX) && !/\.cos[.-]/.test(host)) {
-      const path = url.split('?')[0];
-      if (path === '/_emulator/health') {
-        return send(
-          reply,
-          { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'ok', buckets: config.buckets }) },
-          method,
-        );
-      }
-      if (path === '/_emulator/ca.pem' && deps.caCert) {
-        return send(reply, { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: deps.caCert }, method);
-      }
-      if (path === '/_emulator/refusals') {
-        const limit = Number(new URLSearchParams(url.slice(path.length)).get('limit') ?? 50);
-        const refusals = deps.refusals.list(Number.isInteger(limit) && limit >= 0 ? limit : 50);
-        return send(reply, { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refusals }) }, method);
-      }
-    }
+    // Stage 2: route (the emulator's endpoints, STS, then a COS operation).
+    const admin = serveAdmin(deps, method, url, host);
+    if (admin) return send(reply, admin, method);
 
-    if (sts.isStsRequest({ method, url, headers: headers })) {
+    if (sts.isStsRequest({ method, url, headers })) {
       let body: Buffer;
       try {
-        body = await readSmallBody(request.raw, 64 * 1024);
+        body = await readSmallBody(st.body, 64 * 1024);
       } catch (e) {
+        if (e instanceof CosError) throw e;
         throw CosErrors.invalidArgument(`STS request body: ${(e as Error).message}`);
       }
-      const res = sts.handle({ method, host, url, headers: headers, body, ip: request.ip });
+      const res = sts.handle({ method, host, url, headers, body, ip: request.ip });
       return send(reply, { status: res.statusCode, headers: res.headers, body: res.body }, method);
     }
 
@@ -183,6 +295,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       copySource: header(headers, 'x-cos-copy-source') !== undefined,
       bucketExists: (name) => stores.metadata.getBucket(name) !== undefined,
       defaultBucket: config.buckets[0]!,
+      pathStyle: config.pathStyle,
     });
     st.operation = routed.operation;
     const bucketRecord = routed.bucket ? stores.metadata.getBucket(routed.bucket) : undefined;
@@ -201,59 +314,30 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       return send(reply, { status: 200, headers: verdict.headers }, method);
     }
 
+    // Stage 4: authenticate (Authorization header, presigned query, sign=, else anonymous; a POST form signs itself).
     const now = config.now();
     const policyContext = policyContextOf(request, headers, protocol, now, routed);
     const identity: Identity =
       routed.operation === 'PostObject'
         ? { kind: 'anonymous' }
-        : authenticate({ method, signedPath: routed.signedPath, query: routed.query, headers: headers }, config, sts, now);
-
-    const check = (id: Identity, action: string, key: string, bucketName = routed.bucket, context = policyContext) => {
-      const b = stores.metadata.getBucket(bucketName);
-      authorize(
-        id,
-        {
-          action,
-          bucket: bucketName,
-          key,
-          context,
-          bucketAcl: b?.acl,
-          objectAcl: key ? stores.metadata.getObject(bucketName, key)?.acl : undefined,
-        },
-        config,
-      );
-    };
+        : authenticate({ method, signedPath: routed.signedPath, query: routed.query, headers }, config, sts, now);
 
     if (routed.operation === 'ListBuckets') {
-      check(identity, ACTION_OF.ListBuckets, '', '*');
-      const owner = { ID: `qcs::cam::uin/${config.appId}:uin/${config.appId}`, DisplayName: config.appId };
-      return send(
-        reply,
-        {
-          status: 200,
-          headers: XML,
-          body: toXml('ListAllMyBucketsResult', {
-            Owner: owner,
-            Buckets: {
-              Bucket: stores.metadata
-                .listBuckets()
-                .map((b) => ({ Name: b.name, Location: b.region, CreationDate: new Date(b.created).toISOString() })),
-            },
-          }),
-        },
-        method,
-      );
+      check(identity, ACTION_OF.ListBuckets, '*', '', policyContext);
+      refuseUnimplemented(request, headers);
+      return send(reply, listBuckets(stores, config), method);
     }
 
     if (routed.operation === 'PutBucket') {
-      check(identity, ACTION_OF.PutBucket, '');
+      check(identity, ACTION_OF.PutBucket, routed.bucket, '', policyContext);
+      refuseUnimplemented(request, headers);
       if (bucketRecord) throw CosErrors.bucketAlreadyExists(routed.bucket);
       if (!routed.bucket.endsWith(`-${config.appId}`))
         throw CosErrors.invalidBucketName(`bucket "${routed.bucket}" must end with -${config.appId}, the emulator's AppId`);
       await stores.metadata.putBucket({
         name: routed.bucket,
         region: config.region,
-        created: Date.now(),
+        created: now * 1000,
         acl: header(headers, 'x-cos-acl') ? aclOf(header(headers, 'x-cos-acl')) : 'private',
         ...(config.devCors ? { cors: [DEV_CORS_RULE] } : {}),
       });
@@ -261,29 +345,33 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     }
 
     if (!bucketRecord) throw CosErrors.noSuchBucket(routed.bucket);
-    if (routed.operation !== 'PostObject') check(identity, ACTION_OF[routed.operation], routed.key);
+    // Stage 5: authorize; list operations are checked against <bucket>/<prefix>, as COS does.
+    if (routed.operation !== 'PostObject') {
+      check(identity, ACTION_OF[routed.operation], routed.bucket, resourceKeyOf(routed), policyContext, routed.key);
+    }
 
+    // Stage 6: headers naming features the emulator does not implement are refused, never ignored
+    // (after authorization, so that what COS would refuse is refused as COS does).
+    refuseUnimplemented(request, headers);
+
+    // Stage 7: the operation's handler; its errors go to the error stage below.
     const ctx: HandlerContext = {
       config,
       stores,
+      sts,
       routed,
       bucket: bucketRecord,
-      headers: headers,
-      body: request.raw,
+      headers,
+      body: st.body,
       now,
       host,
       protocol,
       identity,
       policyContext,
-      authorizeAlso: (action, key, bucketName) => check(identity, action, key, bucketName ?? routed.bucket),
+      authorizeAlso: (action, key, bucketName) => check(identity, action, bucketName ?? routed.bucket, key, policyContext),
+      authorizeAs: (id, action, key, context) => check(id, action, routed.bucket, key, context),
+      warn: (message) => request.log.warn({ requestId: request.id }, message),
     };
-    if (routed.operation === 'PostObject') {
-      const result = await postObject(ctx, {
-        sts,
-        authorize: (id, key, context) => check(id, ACTION_OF.PostObject, key, routed.bucket, context),
-      });
-      return send(reply, result, method);
-    }
     const handler = HANDLERS[routed.operation];
     if (!handler) throw CosErrors.notImplemented(routed.operation);
     return send(reply, await handler(ctx), method);
@@ -292,21 +380,14 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
   app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'], url: '/*', handler: handle });
   app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'], url: '/', handler: handle });
 
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler((request) => {
     throw CosErrors.methodNotAllowed(`${request.method} is not a COS method`);
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const st = state.get(request) ?? { traceId: opaqueId(), resource: '', cors: {} };
-    let cosError: CosError;
-    if (error instanceof CosError) {
-      cosError = error;
-    } else if ((error as { statusCode?: number }).statusCode && (error as { statusCode: number }).statusCode < 500) {
-      cosError = CosErrors.invalidArgument((error as Error).message);
-    } else {
-      request.log.error({ err: error, requestId: request.id }, 'unexpected error');
-      cosError = CosErrors.internalError();
-    }
+  /** Stage 8: every refusal as COS's XML, with the trace id COS sends only on failures; logged and listed. */
+  const refuse = (request: FastifyRequest, reply: FastifyReply, cosError: CosError) => {
+    const st = request.cosState!;
+    const traceId = opaqueId();
     const refusal = deps.refusals.record(request, st.resource, st.operation, cosError);
     request.log.warn(
       {
@@ -320,27 +401,74 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       `${request.method} ${st.resource} refused: ${cosError.code}${cosError.reason ? ` (${cosError.reason})` : ''}`,
     );
     reply.code(cosError.statusCode);
-    reply.header('x-cos-request-id', request.id).header('x-cos-trace-id', st.traceId).header('server', 'tencent-cos');
+    reply.header('x-cos-request-id', request.id).header('x-cos-trace-id', traceId).header('server', 'tencent-cos');
     for (const [k, v] of Object.entries({ ...st.cors, ...cosError.headers })) reply.header(k, v);
-    // A refused upload leaves its body unread: drain it so the connection can answer.
-    if (!request.raw.readableEnded) request.raw.resume();
+    // A refused upload leaves its body unread: drain it so the connection can answer, or, after a
+    // timeout, close the connection once answered.
+    if (st.timedOut) reply.header('connection', 'close');
+    else if (!request.raw.readableEnded) {
+      if (st.body !== request.raw) {
+        request.raw.unpipe(st.body as PassThrough);
+        st.body.resume();
+      }
+      request.raw.resume();
+    }
     if (request.method === 'HEAD') return reply.send();
     reply.header('content-type', 'application/xml');
-    return reply.send(errorXml(cosError, st.resource, request.id, st.traceId));
+    return reply.send(errorXml(cosError, st.resource, request.id, traceId));
+  };
+
+  app.setErrorHandler((error, request, reply) => {
+    if (!request.cosState) admit(request, config);
+    const st = request.cosState!;
+    if (st.clientGone || error instanceof ClientGone) {
+      // Nobody is left to answer: a client that hangs up mid-upload is not a refusal and not a bug.
+      request.log.info(
+        { requestId: request.id, operation: st.operation },
+        `${request.method} ${st.resource}: the client closed the connection before the request was complete; nothing was stored`,
+      );
+      return reply.code(400).send();
+    }
+    let cosError: CosError;
+    if (error instanceof CosError) {
+      cosError = error;
+    } else if ((error as { statusCode?: number }).statusCode && (error as { statusCode: number }).statusCode < 500) {
+      cosError = CosErrors.invalidArgument((error as Error).message);
+    } else {
+      request.log.error({ err: error, requestId: request.id }, 'unexpected error');
+      cosError = CosErrors.internalError();
+    }
+    return refuse(request, reply, cosError);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    const st = state.get(request);
+    const st = request.cosState;
     if (st) for (const [k, v] of Object.entries(st.cors)) if (!reply.hasHeader(k)) reply.header(k, v);
     return payload;
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    const st = state.get(request);
+    const st = request.cosState;
     request.log.info(
       { requestId: request.id, operation: st?.operation, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       `${request.method} ${st?.resource ?? ''} ${reply.statusCode}`,
     );
   });
   return app;
+}
+
+function listBuckets(stores: Stores, config: EmulatorConfig): Reply {
+  const owner = { ID: `qcs::cam::uin/${config.appId}:uin/${config.appId}`, DisplayName: config.appId };
+  return {
+    status: 200,
+    headers: XML,
+    body: toXml('ListAllMyBucketsResult', {
+      Owner: owner,
+      Buckets: {
+        Bucket: stores.metadata
+          .listBuckets()
+          .map((b) => ({ Name: b.name, Location: b.region, CreationDate: new Date(b.created).toISOString() })),
+      },
+    }),
+  };
 }

@@ -25,6 +25,13 @@ Options (each also read from the environment variable shown):
   --tls-cert <path>      your own HTTPS certificate (PEM) COS_EMULATOR_TLS_CERT   (issued by the emulator's CA)
   --tls-key <path>       its private key (PEM)            COS_EMULATOR_TLS_KEY
   --no-dev-cors          don't give new buckets the permissive development CORS rule
+  --path-style           serve /<bucket>-<appid>/<key>    COS_EMULATOR_PATH_STYLE=1
+                         (COS refuses it for buckets created since 2024)
+  --loose                accept unimplemented headers     COS_EMULATOR_LOOSE=1
+                         with a warning (default: 501 naming them)
+  --request-timeout <ms> limit on a whole request         COS_EMULATOR_REQUEST_TIMEOUT_MS   (none)
+  --body-idle-timeout <ms>
+                         limit on silence in a body       COS_EMULATOR_BODY_IDLE_TIMEOUT_MS (60000)
   --quiet                no request log on stderr
   -h, --help             this help
 
@@ -36,6 +43,13 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+function millis(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) fail(`${name} "${value}" is not a number of milliseconds`);
+  return n;
+}
+
 function port(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
@@ -43,33 +57,40 @@ function port(value: string | undefined, name: string): number | undefined {
   return n;
 }
 
+const parseOptions = () =>
+  parseArgs({
+    options: {
+      host: { type: 'string' },
+      'http-port': { type: 'string' },
+      'https-port': { type: 'string' },
+      'no-https': { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      'ca-dir': { type: 'string' },
+      region: { type: 'string' },
+      'app-id': { type: 'string' },
+      'secret-id': { type: 'string' },
+      'secret-key': { type: 'string' },
+      bucket: { type: 'string', multiple: true },
+      hostname: { type: 'string', multiple: true },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'no-dev-cors': { type: 'boolean' },
+      'path-style': { type: 'boolean' },
+      loose: { type: 'boolean' },
+      'request-timeout': { type: 'string' },
+      'body-idle-timeout': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+
 async function main() {
-  let parsed;
+  let parsed: ReturnType<typeof parseOptions>;
   try {
-    parsed = parseArgs({
-      options: {
-        host: { type: 'string' },
-        'http-port': { type: 'string' },
-        'https-port': { type: 'string' },
-        'no-https': { type: 'boolean' },
-        'data-dir': { type: 'string' },
-        'in-memory': { type: 'boolean' },
-        'ca-dir': { type: 'string' },
-        region: { type: 'string' },
-        'app-id': { type: 'string' },
-        'secret-id': { type: 'string' },
-        'secret-key': { type: 'string' },
-        bucket: { type: 'string', multiple: true },
-        hostname: { type: 'string', multiple: true },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'no-dev-cors': { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
+    parsed = parseOptions();
   } catch (e) {
     fail((e as Error).message);
   }
@@ -103,11 +124,15 @@ async function main() {
     tlsCert: v['tls-cert'] ?? env.COS_EMULATOR_TLS_CERT,
     tlsKey: v['tls-key'] ?? env.COS_EMULATOR_TLS_KEY,
     devCors: !v['no-dev-cors'],
+    pathStyle: v['path-style'] || env.COS_EMULATOR_PATH_STYLE === '1',
+    loose: v.loose || env.COS_EMULATOR_LOOSE === '1',
+    requestTimeoutMs: millis(v['request-timeout'] ?? env.COS_EMULATOR_REQUEST_TIMEOUT_MS, '--request-timeout'),
+    bodyIdleTimeoutMs: millis(v['body-idle-timeout'] ?? env.COS_EMULATOR_BODY_IDLE_TIMEOUT_MS, '--body-idle-timeout'),
     logger: v.quiet ? false : { level: env.COS_EMULATOR_LOG_LEVEL ?? 'info', stream: process.stderr },
   };
   for (const k of Object.keys(options) as Array<keyof EmulatorOptions>) if (options[k] === undefined) delete options[k];
 
-  let emulator;
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
     emulator = await startEmulator(options);
   } catch (e) {

@@ -40,6 +40,17 @@ export interface EmulatorOptions {
   clockSkewSeconds?: number;
   /** Fastify logger: false (default in the library), true, or pino options. */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * Serve path-style requests (`/<bucket>-<appid>/<key>` on the bare address), as COS still does for buckets
+   * created before 2024-01-01. Default false: COS answers 403 PathStyleDomainForbidden for newer buckets.
+   */
+  pathStyle?: boolean;
+  /** Accept request headers the emulator does not implement (logged as a warning) instead of answering 501. Default false. */
+  loose?: boolean;
+  /** Milliseconds a whole request may take before it is answered 400 RequestTimeout. 0 (default) sets no limit. */
+  requestTimeoutMs?: number;
+  /** Milliseconds a request body may stay silent before it is answered 400 RequestTimeout. Default 60000; 0 sets no limit. */
+  bodyIdleTimeoutMs?: number;
   /** Clock in unix seconds, for tests. */
   now?: () => number;
 }
@@ -59,6 +70,10 @@ export interface EmulatorConfig {
   devCors: boolean;
   clockSkewSeconds: number;
   logger: boolean | Record<string, unknown>;
+  pathStyle: boolean;
+  loose: boolean;
+  requestTimeoutMs: number;
+  bodyIdleTimeoutMs: number;
   now: () => number;
 }
 
@@ -87,6 +102,10 @@ const KNOWN = new Set([
   'devCors',
   'clockSkewSeconds',
   'logger',
+  'pathStyle',
+  'loose',
+  'requestTimeoutMs',
+  'bodyIdleTimeoutMs',
   'now',
 ]);
 const SHORT_BUCKET = /^[a-z0-9][a-z0-9-]{0,48}[a-z0-9]$|^[a-z0-9]$/;
@@ -127,6 +146,14 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
   if (!Number.isInteger(skew) || skew < 0) problems.push(`clockSkewSeconds ${skew} must be a non-negative integer`);
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
     problems.push('tlsCert and tlsKey go together: give both PEM files or neither');
+  for (const name of ['requestTimeoutMs', 'bodyIdleTimeoutMs'] as const) {
+    const v = options[name];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) problems.push(`${name} ${v} must be a non-negative integer of milliseconds`);
+  }
+  for (const name of ['pathStyle', 'loose', 'devCors'] as const) {
+    const v = options[name];
+    if (v !== undefined && typeof v !== 'boolean') problems.push(`${name} must be true or false`);
+  }
   if (problems.length > 0) throw new EmulatorConfigError(problems);
 
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
@@ -157,6 +184,10 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     devCors: options.devCors ?? true,
     clockSkewSeconds: skew,
     logger: options.logger ?? false,
+    pathStyle: options.pathStyle ?? false,
+    loose: options.loose ?? false,
+    requestTimeoutMs: options.requestTimeoutMs ?? 0,
+    bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? 60_000,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
   });
 }

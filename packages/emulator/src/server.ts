@@ -69,7 +69,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       await stores.metadata.putBucket({
         name,
         region: config.region,
-        created: Date.now(),
+        created: config.now() * 1000,
         acl: 'private',
         ...(config.devCors ? { cors: [DEV_CORS_RULE] } : {}),
       });

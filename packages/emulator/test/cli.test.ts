@@ -86,7 +86,7 @@ describe('cos-emulator CLI', () => {
     expect(line.cos.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(line.sts.endpoint).toBe(new URL(line.cos.https).host);
     expect(line).not.toHaveProperty('caCert');
-    const health = await fetch(`${line.cos.http}/_emulator/health`);
+    const health = await fetch(`${line.cos.http}//_emulator/health`);
     expect(await health.json()).toEqual({ status: 'ok', buckets: ['photos-1250000000'] });
     emu.stop();
     expect((await emu.exited).code).toBe(0);
@@ -110,9 +110,9 @@ describe('cos-emulator CLI', () => {
     try {
       const line = await emu.ready;
       expect(line).not.toHaveProperty('caCertPath');
-      expect(await httpsStatus(`${line.cos.https}/_emulator/health`, own.caCert!)).toBe(200);
+      expect(await httpsStatus(`${line.cos.https}//_emulator/health`, own.caCert!)).toBe(200);
       // The emulator has no CA of its own to hand out.
-      expect(await httpsStatus(`${line.cos.https}/_emulator/ca.pem`, own.caCert!)).not.toBe(200);
+      expect(await httpsStatus(`${line.cos.https}//_emulator/ca.pem`, own.caCert!)).not.toBe(200);
     } finally {
       emu.stop();
     }

@@ -19,7 +19,7 @@ describe('recent refusals', () => {
   afterAll(() => emu.close());
 
   const listing = async (query = '') =>
-    (await fetch(`${emu.info.cos.http}/_emulator/refusals${query}`)).json() as Promise<{ refusals: any[] }>;
+    (await fetch(`${emu.info.cos.http}//_emulator/refusals${query}`)).json() as Promise<{ refusals: any[] }>;
 
   it('lists each refusal with its code, reason and request id, newest first', async () => {
     const wrongKey = await signed(emu, 'GET', 'a.txt', { credentials: { ...emu.info.credentials, secretKey: 'not-the-secret' } });

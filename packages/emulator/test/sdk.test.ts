@@ -137,9 +137,14 @@ describe('cos-nodejs-sdk-v5 against the emulator', () => {
     const cos = sdk(emu);
     await call(cos, 'putObject', { Key: 'default/hello.txt', Body: 'default bucket' });
     const u = new URL(emu.info.cos.http);
-    const res = await raw(`${emu.info.cos.http}/${BUCKET}/default/hello.txt`, { headers: { host: u.host } });
-    // Path style needs a signature too; anonymous requests are refused with an explanation.
+    const res = await raw(`${emu.info.cos.http}/default/hello.txt`, { headers: { host: u.host } });
+    // The bare address needs a signature too; anonymous requests are refused with an explanation.
     expect(res.status).toBe(403);
     expect(res.text).toContain('anonymous');
+    // Path style is refused as COS refuses it for buckets created since 2024, naming the fix.
+    const pathStyle = await raw(`${emu.info.cos.http}/${BUCKET}/default/hello.txt`, { headers: { host: u.host } });
+    expect(pathStyle.status).toBe(403);
+    expect(pathStyle.text).toContain('<Code>PathStyleDomainForbidden</Code>');
+    expect(pathStyle.text).toContain('--path-style');
   });
 });

@@ -16,6 +16,15 @@ export const CosErrors = {
     new CosError('SignatureDoesNotMatch', 403, 'The Signature you specified is invalid.', reason, details),
   invalidAccessKeyId: (reason: string) =>
     new CosError('InvalidAccessKeyId', 403, 'The Access Key Id you provided does not exist in our records.', reason),
+  invalidAccessKeyIdFormat: (reason: string) =>
+    new CosError('InvalidAccessKeyId', 403, 'The access key Id format you provided is invalid.', reason),
+  pathStyleDomainForbidden: (reason: string) =>
+    new CosError(
+      'PathStyleDomainForbidden',
+      403,
+      'The bucket you are attempting to access must be addressed using COS virtual-styled domain.',
+      reason,
+    ),
   requestTimeTooSkewed: (reason: string) =>
     new CosError('RequestTimeTooSkewed', 403, "The difference between the request time and the server's time is too large.", reason),
   expiredToken: (reason: string) => new CosError('ExpiredToken', 400, 'The provided token has expired.', reason),
@@ -53,6 +62,16 @@ export const CosErrors = {
       `x-cos-forbid-overwrite is true and "${key}" already exists`,
     ),
   invalidArgument: (reason: string) => new CosError('InvalidArgument', 400, 'Invalid Argument', reason),
+  invalidRequest: (message: string, reason: string) => new CosError('InvalidRequest', 400, message, reason),
+  requestTimeout: (reason: string) =>
+    new CosError(
+      'RequestTimeout',
+      400,
+      'Your socket connection to the server was not read from or written to within the timeout period.',
+      reason,
+    ),
+  userKeyMustBeSpecified: (reason: string) =>
+    new CosError('UserKeyMustBeSpecified', 400, 'The bucket POST must contain the specified field name.', reason),
   malformedXml: (reason: string) =>
     new CosError('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema.', reason),
   malformedPost: (reason: string) =>
@@ -91,6 +110,14 @@ export const CosErrors = {
       501,
       'A header or query you provided implies functionality that is not implemented.',
       `${what} is not supported by the emulator`,
+    ),
+  /** A request header the emulator does not implement; `--loose` accepts it with a warning instead. */
+  notImplementedHeader: (name: string) =>
+    new CosError(
+      'NotImplemented',
+      501,
+      'A header or query you provided implies functionality that is not implemented.',
+      `the "${name}" header is not supported by the emulator, which refuses it rather than ignore it (start with --loose, or the loose option, to accept unknown headers with a warning)`,
     ),
   internalError: () =>
     new CosError('InternalError', 500, 'We encountered an internal error. Please try again.', 'see the emulator log for this request id'),

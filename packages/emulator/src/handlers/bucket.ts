@@ -9,7 +9,8 @@ import { aclDocument } from './object.js';
 const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
 
 export async function listObjects(ctx: HandlerContext): Promise<Reply> {
-  const q = ctx.routed.query;
+  // Parameter names are read without regard to case, as the authorization read `prefix`.
+  const q = ctx.routed.params;
   const prefix = q.prefix ?? '';
   const delimiter = q.delimiter ?? '';
   const marker = q.marker ?? '';
@@ -108,12 +109,7 @@ async function readXmlBody(ctx: HandlerContext, requireMd5: boolean): Promise<Re
   }
   const md5 = header(ctx.headers, 'content-md5');
   if (requireMd5 && !md5) {
-    throw new CosError(
-      'InvalidRequest',
-      400,
-      'Missing required header for this request: Content-MD5.',
-      'this request must carry Content-MD5',
-    );
+    throw CosErrors.invalidRequest('Missing required header for this request: Content-MD5.', 'this request must carry Content-MD5');
   }
   if (md5 && createHash('md5').update(body).digest('base64') !== md5.trim()) {
     throw CosErrors.badDigest('Content-MD5 does not match the body');
@@ -179,15 +175,26 @@ export async function deleteBucketCors(ctx: HandlerContext): Promise<Reply> {
 
 export async function deleteMultipleObjects(ctx: HandlerContext): Promise<Reply> {
   const doc = await readXmlBody(ctx, true);
-  const root = doc.Delete as { Object?: Array<{ Key?: unknown }>; Quiet?: unknown } | undefined;
-  if (!root || !Array.isArray(root.Object) || root.Object.length === 0)
+  const root = doc.Delete as { Object?: unknown[]; Quiet?: unknown } | undefined;
+  if (!root || typeof root !== 'object' || !Array.isArray(root.Object) || root.Object.length === 0)
     throw CosErrors.malformedXml('expected <Delete> with <Object><Key> elements');
   if (root.Object.length > 1000) throw CosErrors.malformedXml('at most 1000 keys can be deleted per request');
+  if (root.Quiet !== undefined && (typeof root.Quiet !== 'string' || !/^(true|false)$/i.test(root.Quiet)))
+    throw CosErrors.malformedXml('<Quiet> must be true or false');
+  // Every entry is checked before anything is deleted: one malformed <Object> refuses the whole request.
+  const keys = root.Object.map((o, i) => {
+    const key = o && typeof o === 'object' ? (o as { Key?: unknown }).Key : undefined;
+    if (typeof key !== 'string' || key === '') {
+      throw CosErrors.malformedXml(
+        `<Object> #${i + 1} needs one non-empty <Key> holding text (it has ${key === undefined ? 'none' : 'markup or nothing'})`,
+      );
+    }
+    return key;
+  });
   const quiet = String(root.Quiet ?? 'false').toLowerCase() === 'true';
   const deleted: Array<{ Key: string }> = [];
   const errors: Array<{ Key: string; Code: string; Message: string }> = [];
-  for (const o of root.Object) {
-    const key = String(o.Key ?? '');
+  for (const key of keys) {
     try {
       ctx.authorizeAlso('name/cos:DeleteObject', key);
       const previous = await ctx.stores.metadata.deleteObject(ctx.bucket.name, key);

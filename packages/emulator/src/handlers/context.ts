@@ -5,6 +5,7 @@ import type { BucketRecord, Stores } from '../persistence/index.js';
 import type { Identity } from '../pipeline/authenticate.js';
 import type { RoutedRequest } from '../pipeline/route.js';
 import type { RequestContext } from '../policy/index.js';
+import type { StsService } from '../sts/index.js';
 
 export interface HandlerContext {
   config: EmulatorConfig;
@@ -23,6 +24,11 @@ export interface HandlerContext {
   policyContext: RequestContext;
   /** Checks a further action, e.g. GetObject on a copy source or DeleteObject per key. */
   authorizeAlso(action: string, key: string, bucket?: string): void;
+  /** Checks an action on this bucket for another identity and policy context (a POST form signs itself). */
+  authorizeAs(identity: Identity, action: string, key: string, context: RequestContext): void;
+  sts: StsService;
+  /** Logs a warning under the request id (what --loose let through). */
+  warn(message: string): void;
 }
 
 export interface Reply {

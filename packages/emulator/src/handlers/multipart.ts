@@ -33,7 +33,7 @@ export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Repl
     key: ctx.routed.key,
     // COS upload ids start with the unix time; the rest is opaque.
     uploadId: `${ctx.now}${randomBytes(24).toString('hex')}`,
-    initiated: Date.now(),
+    initiated: ctx.now * 1000,
     headers: storedHeadersOf(h),
     meta: userMetaOf(headerEntries(ctx.headers)),
     acl: aclOf(h('x-cos-acl')),
@@ -67,7 +67,7 @@ export async function uploadPart(ctx: HandlerContext): Promise<Reply> {
     size: blob.size,
     etag: blob.md5,
     crc64: blob.crc64,
-    lastModified: Date.now(),
+    lastModified: ctx.now * 1000,
   });
   if (previous) await ctx.stores.blobs.delete(previous.blobId);
   return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64 } };
@@ -181,7 +181,9 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
     await ctx.stores.blobs.delete(blob.id);
     throw CosErrors.noSuchUpload(upload.uploadId);
   }
-  const parts = await ctx.stores.metadata.deleteUpload(upload.uploadId);
+  // Crash-safe order: the object is written first, naming the upload it came from; only then is the
+  // upload removed and its parts released. A restart in between finds both and removes the upload
+  // (persistence finishCompletedUploads); the parts' bytes are collected as orphans.
   await commitObject(ctx, {
     bucket: upload.bucket,
     key: upload.key,
@@ -189,12 +191,14 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
     size: blob.size,
     etag,
     crc64: blob.crc64,
-    lastModified: Date.now(),
+    lastModified: ctx.now * 1000,
     headers: upload.headers,
     meta: upload.meta,
     acl: upload.acl,
     storageClass: upload.storageClass,
+    completedUploadId: upload.uploadId,
   });
+  const parts = await ctx.stores.metadata.deleteUpload(upload.uploadId);
   for (const p of parts) await ctx.stores.blobs.delete(p.blobId);
   return {
     status: 200,
@@ -216,7 +220,8 @@ export async function abortMultipartUpload(ctx: HandlerContext): Promise<Reply> 
 }
 
 export async function listMultipartUploads(ctx: HandlerContext): Promise<Reply> {
-  const q = ctx.routed.query;
+  // Parameter names are read without regard to case, as the authorization read `prefix`.
+  const q = ctx.routed.params;
   const prefix = q.prefix ?? '';
   const delimiter = q.delimiter ?? '';
   const keyMarker = q['key-marker'] ?? '';

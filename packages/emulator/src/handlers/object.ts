@@ -46,7 +46,7 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
     size: blob.size,
     etag: blob.md5,
     crc64: blob.crc64,
-    lastModified: Date.now(),
+    lastModified: ctx.now * 1000,
     headers: storedHeadersOf((n) => header(headers, n)),
     meta,
     acl,
@@ -112,7 +112,8 @@ export async function getObject(ctx: HandlerContext, headOnly = false): Promise<
   const headers = objectHeaders(o);
   if (!headOnly) {
     for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
-      const v = ctx.routed.query[param];
+      // By lower-cased name: the signature covers names lower-cased, so a re-cased signed override still applies.
+      const v = ctx.routed.params[param];
       if (v !== undefined) headers[name] = v;
     }
   }
@@ -183,7 +184,7 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
     size: blob.size,
     etag: src.etag,
     crc64: blob.crc64,
-    lastModified: Date.now(),
+    lastModified: ctx.now * 1000,
     headers: replaced ? storedHeadersOf((n) => header(ctx.headers, n)) : src.headers,
     meta: replaced ? userMetaOf(headerEntries(ctx.headers)) : src.meta,
     acl: aclOf(header(ctx.headers, 'x-cos-acl')),

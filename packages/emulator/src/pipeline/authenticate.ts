@@ -1,6 +1,15 @@
-import { findAuthorization, parseKeyTime, SignerError, verifyRequest, type AuthorizationFields, type CamPolicy } from '@cos-direct/signer';
+import {
+  findAuthorization,
+  parseKeyTime,
+  SignerError,
+  verifyRequest,
+  type AuthorizationFields,
+  type CamPolicy,
+  type TimeWindow,
+} from '@cos-direct/signer';
 import type { EmulatorConfig } from '../config.js';
 import { CosErrors } from '../errors/index.js';
+import { header } from '../handlers/context.js';
 import type { StsService } from '../sts/index.js';
 
 export type Identity =
@@ -22,6 +31,12 @@ export function secretKeyOf(
   config: EmulatorConfig,
   sts: StsService,
 ): { secretKey: string; identity: Identity } {
+  // COS looks q-ak up exactly as sent: a SecretId with a stray space or a control character is malformed, not unknown.
+  if (!/^[\x21-\x7e]+$/.test(secretId)) {
+    throw CosErrors.invalidAccessKeyIdFormat(
+      `the SecretId ${JSON.stringify(secretId)} contains whitespace or characters outside printable ASCII (COS does not trim q-ak)`,
+    );
+  }
   if (secretId === config.credentials.secretId) {
     return { secretKey: config.credentials.secretKey, identity: { kind: 'root', secretId } };
   }
@@ -40,25 +55,48 @@ export function secretKeyOf(
   );
 }
 
-/** Checks a signature's time window against the clock. */
-export function checkSignTime(fields: Pick<AuthorizationFields, 'signTime' | 'keyTime'>, now: number, skew: number): void {
-  let window;
+/** Parses one of the two windows, refusing it as COS does when it has ended or starts too far ahead. */
+function checkWindow(name: 'q-sign-time' | 'q-key-time', value: string, now: number, skew: number): TimeWindow {
+  let window: TimeWindow;
   try {
-    window = parseKeyTime(fields.signTime);
-    parseKeyTime(fields.keyTime);
+    window = parseKeyTime(value);
   } catch (e) {
-    throw CosErrors.accessDenied(`q-sign-time/q-key-time: ${(e as Error).message}`);
+    throw CosErrors.accessDenied(`${name}: ${(e as Error).message}`);
   }
   if (now > window.end) {
     throw CosErrors.requestExpired(
-      `q-sign-time ${fields.signTime} ended at ${new Date(window.end * 1000).toISOString()}, ${now - window.end} s before the server time ${new Date(now * 1000).toISOString()}`,
+      `${name} ${value} ended at ${new Date(window.end * 1000).toISOString()}, ${now - window.end} s before the server time ${new Date(now * 1000).toISOString()}`,
     );
   }
   if (window.start > now + skew) {
     throw CosErrors.requestTimeTooSkewed(
-      `q-sign-time ${fields.signTime} starts ${window.start - now} s after the server time ${new Date(now * 1000).toISOString()}; at most ${skew} s of clock skew is accepted`,
+      `${name} ${value} starts ${window.start - now} s after the server time ${new Date(now * 1000).toISOString()}; at most ${skew} s of clock skew is accepted`,
     );
   }
+  return window;
+}
+
+/**
+ * Checks a signature's time windows against the clock: q-sign-time, and q-key-time, from which the
+ * SignKey derives, so an expired or future key time is refused even when q-sign-time is current,
+ * and q-sign-time must lie within it.
+ */
+export function checkSignTime(fields: Pick<AuthorizationFields, 'signTime' | 'keyTime'>, now: number, skew: number): void {
+  const key = checkWindow('q-key-time', fields.keyTime, now, skew);
+  const sign = fields.signTime === fields.keyTime ? key : checkWindow('q-sign-time', fields.signTime, now, skew);
+  if (sign.start < key.start || sign.end > key.end) {
+    throw CosErrors.accessDenied(`q-sign-time ${fields.signTime} does not lie within q-key-time ${fields.keyTime}`);
+  }
+}
+
+/** q-ak as the client sent it: the signer's parser trims each value, COS does not. */
+function sentSecretId(authorization: string | undefined, parsed: string): string {
+  if (authorization === undefined) return parsed;
+  for (const part of authorization.split('&')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim().toLowerCase() === 'q-ak') return part.slice(eq + 1);
+  }
+  return parsed;
 }
 
 /**
@@ -67,7 +105,7 @@ export function checkSignTime(fields: Pick<AuthorizationFields, 'signTime' | 'ke
  * computed, so a user can compare it with what their client signed.
  */
 export function authenticate(request: SignedRequestView, config: EmulatorConfig, sts: StsService, now: number): Identity {
-  let found;
+  let found: ReturnType<typeof findAuthorization>;
   try {
     found = findAuthorization({ headers: request.headers, query: request.query });
   } catch (e) {
@@ -76,7 +114,13 @@ export function authenticate(request: SignedRequestView, config: EmulatorConfig,
   }
   if (!found) return { kind: 'anonymous' };
   const { fields } = found;
-  const { secretKey, identity } = secretKeyOf(fields.secretId, found.securityToken, config, sts);
+  const sent =
+    found.source === 'header'
+      ? header(request.headers, 'authorization')
+      : found.source === 'sign'
+        ? Object.entries(request.query).find(([k]) => k.toLowerCase() === 'sign')?.[1]
+        : undefined;
+  const { secretKey, identity } = secretKeyOf(sentSecretId(sent, fields.secretId), found.securityToken, config, sts);
   checkSignTime(fields, now, config.clockSkewSeconds);
   const verdict = verifyRequest(
     { method: request.method, pathname: request.signedPath, query: request.query, headers: request.headers },

@@ -37,6 +37,12 @@ export interface RoutedRequest {
   /** Decoded path as clients sign it: includes the bucket segment in path style. */
   signedPath: string;
   query: Record<string, string>;
+  /**
+   * The query with lower-cased names (the first of each name wins), for the parameters COS reads by
+   * name whatever their case: a signature covers names lower-cased, so re-casing a signed
+   * `response-content-disposition` must not drop it.
+   */
+  params: Record<string, string>;
   hostname: string;
 }
 
@@ -104,6 +110,8 @@ export function routeRequest(input: {
   copySource: boolean;
   bucketExists: (name: string) => boolean;
   defaultBucket: string;
+  /** Serve `/<bucket>-<appid>/<key>` on the bare address instead of refusing it as COS does for new buckets. */
+  pathStyle?: boolean;
 }): RoutedRequest {
   const q = input.url.indexOf('?');
   const rawPath = q < 0 ? input.url : input.url.slice(0, q);
@@ -134,6 +142,13 @@ export function routeRequest(input: {
     const slash = path.indexOf('/', 1);
     const first = slash < 0 ? path.slice(1) : path.slice(1, slash);
     if (LONG_BUCKET.test(first) && input.bucketExists(first)) {
+      if (!input.pathStyle) {
+        throw CosErrors.pathStyleDomainForbidden(
+          `"${path.slice(0, 100)}" addresses bucket ${first} in path style, which COS refuses for buckets created since 2024-01-01; ` +
+            `use its virtual-hosted host ${first}.cos.<region>.myqcloud.com (the official SDKs: their Ip or Domain option), ` +
+            'or start the emulator with --path-style (pathStyle: true) for the old behaviour',
+        );
+      }
       bucket = first;
       key = slash < 0 ? '' : path.slice(slash + 1);
       style = 'path';
@@ -143,14 +158,43 @@ export function routeRequest(input: {
       style = 'default-bucket';
     }
   }
-  if (Buffer.byteLength(key) > 850) throw CosErrors.invalidUri(`the object key is ${Buffer.byteLength(key)} bytes; COS allows at most 850`);
+  if (key !== '') checkObjectKey(key);
 
   const method = input.method.toUpperCase();
   for (const name of UNSUPPORTED) {
     if (has(query, name)) throw CosErrors.notImplemented(`the "${name}" sub-resource (${method} ?${name})`);
   }
   const operation = operationOf(method, style === 'service' ? undefined : key, query, input);
-  return { operation, bucket, key, style, signedPath: path, query, hostname };
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    const lower = name.toLowerCase();
+    if (!(lower in params)) params[lower] = value;
+  }
+  return { operation, bucket, key, style, signedPath: path, query, params, hostname };
+}
+
+/** COS's object key rules (doc 436/13324): at most 850 bytes, no leading "/" or "\", none of the characters 0x18 to 0x1B. */
+export function checkObjectKey(key: string): void {
+  const bytes = Buffer.byteLength(key);
+  if (bytes > 850) throw CosErrors.invalidUri(`the object key is ${bytes} bytes; COS allows at most 850`);
+  if (key.startsWith('/') || key.startsWith('\\')) {
+    throw CosErrors.invalidUri(`the object key ${JSON.stringify(key.slice(0, 100))} starts with "${key[0]}", which COS does not allow`);
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters COS forbids in keys
+  const control = /[\x18-\x1b]/.exec(key);
+  if (control) {
+    throw CosErrors.invalidUri(
+      `the object key contains the character 0x${control[0].charCodeAt(0).toString(16).toUpperCase()}; COS does not allow 0x18 to 0x1B in keys`,
+    );
+  }
+}
+
+/** Operations COS authorizes against `<bucket>/<prefix parameter>` rather than the bucket (doc 436/46205, `cos:prefix`). */
+const PREFIX_SCOPED = new Set<Operation>(['GetBucket', 'ListMultipartUploads']);
+
+/** The key part of the CAM resource a request is authorized against. */
+export function resourceKeyOf(routed: Pick<RoutedRequest, 'operation' | 'key' | 'params'>): string {
+  return PREFIX_SCOPED.has(routed.operation) ? (routed.params.prefix ?? '') : routed.key;
 }
 
 function operationOf(

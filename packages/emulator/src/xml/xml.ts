@@ -4,6 +4,16 @@ export function escapeXml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
+/**
+ * Text of a response document: XML-escaped, and control characters (a key may hold them) as numeric
+ * character references, so that no raw control character reaches a client's parser and a carriage
+ * return survives XML's end-of-line normalisation.
+ */
+export function escapeXmlText(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped here
+  return escapeXml(value).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);
+}
+
 export type XmlValue = string | number | boolean | undefined | null | XmlNode | XmlValue[];
 export interface XmlNode {
   [name: string]: XmlValue;
@@ -18,7 +28,7 @@ function write(name: string, value: XmlValue, indent: string): string {
     for (const [k, v] of Object.entries(value)) inner += write(k, v, `${indent}\t`);
     return `${indent}<${name}>\n${inner}${indent}</${name}>\n`;
   }
-  return `${indent}<${name}>${escapeXml(String(value))}</${name}>\n`;
+  return `${indent}<${name}>${escapeXmlText(String(value))}</${name}>\n`;
 }
 
 /** Serialises a response document the way COS lays them out: declaration, tab indentation. */
