@@ -92,7 +92,7 @@ const CHECKS: Record<string, Check> = {
   '@cos-direct/emulator': {
     script: `import { startEmulator } from '@cos-direct/emulator';
       const e = await startEmulator({ httpsPort: false });
-      const r = await fetch(e.info.cos.http + '/_emulator/health');
+      const r = await fetch(e.info.cos.http + '//_emulator/health');
       await e.close();
       console.log(JSON.stringify({ status: r.status }));`,
     expect: (output) => expect(output).toEqual({ status: 200 }),

@@ -127,7 +127,7 @@ export class CosEmulatorContainer extends GenericContainer {
     let caCert = this.#certificate?.ca;
     if (!caCert) {
       try {
-        const ca = await fetch(`${http}/_emulator/ca.pem`);
+        const ca = await fetch(`${http}//_emulator/ca.pem`);
         if (!ca.ok) throw new Error(`the emulator did not serve its CA certificate (HTTP ${ca.status})`);
         caCert = await ca.text();
       } catch (error) {

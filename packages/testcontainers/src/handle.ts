@@ -64,7 +64,7 @@ export function handleOf(e: EmulatorEndpoints): CosEmulatorHandle {
     }),
     getUndiciOptions: () => ({ connect: { ca: e.caCert } }),
     getRefusals: async (limit = 50) => {
-      const res = await fetch(`${e.http}/_emulator/refusals?limit=${limit}`);
+      const res = await fetch(`${e.http}//_emulator/refusals?limit=${limit}`);
       if (!res.ok) throw new Error(`the emulator did not list its refusals (HTTP ${res.status})`);
       return ((await res.json()) as { refusals: Refusal[] }).refusals;
     },

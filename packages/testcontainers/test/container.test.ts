@@ -123,7 +123,7 @@ describe.skipIf(!docker)('in a container', () => {
       import { CosEmulatorContainer } from '@cos-direct/testcontainers';
       const started = await new CosEmulatorContainer().withCaDirectory(process.env.COS_DIRECT_TC_CA_DIR).start();
       try {
-        const res = await fetch(started.getCosHttpsEndpoint() + '/_emulator/health');
+        const res = await fetch(started.getCosHttpsEndpoint() + '//_emulator/health');
         console.log(JSON.stringify({ host: new URL(started.getCosHttpsEndpoint()).hostname, status: res.status }));
       } finally {
         await started.stop();
@@ -184,7 +184,7 @@ describe.skipIf(!docker)('in a container', () => {
     try {
       expect(own.getCaCertificate()).toBe(cert);
       const status = await new Promise<number>((resolve, reject) => {
-        request(`${own.getCosHttpsEndpoint()}/_emulator/health`, { ca: own.getUndiciOptions().connect.ca }, (res) => {
+        request(`${own.getCosHttpsEndpoint()}//_emulator/health`, { ca: own.getUndiciOptions().connect.ca }, (res) => {
           res.resume();
           resolve(res.statusCode!);
         })

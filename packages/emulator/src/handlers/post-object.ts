@@ -1,9 +1,11 @@
 import { Busboy } from '@fastify/busboy';
 import type { Readable } from 'node:stream';
 import { checkPostPolicy, decodePolicyField, verifyPostSignature } from '@cos-direct/signer';
-import { CosError, CosErrors } from '../errors/index.js';
+import { CosErrors } from '../errors/index.js';
 import type { BlobInfo } from '../persistence/index.js';
 import { checkSignTime, secretKeyOf, type Identity } from '../pipeline/authenticate.js';
+import { isUnimplemented } from '../pipeline/headers.js';
+import { checkObjectKey } from '../pipeline/route.js';
 import { toXml } from '../xml/xml.js';
 import { MAX_OBJECT_SIZE } from './body.js';
 import { XML, type HandlerContext, type Reply } from './context.js';
@@ -90,8 +92,15 @@ export function postObject(ctx: HandlerContext, deps: PostObjectDeps): Promise<R
       reject(CosErrors.malformedPost((e as Error).message));
       return;
     }
+    // One entry per field name without regard to case (the last value wins, under the first spelling):
+    // the policy check, the authorization and what is stored then all read the same value.
+    const spelling = new Map<string, string>();
     bb.on('field', (name, value) => {
-      if (!fileSeen) fields[name] = value;
+      if (fileSeen) return;
+      const lower = name.toLowerCase();
+      const first = spelling.get(lower) ?? name;
+      spelling.set(lower, first);
+      fields[first] = value;
     });
     bb.on('file', (name, stream, filename) => {
       if (fileSeen || name !== 'file') {
@@ -128,21 +137,21 @@ async function handleFile(
   filename: string,
 ): Promise<Reply> {
   const rawKey = fieldOf(fields, 'key');
-  if (!rawKey)
-    throw new CosError(
-      'UserKeyMustBeSpecified',
-      400,
-      'The bucket POST must contain the specified field name.',
-      'the form has no "key" field before the file',
-    );
+  if (!rawKey) throw CosErrors.userKeyMustBeSpecified('the form has no "key" field before the file');
   const key = rawKey.replace(/\$\{filename\}/g, filename ?? '');
-  if (Buffer.byteLength(key) > 850) throw CosErrors.invalidUri(`the key is ${Buffer.byteLength(key)} bytes; COS allows at most 850`);
+  checkObjectKey(key);
   const checked = { ...fields, key };
   const { identity, policyJson } = authenticateForm(ctx, deps, checked);
   // The size is not known yet: NaN satisfies no bound, so content-length-range is checked after the upload.
   checkPolicy(ctx, policyJson, checked, Number.NaN);
   const contentType = fieldOf(fields, 'Content-Type');
   deps.authorize(identity, key, { ...ctx.policyContext, 'cos:content-type': contentType, 'cos:content-length': undefined });
+  // Fields naming features the emulator does not implement are refused, as the same request headers are.
+  for (const name of Object.keys(fields)) {
+    if (!isUnimplemented(name)) continue;
+    if (!ctx.config.loose) throw CosErrors.notImplementedHeader(name);
+    ctx.warn(`--loose: ignoring the unimplemented "${name}" form field`);
+  }
 
   let blob: BlobInfo;
   blob = await ctx.stores.blobs.write(file, (info) => {
@@ -161,7 +170,7 @@ async function handleFile(
     size: blob.size,
     etag: blob.md5,
     crc64: blob.crc64,
-    lastModified: Date.now(),
+    lastModified: ctx.now * 1000,
     headers: storedHeadersOf((n) => fieldOf(fields, n)),
     meta: userMetaOf(Object.entries(fields)),
     acl: aclOf(fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl')),
