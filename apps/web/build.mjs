@@ -1,4 +1,4 @@
-// Bundles the page with the browser build of @cos-direct/client (esbuild picks the "browser" condition).
+// Bundles the page with the browser build of @cos-direct/client (its `/browser` entry).
 import { copyFile, mkdir } from 'node:fs/promises';
 import { build } from 'esbuild';
 

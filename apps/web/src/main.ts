@@ -1,4 +1,4 @@
-import { CosDirectError, upload } from '@cos-direct/client';
+import { CosDirectError, upload } from '@cos-direct/client/browser';
 
 const list = document.querySelector<HTMLUListElement>('#uploads')!;
 const input = document.querySelector<HTMLInputElement>('#files')!;

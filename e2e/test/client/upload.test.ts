@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { join } from 'node:path';
-import { CosDirectError, upload } from '@cos-direct/client';
+import { CosDirectError, upload } from '@cos-direct/client/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, tempDir, type Stack } from '../support/stack.js';
 

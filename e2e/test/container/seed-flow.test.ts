@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { upload } from '@cos-direct/client';
+import { upload } from '@cos-direct/client/node';
 import { createServer } from '@cos-direct/server';
 import { signRequest } from '@cos-direct/signer';
 import { CosEmulatorContainer, type StartedCosEmulatorContainer } from '@cos-direct/testcontainers';

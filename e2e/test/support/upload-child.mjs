@@ -1,7 +1,7 @@
 // Uploads a file and dies by SIGKILL once `killAfter` bytes were sent: a crash in the middle of a
 // multipart upload, for the resume test.
 import { readFileSync } from 'node:fs';
-import { upload } from '@cos-direct/client';
+import { upload } from '@cos-direct/client/node';
 import { Agent } from 'undici';
 
 const [file, signUrl, resumeDir, caPath, killAfter] = process.argv.slice(2);
