@@ -16,7 +16,7 @@ export default defineConfig({
       include: ['src/**'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
-      thresholds: { lines: 0, functions: 0, branches: 0, statements: 0 },
+      thresholds: { lines: 84, functions: 76, branches: 79, statements: 83 },
     },
   },
 });

@@ -105,9 +105,11 @@ describe('isExpiry', () => {
 describe("the emulator's refusals", () => {
   let s: Stack;
   let stale: Stack;
+  let offset = 0;
   beforeAll(async () => {
-    // A sign server whose clock is an hour behind signs PUTs whose window has ended.
-    [s, stale] = await Promise.all([stack(), stack({ now: () => Math.floor(Date.now() / 1000) - 3600 })]);
+    // An emulator whose clock the test moves: an hour on while a PUT is on its way, so that the
+    // ticket's signature and key have run out by the time COS checks them.
+    [s, stale] = await Promise.all([stack(), stack({}, () => Math.floor(Date.now() / 1000) + offset)]);
   });
   afterAll(async () => {
     await Promise.all([s?.close(), stale?.close()]);
@@ -147,15 +149,46 @@ describe("the emulator's refusals", () => {
     expect(s.emu.refusals(5).some((r) => r.requestId === err.requestId)).toBe(true);
   });
 
-  it('turns a PUT whose signature expired into CLIENT_ERR_TICKET_EXPIRED after one fresh ticket', async () => {
-    const o = observe(stale.transport);
+  // The ticket's signed PUT lasts 900 s and its temporary key 1800 s (the sign server's defaults).
+  it.each([
+    [1200, 'AccessDenied', 'Request has expired'],
+    [3600, 'InvalidAccessKeyId', 'expired at'],
+  ])('turns a PUT refused %d s later (%s) into CLIENT_ERR_TICKET_EXPIRED after one fresh ticket', async (later, cosCode, text) => {
+    const o = observe(stale.transport, async (req, send) => {
+      if (req.method !== 'PUT') return send();
+      offset = later;
+      try {
+        return await send();
+      } finally {
+        offset = 0;
+      }
+    });
     const source = { size: 3, name: 'a.jpg', repeatable: true, slice: () => new Uint8Array(3) };
     const err = await uploadWith({ transport: o.transport }, source, { signUrl: stale.signUrl }).catch((e) => e);
-    // Ticket, refused PUT, fresh ticket, refused PUT: an expiry is not retried as such.
+    // Ticket, refused PUT, fresh ticket (a new key), refused PUT: an expiry is not retried as such.
     expect(o.log.map((e) => `${e.req.method} ${e.res?.status}`)).toEqual(['GET 200', 'PUT 403', 'GET 200', 'PUT 403']);
-    expect(err).toMatchObject({ code: 'CLIENT_ERR_TICKET_EXPIRED', status: 403 });
-    expect(err.cause).toMatchObject({ code: 'CLIENT_ERR_COS' });
+    const [first, second] = o.find((r) => r.method === 'PUT').map((e) => new URL(e.req.url).pathname);
+    expect(first).not.toBe(second);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_TICKET_EXPIRED', status: 403, cosCode });
+    expect(err.cause).toMatchObject({ code: 'CLIENT_ERR_COS', cosCode });
     expect(isExpiry(err.cause)).toBe(true);
-    expect(err.message).toContain('Request has expired');
+    expect(err.message).toContain(text);
+  });
+
+  it('succeeds with the fresh ticket when only the first PUT was late', async () => {
+    let puts = 0;
+    const o = observe(stale.transport, async (req, send) => {
+      if (req.method !== 'PUT' || puts++ > 0) return send();
+      offset = 1200;
+      try {
+        return await send();
+      } finally {
+        offset = 0;
+      }
+    });
+    const source = { size: 3, name: 'a.jpg', repeatable: true, slice: () => new Uint8Array(3) };
+    const result = await uploadWith({ transport: o.transport }, source, { signUrl: stale.signUrl });
+    expect(o.log.map((e) => `${e.req.method} ${e.res?.status}`)).toEqual(['GET 200', 'PUT 403', 'GET 200', 'PUT 200']);
+    expect(result.key).toBe(new URL(o.log[3]!.req.url).pathname.slice(1));
   });
 });

@@ -21,9 +21,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The emulator and a sign server pointed at it, in this process, on free loopback ports. */
-export async function stack(options: Partial<ServerOptions> = {}): Promise<Stack> {
-  const emu = await startEmulator({ caDir: process.env.COS_DIRECT_CLIENT_TEST_CA_DIR });
+/**
+ * The emulator and a sign server pointed at it, in this process, on free loopback ports. `emulatorNow`
+ * is the emulator's clock in unix seconds.
+ */
+export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: () => number): Promise<Stack> {
+  const emu = await startEmulator({ caDir: process.env.COS_DIRECT_CLIENT_TEST_CA_DIR, ...(emulatorNow ? { now: emulatorNow } : {}) });
   const cosHost = new URL(emu.info.cos.https!).host;
   const app = await createServer({
     secretId: emu.info.credentials.secretId,
