@@ -90,17 +90,17 @@ async function main() {
       }),
   );
   const signUrl = `http://${host}:${serverPort}`;
+  let serverOut = '';
   const ready = await new Promise((resolve) => {
-    let out = '';
-    const onData = (chunk) => {
-      out += chunk;
-      if (out.includes('Server listening')) resolve(true);
-    };
-    server.stdout.on('data', onData);
+    server.stdout.on('data', (chunk) => {
+      serverOut += chunk;
+      if (serverOut.includes('Server listening')) resolve(true);
+    });
     server.stderr.on('data', (chunk) => process.stderr.write(chunk));
     server.once('exit', () => resolve(false));
   });
-  if (!ready) return fail(`the sign server did not start on ${signUrl}`);
+  // Its log says why (a port in use, a setting it refused).
+  if (!ready) return fail(`the sign server did not start on ${signUrl}\n${serverOut}`);
   server.stdout.removeAllListeners('data');
   if (env.LOG_LEVEL === 'debug') server.stdout.pipe(process.stderr);
   else server.stdout.resume();

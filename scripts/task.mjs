@@ -65,8 +65,9 @@ function workspaceDirs() {
 
 const stampFile = join(root, 'node_modules', '.cos-direct-install');
 const stamp = installStamp();
-if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
-  say('installing dependencies…');
+const installing = !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp;
+if (installing) {
+  say(task === 'start' ? 'installing dependencies and building…' : 'installing dependencies…');
   // CI installs exactly the lockfile; a developer's install may update it after a manifest edit.
   const frozen = process.env.CI && existsSync(join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : [];
   const status = pnpm(['install', ...frozen], { quiet: true });
@@ -82,7 +83,7 @@ const biome = () => run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--r
 
 if (task === 'lint') process.exit(biome());
 if (task === 'start') {
-  say('building…');
+  if (!installing) say('building…');
   const status = pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { quiet: true });
   if (status !== 0) process.exit(status);
   // Ctrl-C reaches the whole process group: let the stack shut down and report its own exit status.
