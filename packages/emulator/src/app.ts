@@ -106,6 +106,7 @@ function policyContextOf(
 ) {
   const length = header(headers, 'content-length');
   const prefix = routed.params.prefix;
+  const responseType = routed.params['response-content-type'];
   return {
     'qcs:ip': request.ip,
     'qcs:current_time': now,
@@ -115,6 +116,8 @@ function policyContextOf(
     'cos:x-cos-acl': header(headers, 'x-cos-acl'),
     'cos:x-cos-storage-class': header(headers, 'x-cos-storage-class'),
     'cos:prefix': prefix === undefined ? undefined : encodeURIComponent(prefix),
+    // GetObject's override of the answer's type, compared URL-encoded like cos:prefix (image%2Fjpeg).
+    'cos:response-content-type': responseType === undefined ? undefined : encodeURIComponent(responseType),
     ...grantContextOf((name) => header(headers, name)),
   } satisfies RequestContext;
 }
