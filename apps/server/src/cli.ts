@@ -17,6 +17,7 @@ async function main() {
     }
     throw e;
   }
+  for (const warning of config.warnings) process.stderr.write(`cos-direct-server: warning: ${warning}\n`);
   const app = await createServer(config.options);
   let closing = false;
   const shutdown = (signal: string) => {

@@ -1,5 +1,16 @@
 export { createServer } from './server.js';
 export { cosDirectTickets } from './plugin.js';
-export { loadConfig, resolveOptions, ConfigError, type ServerOptions, type Authenticate, type EnvConfig } from './config.js';
+export {
+  loadConfig,
+  resolveOptions,
+  ConfigError,
+  type ConfigIssue,
+  type ConfigIssueCode,
+  type ConfirmedUpload,
+  type ServerOptions,
+  type ResolvedServerOptions,
+  type Authenticate,
+  type EnvConfig,
+} from './config.js';
 export { ServerError, ServerErrorCodes, type ServerErrorCode } from './errors.js';
 export type { DirectTicket, MultipartTicket, PostPolicyTicket } from './tickets.js';

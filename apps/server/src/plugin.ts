@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import { authenticatorOf } from './auth.js';
-import type { ResolvedServerOptions } from './config.js';
+import { resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config.js';
 import { ServerError } from './errors.js';
 import { StsClient, StsUpstreamError } from './sts-client.js';
 import { TicketService } from './tickets.js';
@@ -18,7 +18,12 @@ function paramsOf(request: FastifyRequest): Params {
 }
 
 /** The ticket endpoints, with authentication, CORS, rate limiting and JSON errors, as one plugin. */
-const ticketRoutes: FastifyPluginAsync<{ options: ResolvedServerOptions }> = async (app: FastifyInstance, { options }) => {
+const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<ResolvedServerOptions> }> = async (
+  app: FastifyInstance,
+  opts,
+) => {
+  // Options from resolveOptions or loadConfig are used as they are; anything else is validated here, once.
+  const options = resolveOptions(opts.options);
   const sts = new StsClient({
     secretId: options.secretId,
     secretKey: options.secretKey,

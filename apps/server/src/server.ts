@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { resolveOptions, type ServerOptions } from './config.js';
+import { resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config.js';
 import { ServerError } from './errors.js';
 import { cosDirectTickets } from './plugin.js';
 
@@ -7,7 +7,7 @@ import { cosDirectTickets } from './plugin.js';
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cos-security-token"]', 'res.headers["set-cookie"]'];
 
 /** The sign server as a Fastify instance, ready to `listen`. */
-export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+export async function createServer(options: ServerOptions | Readonly<ResolvedServerOptions>): Promise<FastifyInstance> {
   const resolved = resolveOptions(options);
   const logger =
     resolved.logger === false

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createServer, loadConfig } from '../src/index.js';
+import { ConfigError, createServer, loadConfig, resolveOptions } from '../src/index.js';
 
 const seedEnv = {
   COS_SECRET_ID: 'AKIDx',
@@ -13,7 +13,8 @@ describe('configuration', () => {
     const c = loadConfig(seedEnv);
     expect(c.port).toBe(3000);
     expect(c.options.bucket).toBe('test-1250000000');
-    expect(c.options.stsEndpoint).toBeUndefined();
+    expect(c.options.stsEndpoint).toBe('sts.tencentcloudapi.com');
+    expect(c.warnings).toEqual([]);
   });
 
   it('lists every missing or malformed value at once', () => {
@@ -50,11 +51,80 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...seedEnv, NODE_ENV: 'production', AUTH_TOKENS: 'short' })).toThrow(/16 characters/);
   });
 
-  it('reads an optional download URL lifetime, bounded to a week', () => {
+  it('reads an optional download URL lifetime, bounded to the longest temporary key', () => {
     expect(loadConfig({ ...seedEnv, DOWNLOAD_URL_SECONDS: '3600' }).options.downloadUrlSeconds).toBe(3600);
     expect(loadConfig(seedEnv).options.downloadUrlSeconds).toBeUndefined();
     expect(() => loadConfig({ ...seedEnv, DOWNLOAD_URL_SECONDS: '999999999' })).toThrow(/DOWNLOAD_URL_SECONDS/);
+    expect(() => loadConfig({ ...seedEnv, DOWNLOAD_URL_SECONDS: '7201' })).toThrow(/from 1 to 7200/);
     expect(() => loadConfig({ ...seedEnv, DOWNLOAD_URL_SECOND: '60' })).toThrow(/did you mean "DOWNLOAD_URL_SECONDS"/);
+  });
+
+  it('warns about unknown names that merely look like ours, and refuses near misses of ours', () => {
+    const c = loadConfig({
+      ...seedEnv,
+      COS_REGION: 'ap-beijing',
+      STS_HOST: 'x',
+      MAX_WORKERS: '4',
+      DURATION: '9',
+      AUTH_SERVICE_HOST: '10.0.0.1',
+    });
+    expect(c.warnings.join('\n')).toContain('COS_REGION');
+    expect(c.warnings.join('\n')).toContain('STS_HOST');
+    expect(c.warnings.join('\n')).not.toContain('AUTH_SERVICE_HOST');
+    try {
+      loadConfig({ ...seedEnv, PERSIST_BUKET: 'x', COS_SECRETKEY: 'y' });
+      expect.unreachable();
+    } catch (e) {
+      const issues = (e as ConfigError).issues;
+      expect(issues.map((i) => [i.code, i.env])).toEqual([
+        ['SRV_ERR_CONFIG_UNKNOWN', 'PERSIST_BUKET'],
+        ['SRV_ERR_CONFIG_UNKNOWN', 'COS_SECRETKEY'],
+      ]);
+      expect(issues[0]!.message).toContain('did you mean "PERSIST_BUCKET"');
+      expect(issues[1]!.message).toContain('did you mean "COS_SECRET_KEY"');
+    }
+  });
+
+  it('gives one coded issue per mistake, for library options and the environment alike', () => {
+    const base = { secretId: 'a', secretKey: 'b', bucket: 'x-1250000000', region: 'ap-guangzhou' };
+    const issuesOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).issues;
+      }
+      throw new Error('no ConfigError');
+    };
+    const cors = issuesOf(() => resolveOptions({ ...base, corsOrigins: 'https://a.example' as never }));
+    expect(cors).toHaveLength(1);
+    expect(cors[0]).toMatchObject({ code: 'SRV_ERR_CONFIG_TYPE', option: 'corsOrigins', env: 'CORS_ORIGINS' });
+    const exts = issuesOf(() => resolveOptions({ ...base, allowedExtensions: 'jpg' as never }));
+    expect(exts).toEqual([expect.objectContaining({ code: 'SRV_ERR_CONFIG_TYPE', option: 'allowedExtensions' })]);
+    expect(issuesOf(() => loadConfig({ ...seedEnv, DOWNLOAD_URL_SECONDS: '0' }))).toEqual([
+      expect.objectContaining({ code: 'SRV_ERR_CONFIG_RANGE', env: 'DOWNLOAD_URL_SECONDS' }),
+    ]);
+    expect(issuesOf(() => resolveOptions({ ...base, downloadUrlSeconds: 0 }))[0]!.code).toBe('SRV_ERR_CONFIG_RANGE');
+    expect(issuesOf(() => loadConfig({ ...seedEnv, COS_PROTOCOL: 'ftp' }))[0]).toMatchObject({
+      code: 'SRV_ERR_CONFIG_ENUM',
+      env: 'COS_PROTOCOL',
+    });
+    expect(issuesOf(() => loadConfig({ ...seedEnv, DURATION_SECONDS: '10' }))[0]).toMatchObject({ code: 'SRV_ERR_CONFIG_RANGE' });
+    expect(issuesOf(() => loadConfig({ ...seedEnv, MAX_SIZE: '1e6' }))).toEqual([
+      expect.objectContaining({ code: 'SRV_ERR_CONFIG_TYPE', env: 'MAX_SIZE' }),
+    ]);
+    expect(issuesOf(() => loadConfig({ ...seedEnv, LOG_LEVEL: 'loud' }))[0]).toMatchObject({
+      code: 'SRV_ERR_CONFIG_ENUM',
+      env: 'LOG_LEVEL',
+    });
+  });
+
+  it('validates options once: what loadConfig returns is used as it is', async () => {
+    const c = loadConfig(seedEnv);
+    expect(Object.isFrozen(c.options)).toBe(true);
+    expect(resolveOptions(c.options)).toBe(c.options);
+    const app = await createServer({ ...c.options, logger: false });
+    await app.close();
   });
 
   it('refuses unknown library options', async () => {
