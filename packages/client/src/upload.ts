@@ -412,6 +412,10 @@ async function multipartUpload(
       if (resumeId) await store!.delete(resumeId);
       throw abortError();
     }
+    // The temporary key ran out mid-upload. A fresh ticket names another key, so this upload cannot go on.
+    if (isExpiry(e)) {
+      throw new CosDirectError('CLIENT_ERR_TICKET_EXPIRED', (e as Error).message, { ...(e as CosDirectError), cause: e });
+    }
     throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);

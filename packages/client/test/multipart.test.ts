@@ -271,6 +271,42 @@ describe('failures', () => {
   });
 });
 
+describe('an expired temporary key', () => {
+  let offset = 0;
+  let late: Stack;
+  beforeAll(async () => {
+    // An emulator whose clock the test moves past the key's lifetime (1800 s) while part 2 is sent.
+    late = await stack({}, () => Math.floor(Date.now() / 1000) + offset);
+  });
+  afterAll(() => late?.close());
+
+  it('fails the upload with CLIENT_ERR_TICKET_EXPIRED, not as a plain refusal', async () => {
+    const o = observe(late.transport, async (req, send) => {
+      if (partNumber(req) !== 2) return send();
+      offset = 3600;
+      try {
+        return await send();
+      } finally {
+        offset = 0;
+      }
+    });
+    const err = await uploadWith({ transport: o.transport }, memorySource(pattern(3 * MiB)), {
+      signUrl: late.signUrl,
+      multipartThreshold: MiB,
+      partSize: MiB,
+      concurrency: 1,
+      ...fast,
+    }).catch((e) => e);
+    const refused = o.find((r) => partNumber(r) === 2);
+    expect(refused.map((e) => e.res?.status)).toEqual([403]);
+    expect(err).toBeInstanceOf(CosDirectError);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_TICKET_EXPIRED', status: 403, cosCode: 'InvalidAccessKeyId' });
+    expect(err.requestId).toBe(refused[0]!.res!.headers['x-cos-request-id']);
+    expect(err.cause).toMatchObject({ code: 'CLIENT_ERR_COS' });
+    expect(o.partsSent()).toEqual([1, 2]);
+  });
+});
+
 describe('abort', () => {
   it('stops sending parts, aborts the upload at COS and forgets the resume state', async () => {
     const controller = new AbortController();
