@@ -333,54 +333,62 @@ function checkString(spec: Extract<Spec, { type: 'string' }>, v: string, where: 
 /** Checks one value against its spec; one issue per mistake (a wrong type is one issue, not one per character). */
 function checkValue(field: Field, value: unknown, path: string, issues: ConfigIssue[]): void {
   const { spec, env } = field;
-  const where = label(path, env);
-  const push = (i: Omit<ConfigIssue, 'option' | 'env'> | undefined) => {
-    if (i) issues.push({ ...i, option: path, ...(env ? { env } : {}) });
-  };
+  if (spec.type === 'object') {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      issues.push({ code: 'SRV_ERR_CONFIG_TYPE', option: path, message: `${path} must be an object, got ${show(value)}` });
+    } else {
+      checkObject(spec.fields, value as Record<string, unknown>, `${path}.`, issues);
+    }
+    return;
+  }
+  const issue = issueOf(spec, value, label(path, env));
+  if (issue) issues.push({ ...issue, option: path, ...(env ? { env } : {}) });
+}
+
+type Found = Omit<ConfigIssue, 'option' | 'env'> | undefined;
+
+function issueOf(spec: Exclude<Spec, { type: 'object' }>, value: unknown, where: string): Found {
   switch (spec.type) {
     case 'string':
-      if (typeof value !== 'string')
-        return push({ code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be a string, got ${typeof value}` });
-      return push(checkString(spec, value, where));
+      if (typeof value !== 'string') return { code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be a string, got ${typeof value}` };
+      return checkString(spec, value, where);
     case 'int':
-      if (typeof value !== 'number' || !Number.isInteger(value))
-        return push({ code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be a whole number, got ${show(value)}` });
-      if (value < spec.min || value > spec.max)
-        return push({ code: 'SRV_ERR_CONFIG_RANGE', message: `${where} must be from ${spec.min} to ${spec.max}, got ${value}` });
-      return;
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        return { code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be a whole number, got ${show(value)}` };
+      }
+      if (value < spec.min || value > spec.max) {
+        return { code: 'SRV_ERR_CONFIG_RANGE', message: `${where} must be from ${spec.min} to ${spec.max}, got ${value}` };
+      }
+      return undefined;
     case 'bool':
-      if (typeof value !== 'boolean') push({ code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be true or false, got ${show(value)}` });
-      return;
+      return typeof value === 'boolean'
+        ? undefined
+        : { code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be true or false, got ${show(value)}` };
     case 'enum':
-      if (typeof value !== 'string' || !spec.values.includes(value))
-        push({ code: 'SRV_ERR_CONFIG_ENUM', message: `${where} must be one of ${spec.values.join(', ')}, got ${show(value)}` });
-      return;
+      return typeof value === 'string' && spec.values.includes(value)
+        ? undefined
+        : { code: 'SRV_ERR_CONFIG_ENUM', message: `${where} must be one of ${spec.values.join(', ')}, got ${show(value)}` };
     case 'function':
-      if (typeof value !== 'function') push({ code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be a function, got ${typeof value}` });
-      return;
+      return typeof value === 'function'
+        ? undefined
+        : { code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be a function, got ${typeof value}` };
     case 'custom':
-      if (!spec.check(value)) push({ code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be ${spec.describe}` });
-      return;
+      return spec.check(value) ? undefined : { code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be ${spec.describe}` };
     case 'list': {
       if (!Array.isArray(value)) {
         const hint = typeof value === 'string' ? ` (write [${show(value)}] for one item)` : '';
-        return push({ code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be an array of strings, got ${typeof value}${hint}` });
+        return { code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be an array of strings, got ${typeof value}${hint}` };
       }
-      if (spec.nonEmpty && value.length === 0) return push({ code: 'SRV_ERR_CONFIG_RANGE', message: `${where} must not be empty` });
+      if (spec.nonEmpty && value.length === 0) return { code: 'SRV_ERR_CONFIG_RANGE', message: `${where} must not be empty` };
       const bad = value.filter((v) => typeof v !== 'string');
       if (bad.length > 0)
-        return push({ code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must list only strings, got ${bad.map(show).join(', ')}` });
+        return { code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must list only strings, got ${bad.map(show).join(', ')}` };
       for (const item of value as string[]) {
-        const issue = checkString(spec.item, spec.normalise ? spec.normalise(item) : item, `${where} item`);
-        if (issue) return push(issue);
+        const found = checkString(spec.item, spec.normalise ? spec.normalise(item) : item, `${where} item`);
+        if (found) return found;
       }
-      return;
+      return undefined;
     }
-    case 'object':
-      if (typeof value !== 'object' || value === null || Array.isArray(value))
-        return push({ code: 'SRV_ERR_CONFIG_TYPE', message: `${where} must be an object, got ${show(value)}` });
-      checkObject(spec.fields, value as Record<string, unknown>, `${path}.`, issues);
-      return;
   }
 }
 
