@@ -16,7 +16,7 @@ export default defineConfig({
       include: ['src/**'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
-      thresholds: { lines: 84, functions: 76, branches: 79, statements: 83 },
+      thresholds: { lines: 95, functions: 93, branches: 90, statements: 94 },
     },
   },
 });
