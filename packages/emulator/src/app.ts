@@ -4,22 +4,17 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import type { EmulatorConfig } from './config.js';
 import type { RefusalLog } from './diagnostics/refusals.js';
 import { CosError, CosErrors } from './errors/index.js';
-import * as bucket from './handlers/bucket.js';
-import { header, readSmallBody, XML, type HandlerContext, type Reply } from './handlers/context.js';
-import { aclOf } from './handlers/metadata-headers.js';
-import * as multipart from './handlers/multipart.js';
-import * as object from './handlers/object.js';
-import { postObject } from './handlers/post-object.js';
+import { header, readSmallBody, type Reply, type ServiceContext } from './handlers/context.js';
 import type { Stores } from './persistence/index.js';
 import { authenticate, type Identity } from './pipeline/authenticate.js';
 import { authorize } from './pipeline/authorize.js';
-import { corsResponseHeaders, DEV_CORS_RULE, preflight } from './pipeline/cors.js';
+import { corsResponseHeaders, preflight } from './pipeline/cors.js';
 import { errorXml } from './pipeline/error-response.js';
 import { unknownHeaders } from './pipeline/headers.js';
-import { ACTION_OF, resourceKeyOf, routeRequest, type Operation, type RoutedRequest } from './pipeline/route.js';
+import { routeRequest, type Operation, type RoutedRequest } from './pipeline/route.js';
+import { OPERATIONS, resourceOf } from './operations.js';
 import { grantContextOf, type RequestContext } from './policy/index.js';
 import type { StsService } from './sts/index.js';
-import { toXml } from './xml/xml.js';
 
 export interface AppDeps {
   config: EmulatorConfig;
@@ -38,42 +33,15 @@ export interface AppDeps {
  */
 export const ADMIN_PREFIX = '//_emulator/';
 
-type Handler = (ctx: HandlerContext) => Promise<Reply>;
-
-/** The operations on an existing bucket and their handlers; ListBuckets, PutBucket and preflights are served by the pipeline. */
-const HANDLERS: Partial<Record<Operation, Handler>> = {
-  GetBucket: bucket.listObjects,
-  HeadBucket: bucket.headBucket,
-  DeleteBucket: bucket.deleteBucket,
-  GetBucketCors: bucket.getBucketCors,
-  PutBucketCors: bucket.putBucketCors,
-  DeleteBucketCors: bucket.deleteBucketCors,
-  GetBucketAcl: bucket.getBucketAcl,
-  PutBucketAcl: bucket.putBucketAcl,
-  ListMultipartUploads: multipart.listMultipartUploads,
-  DeleteMultipleObjects: bucket.deleteMultipleObjects,
-  PostObject: (ctx) =>
-    postObject(ctx, { sts: ctx.sts, authorize: (id, key, context) => ctx.authorizeAs(id, ACTION_OF.PostObject, key, context) }),
-  PutObject: object.putObject,
-  CopyObject: object.copyObject,
-  GetObject: (ctx) => object.getObject(ctx, false),
-  HeadObject: (ctx) => object.getObject(ctx, true),
-  DeleteObject: object.deleteObject,
-  GetObjectAcl: object.getObjectAcl,
-  PutObjectAcl: object.putObjectAcl,
-  InitiateMultipartUpload: multipart.initiateMultipartUpload,
-  UploadPart: multipart.uploadPart,
-  ListParts: multipart.listParts,
-  CompleteMultipartUpload: multipart.completeMultipartUpload,
-  AbortMultipartUpload: multipart.abortMultipartUpload,
-};
-
 // Request and trace ids look like COS's: opaque base64. randomUUID draws from a pooled entropy cache,
 // cheaper per request than a randomBytes call each.
 const opaqueId = () => Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64');
 
 /** What the pipeline learns about a request, kept on the request for the error stage and the log line. */
 interface RequestState {
+  /** The raw request target, the Host header, and `<host><path>` as error documents and logs name it. */
+  url: string;
+  host: string;
   resource: string;
   cors: Record<string, string>;
   operation?: Operation;
@@ -131,7 +99,11 @@ function admit(request: FastifyRequest, config: EmulatorConfig): void {
   const headers = request.headers['content-type'] === '' ? { ...request.headers } : request.headers;
   if (request.headers['content-type'] === '') delete request.headers['content-type'];
   const raw = request.raw;
-  const st: RequestState = { resource: '', cors: {}, headers, body: raw, clientGone: false, timedOut: false };
+  const url = raw.url ?? '/';
+  const host = header(headers, 'host') ?? '';
+  const q = url.indexOf('?');
+  const resource = host + (q < 0 ? url : url.slice(0, q));
+  const st: RequestState = { url, host, resource, cors: {}, headers, body: raw, clientGone: false, timedOut: false };
   request.cosState = st;
   const hasBody = headers['content-length'] !== undefined ? headers['content-length'] !== '0' : headers['transfer-encoding'] !== undefined;
   if (!hasBody) return;
@@ -258,23 +230,13 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     );
   };
 
-  const refuseUnimplemented = (request: FastifyRequest, headers: FastifyRequest['headers']) => {
-    for (const name of unknownHeaders(headers)) {
-      if (!config.loose) throw CosErrors.notImplementedHeader(name);
-      request.log.warn({ requestId: request.id, header: name }, `--loose: ignoring the unimplemented "${name}" header`);
-    }
-  };
-
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const st = request.cosState!;
     reply.header('x-cos-request-id', request.id).header('server', 'tencent-cos');
-    const url = request.raw.url ?? '/';
-    const headers = st.headers;
-    const host = header(headers, 'host') ?? '';
+    const { headers, host, url } = st;
     const method = request.method.toUpperCase();
-    st.resource = host + url.split('?')[0];
 
-    // Stage 2: route (the emulator's endpoints, STS, then a COS operation).
+    // Stage 2: route (the emulator's endpoints, STS, then a COS operation from the table).
     const admin = serveAdmin(deps, method, url, host);
     if (admin) return send(reply, admin, method);
 
@@ -301,10 +263,12 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       pathStyle: config.pathStyle,
     });
     st.operation = routed.operation;
+    const spec = OPERATIONS[routed.operation];
     const bucketRecord = routed.bucket ? stores.metadata.getBucket(routed.bucket) : undefined;
     if (bucketRecord) st.cors = corsResponseHeaders(bucketRecord.cors, header(headers, 'origin'), method === 'OPTIONS' ? 'GET' : method);
 
-    if (routed.operation === 'OptionsObject') {
+    // Stage 3: a CORS preflight is answered from the bucket's rules, unauthenticated.
+    if (spec.kind === 'preflight') {
       if (!bucketRecord) throw CosErrors.noSuchBucket(routed.bucket);
       const verdict = preflight(
         bucketRecord.cors,
@@ -325,40 +289,22 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
         ? { kind: 'anonymous' }
         : authenticate({ method, signedPath: routed.signedPath, query: routed.query, headers }, config, sts, now);
 
-    if (routed.operation === 'ListBuckets') {
-      check(identity, ACTION_OF.ListBuckets, '*', '', policyContext);
-      refuseUnimplemented(request, headers);
-      return send(reply, listBuckets(stores, config), method);
-    }
-
-    if (routed.operation === 'PutBucket') {
-      check(identity, ACTION_OF.PutBucket, routed.bucket, '', policyContext);
-      refuseUnimplemented(request, headers);
-      if (bucketRecord) throw CosErrors.bucketAlreadyExists(routed.bucket);
-      if (!routed.bucket.endsWith(`-${config.appId}`))
-        throw CosErrors.invalidBucketName(`bucket "${routed.bucket}" must end with -${config.appId}, the emulator's AppId`);
-      await stores.metadata.putBucket({
-        name: routed.bucket,
-        region: config.region,
-        created: now * 1000,
-        acl: header(headers, 'x-cos-acl') ? aclOf(header(headers, 'x-cos-acl')) : 'private',
-        ...(config.devCors ? { cors: [DEV_CORS_RULE] } : {}),
-      });
-      return send(reply, { status: 200, headers: { location: `/${routed.bucket}` } }, method);
-    }
-
-    if (!bucketRecord) throw CosErrors.noSuchBucket(routed.bucket);
-    // Stage 5: authorize; list operations are checked against <bucket>/<prefix>, as COS does.
+    // Stage 5: authorize the operation's action on its resource (list operations: <bucket>/<prefix>).
+    if (spec.kind === 'bucket' && !bucketRecord) throw CosErrors.noSuchBucket(routed.bucket);
     if (routed.operation !== 'PostObject') {
-      check(identity, ACTION_OF[routed.operation], routed.bucket, resourceKeyOf(routed), policyContext, routed.key);
+      const resource = resourceOf(routed);
+      check(identity, spec.action, resource.bucket, resource.key, policyContext, spec.scope === 'object' ? routed.key : '');
     }
 
     // Stage 6: headers naming features the emulator does not implement are refused, never ignored
     // (after authorization, so that what COS would refuse is refused as COS does).
-    refuseUnimplemented(request, headers);
+    for (const name of unknownHeaders(headers)) {
+      if (!config.loose) throw CosErrors.notImplementedHeader(name);
+      request.log.warn({ requestId: request.id, header: name }, `--loose: ignoring the unimplemented "${name}" header`);
+    }
 
-    // Stage 7: the operation's handler; its errors go to the error stage below.
-    const ctx: HandlerContext = {
+    // Stage 7: the operation's handler; what it throws goes to the error stage below.
+    const ctx: ServiceContext = {
       config,
       stores,
       sts,
@@ -375,9 +321,8 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       authorizeAs: (id, action, key, context) => check(id, action, routed.bucket, key, context),
       warn: (message) => request.log.warn({ requestId: request.id }, message),
     };
-    const handler = HANDLERS[routed.operation];
-    if (!handler) throw CosErrors.notImplemented(routed.operation);
-    return send(reply, await handler(ctx), method);
+    const result = spec.kind === 'service' ? await spec.handler(ctx) : await spec.handler({ ...ctx, bucket: bucketRecord! });
+    return send(reply, result, method);
   };
 
   app.route({ method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'], url: '/*', handler: handle });
@@ -458,20 +403,4 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     );
   });
   return app;
-}
-
-function listBuckets(stores: Stores, config: EmulatorConfig): Reply {
-  const owner = { ID: `qcs::cam::uin/${config.appId}:uin/${config.appId}`, DisplayName: config.appId };
-  return {
-    status: 200,
-    headers: XML,
-    body: toXml('ListAllMyBucketsResult', {
-      Owner: owner,
-      Buckets: {
-        Bucket: stores.metadata
-          .listBuckets()
-          .map((b) => ({ Name: b.name, Location: b.region, CreationDate: new Date(b.created).toISOString() })),
-      },
-    }),
-  };
 }

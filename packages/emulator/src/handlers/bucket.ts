@@ -2,11 +2,44 @@ import { createHash } from 'node:crypto';
 import { CosError, CosErrors } from '../errors/index.js';
 import type { CorsRule } from '../persistence/index.js';
 import { parseXml, toXml } from '../xml/xml.js';
-import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
+import { DEV_CORS_RULE } from '../pipeline/cors.js';
+import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply, type ServiceContext } from './context.js';
 import { aclOf } from './metadata-headers.js';
 import { aclDocument } from './object.js';
 
 const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
+
+export function listBuckets(ctx: ServiceContext): Reply {
+  const { appId } = ctx.config;
+  return {
+    status: 200,
+    headers: XML,
+    body: toXml('ListAllMyBucketsResult', {
+      Owner: { ID: `qcs::cam::uin/${appId}:uin/${appId}`, DisplayName: appId },
+      Buckets: {
+        Bucket: ctx.stores.metadata
+          .listBuckets()
+          .map((b) => ({ Name: b.name, Location: b.region, CreationDate: new Date(b.created).toISOString() })),
+      },
+    }),
+  };
+}
+
+export async function putBucket(ctx: ServiceContext): Promise<Reply> {
+  const name = ctx.routed.bucket;
+  if (ctx.bucket) throw CosErrors.bucketAlreadyExists(name);
+  if (!name.endsWith(`-${ctx.config.appId}`))
+    throw CosErrors.invalidBucketName(`bucket "${name}" must end with -${ctx.config.appId}, the emulator's AppId`);
+  const acl = header(ctx.headers, 'x-cos-acl');
+  await ctx.stores.metadata.putBucket({
+    name,
+    region: ctx.config.region,
+    created: ctx.now * 1000,
+    acl: acl ? aclOf(acl) : 'private',
+    ...(ctx.config.devCors ? { cors: [DEV_CORS_RULE] } : {}),
+  });
+  return { status: 200, headers: { location: `/${name}` } };
+}
 
 export async function listObjects(ctx: HandlerContext): Promise<Reply> {
   // Parameter names are read without regard to case, as the authorization read `prefix`.

@@ -31,6 +31,9 @@ export interface HandlerContext {
   warn(message: string): void;
 }
 
+/** What GET Service and PUT Bucket see: the same, with a bucket only if it exists. */
+export type ServiceContext = Omit<HandlerContext, 'bucket'> & { bucket?: BucketRecord };
+
 export interface Reply {
   status: number;
   headers?: Record<string, string>;

@@ -189,14 +189,6 @@ export function checkObjectKey(key: string): void {
   }
 }
 
-/** Operations COS authorizes against `<bucket>/<prefix parameter>` rather than the bucket (doc 436/46205, `cos:prefix`). */
-const PREFIX_SCOPED = new Set<Operation>(['GetBucket', 'ListMultipartUploads']);
-
-/** The key part of the CAM resource a request is authorized against. */
-export function resourceKeyOf(routed: Pick<RoutedRequest, 'operation' | 'key' | 'params'>): string {
-  return PREFIX_SCOPED.has(routed.operation) ? (routed.params.prefix ?? '') : routed.key;
-}
-
 function operationOf(
   method: string,
   key: string | undefined,
@@ -254,33 +246,3 @@ function operationOf(
   }
   throw CosErrors.methodNotAllowed(`${method} is not supported`);
 }
-
-/** CAM action of each operation (cos-protocol §7.2). */
-export const ACTION_OF: Record<Operation, string> = {
-  ListBuckets: 'name/cos:GetService',
-  GetBucket: 'name/cos:GetBucket',
-  HeadBucket: 'name/cos:HeadBucket',
-  PutBucket: 'name/cos:PutBucket',
-  DeleteBucket: 'name/cos:DeleteBucket',
-  GetBucketCors: 'name/cos:GetBucketCORS',
-  PutBucketCors: 'name/cos:PutBucketCORS',
-  DeleteBucketCors: 'name/cos:DeleteBucketCORS',
-  GetBucketAcl: 'name/cos:GetBucketACL',
-  PutBucketAcl: 'name/cos:PutBucketACL',
-  ListMultipartUploads: 'name/cos:ListMultipartUploads',
-  DeleteMultipleObjects: 'name/cos:DeleteObject',
-  PostObject: 'name/cos:PostObject',
-  PutObject: 'name/cos:PutObject',
-  CopyObject: 'name/cos:PutObject',
-  GetObject: 'name/cos:GetObject',
-  HeadObject: 'name/cos:HeadObject',
-  DeleteObject: 'name/cos:DeleteObject',
-  GetObjectAcl: 'name/cos:GetObjectACL',
-  PutObjectAcl: 'name/cos:PutObjectACL',
-  InitiateMultipartUpload: 'name/cos:InitiateMultipartUpload',
-  UploadPart: 'name/cos:UploadPart',
-  ListParts: 'name/cos:ListParts',
-  CompleteMultipartUpload: 'name/cos:CompleteMultipartUpload',
-  AbortMultipartUpload: 'name/cos:AbortMultipartUpload',
-  OptionsObject: 'name/cos:OptionsObject',
-};

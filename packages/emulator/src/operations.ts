@@ -1,0 +1,80 @@
+import * as bucket from './handlers/bucket.js';
+import type { HandlerContext, Reply, ServiceContext } from './handlers/context.js';
+import * as multipart from './handlers/multipart.js';
+import * as object from './handlers/object.js';
+import { postObject } from './handlers/post-object.js';
+import type { Operation, RoutedRequest } from './pipeline/route.js';
+
+/**
+ * Where an operation's CAM resource points: the object key; the `prefix` parameter, which COS
+ * authorizes GET Bucket and List Multipart Uploads against (`<bucket>/<prefix>`, doc 436/46205,
+ * the `cos:prefix` condition key); the bucket itself; or the service (`*`).
+ */
+export type ResourceScope = 'object' | 'prefix' | 'bucket' | 'service';
+
+export type OperationSpec = {
+  /** CAM action (cos-protocol §7.2). */
+  action: string;
+  scope: ResourceScope;
+} & (
+  | { kind: 'bucket'; handler: (ctx: HandlerContext) => Promise<Reply> }
+  /** Served without an existing bucket: GET Service and PUT Bucket. */
+  | { kind: 'service'; handler: (ctx: ServiceContext) => Promise<Reply> }
+  /** A CORS preflight: answered from the bucket's rules before any authentication, as COS does. */
+  | { kind: 'preflight' }
+);
+
+const onBucket = (action: string, scope: ResourceScope, handler: (ctx: HandlerContext) => Promise<Reply>): OperationSpec => ({
+  action: `name/cos:${action}`,
+  scope,
+  kind: 'bucket',
+  handler,
+});
+
+/** Every operation the emulator routes to: its CAM action, resource and handler, in one place. */
+export const OPERATIONS: Record<Operation, OperationSpec> = {
+  ListBuckets: { action: 'name/cos:GetService', scope: 'service', kind: 'service', handler: async (ctx) => bucket.listBuckets(ctx) },
+  PutBucket: { action: 'name/cos:PutBucket', scope: 'bucket', kind: 'service', handler: bucket.putBucket },
+  GetBucket: onBucket('GetBucket', 'prefix', bucket.listObjects),
+  HeadBucket: onBucket('HeadBucket', 'bucket', bucket.headBucket),
+  DeleteBucket: onBucket('DeleteBucket', 'bucket', bucket.deleteBucket),
+  GetBucketCors: onBucket('GetBucketCORS', 'bucket', bucket.getBucketCors),
+  PutBucketCors: onBucket('PutBucketCORS', 'bucket', bucket.putBucketCors),
+  DeleteBucketCors: onBucket('DeleteBucketCORS', 'bucket', bucket.deleteBucketCors),
+  GetBucketAcl: onBucket('GetBucketACL', 'bucket', bucket.getBucketAcl),
+  PutBucketAcl: onBucket('PutBucketACL', 'bucket', bucket.putBucketAcl),
+  ListMultipartUploads: onBucket('ListMultipartUploads', 'prefix', multipart.listMultipartUploads),
+  // Each key is also authorized on its own (DeleteObject on <bucket>/<key>) by the handler.
+  DeleteMultipleObjects: onBucket('DeleteObject', 'bucket', bucket.deleteMultipleObjects),
+  // The form signs itself: authenticated and authorized by its handler, on the key the form names.
+  PostObject: onBucket('PostObject', 'object', (ctx) =>
+    postObject(ctx, { sts: ctx.sts, authorize: (id, key, context) => ctx.authorizeAs(id, 'name/cos:PostObject', key, context) }),
+  ),
+  PutObject: onBucket('PutObject', 'object', object.putObject),
+  CopyObject: onBucket('PutObject', 'object', object.copyObject),
+  GetObject: onBucket('GetObject', 'object', (ctx) => object.getObject(ctx, false)),
+  HeadObject: onBucket('HeadObject', 'object', (ctx) => object.getObject(ctx, true)),
+  DeleteObject: onBucket('DeleteObject', 'object', object.deleteObject),
+  GetObjectAcl: onBucket('GetObjectACL', 'object', object.getObjectAcl),
+  PutObjectAcl: onBucket('PutObjectACL', 'object', object.putObjectAcl),
+  InitiateMultipartUpload: onBucket('InitiateMultipartUpload', 'object', multipart.initiateMultipartUpload),
+  UploadPart: onBucket('UploadPart', 'object', multipart.uploadPart),
+  ListParts: onBucket('ListParts', 'object', multipart.listParts),
+  CompleteMultipartUpload: onBucket('CompleteMultipartUpload', 'object', multipart.completeMultipartUpload),
+  AbortMultipartUpload: onBucket('AbortMultipartUpload', 'object', multipart.abortMultipartUpload),
+  OptionsObject: { action: 'name/cos:OptionsObject', scope: 'object', kind: 'preflight' },
+};
+
+/** The bucket and key of the CAM resource a routed request is authorized against. */
+export function resourceOf(routed: Pick<RoutedRequest, 'operation' | 'bucket' | 'key' | 'params'>): { bucket: string; key: string } {
+  switch (OPERATIONS[routed.operation].scope) {
+    case 'service':
+      return { bucket: '*', key: '' };
+    case 'bucket':
+      return { bucket: routed.bucket, key: '' };
+    case 'prefix':
+      return { bucket: routed.bucket, key: routed.params.prefix ?? '' };
+    case 'object':
+      return { bucket: routed.bucket, key: routed.key };
+  }
+}
