@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc64ecma } from '@cos-direct/signer/crc64';
 import { presignRequest, signPostPolicy, signRequest, signStsV1, verifyRequest } from '@cos-direct/signer';
@@ -12,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // `pnpm pack`, all tarballs are installed together into a fresh project with npm (so workspace
 // dependencies resolve to the local tarballs), and a script per package imports it and calls something
 // from that clean project. A new publishable workspace fails this suite until it gets an entry in CHECKS.
+// Each tarball must also pass publint and are-the-types-wrong, and a tiny TypeScript consumer type-checks
+// against the installed client under every moduleResolution a user can have.
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const pnpmVersion = (JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split(
@@ -107,9 +110,31 @@ const CHECKS: Record<string, Check> = {
   },
   '@cos-direct/client': {
     script: `import { upload, CosDirectError } from '@cos-direct/client';
+      import * as node from '@cos-direct/client/node';
+      import * as browser from '@cos-direct/client/browser';
+      import { mkdtempSync } from 'node:fs';
+      import { tmpdir } from 'node:os';
+      import { join } from 'node:path';
       const e = await upload(Buffer.from('x'), { ext: 'jpg', getTicket: async () => { throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'no server here'); } }).catch((x) => x);
-      console.log(JSON.stringify({ code: e.code }));`,
-    expect: (output) => expect(output).toEqual({ code: 'CLIENT_ERR_SIGN_SERVER' }),
+      const store = node.fileResumeStore(mkdtempSync(join(tmpdir(), 'cos-pack-resume-')));
+      const state = { version: 1, cosHost: 'h', cosKey: 'k', cosUrl: 'u', uploadId: 'id', partSize: 1, size: 1, credentials: { tmpSecretId: 'a', tmpSecretKey: 'b', sessionToken: 'c' }, expiredTime: 1, contentType: 'text/plain' };
+      await store.set('one', state);
+      console.log(JSON.stringify({
+        code: e.code,
+        rootIsNode: upload === node.upload,
+        resumed: (await store.get('one'))?.uploadId,
+        browserStore: typeof browser.localStorageResumeStore,
+        sameErrorClass: browser.CosDirectError === CosDirectError,
+      }));`,
+    // In Node the package root is the Node build, and both builds share one error class.
+    expect: (output) =>
+      expect(output).toEqual({
+        code: 'CLIENT_ERR_SIGN_SERVER',
+        rootIsNode: true,
+        resumed: 'id',
+        browserStore: 'function',
+        sameErrorClass: true,
+      }),
   },
   '@cos-direct/testcontainers': {
     script: `import { startInProcessCosEmulator } from '@cos-direct/testcontainers';
@@ -123,6 +148,81 @@ const CHECKS: Record<string, Check> = {
     expect: (output) => expect(output).toEqual({ hasCa: true }),
   },
 };
+
+// A consumer of @cos-direct/client, type-checked against the installed tarball under each moduleResolution a
+// user can have. The package root has `browser` and `node` conditions, and TypeScript under
+// `moduleResolution: "bundler"` applies neither unless told to (`customConditions`), while the same import
+// runs the Node build in Node. When that condition-less branch carried the browser build's types, a Node
+// user under bundler resolution could not import `fileResumeStore` (TS2724) and could import
+// `localStorageResumeStore`, which is undefined in Node. Now the Node API has its own subpath (`/node`, the
+// same types everywhere) and the condition-less root is typed as what both builds share.
+const CONSUMER_FILES: Record<string, string> = {
+  // The Node API, from the subpath that means the same under every resolution.
+  'node-api.ts': `import { Readable } from 'node:stream';
+    import { CosDirectError, fileResumeStore, getStsDirectSign, type NodeUploadOptions, type UploadResult, upload } from '@cos-direct/client/node';
+    const options: NodeUploadOptions = { signUrl: 'http://127.0.0.1:3000', resumeDir: '/tmp/cos-direct', dispatcher: undefined };
+    export const uploads: Promise<UploadResult>[] = [upload('./photo.jpg', options), upload(Readable.from([]), { ...options, size: 0 })];
+    export const store = fileResumeStore('/tmp/cos-direct');
+    export const ticket = getStsDirectSign('http://127.0.0.1:3000', 'jpg', { dispatcher: undefined });
+    export const code: string = new CosDirectError('CLIENT_ERR_NETWORK', 'offline').code;
+  `,
+  'browser-api.ts': `import { type BrowserUploadOptions, localStorageResumeStore, upload } from '@cos-direct/client/browser';
+    const options: BrowserUploadOptions = { signUrl: 'https://sign.example.com', resumeStore: localStorageResumeStore(localStorage) };
+    export const result = upload(new File(['x'], 'a.jpg'), options);
+  `,
+  // The root where TypeScript applies the \`node\` condition: the Node build.
+  'root-node.ts': `import { fileResumeStore, upload } from '@cos-direct/client';
+    export const store = fileResumeStore();
+    export const result = upload('./photo.jpg', { signUrl: 'http://127.0.0.1:3000', dispatcher: undefined });
+  `,
+  // The root where TypeScript applies neither condition: it may run either build, so only the shared API.
+  'root-shared.ts': `import * as root from '@cos-direct/client';
+    import { CosDirectError, getStsDirectSign, upload } from '@cos-direct/client';
+    export const result = upload(new Uint8Array([1]), { signUrl: 'http://127.0.0.1:3000', name: 'a.jpg' });
+    export const ticket = getStsDirectSign('http://127.0.0.1:3000', 'jpg', { headers: {} });
+    export const error = new CosDirectError('CLIENT_ERR_NETWORK', 'offline');
+    // @ts-expect-error Node only: the browser build has no fileResumeStore
+    export const a = root.fileResumeStore;
+    // @ts-expect-error browser only: the Node build has no localStorageResumeStore
+    export const b = root.localStorageResumeStore;
+    // @ts-expect-error a file path is a Node-only source
+    export const c = upload('./photo.jpg', { signUrl: 'http://127.0.0.1:3000' });
+  `,
+  // The root where TypeScript applies the \`browser\` condition: the browser build.
+  'root-browser.ts': `import { localStorageResumeStore, upload } from '@cos-direct/client';
+    export const result = upload(new Blob(['x']), { signUrl: 'https://sign.example.com', resumeStore: localStorageResumeStore() });
+  `,
+};
+
+// A Node project has @types/node and no DOM library; a browser project the reverse. Each mode checks the
+// files that fit it, with the package's own declarations checked too (skipLibCheck off).
+const IN_NODE = { lib: ['ES2022'], types: ['node'] };
+const IN_BROWSER = { lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [] };
+const BUNDLER = { module: 'ESNext', moduleResolution: 'Bundler' };
+const TYPE_MODES: Record<string, { compilerOptions: Record<string, unknown>; files: string[] }> = {
+  node16: { compilerOptions: { module: 'Node16', moduleResolution: 'Node16', ...IN_NODE }, files: ['node-api.ts', 'root-node.ts'] },
+  nodenext: { compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', ...IN_NODE }, files: ['node-api.ts', 'root-node.ts'] },
+  'bundler, in Node': { compilerOptions: { ...BUNDLER, ...IN_NODE }, files: ['node-api.ts', 'root-shared.ts'] },
+  'bundler, in a browser': { compilerOptions: { ...BUNDLER, ...IN_BROWSER }, files: ['browser-api.ts', 'root-shared.ts'] },
+  "bundler with customConditions ['node']": {
+    compilerOptions: { ...BUNDLER, customConditions: ['node'], ...IN_NODE },
+    files: ['node-api.ts', 'root-node.ts'],
+  },
+  "bundler with customConditions ['browser']": {
+    compilerOptions: { ...BUNDLER, customConditions: ['browser'], ...IN_BROWSER },
+    files: ['browser-api.ts', 'root-browser.ts'],
+  },
+};
+
+/** The files an ES module pulls in through relative imports. */
+function importGraph(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    importGraph(join(dirname(file), m[1]!), seen);
+  }
+  return seen;
+}
 
 interface Workspace {
   dir: string;
@@ -147,6 +247,26 @@ const workspaces = await publishableWorkspaces();
 let project = '';
 let packs = '';
 const packed = new Map<string, string[]>();
+const tarballOf = new Map<string, string>();
+
+/** A tool's CLI script from the root devDependencies, run with this Node. */
+function binOf(pkg: string, name: string): string {
+  // Not require.resolve: publint's exports map does not expose its package.json.
+  const manifestPath = join(repo, 'node_modules', pkg, 'package.json');
+  const bin = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin: Record<string, string> }).bin[name]!;
+  return join(dirname(manifestPath), bin);
+}
+
+/** Runs a Node CLI; returns its exit status and everything it printed, for the assertion message. */
+function run(script: string, args: string[], cwd: string): { status: number | null; output: string } {
+  const r = spawnSync(process.execPath, [script, ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 180_000,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
+  return { status: r.status, output: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}` };
+}
 
 describe('published packages install and work in a clean project', () => {
   beforeAll(async () => {
@@ -156,6 +276,7 @@ describe('published packages install and work in a clean project', () => {
       execFileSync('npx', ['-y', `pnpm@${pnpmVersion}`, 'pack', '--pack-destination', packs], { cwd: w.dir, stdio: 'ignore' });
       const tarball = (await readdir(packs)).find((f) => f.endsWith('.tgz') && !before.has(f));
       if (!tarball) throw new Error(`pnpm pack produced no tarball for ${w.name}`);
+      tarballOf.set(w.name, join(packs, tarball));
       const listing = execFileSync('tar', ['-tzf', join(packs, tarball)], { encoding: 'utf8' });
       packed.set(w.name, listing.split('\n').filter(Boolean));
     }
@@ -205,5 +326,64 @@ describe('published packages install and work in a clean project', () => {
     });
     const lastLine = stdout.trim().split('\n').at(-1)!;
     check.expect?.(JSON.parse(lastLine));
+  });
+
+  // Strict: warnings fail too, and so do suggestions (publint exits 0 on those), so that the manifest is
+  // fixed rather than the finding tolerated.
+  it.each(workspaces.map((w) => w.name))('publint --strict: %s', (name) => {
+    const { status, output } = run(binOf('publint', 'publint'), ['--strict', tarballOf.get(name)!], project);
+    expect(status, output).toBe(0);
+    expect(output, output).not.toMatch(/^(Errors|Warnings|Suggestions):/m);
+  });
+
+  // On the pnpm tarball (what is published: workspace: and catalog: ranges rewritten), not `attw --pack`,
+  // which would run `npm pack` and keep them. The esm-only profile: every package here is deliberately
+  // ESM-only ("type": "module", exports with no `require` branch, engines Node >= 20 where require(esm)
+  // exists), so the node10 and node16-from-CJS resolutions fail by design and are not checked; node16 from
+  // ESM and bundler are. No DefinitelyTyped lookup: the packages ship their own types, and the check stays offline.
+  it.each(workspaces.map((w) => w.name))('attw --profile esm-only: %s', (name) => {
+    const { status, output } = run(
+      binOf('@arethetypeswrong/cli', 'attw'),
+      [tarballOf.get(name)!, '--profile', 'esm-only', '--no-definitely-typed', '--format', 'table-flipped', '--no-emoji', '--no-color'],
+      project,
+    );
+    expect(status, output).toBe(0);
+    // Every entry point was analysed and resolved for ESM consumers.
+    expect(output, output).toMatch(/OK \(ESM\)/);
+  });
+
+  describe('@cos-direct/client types in a TypeScript consumer', () => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const e2eTypes = join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules', '@types');
+
+    beforeAll(async () => {
+      await mkdir(join(project, 'consumer'), { recursive: true });
+      for (const [file, text] of Object.entries(CONSUMER_FILES)) await writeFile(join(project, 'consumer', file), text);
+    });
+
+    it.each(Object.keys(TYPE_MODES))('type-checks under %s', async (mode) => {
+      const { compilerOptions, files } = TYPE_MODES[mode]!;
+      const config = join(project, `tsconfig.${mode.replace(/[^a-z0-9]+/gi, '-')}.json`);
+      await writeFile(
+        config,
+        JSON.stringify({
+          compilerOptions: { target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, typeRoots: [e2eTypes], ...compilerOptions },
+          files: files.map((f) => `consumer/${f}`),
+        }),
+      );
+      const { status, output } = run(tsc, ['-p', config], project);
+      expect(status, output).toBe(0);
+    });
+  });
+
+  it('keeps the client entries a browser may load free of Node built-ins', async () => {
+    const dir = join(project, 'node_modules', '@cos-direct', 'client');
+    const { exports } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+    // The root's `browser` branch, its condition-less branch, and the `/browser` subpath.
+    for (const target of [exports['.'].browser.default, exports['.'].default.default, exports['./browser'].default]) {
+      const files = [...importGraph(join(dir, target))];
+      expect(files, target).toContain(join(dir, 'dist', 'browser.js'));
+      for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toMatch(/(?:from|import)\s*['"](?:node:|undici)|require\(/);
+    }
   });
 });
