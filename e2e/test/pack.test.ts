@@ -257,6 +257,25 @@ function binOf(pkg: string, name: string): string {
   return join(dirname(manifestPath), bin);
 }
 
+// pnpm hands its scripts npm_config_* variables that npm does not know (catalog, verify-deps-before-run…),
+// and npm or npx started with them warns once per variable. Keep only settings npm itself reads.
+const NPM_SETTINGS = new Set([
+  'registry',
+  'cache',
+  'userconfig',
+  'globalconfig',
+  'proxy',
+  'https_proxy',
+  'noproxy',
+  'cafile',
+  'strict_ssl',
+]);
+const npmEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([k]) => !/^npm_config_/i.test(k) || NPM_SETTINGS.has(k.slice('npm_config_'.length).toLowerCase().replaceAll('-', '_')),
+  ),
+);
+
 /** Runs a Node CLI; returns its exit status and everything it printed, for the assertion message. */
 function run(script: string, args: string[], cwd: string): { status: number | null; output: string } {
   const r = spawnSync(process.execPath, [script, ...args], {
@@ -273,7 +292,7 @@ describe('published packages install and work in a clean project', () => {
     packs = await mkdtemp(join(tmpdir(), 'cos-pack-'));
     for (const w of workspaces) {
       const before = new Set(await readdir(packs));
-      execFileSync('npx', ['-y', `pnpm@${pnpmVersion}`, 'pack', '--pack-destination', packs], { cwd: w.dir, stdio: 'ignore' });
+      execFileSync('npx', ['-y', `pnpm@${pnpmVersion}`, 'pack', '--pack-destination', packs], { cwd: w.dir, stdio: 'ignore', env: npmEnv });
       const tarball = (await readdir(packs)).find((f) => f.endsWith('.tgz') && !before.has(f));
       if (!tarball) throw new Error(`pnpm pack produced no tarball for ${w.name}`);
       tarballOf.set(w.name, join(packs, tarball));
@@ -283,9 +302,11 @@ describe('published packages install and work in a clean project', () => {
     project = await mkdtemp(join(tmpdir(), 'cos-consumer-'));
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     const tarballs = (await readdir(packs)).filter((f) => f.endsWith('.tgz')).map((f) => join(packs, f));
+    // Its output is in the error when it fails.
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
       cwd: project,
-      stdio: 'inherit',
+      stdio: 'pipe',
+      env: npmEnv,
       timeout: 600_000,
     });
   }, 900_000);
