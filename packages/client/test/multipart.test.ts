@@ -109,8 +109,8 @@ function md5Concat(parts: Uint8Array[]): Uint8Array {
 
 describe('parallel parts', () => {
   it('keeps at most `concurrency` parts in flight', async () => {
-    const data = pattern(5 * MiB, 11);
-    for (const concurrency of [1, 2, 3]) {
+    const data = pattern(4 * MiB, 11);
+    for (const concurrency of [1, 3]) {
       const o = observe(s.transport);
       const result = await uploadWith({ transport: o.transport }, memorySource(data), {
         signUrl: s.signUrl,
@@ -119,9 +119,9 @@ describe('parallel parts', () => {
         concurrency,
         ...fast,
       });
-      expect(result.partsUploaded).toBe(5);
+      expect(result.partsUploaded).toBe(4);
       expect(o.maxInFlight).toBe(concurrency);
-      expect(o.partsSent().sort()).toEqual([1, 2, 3, 4, 5]);
+      expect(o.partsSent().sort()).toEqual([1, 2, 3, 4]);
     }
   });
 
