@@ -1,5 +1,6 @@
-// Ticket throughput and latency of /sts-direct-sign under concurrent load, each ticket a real STS call
-// to the emulator, against /healthz on the same server as the baseline. Prints ratios; asserts nothing.
+// Ticket throughput and latency of /sts-direct-sign under concurrent load (100 connections by default),
+// in both key modes: shared keys (one STS call per policy shape and key lifetime) and per-ticket keys
+// (one real STS call to the emulator per ticket), against /healthz as the baseline. Asserts nothing.
 // Node reads NODE_EXTRA_CA_CERTS at start, so this script re-runs itself once with the emulator's CA.
 import { spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
@@ -21,21 +22,28 @@ if (!process.env.COS_DIRECT_BENCH_CA_DIR) {
 
 const { createServer } = await import('../dist/index.js');
 const emulator = await startEmulator({ caDir: process.env.COS_DIRECT_BENCH_CA_DIR });
-const app = await createServer({
-  secretId: emulator.info.credentials.secretId,
-  secretKey: emulator.info.credentials.secretKey,
-  bucket: emulator.info.buckets[0],
-  region: emulator.info.region,
-  stsEndpoint: emulator.info.sts.endpoint,
-  cosHost: new URL(emulator.info.cos.https).host,
-  rateLimit: false,
-});
-await app.listen({ port: 0, host: '127.0.0.1' });
-const origin = `http://127.0.0.1:${app.server.address().port}`;
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
 const DURATION = Number(process.env.BENCH_MS ?? 3000);
 
-async function load(path) {
+async function serve(ticketKeys) {
+  const app = await createServer({
+    secretId: emulator.info.credentials.secretId,
+    secretKey: emulator.info.credentials.secretKey,
+    bucket: emulator.info.buckets[0],
+    region: emulator.info.region,
+    stsEndpoint: emulator.info.sts.endpoint,
+    cosHost: new URL(emulator.info.cos.https).host,
+    rateLimit: false,
+    ticketKeys,
+    // Let the per-ticket mode queue rather than refuse: the point is its throughput, not the 503s.
+    stsConcurrency: CONCURRENCY,
+    stsQueueLimit: CONCURRENCY,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, origin: `http://127.0.0.1:${app.server.address().port}` };
+}
+
+async function load(origin, path) {
   const pool = new Pool(origin, { connections: CONCURRENCY });
   const latencies = [];
   const end = performance.now() + DURATION;
@@ -57,16 +65,22 @@ async function load(path) {
   return { rps: latencies.length / (DURATION / 1000), p50: q(0.5), p99: q(0.99), failures };
 }
 
-await load('/healthz');
-const base = await load('/healthz');
-const tickets = await load('/sts-direct-sign?ext=jpg');
 const f = (n) => n.toFixed(1);
-console.log(`/healthz: ${base.rps.toFixed(0)} req/s, p50 ${f(base.p50)} ms, p99 ${f(base.p99)} ms`);
+const line = (name, r) =>
+  `${name}: ${r.rps.toFixed(0)} req/s, p50 ${f(r.p50)} ms, p99 ${f(r.p99)} ms${r.failures ? `, failures ${r.failures}` : ''}`;
+console.log(`${CONCURRENCY} connections, ${DURATION} ms per run`);
+const results = {};
+for (const mode of ['shared', 'per-ticket']) {
+  const { app, origin } = await serve(mode);
+  await load(origin, '/healthz');
+  if (mode === 'shared') console.log(line('/healthz', await load(origin, '/healthz')));
+  await load(origin, '/sts-direct-sign?ext=jpg');
+  results[mode] = await load(origin, '/sts-direct-sign?ext=jpg');
+  console.log(line(`/sts-direct-sign, ${mode} keys`, results[mode]));
+  await app.close();
+}
 console.log(
-  `/sts-direct-sign (STS call each, ${CONCURRENCY} in flight): ${tickets.rps.toFixed(0)} tickets/s, p50 ${f(tickets.p50)} ms, p99 ${f(tickets.p99)} ms, failures ${tickets.failures}`,
+  `shared / per-ticket: throughput ${(results.shared.rps / results['per-ticket'].rps).toFixed(1)}x, ` +
+    `p50 latency ${(results['per-ticket'].p50 / results.shared.p50).toFixed(1)}x lower, p99 ${(results['per-ticket'].p99 / results.shared.p99).toFixed(1)}x lower`,
 );
-console.log(
-  `ratio tickets / healthz: throughput ${(tickets.rps / base.rps).toFixed(3)}, p50 latency ${(tickets.p50 / base.p50).toFixed(1)}x`,
-);
-await app.close();
 await emulator.close();

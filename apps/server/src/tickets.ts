@@ -1,9 +1,10 @@
 import { createPostPolicy, encodeKeyPath, presignRequest, signPostPolicy, signRequest } from '@cos-direct/signer';
 import type { ResolvedServerOptions } from './config.js';
 import { ServerError } from './errors.js';
-import { checkExtension, newObjectKey, typeRuleOf } from './keys.js';
-import { allowStatement, policyOf, readOnePolicy, writeStatements } from './policy.js';
-import type { StsClient } from './sts-client.js';
+import { KeyCache } from './key-cache.js';
+import { checkExtension, newObjectKey, type TypeRule, typeRuleOf } from './keys.js';
+import { allowStatement, type PolicyScope, policyOf, readOnePolicy, writeStatements } from './policy.js';
+import type { StsClient, TemporaryKey } from './sts-client.js';
 
 export interface DirectTicket {
   cosHost: string;
@@ -38,12 +39,38 @@ export interface PostPolicyTicket {
   downloadUrl?: string;
 }
 
-/** Issues upload tickets: each one a temporary key scoped to exactly one new object key. */
+/**
+ * Issues upload tickets for exactly one new object key each. Tickets that carry only signatures
+ * (direct PUT, POST form) are signed, by default, with a temporary key shared per policy shape and
+ * scoped to the key prefix: the signature (or the signed POST policy) pins the one key, the shared
+ * policy pins everything else. Multipart tickets hand out their key, so each gets its own.
+ */
 export class TicketService {
+  readonly #keys: KeyCache | undefined;
+
   constructor(
     private readonly options: ResolvedServerOptions,
     private readonly sts: StsClient,
-  ) {}
+  ) {
+    this.#keys =
+      options.ticketKeys === 'shared'
+        ? new KeyCache(sts, { durationSeconds: options.durationSeconds, signatureSeconds: options.signatureSeconds, now: options.now })
+        : undefined;
+  }
+
+  /** A key to sign a ticket for `key` with: shared per shape (scoped to the prefix), or its own. */
+  #signingKey(kind: 'direct' | 'post', key: string, types: TypeRule): Promise<TemporaryKey> {
+    const o = this.options;
+    const statements = (scope: PolicyScope) =>
+      kind === 'direct'
+        ? writeStatements(scope, ['PutObject'], { types, maxSize: o.maxSize, noAcl: true })
+        : writeStatements(scope, ['PostObject'], { types, noAcl: true });
+    if (!this.#keys)
+      return this.sts.getFederationToken(policyOf(...statements({ region: o.region, bucket: o.bucket, key })), o.durationSeconds);
+    return this.#keys.get(`${kind}:${JSON.stringify(types)}`, () =>
+      policyOf(...statements({ region: o.region, bucket: o.bucket, prefix: o.keyPrefix })),
+    );
+  }
 
   #prepare(rawExt: unknown) {
     const o = this.options;
@@ -84,9 +111,7 @@ export class TicketService {
   async direct(rawExt: unknown): Promise<DirectTicket> {
     const o = this.options;
     const { now, key, types, contentType } = this.#prepare(rawExt);
-    const scope = { region: o.region, bucket: o.bucket, key };
-    const policy = policyOf(...writeStatements(scope, ['PutObject'], { types, maxSize: o.maxSize, noAcl: true }));
-    const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
+    const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.#downloadUrl(key, now)]);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
     const expiresIn = Math.max(1, Math.min(o.signatureSeconds, tmp.expiredTime - startTime));
@@ -144,10 +169,8 @@ export class TicketService {
   async postPolicy(rawExt: unknown): Promise<PostPolicyTicket> {
     const o = this.options;
     const { now, key, types, contentType } = this.#prepare(rawExt);
-    const scope = { region: o.region, bucket: o.bucket, key };
-    const policy = policyOf(...writeStatements(scope, ['PostObject'], { types, noAcl: true }));
-    const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
-    const start = now - 1;
+    const [tmp, download] = await Promise.all([this.#signingKey('post', key, types), this.#downloadUrl(key, now)]);
+    const start = Math.min(now, tmp.expiredTime) - 1;
     const end = Math.min(start + o.signatureSeconds, tmp.expiredTime);
     const keyTime = `${start};${end}`;
     const document = createPostPolicy({
