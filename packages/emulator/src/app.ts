@@ -284,10 +284,12 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     // Stage 4: authenticate (Authorization header, presigned query, sign=, else anonymous; a POST form signs itself).
     const now = config.now();
     const policyContext = policyContextOf(request, headers, protocol, now, routed);
-    const identity: Identity =
-      routed.operation === 'PostObject'
-        ? { kind: 'anonymous' }
-        : authenticate({ method, signedPath: routed.signedPath, query: routed.query, headers }, config, sts, now);
+    const identity: Identity = authenticate(
+      { operation: routed.operation, method, signedPath: routed.signedPath, query: routed.query, headers },
+      config,
+      sts,
+      now,
+    );
 
     // Stage 5: authorize the operation's action on its resource (list operations: <bucket>/<prefix>).
     if (spec.kind === 'bucket' && !bucketRecord) throw CosErrors.noSuchBucket(routed.bucket);

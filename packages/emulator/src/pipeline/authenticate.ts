@@ -5,6 +5,7 @@ import {
   verifyRequest,
   type AuthorizationFields,
   type CamPolicy,
+  type FoundAuthorization,
   type TimeWindow,
 } from '@cos-direct/signer';
 import type { EmulatorConfig } from '../config.js';
@@ -99,42 +100,101 @@ function sentSecretId(authorization: string | undefined, parsed: string): string
   return parsed;
 }
 
-/**
- * The authentication stage: finds the signature (header, presigned query or sign=), resolves the
- * key, checks the time window, and recomputes the signature. A refusal carries what the emulator
- * computed, so a user can compare it with what their client signed.
- */
-export function authenticate(request: SignedRequestView, config: EmulatorConfig, sts: StsService, now: number): Identity {
-  let found: ReturnType<typeof findAuthorization>;
-  try {
-    found = findAuthorization({ headers: request.headers, query: request.query });
-  } catch (e) {
-    if (e instanceof SignerError) throw CosErrors.accessDenied(`the signature is malformed: ${e.message}`);
-    throw e;
-  }
-  if (!found) return { kind: 'anonymous' };
+/** What a strategy says about a request: it authenticated it, or the request is not signed its way. Refusals are thrown. */
+export type AuthVerdict = { outcome: 'accept'; identity: Identity } | { outcome: 'not-mine' };
+
+export interface AuthStrategy {
+  readonly name: string;
+  authenticate(request: SignedRequestView & { operation: string }): AuthVerdict;
+}
+
+export interface AuthEnvironment {
+  config: EmulatorConfig;
+  sts: StsService;
+  now: number;
+}
+
+const SOURCE_NAMES = { header: 'Authorization header', query: 'presigned URL', sign: 'sign parameter' } as const;
+
+/** Resolves the key, checks the time windows and recomputes the signature of one found signature. */
+function verifyFound(request: SignedRequestView, found: FoundAuthorization, sent: string | undefined, env: AuthEnvironment): Identity {
   const { fields } = found;
-  const sent =
-    found.source === 'header'
-      ? header(request.headers, 'authorization')
-      : found.source === 'sign'
-        ? Object.entries(request.query).find(([k]) => k.toLowerCase() === 'sign')?.[1]
-        : undefined;
-  const { secretKey, identity } = secretKeyOf(sentSecretId(sent, fields.secretId), found.securityToken, config, sts);
-  checkSignTime(fields, now, config.clockSkewSeconds);
+  const { secretKey, identity } = secretKeyOf(sentSecretId(sent, fields.secretId), found.securityToken, env.config, env.sts);
+  checkSignTime(fields, env.now, env.config.clockSkewSeconds);
   const verdict = verifyRequest(
     { method: request.method, pathname: request.signedPath, query: request.query, headers: request.headers },
     fields,
     secretKey,
   );
   if (!verdict.valid) {
-    throw CosErrors.signatureDoesNotMatch(
-      `${verdict.reason} (signature from the ${found.source === 'header' ? 'Authorization header' : found.source === 'query' ? 'presigned URL' : 'sign parameter'})`,
-      {
-        StringToSign: verdict.stringToSign,
-        FormatString: verdict.formatString,
-      },
-    );
+    throw CosErrors.signatureDoesNotMatch(`${verdict.reason} (signature from the ${SOURCE_NAMES[found.source]})`, {
+      StringToSign: verdict.stringToSign,
+      FormatString: verdict.formatString,
+    });
   }
   return identity;
+}
+
+/** Finds a signature in one place only, turning the signer's parse errors into COS's refusal. */
+function find(request: SignedRequestView, source: FoundAuthorization['source']): { found: FoundAuthorization; sent?: string } | undefined {
+  const token = header(request.headers, 'x-cos-security-token') ?? request.query['x-cos-security-token'];
+  const tokenOnly = token === undefined ? {} : { 'x-cos-security-token': token };
+  let found: FoundAuthorization | undefined;
+  let sent: string | undefined;
+  try {
+    if (source === 'header') {
+      sent = header(request.headers, 'authorization');
+      if (sent === undefined || sent === '') return undefined;
+      found = findAuthorization({ headers: request.headers, query: tokenOnly });
+    } else {
+      const { authorization: _header, ...headers } = request.headers;
+      found = findAuthorization({ headers, query: request.query });
+      if (found?.source !== source) return undefined;
+      if (source === 'sign') sent = Object.entries(request.query).find(([k]) => k.toLowerCase() === 'sign')?.[1];
+    }
+  } catch (e) {
+    if (e instanceof SignerError) throw CosErrors.accessDenied(`the signature is malformed: ${e.message}`);
+    throw e;
+  }
+  return found ? { found, sent } : undefined;
+}
+
+const signatureIn = (source: FoundAuthorization['source'], env: AuthEnvironment): AuthStrategy => ({
+  name: SOURCE_NAMES[source],
+  authenticate(request) {
+    const hit = find(request, source);
+    return hit ? { outcome: 'accept', identity: verifyFound(request, hit.found, hit.sent, env) } : { outcome: 'not-mine' };
+  },
+});
+
+/**
+ * POST Object: the form signs itself (policy, q-* fields), and its fields arrive in the body, so the
+ * handler authenticates them as it reads them, before it stores anything; headers and query are not looked at.
+ */
+const postForm: AuthStrategy = {
+  name: 'POST form',
+  authenticate: (request) =>
+    request.operation === 'PostObject' ? { outcome: 'accept', identity: { kind: 'anonymous' } } : { outcome: 'not-mine' },
+};
+
+const anonymous: AuthStrategy = { name: 'anonymous', authenticate: () => ({ outcome: 'accept', identity: { kind: 'anonymous' } }) };
+
+/**
+ * The authentication stage, a chain of strategies tried in COS's order: a POST form, the
+ * Authorization header, a presigned URL's q-* fields, a `sign` parameter, else anonymous. The first
+ * that claims the request decides; a refusal carries what the emulator computed, so a user can
+ * compare it with what their client signed.
+ */
+export function authenticate(
+  request: SignedRequestView & { operation: string },
+  config: EmulatorConfig,
+  sts: StsService,
+  now: number,
+): Identity {
+  const env = { config, sts, now };
+  for (const strategy of [postForm, signatureIn('header', env), signatureIn('query', env), signatureIn('sign', env), anonymous]) {
+    const verdict = strategy.authenticate(request);
+    if (verdict.outcome === 'accept') return verdict.identity;
+  }
+  return { kind: 'anonymous' };
 }
