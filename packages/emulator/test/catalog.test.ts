@@ -15,4 +15,13 @@ describe('error catalog', () => {
     expect([...documented.keys()].sort()).toEqual([...produced.keys()].sort());
     for (const [code, status] of produced) expect(documented.get(code), code).toBe(status);
   });
+
+  it('lists every STS error code the emulator can answer in the README', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('| STS code |'));
+    const documented = [...section.matchAll(/^\| `([A-Za-z.]+)` \|/gm)].map((m) => m[1]!);
+    const source = readFileSync(new URL('../src/sts/service.ts', import.meta.url), 'utf8');
+    const produced = new Set([...source.matchAll(/new StsFailure\(\s*'([A-Za-z.]+)'/g)].map((m) => m[1]!));
+    expect([...new Set(documented)].sort()).toEqual([...produced].sort());
+  });
 });
