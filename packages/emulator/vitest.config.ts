@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// The floors hold for whole runs only: a run of some files or tests (`vitest run test/x.test.ts`, `-t name`,
+// `--shard`) measures part of src and is reported, not judged.
+const args = process.argv.slice(2).filter((a) => a !== 'run');
+const wholeRun = !args.some(
+  (a, i) => /^(-t|--testNamePattern|--shard)\b/.test(a) || (!a.startsWith('-') && !/^-[^=]*$/.test(args[i - 1] ?? '')),
+);
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -8,14 +15,13 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Coverage is part of every run: coverage/coverage-summary.json for tools, one summary line per metric here.
     // The floors sit a little under what the suite measures; a run that drops below them fails.
-    // Running a single file? Add --coverage.enabled=false.
     coverage: {
       enabled: true,
       provider: 'v8',
       include: ['src/**'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
-      thresholds: { lines: 85, functions: 83, branches: 66, statements: 80 },
+      thresholds: wholeRun ? { lines: 85, functions: 83, branches: 66, statements: 80 } : undefined,
     },
   },
 });
