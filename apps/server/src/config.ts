@@ -89,6 +89,13 @@ export interface ServerOptions {
    * 'per-ticket': every ticket asks STS for a key scoped to its one object key.
    */
   ticketKeys?: 'shared' | 'per-ticket';
+  /**
+   * Who completes multipart uploads. 'server': the ticket's key may not complete; the client calls
+   * POST /complete-multipart, and the server lists the parts, aborts when they exceed the ticket's size,
+   * and completes with its own key. 'client' (default, for clients that complete with the ticket's key):
+   * only each part is limited.
+   */
+  multipartCompletion?: 'server' | 'client';
   /** Lifetime of temporary keys in seconds. Default 1800. */
   durationSeconds?: number;
   /** Lifetime of a signed PUT in seconds, never beyond the key's. Default 900. */
@@ -207,6 +214,7 @@ export const SCHEMA: Record<string, Field> = {
   enforceContentType: { spec: bool, env: 'ENFORCE_CONTENT_TYPE' },
   allowActiveContent: { spec: bool, env: 'ALLOW_ACTIVE_CONTENT' },
   ticketKeys: { spec: { type: 'enum', values: ['shared', 'per-ticket'] }, env: 'TICKET_KEYS' },
+  multipartCompletion: { spec: { type: 'enum', values: ['server', 'client'] }, env: 'MULTIPART_COMPLETION' },
   durationSeconds: { spec: int(60, 7200), env: 'DURATION_SECONDS' },
   signatureSeconds: { spec: int(1, 7200), env: 'SIGNATURE_SECONDS' },
   downloadUrlSeconds: { spec: int(1, 7200), env: 'DOWNLOAD_URL_SECONDS' },
@@ -489,6 +497,7 @@ export function resolveOptions(options: ServerOptions | Readonly<ResolvedServerO
     enforceContentType: o.enforceContentType ?? false,
     allowActiveContent: o.allowActiveContent ?? false,
     ticketKeys: o.ticketKeys ?? 'shared',
+    multipartCompletion: o.multipartCompletion ?? 'client',
     durationSeconds,
     signatureSeconds: Math.min(o.signatureSeconds ?? 900, durationSeconds),
     downloadUrlSeconds: o.downloadUrlSeconds,
@@ -522,7 +531,7 @@ export interface EnvConfig {
 // Variables that other software sets and that may share our prefixes (COS_REGION of a COS tool,
 // Kubernetes' *_SERVICE_HOST, …) only warn; only a near miss of one of our own names refuses.
 const OUR_PREFIXES =
-  /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_TOKEN|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|ALLOW_|DURATION_|SIGNATURE_|DOWNLOAD_|TICKET_)/;
+  /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_TOKEN|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|ALLOW_|DURATION_|SIGNATURE_|DOWNLOAD_|TICKET_|MULTIPART_)/;
 
 /** Reads configuration from the environment once, through the same schema as the library options. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): EnvConfig {

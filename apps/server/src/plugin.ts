@@ -4,7 +4,9 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import { authenticatorOf } from './auth.js';
-import { resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config.js';
+import { type ConfirmedUpload, resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config.js';
+import { ConfirmTokens, UploadConfirmer } from './confirm.js';
+import { CosClient, CosUpstreamError } from './cos-client.js';
 import { ServerError } from './errors.js';
 import { StsClient, StsUpstreamError } from './sts-client.js';
 import { TicketService } from './tickets.js';
@@ -34,7 +36,13 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
     queueLimit: options.stsQueueLimit,
     now: options.now,
   });
-  const tickets = new TicketService(options, sts);
+  const tokens = new ConfirmTokens(options.secretKey);
+  const tickets = new TicketService(options, sts, tokens);
+  const confirmer = new UploadConfirmer(options, new CosClient({ ...options, timeoutMs: Math.max(options.stsTimeoutMs, 10_000) }), tokens);
+  const confirmed = async (request: FastifyRequest, upload: ConfirmedUpload) => {
+    await options.onUploadConfirmed?.(upload, request);
+    return upload;
+  };
   const authenticate = authenticatorOf(options);
   if (!authenticate) {
     app.log.warn(
@@ -63,11 +71,17 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
 
   // The ticket routes live in a scope of their own, so that one rate limiter covers them all: a client
   // has one budget for tickets, not one per route (limit 5 means 5 tickets, whichever kind).
-  const routes: Array<[string, (p: Params) => Promise<unknown>]> = [];
-  const route = (path: string, issue: (p: Params) => Promise<unknown>) => routes.push([path, issue]);
+  type Issue = (p: Params, request: FastifyRequest) => Promise<unknown>;
+  const routes: Array<[string, Issue, Array<'GET' | 'POST'>]> = [];
+  const route = (path: string, issue: Issue, methods: Array<'GET' | 'POST'> = ['GET', 'POST']) => routes.push([path, issue, methods]);
   route('/sts-direct-sign', (p) => tickets.direct(p.ext));
   route('/sts-multipart', (p) => tickets.multipart(p.ext, typeof p.size === 'number' ? String(p.size) : p.size));
   route('/post-policy', (p) => tickets.postPolicy(p.ext));
+  // After the upload: the server checks with its own key what the ticket wrote, and reports it.
+  route('/confirm', async (p, request) => confirmed(request, await confirmer.confirm(p.confirmToken)), ['POST']);
+  route('/complete-multipart', async (p, request) => confirmed(request, await confirmer.completeMultipart(p.confirmToken, p.uploadId)), [
+    'POST',
+  ]);
 
   await app.register(async (scope) => {
     // Ticket errors render the same inside an app of one's own; anything else goes to that app's handler.
@@ -93,29 +107,31 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
           new ServerError('SRV_ERR_RATE_LIMITED', `too many requests: at most ${context.max} tickets per ${context.after}`),
       });
     }
-    for (const [path, issue] of routes) {
+    for (const [path, issue, methods] of routes) {
       scope.route({
-        method: ['GET', 'POST'],
+        method: methods,
         url: path,
         // HEAD would run the whole handler (an STS call) to answer nothing: it gets 405 below instead.
         exposeHeadRoute: false,
         preHandler: guard,
         handler: async (request) => {
           try {
-            return { code: 0, data: await issue(paramsOf(request)) };
+            return { code: 0, data: await issue(paramsOf(request), request) };
           } catch (e) {
             if (e instanceof StsUpstreamError) request.log.error({ sts: e.detail }, 'STS refused to issue a temporary key');
+            if (e instanceof CosUpstreamError) request.log.error({ cos: e.detail }, 'COS refused a request of the server');
             throw e;
           }
         },
       });
       scope.route({
-        method: ['HEAD', 'PUT', 'DELETE', 'PATCH'],
+        method: (['HEAD', 'GET', 'PUT', 'DELETE', 'PATCH'] as const).filter((m) => !(methods as string[]).includes(m)),
         url: path,
+        exposeHeadRoute: false,
         config: { rateLimit: false },
         handler: async (request, reply) => {
-          const e = new ServerError('SRV_ERR_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use GET or POST`);
-          return reply.code(e.statusCode).header('allow', 'GET, POST').send({ code: e.code, message: e.message });
+          const e = new ServerError('SRV_ERR_METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${methods.join(' or ')}`);
+          return reply.code(e.statusCode).header('allow', methods.join(', ')).send({ code: e.code, message: e.message });
         },
       });
     }

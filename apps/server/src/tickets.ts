@@ -1,5 +1,6 @@
 import { createPostPolicy, encodeKeyPath, presignRequest, signPostPolicy, signRequest } from '@cos-direct/signer';
 import type { ResolvedServerOptions } from './config.js';
+import type { ConfirmTokens } from './confirm.js';
 import { ServerError } from './errors.js';
 import { KeyCache } from './key-cache.js';
 import { checkExtension, newObjectKey, type TypeRule, typeRuleOf } from './keys.js';
@@ -16,6 +17,8 @@ export interface DirectTicket {
   contentType?: string;
   /** A presigned GET of cosKey, when the server is configured with downloadUrlSeconds. */
   downloadUrl?: string;
+  /** Pass to POST /confirm after the upload to have the server HEAD and record it. */
+  confirmToken: string;
 }
 
 export interface MultipartTicket {
@@ -29,6 +32,10 @@ export interface MultipartTicket {
   expiredTime: number;
   contentType?: string;
   downloadUrl?: string;
+  /** Pass to POST /complete-multipart (with the uploadId) to have the server check and complete the upload. */
+  confirmToken: string;
+  /** 'server': complete through POST /complete-multipart; the ticket's key cannot. 'client': complete with the key. */
+  completion: 'server' | 'client';
 }
 
 export interface PostPolicyTicket {
@@ -37,6 +44,8 @@ export interface PostPolicyTicket {
   url: string;
   fields: Record<string, string>;
   downloadUrl?: string;
+  /** Pass to POST /confirm after the upload to have the server HEAD and record it. */
+  confirmToken: string;
 }
 
 /**
@@ -51,6 +60,7 @@ export class TicketService {
   constructor(
     private readonly options: ResolvedServerOptions,
     private readonly sts: StsClient,
+    private readonly tokens: ConfirmTokens,
   ) {
     this.#keys =
       options.ticketKeys === 'shared'
@@ -128,6 +138,12 @@ export class TicketService {
       expiredTime: startTime + expiresIn,
       ...(contentType ? { contentType } : {}),
       ...download,
+      confirmToken: this.tokens.issue({
+        k: key,
+        t: 'direct',
+        ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
+        e: tmp.expiredTime + 86400,
+      }),
     };
   }
 
@@ -148,7 +164,12 @@ export class TicketService {
       ...writeStatements(scope, ['PutObject'], { types, maxSize: size, noAcl: true }),
       ...writeStatements(scope, ['InitiateMultipartUpload'], { types, noAcl: true }),
       ...writeStatements(scope, ['UploadPart'], { maxSize: size }),
-      allowStatement(scope, ['ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload']),
+      allowStatement(
+        scope,
+        o.multipartCompletion === 'server'
+          ? ['ListParts', 'AbortMultipartUpload']
+          : ['ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload'],
+      ),
     );
     const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
     return {
@@ -162,6 +183,8 @@ export class TicketService {
       expiredTime: tmp.expiredTime,
       ...(contentType ? { contentType } : {}),
       ...download,
+      confirmToken: this.tokens.issue({ k: key, t: 'multipart', s: size, e: tmp.expiredTime + 86400 }),
+      completion: o.multipartCompletion,
     };
   }
 
@@ -192,6 +215,12 @@ export class TicketService {
     const fields: Record<string, string> = { key, acl: 'default', success_action_status: '204' };
     if (contentType) fields['Content-Type'] = contentType;
     Object.assign(fields, signed);
-    return { cosHost: o.cosHost, cosKey: key, url: `${o.cosProtocol}://${o.cosHost}/`, fields, ...download };
+    const confirmToken = this.tokens.issue({
+      k: key,
+      t: 'post',
+      ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
+      e: tmp.expiredTime + 86400,
+    });
+    return { cosHost: o.cosHost, cosKey: key, url: `${o.cosProtocol}://${o.cosHost}/`, fields, ...download, confirmToken };
   }
 }

@@ -1,0 +1,148 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { ConfirmedUpload, ResolvedServerOptions } from './config.js';
+import { type CosAnswer, type CosClient, CosUpstreamError, xmlValue } from './cos-client.js';
+import { ServerError } from './errors.js';
+
+type Kind = ConfirmedUpload['kind'];
+
+interface Claim {
+  /** The object key the ticket named. */
+  k: string;
+  t: Kind;
+  /** Largest object the ticket allows, when it has a limit. */
+  s?: number;
+  /** Unix seconds after which the token is refused. */
+  e: number;
+}
+
+/**
+ * `confirmToken`: what a ticket lets its holder ask the server afterwards (confirm this key, complete
+ * this multipart upload within this size), authenticated with a key derived from the server's secret,
+ * so the server needs no state and the holder cannot name another key or a larger size.
+ */
+export class ConfirmTokens {
+  readonly #key: Buffer;
+
+  constructor(secretKey: string) {
+    this.#key = createHmac('sha256', secretKey).update('cos-direct confirm token v1').digest();
+  }
+
+  issue(claim: Claim): string {
+    const body = Buffer.from(JSON.stringify(claim)).toString('base64url');
+    return `${body}.${this.#mac(body)}`;
+  }
+
+  verify(token: unknown, kinds: readonly Kind[], now: number): Claim {
+    const bad = (why: string) => new ServerError('SRV_ERR_INVALID_CONFIRM_TOKEN', `confirmToken ${why}`);
+    if (typeof token !== 'string' || token.length > 2048) throw bad('is missing');
+    const [body, mac] = token.split('.');
+    if (!body || !mac) throw bad('is malformed');
+    const expected = Buffer.from(this.#mac(body));
+    const given = Buffer.from(mac);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw bad('was not issued by this server');
+    const claim = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Claim;
+    if (claim.e < now) throw bad('has expired');
+    if (!kinds.includes(claim.t)) throw bad(`belongs to a ${claim.t} ticket`);
+    return claim;
+  }
+
+  #mac(body: string): string {
+    return createHmac('sha256', this.#key).update(body).digest('base64url');
+  }
+}
+
+interface Part {
+  number: number;
+  etag: string;
+  size: number;
+}
+
+const cosFailure = (what: string, r: CosAnswer) =>
+  new CosUpstreamError(`${what}: HTTP ${r.status} ${xmlValue(r.text, 'Code') ?? ''} ${xmlValue(r.text, 'Message') ?? ''}`.trim());
+
+/** Confirms uploads with the server's own key: HEAD for single requests, list-check-complete for multipart. */
+export class UploadConfirmer {
+  constructor(
+    private readonly options: ResolvedServerOptions,
+    private readonly cos: CosClient,
+    readonly tokens: ConfirmTokens,
+  ) {}
+
+  /** The object a direct or POST ticket named, as COS stores it now. */
+  async confirm(token: unknown): Promise<ConfirmedUpload> {
+    const claim = this.tokens.verify(token, ['direct', 'post'], this.options.now());
+    return this.#head(claim);
+  }
+
+  /**
+   * Lists the parts of `uploadId`; when their total exceeds what the ticket allows, aborts the upload
+   * and refuses; otherwise completes it with exactly the listed parts and HEADs the result.
+   */
+  async completeMultipart(token: unknown, uploadId: unknown): Promise<ConfirmedUpload> {
+    const claim = this.tokens.verify(token, ['multipart'], this.options.now());
+    if (typeof uploadId !== 'string' || !/^[A-Za-z0-9._~+/=-]{1,256}$/.test(uploadId)) {
+      throw new ServerError('SRV_ERR_BAD_REQUEST', 'uploadId is missing or malformed');
+    }
+    const parts = await this.#listParts(claim.k, uploadId);
+    const total = parts.reduce((sum, p) => sum + p.size, 0);
+    if (claim.s !== undefined && total > claim.s) {
+      const aborted = await this.cos.send('DELETE', claim.k, { uploadId });
+      if (aborted.status >= 300 && aborted.status !== 404) throw cosFailure('Abort Multipart Upload', aborted);
+      throw new ServerError(
+        'SRV_ERR_UPLOAD_TOO_LARGE',
+        `the parts total ${total} bytes; the ticket allows ${claim.s}; the upload was aborted`,
+      );
+    }
+    if (parts.length === 0) throw new ServerError('SRV_ERR_NOT_UPLOADED', 'the multipart upload has no parts');
+    const body =
+      '<CompleteMultipartUpload>' +
+      parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>${p.etag}</ETag></Part>`).join('') +
+      '</CompleteMultipartUpload>';
+    const done = await this.cos.send('POST', claim.k, { uploadId }, body);
+    // COS can answer 200 and still fail in the body.
+    if (done.status !== 200 || xmlValue(done.text, 'Code')) throw cosFailure('Complete Multipart Upload', done);
+    return this.#head(claim);
+  }
+
+  async #listParts(key: string, uploadId: string): Promise<Part[]> {
+    const parts: Part[] = [];
+    let marker = '';
+    for (let page = 0; page < 20; page++) {
+      const query: Record<string, string> = { uploadId, 'max-parts': '1000' };
+      if (marker) query['part-number-marker'] = marker;
+      const r = await this.cos.send('GET', key, query);
+      if (r.status === 404) throw new ServerError('SRV_ERR_NOT_UPLOADED', 'no such multipart upload (completed, aborted or never started)');
+      if (r.status !== 200) throw cosFailure('List Parts', r);
+      for (const m of r.text.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
+        const xml = m[1]!;
+        parts.push({
+          number: Number(xmlValue(xml, 'PartNumber')),
+          etag: (xmlValue(xml, 'ETag') ?? '').replaceAll('&quot;', '"'),
+          size: Number(xmlValue(xml, 'Size')),
+        });
+      }
+      if (xmlValue(r.text, 'IsTruncated') !== 'true') return parts.sort((a, b) => a.number - b.number);
+      marker = xmlValue(r.text, 'NextPartNumberMarker') ?? '';
+    }
+    throw new CosUpstreamError('List Parts: more than 20 pages');
+  }
+
+  async #head(claim: Claim): Promise<ConfirmedUpload> {
+    const r = await this.cos.send('HEAD', claim.k, {});
+    if (r.status === 404) throw new ServerError('SRV_ERR_NOT_UPLOADED', `nothing has been uploaded to ${claim.k}`);
+    if (r.status !== 200) throw cosFailure('HEAD Object', r);
+    const header = (name: string) => {
+      const v = r.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const crc64 = header('x-cos-hash-crc64ecma');
+    return {
+      key: claim.k,
+      size: Number(header('content-length')),
+      etag: header('etag') ?? '',
+      ...(crc64 ? { crc64 } : {}),
+      contentType: header('content-type') ?? 'application/octet-stream',
+      kind: claim.t,
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { encodeKeyPath, signRequest } from '@cos-direct/signer';
+import { ServerError } from './errors.js';
+
+export interface CosClientOptions {
+  secretId: string;
+  secretKey: string;
+  cosHost: string;
+  cosProtocol: 'https' | 'http';
+  timeoutMs: number;
+}
+
+export interface CosAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/** A COS request the server itself failed to make; `detail` is for the log only. */
+export class CosUpstreamError extends ServerError {
+  constructor(readonly detail: string) {
+    super('SRV_ERR_COS_FAILED');
+  }
+}
+
+/**
+ * The few requests the server makes to COS with its own key (HEAD an uploaded object, list, complete
+ * and abort a multipart upload), each signed over host and every query parameter, with a deadline
+ * that aborts the request.
+ */
+export class CosClient {
+  constructor(private readonly options: CosClientOptions) {}
+
+  send(method: string, key: string, query: Record<string, string>, body?: string): Promise<CosAnswer> {
+    const o = this.options;
+    const headers: Record<string, string> = { host: o.cosHost };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/xml';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    const signed = signRequest(
+      { method, pathname: `/${key}`, query, headers },
+      { credentials: { secretId: o.secretId, secretKey: o.secretKey }, expiresIn: 60, signHeaders: ['host'] },
+    );
+    const search = Object.entries(query)
+      .map(([k, v]) => (v === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))
+      .join('&');
+    const url = new URL(`${o.cosProtocol}://${o.cosHost}${encodeKeyPath(key)}${search ? `?${search}` : ''}`);
+    const request = o.cosProtocol === 'https' ? httpsRequest : httpRequest;
+    return new Promise<CosAnswer>((resolve, reject) => {
+      const req = request(
+        url,
+        { method, headers: { ...headers, authorization: signed.authorization }, signal: AbortSignal.timeout(o.timeoutMs) },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            if (text.length < 1024 * 1024) text += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+          res.on('error', (e) => reject(new CosUpstreamError(`${method} ${key}: ${e.message}`)));
+        },
+      );
+      req.on('error', (e) => reject(new CosUpstreamError(`${method} ${key}: ${(e as { code?: string }).code ?? ''} ${e.message}`)));
+      req.end(body);
+    });
+  }
+}
+
+/** The text of the first <tag> in an XML answer. */
+export function xmlValue(xml: string, tag: string): string | undefined {
+  const m = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
+  return m ? m[1] : undefined;
+}

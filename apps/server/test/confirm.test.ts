@@ -1,0 +1,163 @@
+import { request as httpsRequest } from 'node:https';
+import { signRequest } from '@cos-direct/signer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfirmedUpload, DirectTicket, MultipartTicket } from '../src/index.js';
+import { seedPut, stack, ticket, type Stack } from './harness.js';
+
+interface Res {
+  status: number;
+  text: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+function send(s: Stack, url: string, method: string, headers: Record<string, string | number>, body?: Buffer | string): Promise<Res> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    httpsRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, ca: s.emu.info.caCert }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, text, headers: res.headers }));
+    })
+      .on('error', reject)
+      .end(body);
+  });
+}
+
+/** A request signed with the multipart ticket's own key, as a client SDK would send it. */
+function withTicketKey(s: Stack, d: MultipartTicket, method: string, query: Record<string, string>, body?: Buffer | string) {
+  const headers: Record<string, string> = { host: d.cosHost, 'content-length': String(body === undefined ? 0 : Buffer.byteLength(body)) };
+  const auth = signRequest(
+    { method, pathname: `/${d.cosKey}`, query, headers },
+    { credentials: { secretId: d.credentials.tmpSecretId, secretKey: d.credentials.tmpSecretKey } },
+  ).authorization;
+  const search = new URLSearchParams(query).toString().replace(/=(&|$)/g, '$1');
+  return send(
+    s,
+    `https://${d.cosHost}/${d.cosKey}${search ? `?${search}` : ''}`,
+    method,
+    {
+      ...headers,
+      authorization: auth,
+      'x-cos-security-token': d.credentials.sessionToken,
+    },
+    body,
+  );
+}
+
+const post = (s: Stack, path: string, body: unknown) =>
+  ticket(s.base, path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('confirmed uploads', () => {
+  let s: Stack;
+  const recorded: ConfirmedUpload[] = [];
+  beforeAll(async () => {
+    s = await stack({
+      maxSize: 1024 * 1024,
+      multipartCompletion: 'server',
+      onUploadConfirmed: (upload) => {
+        recorded.push(upload);
+      },
+    });
+  });
+  afterAll(() => s.close());
+
+  it('confirms a single PUT: key, size, ETag, CRC-64 and type, and tells the hook', async () => {
+    const d = (await ticket(s.base, '/sts-direct-sign?ext=jpg')).json.data as DirectTicket;
+    const before = await post(s, '/confirm', { confirmToken: d.confirmToken });
+    expect(before.status).toBe(404);
+    expect(before.json.code).toBe('SRV_ERR_NOT_UPLOADED');
+    const put = await seedPut(
+      `https://${d.cosHost}/${d.cosKey}`,
+      {
+        'content-length': 5,
+        'content-type': 'application/octet-stream',
+        authorization: d.authorization,
+        'x-cos-security-token': d.securityToken,
+        host: d.cosHost,
+      },
+      [Buffer.from('hello')],
+      s.emu.info.caCert!,
+    );
+    expect(put.status).toBe(200);
+    const { status, json } = await post(s, '/confirm', { confirmToken: d.confirmToken });
+    expect(status).toBe(200);
+    expect(json.data).toEqual({
+      key: d.cosKey,
+      size: 5,
+      etag: put.headers.etag,
+      crc64: put.headers['x-cos-hash-crc64ecma'],
+      contentType: 'application/octet-stream',
+      kind: 'direct',
+    });
+    expect(recorded.at(-1)).toEqual(json.data);
+  });
+
+  it('refuses tokens it did not issue, and tokens of the wrong kind', async () => {
+    const d = (await ticket(s.base, '/sts-direct-sign?ext=jpg')).json.data as DirectTicket;
+    const [body, mac] = d.confirmToken.split('.');
+    const other = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), k: 'images/other.jpg' }),
+    ).toString('base64url');
+    for (const confirmToken of [undefined, 'x', `${other}.${mac}`]) {
+      const res = await post(s, '/confirm', { confirmToken });
+      expect(res.status).toBe(400);
+      expect(res.json.code).toBe('SRV_ERR_INVALID_CONFIRM_TOKEN');
+    }
+    const wrongKind = await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId: 'x' });
+    expect(wrongKind.json.code).toBe('SRV_ERR_INVALID_CONFIRM_TOKEN');
+    expect((await fetch(`${s.base}/confirm`)).status).toBe(405);
+  });
+
+  it('holds the size limit for multipart: parts over the ticket size are aborted, never completed', async () => {
+    const d = (await ticket(s.base, '/sts-multipart?ext=jpg&size=1048576')).json.data as MultipartTicket;
+    expect(d.completion).toBe('server');
+    const init = await withTicketKey(s, d, 'POST', { uploads: '' });
+    expect(init.status).toBe(200);
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.text)![1]!;
+    for (const n of [1, 2, 3]) {
+      const part = await withTicketKey(s, d, 'PUT', { partNumber: String(n), uploadId }, Buffer.alloc(1024 * 1024, n));
+      expect(part.status).toBe(200);
+    }
+    // The ticket's own key may not complete.
+    const own = await withTicketKey(s, d, 'POST', { uploadId }, '<CompleteMultipartUpload></CompleteMultipartUpload>');
+    expect(own.status).toBe(403);
+    const res = await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId });
+    expect(res.status).toBe(413);
+    expect(res.json.code).toBe('SRV_ERR_UPLOAD_TOO_LARGE');
+    const listed = await withTicketKey(s, d, 'GET', { uploadId });
+    expect(listed.status).toBe(404);
+    expect(listed.text).toContain('NoSuchUpload');
+    expect((await post(s, '/confirm', { confirmToken: d.confirmToken })).json.code).toBe('SRV_ERR_INVALID_CONFIRM_TOKEN');
+  });
+
+  it('completes an upload within the limit with its own key and answers the confirmed object', async () => {
+    const d = (await ticket(s.base, '/sts-multipart?ext=jpg&size=2000')).json.data as MultipartTicket;
+    const init = await withTicketKey(s, d, 'POST', { uploads: '' });
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.text)![1]!;
+    expect((await withTicketKey(s, d, 'PUT', { partNumber: '1', uploadId }, Buffer.alloc(2000, 7))).status).toBe(200);
+    const res = await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId });
+    expect(res.status).toBe(200);
+    expect(res.json.data).toMatchObject({ key: d.cosKey, size: 2000, kind: 'multipart', contentType: 'application/octet-stream' });
+    expect(res.json.data.etag).toMatch(/-1"$/);
+    expect(res.json.data.crc64).toMatch(/^\d+$/);
+    expect(recorded.at(-1)).toEqual(res.json.data);
+  });
+});
+
+describe('client-completed multipart (the default, for clients that complete with the ticket key)', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await stack();
+  });
+  afterAll(() => s.close());
+
+  it('still lets the ticket key complete', async () => {
+    const d = (await ticket(s.base, '/sts-multipart?ext=jpg&size=100')).json.data as MultipartTicket;
+    expect(d.completion).toBe('client');
+    const init = await withTicketKey(s, d, 'POST', { uploads: '' });
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.text)![1]!;
+    const part = await withTicketKey(s, d, 'PUT', { partNumber: '1', uploadId }, Buffer.alloc(100));
+    const body = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.etag}</ETag></Part></CompleteMultipartUpload>`;
+    expect((await withTicketKey(s, d, 'POST', { uploadId }, body)).status).toBe(200);
+  });
+});
