@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCertificateAuthority } from '@cos-direct/emulator';
@@ -11,4 +11,5 @@ export default async function setup() {
   const ca = await createCertificateAuthority(caDir);
   process.env.COS_DIRECT_CLIENT_TEST_CA_DIR = caDir;
   process.env.NODE_EXTRA_CA_CERTS = ca.caCertPath;
+  return () => rm(caDir, { recursive: true, force: true });
 }
