@@ -354,6 +354,22 @@ describe('POST Object reads one field per name', () => {
   });
 });
 
+describe('new options are validated like the others', () => {
+  it('refuses mistyped pathStyle, loose and timeouts with EMU_ERR_CONFIG listing each', async () => {
+    await expect(
+      emulator({ pathStyle: 'yes' as never, loose: 1 as never, requestTimeoutMs: -1, bodyIdleTimeoutMs: 1.5 }),
+    ).rejects.toMatchObject({
+      code: 'EMU_ERR_CONFIG',
+      problems: [
+        'requestTimeoutMs -1 must be a non-negative integer of milliseconds',
+        'bodyIdleTimeoutMs 1.5 must be a non-negative integer of milliseconds',
+        'pathStyle must be true or false',
+        'loose must be true or false',
+      ],
+    });
+  });
+});
+
 describe('unimplemented headers', () => {
   it('refuses them with 501 naming the header, and accepts them with a warning when loose', async () => {
     const strict = await emulator({ httpsPort: false });
