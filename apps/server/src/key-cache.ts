@@ -7,6 +7,8 @@ export interface KeyCacheOptions {
   /** The longest signature made with a key: a key is only handed out while it outlives this. */
   signatureSeconds: number;
   now: () => number;
+  /** A background refresh failed; the next ticket that needs the key tries again. */
+  onRefreshError?: (error: unknown) => void;
 }
 
 interface Entry {
@@ -43,7 +45,8 @@ export class KeyCache {
     // Remaining life past the longest signature; refresh early by a quarter of the key's lifetime.
     const spare = key ? key.expiredTime - now - signatureSeconds : -1;
     if (key && spare > 0) {
-      if (spare <= Math.max(1, Math.floor((durationSeconds - signatureSeconds) / 4))) this.#refresh(entry, policy).catch(() => undefined);
+      if (spare <= Math.max(1, Math.floor((durationSeconds - signatureSeconds) / 4)))
+        this.#refresh(entry, policy).catch((e: unknown) => this.options.onRefreshError?.(e));
       return key;
     }
     return this.#refresh(entry, policy);

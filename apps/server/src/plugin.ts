@@ -37,7 +37,12 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
     now: options.now,
   });
   const tokens = new ConfirmTokens(options.secretKey);
-  const tickets = new TicketService(options, sts, tokens);
+  const tickets = new TicketService(options, sts, tokens, (e) =>
+    app.log.warn(
+      { sts: e instanceof StsUpstreamError ? e.detail : (e as Error).message },
+      'refreshing a shared ticket key failed; retrying on demand',
+    ),
+  );
   const confirmer = new UploadConfirmer(options, new CosClient({ ...options, timeoutMs: Math.max(options.stsTimeoutMs, 10_000) }), tokens);
   const confirmed = async (request: FastifyRequest, upload: ConfirmedUpload) => {
     await options.onUploadConfirmed?.(upload, request);

@@ -61,10 +61,16 @@ export class TicketService {
     private readonly options: ResolvedServerOptions,
     private readonly sts: StsClient,
     private readonly tokens: ConfirmTokens,
+    onRefreshError?: (error: unknown) => void,
   ) {
     this.#keys =
       options.ticketKeys === 'shared'
-        ? new KeyCache(sts, { durationSeconds: options.durationSeconds, signatureSeconds: options.signatureSeconds, now: options.now })
+        ? new KeyCache(sts, {
+            durationSeconds: options.durationSeconds,
+            signatureSeconds: options.signatureSeconds,
+            now: options.now,
+            ...(onRefreshError ? { onRefreshError } : {}),
+          })
         : undefined;
   }
 

@@ -44,6 +44,25 @@ describe('shared ticket keys (the default)', () => {
     expect(m.credentials.sessionToken).not.toBe(n.credentials.sessionToken);
   });
 
+  it('refresh in the background while the key still has spare life, handing out the old one meanwhile', async () => {
+    const first = (await ticket(s.base, '/sts-direct-sign?ext=bmp')).json.data as DirectTicket;
+    clock += 1800 - 900 - 100; // 100 s of spare life left: inside the last quarter
+    try {
+      const during = (await ticket(s.base, '/sts-direct-sign?ext=bmp')).json.data as DirectTicket;
+      expect(during.securityToken).toBe(first.securityToken);
+      expect(during.expiredTime).toBeLessThanOrEqual(clock + 900);
+      let next = during;
+      for (let i = 0; i < 100 && next.securityToken === first.securityToken; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        next = (await ticket(s.base, '/sts-direct-sign?ext=bmp')).json.data as DirectTicket;
+      }
+      expect(next.securityToken).not.toBe(first.securityToken);
+      expect((await put(s, during)).status).toBe(200);
+    } finally {
+      clock = Math.floor(Date.now() / 1000);
+    }
+  });
+
   it('refresh before the key could end inside a signature, with one STS call for many waiting tickets', async () => {
     const first = (await ticket(s.base, '/sts-direct-sign?ext=gif')).json.data as DirectTicket;
     clock += 1800 - 900 + 10; // the key now outlives a fresh signature by less than nothing
