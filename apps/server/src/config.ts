@@ -2,15 +2,17 @@ import type { FastifyRequest } from 'fastify';
 
 const kConfigError = Symbol.for('cos-direct.server.config-error');
 
-/** What is wrong with one setting; `code` is stable, match on it. */
-export type ConfigIssueCode =
-  | 'SRV_ERR_CONFIG_REQUIRED'
-  | 'SRV_ERR_CONFIG_TYPE'
-  | 'SRV_ERR_CONFIG_RANGE'
-  | 'SRV_ERR_CONFIG_ENUM'
-  | 'SRV_ERR_CONFIG_FORMAT'
-  | 'SRV_ERR_CONFIG_UNKNOWN'
-  | 'SRV_ERR_CONFIG_CONFLICT';
+/** What can be wrong with one setting; `code` is stable, match on it. */
+export const CONFIG_ISSUE_CODES = [
+  'SRV_ERR_CONFIG_REQUIRED',
+  'SRV_ERR_CONFIG_TYPE',
+  'SRV_ERR_CONFIG_RANGE',
+  'SRV_ERR_CONFIG_ENUM',
+  'SRV_ERR_CONFIG_FORMAT',
+  'SRV_ERR_CONFIG_UNKNOWN',
+  'SRV_ERR_CONFIG_CONFLICT',
+] as const;
+export type ConfigIssueCode = (typeof CONFIG_ISSUE_CODES)[number];
 
 export interface ConfigIssue {
   code: ConfigIssueCode;

@@ -4,6 +4,7 @@ export {
   loadConfig,
   resolveOptions,
   ConfigError,
+  CONFIG_ISSUE_CODES,
   type ConfigIssue,
   type ConfigIssueCode,
   type ConfirmedUpload,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ServerError, ServerErrorCodes } from '../src/index.js';
+import { CONFIG_ISSUE_CODES, ServerError, ServerErrorCodes } from '../src/index.js';
 
 describe('error catalog', () => {
   it('documents every code with its status, and nothing else', () => {
@@ -10,6 +10,12 @@ describe('error catalog', () => {
     );
     const catalog = Object.fromEntries(Object.entries(ServerErrorCodes).map(([code, v]) => [code, v.status]));
     expect(documented).toEqual(catalog);
+  });
+
+  it('documents every configuration issue code, and nothing else', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const documented = [...readme.matchAll(/^\| `(SRV_ERR_CONFIG_[A-Z_]+)` *\|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...CONFIG_ISSUE_CODES].sort());
   });
 
   it('recognises errors from another copy of the package', () => {
