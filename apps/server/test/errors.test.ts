@@ -111,7 +111,7 @@ describe('rate limiting and STS failures', () => {
     }
   });
 
-  it('answers 502 in bounded time when STS hangs', async () => {
+  it('answers 502 SRV_ERR_STS_TIMEOUT when STS hangs', async () => {
     const hang: Server = createNetServer(() => undefined);
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
     const app = await createServer({
@@ -124,11 +124,9 @@ describe('rate limiting and STS failures', () => {
       rateLimit: false,
     });
     try {
-      const started = Date.now();
       const res = await app.inject({ method: 'GET', url: '/sts-direct-sign?ext=jpg' });
       expect(res.statusCode).toBe(502);
       expect(res.json().code).toBe('SRV_ERR_STS_TIMEOUT');
-      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       await app.close();
       hang.close();
