@@ -6,6 +6,7 @@ import type { BlobInfo } from '../persistence/index.js';
 import { checkSignTime, secretKeyOf, type Identity } from '../pipeline/authenticate.js';
 import { isUnimplemented } from '../pipeline/headers.js';
 import { checkObjectKey } from '../pipeline/route.js';
+import { grantContextOf } from '../policy/index.js';
 import { toXml } from '../xml/xml.js';
 import { MAX_OBJECT_SIZE } from './body.js';
 import { XML, type HandlerContext, type Reply } from './context.js';
@@ -144,8 +145,13 @@ async function handleFile(
   const { identity, policyJson } = authenticateForm(ctx, deps, checked);
   // The size is not known yet: NaN satisfies no bound, so content-length-range is checked after the upload.
   checkPolicy(ctx, policyJson, checked, Number.NaN);
-  const contentType = fieldOf(fields, 'Content-Type');
-  deps.authorize(identity, key, { ...ctx.policyContext, 'cos:content-type': contentType, 'cos:content-length': undefined });
+  const formContext = {
+    ...ctx.policyContext,
+    'cos:content-type': fieldOf(fields, 'Content-Type'),
+    'cos:x-cos-acl': fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl'),
+    ...grantContextOf((name) => fieldOf(fields, name)),
+  };
+  deps.authorize(identity, key, { ...formContext, 'cos:content-length': undefined });
   // Fields naming features the emulator does not implement are refused, as the same request headers are.
   for (const name of Object.keys(fields)) {
     if (!isUnimplemented(name)) continue;
@@ -161,7 +167,7 @@ async function handleFile(
     const md5 = fieldOf(fields, 'Content-MD5');
     if (md5 && Buffer.from(md5, 'base64').toString('hex') !== info.md5) throw CosErrors.badDigest('Content-MD5 does not match the file');
     checkPolicy(ctx, policyJson, checked, info.size);
-    deps.authorize(identity, key, { ...ctx.policyContext, 'cos:content-type': contentType, 'cos:content-length': info.size });
+    deps.authorize(identity, key, { ...formContext, 'cos:content-length': info.size });
   });
   await commitObject(ctx, {
     bucket: ctx.bucket.name,
