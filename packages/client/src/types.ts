@@ -107,8 +107,15 @@ export interface UploadOptions {
   getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
   /** Extension sent to the sign server. Default: from the file name. */
   ext?: string;
-  onProgress?: (sent: number, total: number) => void;
+  /** Bytes sent of all; multipart uploads add a ProgressDetail (how many parts are done, how many were resumed). */
+  onProgress?: (sent: number, total: number, detail?: ProgressDetail) => void;
   signal?: AbortSignal;
+  /**
+   * When the signal aborts a multipart upload, leave the upload at COS and its resume state in place, so that
+   * the next upload of the same source resumes it (what the CLI does on Ctrl-C). Default false: aborting
+   * deletes the uploaded parts and forgets the state.
+   */
+  keepResumeOnAbort?: boolean;
   /** Retries per request (network errors, 5xx, 429). Default 3. */
   retries?: number;
   retryPolicy?: Partial<RetryPolicy>;
@@ -120,6 +127,16 @@ export interface UploadOptions {
   concurrency?: number;
   /** Resume interrupted multipart uploads. Default true. */
   resume?: boolean;
+}
+
+/** What a multipart upload's progress reports add to the byte counts. */
+export interface ProgressDetail {
+  /** Parts of the whole upload. */
+  parts: number;
+  /** Parts finished so far, counting those a resumed upload found already uploaded. */
+  partsDone: number;
+  /** Parts a resumed upload found already uploaded and verified (0 for a fresh upload). */
+  partsResumed: number;
 }
 
 export interface UploadResult {

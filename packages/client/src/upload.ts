@@ -292,10 +292,12 @@ async function multipartUpload(
 
   const inFlight = new Map<number, number>();
   let completedBytes = [...done.keys()].reduce((sum, n) => sum + range(n).end - range(n).start, 0);
+  const partsResumed = done.size;
+  const detail = () => ({ parts: count, partsDone: done.size, partsResumed });
   const report = () => {
     let sent = completedBytes;
     for (const v of inFlight.values()) sent += v;
-    options.onProgress?.(Math.min(sent, total), total);
+    options.onProgress?.(Math.min(sent, total), total, detail());
   };
   report();
 
@@ -387,7 +389,7 @@ async function multipartUpload(
       }
     }
     if (resumeId) await store!.delete(resumeId);
-    options.onProgress?.(total, total);
+    options.onProgress?.(total, total, detail());
     return {
       key: state.cosKey,
       host: state.cosHost,
@@ -400,6 +402,10 @@ async function multipartUpload(
       partsUploaded,
     };
   } catch (e) {
+    if (signal?.aborted && options.keepResumeOnAbort && resumeId) {
+      // The caller means to come back (Ctrl-C in the CLI): the parts and the state stay for the next run.
+      throw abortError();
+    }
     if (signal?.aborted) {
       // Aborting cleans up: no parts left behind, nothing to resume.
       await platform.transport
