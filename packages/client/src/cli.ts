@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { readFileSync, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { Agent } from 'undici';
-import { type CosDirectError, upload, type UploadResult } from './node.js';
+import { formatBytes, formatDuration, formatRate, Rate, shellQuote, tlsHint } from './cli-format.js';
+import { type CosDirectError, type ProgressDetail, upload, type UploadResult } from './node.js';
 
 const HELP = `cos-direct: upload files straight to Tencent Cloud COS with tickets from a sign server
 
@@ -20,14 +22,18 @@ Options:
   --ext <ext>             extension to request instead of each file's own
   --ca <file>             trust this CA certificate (e.g. the emulator's ca.pem)
   --no-resume             do not resume interrupted multipart uploads
+  --resume-dir <dir>      where resume state is kept (env COS_DIRECT_RESUME_DIR; default ~/.cache/cos-direct/uploads)
   --retries <n>           retries per request (default 3)
   --json                  print one JSON object per file to stdout, no progress bars
+  --version               print the version
   -h, --help              this help
 
-Exit status: 0 when every file uploaded, 1 when any failed, 2 on bad usage.`;
+Ctrl-C stops the uploads and keeps what multipart uploads have sent: run the same command again to resume.
+Exit status: 0 when every file uploaded, 1 when any failed, 2 on bad usage, 130 when interrupted.`;
 
+/** One line: the problem, and where the full help is. */
 function usage(message: string): never {
-  process.stderr.write(`cos-direct: ${message}\n\n${HELP}\n`);
+  process.stderr.write(`cos-direct: ${message} (run cos-direct --help for usage)\n`);
   process.exit(2);
 }
 
@@ -39,10 +45,15 @@ function bytes(value: string | undefined, name: string): number | undefined {
   return Number(m![1]) * unit;
 }
 
-function int(value: string | undefined, name: string): number | undefined {
+function int(value: string | undefined, name: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) usage(`${name} must be a positive whole number`);
+  if (!/^\d+$/.test(value) || Number(value) < min) usage(`${name} must be a ${min > 0 ? 'positive' : 'non-negative'} whole number`);
   return Number(value);
+}
+
+function version(): string {
+  // src/cli.ts and dist/cli.js both sit one level below package.json.
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 const OPTIONS = {
@@ -55,21 +66,63 @@ const OPTIONS = {
   ext: { type: 'string' },
   ca: { type: 'string' },
   'no-resume': { type: 'boolean' },
+  'resume-dir': { type: 'string' },
   retries: { type: 'string' },
   json: { type: 'boolean' },
+  version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function main(): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+/** The file's size, or why it cannot be uploaded and what to do about it. */
+async function problemOf(file: string, ext: string | undefined): Promise<{ problem: string } | { size: number }> {
+  let info: Stats;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: OPTIONS });
+    info = await stat(file);
   } catch (e) {
-    usage((e as Error).message);
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: 'no such file; check the path' };
+    if (code === 'EACCES' || code === 'EPERM') return { problem: "permission denied; check the file's permissions" };
+    return { problem: `cannot read it (${(e as Error).message})` };
+  }
+  if (info.isDirectory()) return { problem: `is a directory; name the files in it instead (e.g. ${join(file, '*')})` };
+  if (!info.isFile()) return { problem: 'is not a regular file; save the data to a file first' };
+  const name = basename(file);
+  const dot = name.lastIndexOf('.');
+  if (!ext && (dot < 0 || dot === name.length - 1)) {
+    return { problem: 'has no extension for the sign server to check; pass --ext <ext> (e.g. --ext jpg)' };
+  }
+  return { size: info.size };
+}
+
+function elapsed(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms / 1000);
+}
+
+interface Outcome {
+  file: string;
+  result?: UploadResult;
+  error?: CosDirectError | Error;
+  ms?: number;
+  /** Refused before the uploads began; its line is already out. */
+  early?: boolean;
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; tokens: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS, tokens: true });
+  } catch (e) {
+    // node's messages go on to explain `--`; the first sentence is the problem.
+    usage((e as Error).message.split(/\.\s/)[0]!.replace(/\.$/, ''));
   }
   const v = parsed.values;
   if (v.help) {
     process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (v.version) {
+    process.stdout.write(`${version()}\n`);
     return 0;
   }
   const [command, ...files] = parsed.positionals;
@@ -88,80 +141,226 @@ async function main(): Promise<number> {
     if (i <= 0) usage(`header "${h}" must be "Name: value"`);
     headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
   }
+  const concurrency = int(v.concurrency, '--concurrency') ?? 2;
+  const partConcurrency = int(v['part-concurrency'], '--part-concurrency');
+  const partSize = bytes(v['part-size'], '--part-size');
+  const threshold = bytes(v.threshold, '--threshold');
+  const retries = int(v.retries, '--retries', 0);
+  const resume = !v['no-resume'];
+  const resumeDir = v['resume-dir'] ?? process.env.COS_DIRECT_RESUME_DIR;
   let dispatcher: Agent | undefined;
   if (v.ca) {
     try {
       dispatcher = new Agent({ connect: { ca: readFileSync(v.ca, 'utf8') } });
     } catch (e) {
-      usage(`cannot read --ca ${v.ca}: ${(e as Error).message}`);
+      usage(`cannot read --ca ${v.ca}: ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
   }
   const json = v.json === true;
-  // Progress bars only on a terminal; pipes and CI logs get the summary lines alone.
-  const bars =
-    json || !process.stderr.isTTY
-      ? undefined
-      : new cliProgress.MultiBar(
-          { format: ' {bar} {percentage}% | {value}/{total} B | {file}', hideCursor: true, clearOnComplete: false, stopOnComplete: false },
-          cliProgress.Presets.shades_classic,
-        );
-  const results: Array<{ file: string; result?: UploadResult; error?: CosDirectError | Error }> = [];
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const hints = new Set<string>();
+  const outcomes: Outcome[] = [];
+
+  const report = (o: Outcome) => {
+    outcomes.push(o);
+    const { file, result, error } = o;
+    if (json) {
+      process.stdout.write(
+        `${JSON.stringify(
+          result
+            ? { file, ok: true, ...result }
+            : {
+                file,
+                ok: false,
+                code: (error as CosDirectError).code,
+                message: error!.message,
+                status: (error as CosDirectError).status,
+                cosCode: (error as CosDirectError).cosCode,
+                requestId: (error as CosDirectError).requestId,
+                serverCode: (error as CosDirectError).serverCode,
+              },
+        )}\n`,
+      );
+    }
+    const hint = error ? tlsHint(error) : undefined;
+    if (hint && !hints.has(hint)) {
+      hints.add(hint);
+      if (json) say(`cos-direct: ${hint}`);
+    }
+  };
+  const line = ({ file, result, error, ms, early }: Outcome) => {
+    if (early) return;
+    if (result) {
+      const speed = ms && ms > 0 ? `, ${formatRate((result.size * 1000) / ms)}` : '';
+      process.stdout.write(
+        `uploaded ${file} -> ${result.key} (${formatBytes(result.size)} in ${elapsed(ms ?? 0)}${speed}, ${result.method}, etag ${result.etag})\n`,
+      );
+      if (result.downloadUrl) process.stdout.write(`         download: ${result.downloadUrl}\n`);
+    } else if (error && (error as CosDirectError).code !== 'CLIENT_ERR_ABORTED') {
+      say(`failed   ${file}: ${error.message}`);
+      const hint = tlsHint(error);
+      if (hint) say(`         hint: ${hint}`);
+    }
+  };
+
+  // Every file is checked before any bar is drawn or ticket asked for: each bad one gets its own line.
+  const jobs: Array<{ index: number; file: string; size: number }> = [];
+  const checks = await Promise.all(files.map((file) => problemOf(file, v.ext)));
+  checks.forEach((check, index) => {
+    const file = files[index]!;
+    if ('size' in check) jobs.push({ index, file, size: check.size });
+    else {
+      const error = Object.assign(new Error(`${file}: ${check.problem}`), { code: 'CLIENT_ERR_INVALID_ARGUMENT' });
+      report({ file, error, early: true });
+      if (!json) say(`failed   ${file}: ${check.problem}`);
+    }
+  });
+
+  // Ctrl-C: put the terminal back at once, abort the requests in flight, keep what multipart uploads have
+  // sent, and say how to go on. A second Ctrl-C leaves without waiting for the aborts to settle.
+  const controller = new AbortController();
+  let interrupted = false;
+  let bars: cliProgress.MultiBar | undefined;
+  const onSigint = () => {
+    bars?.stop();
+    bars = undefined;
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    say('cos-direct: interrupted, stopping (Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  // Bars only on a terminal; pipes and CI logs get a line when each file starts and when it ends.
+  const tty = !json && process.stderr.isTTY === true;
+  if (tty && jobs.length > 0) {
+    bars = new cliProgress.MultiBar(
+      {
+        format: ' {bar} {percentage}% | {done} / {size} | {speed} | ETA {left} | {name}',
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+        barsize: 30,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+  }
+  const totalSize = jobs.reduce((sum, j) => sum + j.size, 0);
+  const sent = new Map<number, number>();
+  const totalRate = new Rate();
+  let finished = 0;
+  const totalPayload = () => {
+    const value = [...sent.values()].reduce((a, b) => a + b, 0);
+    totalRate.add(value, Date.now());
+    return {
+      value,
+      payload: {
+        done: formatBytes(value),
+        size: formatBytes(totalSize),
+        speed: formatRate(totalRate.perSecond()),
+        left: formatDuration(totalRate.eta(totalSize - value)),
+        name: `total, ${finished} of ${jobs.length} file(s) done`,
+      },
+    };
+  };
+  const totalBar =
+    bars && jobs.length > 1
+      ? bars.create(Math.max(1, totalSize), 0, totalPayload().payload, {
+          format: ' {bar} {percentage}% | {done} / {size} | {speed} | ETA {left} | {name}',
+        })
+      : undefined;
+  const updateTotal = () => {
+    if (!totalBar) return;
+    const { value, payload } = totalPayload();
+    totalBar.update(value, payload);
+  };
+
   let next = 0;
   const worker = async () => {
-    while (next < files.length) {
-      const file = files[next++]!;
-      const bar = bars?.create(1, 0, { file: basename(file) });
+    while (next < jobs.length && !controller.signal.aborted) {
+      const job = jobs[next++]!;
+      const { file, size } = job;
+      const rate = new Rate();
+      const payload = (value: number) => ({
+        done: formatBytes(value),
+        size: formatBytes(size),
+        speed: formatRate(rate.perSecond()),
+        left: formatDuration(rate.eta(size - value)),
+        name: basename(file),
+      });
+      const bar = bars?.create(Math.max(1, size), 0, payload(0));
+      if (!tty && !json) say(`upload   ${file} (${formatBytes(size)})`);
+      let announced = false;
+      const started = Date.now();
       try {
         const result = await upload(file, {
           signUrl: signUrl!,
           headers,
           ext: v.ext,
           dispatcher,
-          concurrency: int(v['part-concurrency'], '--part-concurrency'),
-          partSize: bytes(v['part-size'], '--part-size'),
-          multipartThreshold: bytes(v.threshold, '--threshold'),
-          resume: !v['no-resume'],
-          retries: v.retries === undefined ? undefined : Number(v.retries),
-          onProgress: (sent, total) => {
-            bar?.setTotal(total);
-            bar?.update(sent);
+          concurrency: partConcurrency,
+          partSize,
+          multipartThreshold: threshold,
+          resume,
+          keepResumeOnAbort: true,
+          ...(resumeDir ? { resumeDir } : {}),
+          retries,
+          signal: controller.signal,
+          onProgress: (value: number, total: number, detail?: ProgressDetail) => {
+            if (detail && !announced) {
+              announced = true;
+              if (detail.partsResumed > 0) {
+                const message = `${file}: resuming at ${Math.floor((value / Math.max(1, total)) * 100)}% (${detail.partsResumed} of ${detail.parts} parts already uploaded)`;
+                if (bars) bars.log(`${message}\n`);
+                else if (!json) say(message);
+              }
+            }
+            rate.add(value, Date.now());
+            sent.set(job.index, value);
+            bar?.update(value, payload(value));
+            updateTotal();
           },
         });
-        results.push({ file, result });
-        if (json) process.stdout.write(`${JSON.stringify({ file, ok: true, ...result })}\n`);
+        finished++;
+        sent.set(job.index, size);
+        updateTotal();
+        const o = { file, result, ms: Date.now() - started };
+        report(o);
+        if (!tty && !json) line(o);
       } catch (e) {
-        const error = e as CosDirectError;
-        results.push({ file, error });
-        if (json) {
-          process.stdout.write(
-            `${JSON.stringify({
-              file,
-              ok: false,
-              code: error.code,
-              message: error.message,
-              status: error.status,
-              cosCode: error.cosCode,
-              requestId: error.requestId,
-              serverCode: error.serverCode,
-            })}\n`,
-          );
-        }
+        sent.delete(job.index);
+        updateTotal();
+        const o = { file, error: e as CosDirectError };
+        report(o);
+        if (!tty && !json) line(o);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(int(v.concurrency, '--concurrency') ?? 2, files.length) }, worker));
-  bars?.stop();
-  await dispatcher?.close();
-  if (!json) {
-    for (const { file, result, error } of results) {
-      if (result) {
-        process.stdout.write(`uploaded ${file} -> ${result.key} (${result.size} bytes, ${result.method}, etag ${result.etag})\n`);
-        if (result.downloadUrl) process.stdout.write(`         download: ${result.downloadUrl}\n`);
-      } else process.stderr.write(`failed   ${file}: ${error!.message}\n`);
-    }
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  } finally {
+    process.off('SIGINT', onSigint);
+    bars?.stop();
+    await dispatcher?.close();
   }
-  const failed = results.filter((r) => r.error).length;
-  if (failed > 0) process.stderr.write(`${failed} of ${files.length} file(s) failed\n`);
+  if (tty) for (const o of outcomes) line(o);
+
+  if (interrupted) {
+    const done = new Set(outcomes.filter((o) => o.result).map((o) => o.file));
+    // The same command without the files that are already up.
+    const fileTokens = parsed.tokens.filter((t) => t.kind === 'positional').slice(1);
+    const drop = new Set(fileTokens.filter((_t, i) => done.has(files[i]!)).map((t) => t.index));
+    const again = ['cos-direct', ...argv.filter((_, i) => !drop.has(i))].map(shellQuote).join(' ');
+    const left = files.length - done.size;
+    say(
+      resume
+        ? `cos-direct: interrupted with ${left} of ${files.length} file(s) not uploaded; the parts already sent are kept. To resume, run the same command again:\n  ${again}`
+        : `cos-direct: interrupted with ${left} of ${files.length} file(s) not uploaded (--no-resume: nothing was kept). To start over:\n  ${again}`,
+    );
+    return 130;
+  }
+  const failed = outcomes.filter((o) => o.error).length;
+  if (failed > 0) say(`${failed} of ${files.length} file(s) failed`);
   return failed > 0 ? 1 : 0;
 }
 

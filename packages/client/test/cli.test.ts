@@ -1,6 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmulator } from '@cos-direct/emulator';
+import { Agent, type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MiB, md5, pattern, type Stack, stack } from './support/stack.js';
 
@@ -14,7 +16,7 @@ interface Run {
   stderr: string;
 }
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+async function cli(args: string[], env: Record<string, string> = {}, tty = false): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const saved = { argv: process.argv, env: { ...process.env } };
@@ -42,11 +44,18 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<Ru
   }) as typeof process.exit);
   process.argv = ['node', 'cos-direct', ...args];
   Object.assign(process.env, env);
+  // The workers' stderr is a pipe; a terminal is what the CLI is told it has, the writes are captured all the same.
+  const isTTY = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+  if (tty) Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
   try {
     vi.resetModules();
     await import('../src/cli.js');
     await done;
   } finally {
+    if (tty) {
+      if (isTTY) Object.defineProperty(process.stderr, 'isTTY', isTTY);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    }
     vi.restoreAllMocks();
     process.argv = saved.argv;
     process.env = saved.env;
@@ -84,14 +93,21 @@ describe('usage', () => {
     [['upload', 'a.jpg'], '--sign-url is required'],
     [['upload', 'a.jpg', '--sign-url', 'not a url'], '--sign-url "not a url" is not a URL'],
     [['upload', 'a.jpg', '--sign-url', 'http://s', '-H', 'no colon'], 'header "no colon" must be "Name: value"'],
-    [['upload', 'a.jpg', '--sign-url', 'http://s', '--ca', '/nonexistent/ca.pem'], 'cannot read --ca /nonexistent/ca.pem'],
+    [['upload', 'a.jpg', '--sign-url', 'http://s', '--ca', '/nonexistent/ca.pem'], 'cannot read --ca /nonexistent/ca.pem: no such file'],
     [['upload', 'a.jpg', '--sign-url', 'http://s', '--concurrency', '0'], '--concurrency must be a positive whole number'],
     [['upload', 'a.jpg', '--sign-url', 'http://s', '--colour'], "Unknown option '--colour'"],
-  ])('exits 2 on %j', async (args, message) => {
+    [['upload', 'a.jpg', '--sign-url', 'http://s', '--retries', 'many'], '--retries must be a non-negative whole number'],
+  ])('exits 2 on %j with one line: the problem and where the help is', async (args, message) => {
     const run = await cli(args);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`cos-direct: ${message}`);
-    expect(run.stderr).toContain('Usage:');
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`cos-direct: ${message} (run cos-direct --help for usage)\n`);
+  });
+
+  it('prints the version with --version', async () => {
+    const run = await cli(['--version']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
   });
 
   it('exits 2 on a size it cannot read', async () => {
@@ -152,9 +168,11 @@ describe('uploads', () => {
       },
     );
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(new RegExp(`^uploaded ${good} -> images/\\S+\\.jpg \\(4 bytes, put, etag \\w+\\)$`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(`^uploaded ${good} -> images/\\S+\\.jpg \\(4 B in \\d+\\.\\ds(, [\\d.]+ \\S*B/s)?, put, etag \\w+\\)$`, 'm'),
+    );
     expect(run.stdout).toMatch(/^ {9}download: https:\/\/\S+/m);
-    expect(run.stderr).toContain(`failed   ${missing}: cannot read`);
+    expect(run.stderr).toContain(`failed   ${missing}: no such file; check the path\n`);
     expect(run.stderr).toContain('1 of 2 file(s) failed');
   });
 
@@ -165,5 +183,179 @@ describe('uploads', () => {
     expect(run.status).toBe(1);
     const line = JSON.parse(run.stdout.trim());
     expect(line).toMatchObject({ file, ok: false, code: 'CLIENT_ERR_SIGN_SERVER', status: 401, serverCode: 'SRV_ERR_UNAUTHENTICATED' });
+  });
+});
+
+describe('files are checked before any ticket', () => {
+  it('gives each bad file one line with the fix, and asks no sign server about them', async () => {
+    const missing = join(dir, 'nowhere.jpg');
+    const folder = join(dir, 'folder');
+    const bare = join(dir, 'Makefile');
+    await mkdir(folder, { recursive: true });
+    await writeFile(bare, 'all:');
+    // Nothing listens on port 1: a ticket request would fail with a network error.
+    const run = await cli(['upload', missing, folder, bare, '--sign-url', 'http://127.0.0.1:1']);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      [
+        `failed   ${missing}: no such file; check the path`,
+        `failed   ${folder}: is a directory; name the files in it instead (e.g. ${join(folder, '*')})`,
+        `failed   ${bare}: has no extension for the sign server to check; pass --ext <ext> (e.g. --ext jpg)`,
+        '3 of 3 file(s) failed',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('uploads a file without an extension under --ext, and reports a bad file in --json', async () => {
+    const bare = join(dir, 'README');
+    await writeFile(bare, 'readme');
+    const run = await cli(['upload', bare, join(dir, 'gone.jpg'), '--sign-url', s.signUrl, '--ext', 'jpg', '--json', '--concurrency', '1']);
+    expect(run.status).toBe(1);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      {
+        file: join(dir, 'gone.jpg'),
+        ok: false,
+        code: 'CLIENT_ERR_INVALID_ARGUMENT',
+        message: `${join(dir, 'gone.jpg')}: no such file; check the path`,
+      },
+      expect.objectContaining({ file: bare, ok: true, method: 'put', size: 6 }),
+    ]);
+    expect(lines[1].key).toMatch(/\.jpg$/);
+  });
+});
+
+describe('output that is not a terminal', () => {
+  it('prints a line when each file starts and when it ends, with human sizes', async () => {
+    const file = join(dir, 'lines.bin');
+    await writeFile(file, pattern(2 * MiB + 512, 5));
+    const run = await cli(['upload', file, '--sign-url', s.signUrl, '--threshold', '1m', '--part-size', '1m', '--no-resume']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`upload   ${file} (2.0 MiB)\n`);
+    expect(run.stdout).toMatch(
+      new RegExp(`^uploaded ${file} -> \\S+\\.bin \\(2\\.0 MiB in \\d+\\.\\ds, [\\d.]+ [KMG]iB/s, multipart, etag [\\w-]+\\)\\n$`),
+    );
+    expect(run.stdout).not.toContain('\x1b[');
+  });
+});
+
+/**
+ * Sends SIGINT to this process (its listeners: the CLI's) when the CLI asks for a part `n`, through undici's
+ * global dispatcher, which the CLI uses without --ca. With one part in flight, parts 1 to n-1 are up by then.
+ */
+async function interruptAtPart<T>(n: number, run: () => Promise<T>): Promise<T> {
+  const saved = getGlobalDispatcher();
+  const agent = new Agent();
+  let fired = false;
+  const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+    if (!fired && opts.method === 'PUT' && new RegExp(`[?&]partNumber=${n}(&|$)`).test(opts.path)) {
+      fired = true;
+      process.emit('SIGINT');
+    }
+    return dispatch(opts, handler);
+  };
+  setGlobalDispatcher(agent.compose(interceptor));
+  try {
+    return await run();
+  } finally {
+    setGlobalDispatcher(saved);
+    await agent.close();
+  }
+}
+
+describe('Ctrl-C and resume', () => {
+  it('on a terminal: stops the bars, shows the cursor, keeps the parts, says how to resume, exits 130; the next run resumes', async () => {
+    const file = join(dir, 'clip.mp4');
+    const done = join(dir, 'done.jpg');
+    const data = pattern(5 * MiB, 77);
+    await writeFile(file, data);
+    await writeFile(done, 'already');
+    const resumeDir = join(dir, 'resume');
+    const args = ['upload', done, file, '--sign-url', s.signUrl, '--threshold', '1m', '--part-size', '1m'];
+    const first = await interruptAtPart(3, () =>
+      cli([...args, '--part-concurrency', '1', '--concurrency', '1'], { COS_DIRECT_RESUME_DIR: resumeDir }, true),
+    );
+    expect(first.status).toBe(130);
+    // The bars hid the cursor and turned line wrap off; stopping them put both back.
+    const hidden = first.stderr.indexOf('\x1b[?25l');
+    expect(hidden).toBeGreaterThanOrEqual(0);
+    expect(first.stderr.indexOf('\x1b[?25h')).toBeGreaterThan(hidden);
+    expect(first.stderr.lastIndexOf('\x1b[?7h')).toBeGreaterThan(first.stderr.lastIndexOf('\x1b[?7l'));
+    expect(first.stderr).toMatch(/ \d+% \| [\d.]+ (B|KiB|MiB) \/ 5\.0 MiB \| /);
+    expect(first.stderr).toContain('cos-direct: interrupted, stopping (Ctrl-C again to quit at once)');
+    // The file that was up is not in the command to run again.
+    expect(first.stderr).toContain(
+      'cos-direct: interrupted with 1 of 2 file(s) not uploaded; the parts already sent are kept. To resume, run the same command again:\n' +
+        `  cos-direct upload ${file} --sign-url ${s.signUrl} --threshold 1m --part-size 1m --part-concurrency 1 --concurrency 1\n`,
+    );
+    expect(first.stdout).toMatch(new RegExp(`^uploaded ${done} -> `, 'm'));
+    expect(first.stdout).not.toContain(`uploaded ${file}`);
+    expect(process.listenerCount('SIGINT')).toBe(0);
+
+    const second = await cli([
+      'upload',
+      file,
+      '--sign-url',
+      s.signUrl,
+      '--threshold',
+      '1m',
+      '--part-size',
+      '1m',
+      '--resume-dir',
+      resumeDir,
+    ]);
+    expect(second.status).toBe(0);
+    expect(second.stderr).toBe(`upload   ${file} (5.0 MiB)\n${file}: resuming at 40% (2 of 5 parts already uploaded)\n`);
+    const key = /-> (\S+) /.exec(second.stdout)![1]!;
+    const object = await s.root('HEAD', `/${key}`);
+    expect(object.headers['content-length']).toBe(String(data.length));
+    expect(object.headers.etag).toMatch(/-5"$/);
+  });
+
+  it('says that nothing was kept under --no-resume', async () => {
+    const file = join(dir, 'gone.mp4');
+    await writeFile(file, pattern(3 * MiB, 78));
+    const run = await interruptAtPart(2, () =>
+      cli(['upload', file, '--sign-url', s.signUrl, '--threshold', '1m', '--part-size', '1m', '--part-concurrency', '1', '--no-resume']),
+    );
+    expect(run.status).toBe(130);
+    expect(run.stderr).toContain('(--no-resume: nothing was kept). To start over:\n  cos-direct upload ');
+    expect(run.stderr).not.toContain('failed ');
+  });
+});
+
+describe('TLS', () => {
+  it('says to pass --ca or set NODE_EXTRA_CA_CERTS when the certificate is not trusted', async () => {
+    // An emulator with a CA of its own, which this process does not trust.
+    const caDir = await mkdtemp(join(tmpdir(), 'cos-client-cli-ca-'));
+    const emu = await startEmulator({ caDir });
+    try {
+      const file = join(dir, 'tls.jpg');
+      await writeFile(file, 'x');
+      const run = await cli(['upload', file, '--sign-url', emu.info.cos.https!]);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^failed   ${file}: GET https://\\S+: .*\\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|CERT_SIGNATURE_FAILURE)\\)$`,
+          'm',
+        ),
+      );
+      expect(run.stderr).toMatch(
+        /^ {9}hint: the server's certificate is signed by a CA this machine does not trust \(\w+\): pass --ca <file> with that CA .*, or set NODE_EXTRA_CA_CERTS=<file>$/m,
+      );
+      // With the CA the same URL gets as far as the emulator (which is no sign server).
+      const trusted = await cli(['upload', file, '--sign-url', emu.info.cos.https!, '--ca', emu.info.caCertPath!]);
+      expect(trusted.status).toBe(1);
+      expect(trusted.stderr).toContain('the sign server answered HTTP');
+      expect(trusted.stderr).not.toContain('hint:');
+    } finally {
+      await emu.close();
+      await rm(caDir, { recursive: true, force: true });
+    }
   });
 });
