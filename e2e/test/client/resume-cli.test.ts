@@ -118,7 +118,7 @@ describe('resume and CLI', () => {
     }
     const human = await run(process.execPath, [cli, 'upload', a, '--sign-url', s.signUrl, '--ca', s.emu.info.caCertPath!]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/uploaded .*a\.jpg -> images\/\d{8}\/\S+\.jpg \(3 bytes, put/);
+    expect(human.stdout).toMatch(/uploaded .*a\.jpg -> images\/\d{8}\/\S+\.jpg \(3 B in [\d.]+s, .*, put, etag [0-9a-f]{32}\)/);
   });
 
   it('exits non-zero with a clear message when the sign server fails', async () => {
