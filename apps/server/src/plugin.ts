@@ -112,6 +112,16 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
           new ServerError('SRV_ERR_RATE_LIMITED', `too many requests: at most ${context.max} tickets per ${context.after}`),
       });
     }
+    // What a page can check before it asks for a ticket: which extensions and how many bytes a ticket allows.
+    scope.get('/limits', { preHandler: guard, config: { rateLimit: false } }, async () => ({
+      code: 0,
+      data: {
+        allowedExtensions: options.allowedExtensions,
+        maxSize: options.maxSize ?? null,
+        maxMultipartSize: options.maxMultipartSize,
+        enforceContentType: options.enforceContentType,
+      },
+    }));
     for (const [path, issue, methods] of routes) {
       scope.route({
         method: methods,
