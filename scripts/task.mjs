@@ -79,9 +79,10 @@ if (installing) {
 }
 if (task === 'setup') process.exit(0);
 
-const biome = () => run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--reporter=summary', '.']);
+// Silent when clean; its findings otherwise.
+const biome = () => run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--colors=off', '--error-on-warnings', '.'], { quiet: true });
 
-if (task === 'lint') process.exit(biome());
+if (task === 'lint') process.exit(run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--error-on-warnings', '.']));
 if (task === 'start') {
   if (!installing) say('building…');
   const status = pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { quiet: true });
