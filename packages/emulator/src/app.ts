@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { EmulatorConfig } from './config.js';
+import { consoleRedirect, serveAdmin } from './console/admin.js';
 import type { RefusalLog } from './diagnostics/refusals.js';
+import { claimedSecretId, type IdentityLabel, type RequestLog } from './diagnostics/request-log.js';
+import { describeFault, injectedError, type FaultInjector, type FaultRule } from './faults/rules.js';
 import { CosError, CosErrors } from './errors/index.js';
 import { header, readSmallBody, type Reply, type ServiceContext } from './handlers/context.js';
 import type { Stores } from './persistence/index.js';
@@ -24,6 +27,10 @@ export interface AppDeps {
   caCert?: string;
   /** Recent refusals, served at //_emulator/refusals; shared by the http and https listeners. */
   refusals: RefusalLog;
+  /** Every answered request, for the terminal, //_emulator/requests and the console's live log. */
+  requests: RequestLog;
+  /** The fault rules in force (//_emulator/faults). */
+  faults: FaultInjector;
 }
 
 /**
@@ -53,6 +60,14 @@ interface RequestState {
   clientGone: boolean;
   /** Set when a timeout cut the body short: the connection closes after the answer. */
   timedOut: boolean;
+  /** For the request log: when it came, who it acted as, what it touched, how it was refused, which fault fired. */
+  start: number;
+  identity?: IdentityLabel;
+  bucket?: string;
+  key?: string;
+  refusal?: { code: string; reason?: string; details?: Record<string, string> };
+  fault?: FaultRule;
+  admin?: boolean;
 }
 
 declare module 'fastify' {
@@ -103,7 +118,17 @@ function admit(request: FastifyRequest, config: EmulatorConfig): void {
   const host = header(headers, 'host') ?? '';
   const q = url.indexOf('?');
   const resource = host + (q < 0 ? url : url.slice(0, q));
-  const st: RequestState = { url, host, resource, cors: {}, headers, body: raw, clientGone: false, timedOut: false };
+  const st: RequestState = {
+    url,
+    host,
+    resource,
+    cors: {},
+    headers,
+    body: raw,
+    clientGone: false,
+    timedOut: false,
+    start: performance.now(),
+  };
   request.cosState = st;
   const hasBody = headers['content-length'] !== undefined ? headers['content-length'] !== '0' : headers['transfer-encoding'] !== undefined;
   if (!hasBody) return;
@@ -153,24 +178,43 @@ function admit(request: FastifyRequest, config: EmulatorConfig): void {
   });
 }
 
-/** Stage 2a: the emulator's own endpoints, on the bare address only. */
-function serveAdmin(deps: AppDeps, method: string, url: string, host: string): Reply | undefined {
-  if ((method !== 'GET' && method !== 'HEAD') || !url.startsWith(ADMIN_PREFIX) || /\.cos[.-]/.test(host)) return undefined;
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  const json = (body: unknown): Reply => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  switch (path.slice(ADMIN_PREFIX.length)) {
-    case 'health':
-      return json({ status: 'ok', buckets: deps.config.buckets });
-    case 'ca.pem':
-      return deps.caCert ? { status: 200, headers: { 'content-type': 'application/x-pem-file' }, body: deps.caCert } : undefined;
-    case 'refusals': {
-      const limit = Number(new URLSearchParams(q < 0 ? '' : url.slice(q + 1)).get('limit') ?? 50);
-      return json({ refusals: deps.refusals.list(Number.isInteger(limit) && limit >= 0 ? limit : 50) });
+/**
+ * Stage 6b: a fault rule's broken answer after the handler ran: the headers and part of the body, then
+ * the connection closed (truncate) or reset (reset mid-body). Without a body, the status line and part
+ * of the headers are all that is sent.
+ */
+async function cutAnswer(reply: FastifyReply, r: Reply, method: string, rule: FaultRule): Promise<void> {
+  let body = Buffer.alloc(0);
+  if (r.body !== undefined && method !== 'HEAD') {
+    if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) body = Buffer.from(r.body);
+    else {
+      const chunks: Buffer[] = [];
+      for await (const chunk of r.body) chunks.push(chunk as Buffer);
+      body = Buffer.concat(chunks);
     }
+  } else if (r.body && typeof (r.body as Readable).destroy === 'function') (r.body as Readable).destroy();
+  reply.hijack();
+  const res = reply.raw;
+  const socket = res.socket;
+  if (!socket) return;
+  const finish = () => (rule.action.kind === 'truncate' ? socket.end() : socket.resetAndDestroy());
+  const headers = { ...(reply.getHeaders() as Record<string, string>), ...r.headers };
+  if (body.length === 0) {
+    const head = `HTTP/1.1 ${r.status} ${r.status < 300 ? 'OK' : 'Error'}\r\n${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}`;
+    socket.write(head.slice(0, Math.max(1, Math.floor(head.length / 2))), finish);
+    return;
   }
-  return undefined;
+  const keep = Math.min(
+    rule.action.kind === 'truncate' && rule.action.bytes !== undefined ? rule.action.bytes : Math.floor(body.length / 2),
+    body.length - 1,
+  );
+  res.writeHead(r.status, { ...headers, 'content-length': String(body.length) });
+  res.write(body.subarray(0, keep), finish);
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Builds one listener's Fastify app; the http and https listeners share stores and STS. */
 export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { key: string; cert: string }): FastifyInstance {
@@ -201,7 +245,38 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
-  app.addHook('onRequest', async (request) => admit(request, config));
+  app.addHook('onRequest', async (request, reply) => {
+    admit(request, config);
+    // One entry per request once the response is over, whether answered, cut by a fault or abandoned.
+    reply.raw.once('close', () => logRequest(request, reply));
+  });
+
+  const logRequest = (request: FastifyRequest, reply: FastifyReply) => {
+    const st = request.cosState;
+    if (!st) return;
+    const res = reply.raw;
+    const identity: IdentityLabel =
+      st.identity ??
+      (() => {
+        const claimed = claimedSecretId(header(st.headers, 'authorization'), st.url);
+        return claimed ? { kind: 'unverified' as const, secretId: claimed } : { kind: 'anonymous' as const };
+      })();
+    deps.requests.record({
+      time: new Date(Date.now() - (performance.now() - st.start)).toISOString(),
+      requestId: request.id,
+      method: request.method,
+      resource: st.resource,
+      ...(st.bucket ? { bucket: st.bucket } : {}),
+      ...(st.key !== undefined ? { key: st.key } : {}),
+      ...(st.operation ? { operation: st.operation } : {}),
+      status: res.headersSent ? res.statusCode : 0,
+      ms: Math.round(performance.now() - st.start),
+      identity,
+      ...(st.refusal ? { refusal: st.refusal } : {}),
+      ...(st.fault ? { fault: describeFault(st.fault) } : {}),
+      ...(st.admin ? { admin: true } : {}),
+    });
+  };
 
   const send = (reply: FastifyReply, r: Reply, method: string) => {
     reply.code(r.status);
@@ -237,8 +312,26 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     const method = request.method.toUpperCase();
 
     // Stage 2: route (the emulator's endpoints, STS, then a COS operation from the table).
-    const admin = serveAdmin(deps, method, url, host);
-    if (admin) return send(reply, admin, method);
+    if (url.startsWith(ADMIN_PREFIX) && !/\.cos[.-]/.test(host)) {
+      const q = url.indexOf('?');
+      const admin = await serveAdmin(deps, {
+        method,
+        path: (q < 0 ? url : url.slice(0, q)).slice(ADMIN_PREFIX.length),
+        query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+        headers,
+        ip: request.ip,
+        body: st.body,
+      });
+      if (admin) {
+        st.admin = true;
+        return send(reply, admin, method);
+      }
+    }
+    const toConsole = consoleRedirect(method, url, host, headers, protocol);
+    if (toConsole) {
+      st.admin = true;
+      return send(reply, toConsole, method);
+    }
 
     if (sts.isStsRequest({ method, url, headers })) {
       let body: Buffer;
@@ -264,6 +357,21 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     });
     st.operation = routed.operation;
     const spec = OPERATIONS[routed.operation];
+    if (routed.bucket) st.bucket = routed.bucket;
+    if (spec.scope === 'object') st.key = routed.key;
+
+    // Stage 2b: a fault rule that selects this request: latency first, then its answer, or a reset connection.
+    const rule = deps.faults.match({ operation: routed.operation, method, bucket: routed.bucket, key: routed.key });
+    if (rule) {
+      st.fault = rule;
+      if (rule.latencyMs > 0) await sleep(rule.latencyMs);
+      if (rule.action.kind === 'error') throw injectedError(rule);
+      if (rule.action.kind === 'reset-before-response') {
+        reply.hijack();
+        request.raw.socket.resetAndDestroy();
+        return;
+      }
+    }
     const bucketRecord = routed.bucket ? stores.metadata.getBucket(routed.bucket) : undefined;
     if (bucketRecord) st.cors = corsResponseHeaders(bucketRecord.cors, header(headers, 'origin'), method === 'OPTIONS' ? 'GET' : method);
 
@@ -290,6 +398,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       sts,
       now,
     );
+    st.identity = identity.kind === 'anonymous' ? identity : { kind: identity.kind, secretId: identity.secretId };
 
     // Stage 5: authorize the operation's action on its resource (list operations: <bucket>/<prefix>).
     if (spec.kind === 'bucket' && !bucketRecord) throw CosErrors.noSuchBucket(routed.bucket);
@@ -324,6 +433,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       warn: (message) => request.log.warn({ requestId: request.id }, message),
     };
     const result = spec.kind === 'service' ? await spec.handler(ctx) : await spec.handler({ ...ctx, bucket: bucketRecord! });
+    if (rule && (rule.action.kind === 'truncate' || rule.action.kind === 'reset-mid-body')) return cutAnswer(reply, result, method, rule);
     return send(reply, result, method);
   };
 
@@ -339,6 +449,11 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     const st = request.cosState!;
     const traceId = opaqueId();
     const refusal = deps.refusals.record(request, st.resource, st.operation, cosError);
+    st.refusal = {
+      code: refusal.code,
+      ...(refusal.reason ? { reason: refusal.reason } : {}),
+      ...(Object.keys(refusal.details).length ? { details: refusal.details } : {}),
+    };
     request.log.warn(
       {
         requestId: request.id,
@@ -346,6 +461,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
         code: cosError.code,
         status: cosError.statusCode,
         reason: cosError.reason,
+        ...(refusal.injected ? { injected: true, fault: st.fault?.name } : {}),
         ...refusal.details,
       },
       `${request.method} ${st.resource} refused: ${cosError.code}${cosError.reason ? ` (${cosError.reason})` : ''}`,
@@ -400,7 +516,13 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
   app.addHook('onResponse', async (request, reply) => {
     const st = request.cosState;
     request.log.info(
-      { requestId: request.id, operation: st?.operation, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        requestId: request.id,
+        operation: st?.operation,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ...(st?.fault ? { injected: describeFault(st.fault) } : {}),
+      },
       `${request.method} ${st?.resource ?? ''} ${reply.statusCode}`,
     );
   });

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { FaultRuleError, validateFaultRules, type FaultRule, type FaultRuleInput } from './faults/rules.js';
 
 /** The documented, well-known root account of every emulator (like Azurite's devstoreaccount1). */
 export const DEFAULT_CREDENTIALS = Object.freeze({
@@ -47,12 +48,19 @@ export interface EmulatorOptions {
   pathStyle?: boolean;
   /** Accept request headers the emulator does not implement (logged as a warning) instead of answering 501. Default false. */
   loose?: boolean;
+  /**
+   * Flush every write to the disk before acknowledging it, so an acknowledged object survives a power
+   * loss, not only a killed process. Default false. Only with a data directory.
+   */
+  fsync?: boolean;
   /** Milliseconds a whole request may take before it is answered 400 RequestTimeout. 0 (default) sets no limit. */
   requestTimeoutMs?: number;
   /** Milliseconds a request body may stay silent before it is answered 400 RequestTimeout. Default 60000; 0 sets no limit. */
   bodyIdleTimeoutMs?: number;
   /** Clock in unix seconds, for tests. */
   now?: () => number;
+  /** Fault rules in force from the start (see `emulator.faults` and //_emulator/faults). */
+  faults?: FaultRuleInput[];
 }
 
 export interface EmulatorConfig {
@@ -72,9 +80,11 @@ export interface EmulatorConfig {
   logger: boolean | Record<string, unknown>;
   pathStyle: boolean;
   loose: boolean;
+  fsync: boolean;
   requestTimeoutMs: number;
   bodyIdleTimeoutMs: number;
   now: () => number;
+  faults: readonly FaultRule[];
 }
 
 export class EmulatorConfigError extends Error {
@@ -104,9 +114,11 @@ const KNOWN = new Set([
   'logger',
   'pathStyle',
   'loose',
+  'fsync',
   'requestTimeoutMs',
   'bodyIdleTimeoutMs',
   'now',
+  'faults',
 ]);
 const SHORT_BUCKET = /^[a-z0-9][a-z0-9-]{0,48}[a-z0-9]$|^[a-z0-9]$/;
 const REGION = /^[a-z0-9-]+$/;
@@ -150,9 +162,16 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     const v = options[name];
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) problems.push(`${name} ${v} must be a non-negative integer of milliseconds`);
   }
-  for (const name of ['pathStyle', 'loose', 'devCors'] as const) {
+  for (const name of ['pathStyle', 'loose', 'devCors', 'fsync'] as const) {
     const v = options[name];
     if (v !== undefined && typeof v !== 'boolean') problems.push(`${name} must be true or false`);
+  }
+  let faults: FaultRule[] = [];
+  try {
+    if (options.faults !== undefined) faults = validateFaultRules(options.faults);
+  } catch (e) {
+    if (!(e instanceof FaultRuleError)) throw e;
+    problems.push(...e.problems.map((p) => `faults: ${p}`));
   }
   if (problems.length > 0) throw new EmulatorConfigError(problems);
 
@@ -186,8 +205,10 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     logger: options.logger ?? false,
     pathStyle: options.pathStyle ?? false,
     loose: options.loose ?? false,
+    fsync: options.fsync ?? false,
     requestTimeoutMs: options.requestTimeoutMs ?? 0,
     bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? 60_000,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
+    faults: Object.freeze(faults),
   });
 }

@@ -1,4 +1,4 @@
-export { startEmulator, type EmulatorInfo, type RunningEmulator } from './server.js';
+export { startEmulator, type EmulatorInfo, type RunningEmulator, type FaultControl } from './server.js';
 export {
   resolveConfig,
   DEFAULT_CREDENTIALS,
@@ -9,5 +9,16 @@ export {
 } from './config.js';
 export { CosError } from './errors/index.js';
 export type { Refusal } from './diagnostics/refusals.js';
+export type { RequestEntry, IdentityLabel, RequestLog } from './diagnostics/request-log.js';
+export { formatRequestLine, requestPrinter, type RequestLogFormat } from './diagnostics/format.js';
+export {
+  FaultRuleError,
+  parseFaultRules,
+  type FaultRuleInput,
+  type FaultRule,
+  type FaultRuleStatus,
+  type FaultAction,
+  type InjectedFault,
+} from './faults/rules.js';
 export type { MetadataStore, BlobStore } from './persistence/index.js';
 export { createCertificateAuthority } from './tls/certificates.js';

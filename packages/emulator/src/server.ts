@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
 import { RefusalLog, type Refusal } from './diagnostics/refusals.js';
+import { RequestLog } from './diagnostics/request-log.js';
+import { FaultInjector, type FaultRuleInput, type FaultRuleStatus } from './faults/rules.js';
 import { openStores } from './persistence/index.js';
 import { DEV_CORS_RULE } from './pipeline/cors.js';
 import { createStsService } from './sts/index.js';
@@ -23,6 +25,17 @@ export interface EmulatorInfo {
   dataDir?: string;
   caCertPath?: string;
   caCert?: string;
+  /** Full URLs of the emulator's own endpoints on the plain HTTP address. */
+  admin: { console: string; faults: string; refusals: string; requests: string; health: string };
+}
+
+/** The fault rules in force, in-process (the same as //_emulator/faults). */
+export interface FaultControl {
+  /** Replaces the rules; throws FaultRuleError (code EMU_ERR_FAULT_RULE) listing every problem, changing nothing. */
+  set(rules: FaultRuleInput[]): FaultRuleStatus[];
+  /** The rules with their hit counts. */
+  list(): FaultRuleStatus[];
+  clear(): void;
 }
 
 export interface RunningEmulator {
@@ -31,6 +44,10 @@ export interface RunningEmulator {
   close(): Promise<void>;
   /** The most recent refusals, newest first (also served at /_emulator/refusals). */
   refusals(limit?: number): Refusal[];
+  /** Fault injection for testing clients' retries and error handling. */
+  faults: FaultControl;
+  /** Every answered request: recent ones, and a subscription to the next (what the CLI prints and the console shows). */
+  requests: RequestLog;
 }
 
 async function loadTokenKey(dataDir: string | undefined): Promise<Uint8Array> {
@@ -57,7 +74,7 @@ function urlHost(host: string) {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveConfig(options);
   if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
-  const stores = await openStores(config.dataDir);
+  const stores = await openStores(config.dataDir, { fsync: config.fsync });
   const sts = createStsService({
     root: { ...config.credentials, appId: config.appId },
     tokenKey: await loadTokenKey(config.dataDir),
@@ -78,6 +95,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const apps: FastifyInstance[] = [];
   const refusals = new RefusalLog();
+  const requests = new RequestLog();
+  const faults = new FaultInjector(config.appId);
+  faults.load(config.faults);
   const close = async () => {
     await Promise.all(apps.map((a) => a.close()));
     await stores.metadata.close();
@@ -90,14 +110,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         : config.tls
           ? await readOwnTlsMaterial(config.tls)
           : await loadTlsMaterial(config.caDir, config.hostnames);
-    const httpApp = buildApp({ config, stores, sts, caCert: tls?.caCert, refusals }, 'http');
+    const httpApp = buildApp({ config, stores, sts, caCert: tls?.caCert, refusals, requests, faults }, 'http');
     apps.push(httpApp);
     await httpApp.listen({ host: config.host, port: config.httpPort });
     const httpPort = (httpApp.server.address() as AddressInfo).port;
     const host = urlHost(config.host);
+    const adminBase = `http://${host}:${httpPort}//_emulator/`;
     const info: EmulatorInfo = {
       event: 'ready',
       cos: { http: `http://${host}:${httpPort}` },
+      admin: {
+        console: `${adminBase}console`,
+        faults: `${adminBase}faults`,
+        refusals: `${adminBase}refusals`,
+        requests: `${adminBase}requests`,
+        health: `${adminBase}health`,
+      },
       region: config.region,
       appId: config.appId,
       buckets: [...config.buckets],
@@ -105,7 +133,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ...(config.dataDir ? { dataDir: config.dataDir } : {}),
     };
     if (tls) {
-      const httpsApp = buildApp({ config, stores, sts, caCert: tls.caCert, refusals }, 'https', { key: tls.key, cert: tls.cert });
+      const httpsApp = buildApp({ config, stores, sts, caCert: tls.caCert, refusals, requests, faults }, 'https', {
+        key: tls.key,
+        cert: tls.cert,
+      });
       apps.push(httpsApp);
       await httpsApp.listen({ host: config.host, port: config.httpsPort as number });
       const httpsPort = (httpsApp.server.address() as AddressInfo).port;
@@ -114,7 +145,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (tls.caCertPath) info.caCertPath = tls.caCertPath;
       if (tls.caCert) info.caCert = tls.caCert;
     }
-    return { info, config, close, refusals: (limit?: number) => refusals.list(limit) };
+    const faultControl: FaultControl = {
+      set: (rules) => faults.set(rules),
+      list: () => faults.list(),
+      clear: () => faults.clear(),
+    };
+    return { info, config, close, refusals: (limit?: number) => refusals.list(limit), faults: faultControl, requests };
   } catch (e) {
     await close().catch(() => undefined);
     throw e;

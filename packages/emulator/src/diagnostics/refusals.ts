@@ -12,6 +12,8 @@ export interface Refusal {
   reason?: string;
   /** What the emulator computed, e.g. StringToSign and FormatString for a signature mismatch. */
   details: Record<string, string>;
+  /** Set when a fault rule answered this, not the emulator's checks. */
+  injected?: boolean;
 }
 
 // Temporary tokens can appear in a signed format string; they stay out of logs and listings.
@@ -44,6 +46,7 @@ export class RefusalLog {
       code: error.code,
       ...(error.reason ? { reason: error.reason } : {}),
       details: redactDetails(error.details),
+      ...((error as CosError & { injected?: boolean }).injected ? { injected: true } : {}),
     };
     this.#entries.unshift(refusal);
     if (this.#entries.length > this.capacity) this.#entries.length = this.capacity;

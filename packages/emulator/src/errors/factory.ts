@@ -119,6 +119,10 @@ export const CosErrors = {
       'A header or query you provided implies functionality that is not implemented.',
       `the "${name}" header is not supported by the emulator, which refuses it rather than ignore it (start with --loose, or the loose option, to accept unknown headers with a warning)`,
     ),
-  internalError: () =>
-    new CosError('InternalError', 500, 'We encountered an internal error. Please try again.', 'see the emulator log for this request id'),
+  internalError: (reason = 'see the emulator log for this request id') =>
+    new CosError('InternalError', 500, 'We encountered an internal error. Please try again.', reason),
+  /** Only from a fault rule: COS's answer when a client sends too fast. */
+  slowDown: (reason: string) => new CosError('SlowDown', 503, 'Please reduce your request rate.', reason),
+  /** Only from a fault rule. */
+  serviceUnavailable: (reason: string) => new CosError('ServiceUnavailable', 503, 'Service is unable to handle request.', reason),
 };
