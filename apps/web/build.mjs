@@ -16,3 +16,4 @@ await build({
 });
 await copyFile('public/index.html', 'dist/index.html');
 await copyFile('public/style.css', 'dist/style.css');
+await copyFile('public/favicon.svg', 'dist/favicon.svg');

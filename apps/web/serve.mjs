@@ -11,6 +11,7 @@ const TYPES = {
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
   '.json': 'application/json',
+  '.svg': 'image/svg+xml',
 };
 const root = fileURLToPath(new URL('./dist/', import.meta.url));
 

@@ -1,57 +1,186 @@
-import { CosDirectError, upload } from '@cos-direct/client/browser';
+import { upload } from '@cos-direct/client/browser';
+import { describeLimits, fetchLimits, formatBytes, type Limits, refusal } from './limits.js';
+import { explain } from './messages.js';
 
-const list = document.querySelector<HTMLUListElement>('#uploads')!;
-const input = document.querySelector<HTMLInputElement>('#files')!;
-const drop = document.querySelector<HTMLLabelElement>('#drop')!;
-const serverLine = document.querySelector<HTMLParagraphElement>('#server')!;
+const $ = <T extends Element>(selector: string, root: ParentNode = document) => root.querySelector<T>(selector)!;
+const list = $<HTMLUListElement>('#uploads');
+const input = $<HTMLInputElement>('#files');
+const drop = $<HTMLLabelElement>('#drop');
+const serverLine = $<HTMLParagraphElement>('#server');
+const limitsLine = $<HTMLParagraphElement>('#limits');
+const totalBox = $<HTMLElement>('#total');
+const totalBar = $<HTMLProgressElement>('progress', totalBox);
+const totalText = $<HTMLDivElement>('.total-text', totalBox);
 
 const config: Promise<{ signUrl: string }> = fetch('/config.json').then((r) => r.json());
-// Tuning from the address bar, e.g. ?partSize=1048576&concurrency=2&threshold=1048576
+// Tuning from the address bar, e.g. ?partSize=1048576&concurrency=2&threshold=1048576; ?check=server skips
+// the page's own checks, to show what the sign server and the storage answer instead.
 const params = new URLSearchParams(location.search);
 const numberParam = (name: string) => (params.has(name) ? Number(params.get(name)) : undefined);
 const tuning = { partSize: numberParam('partSize'), concurrency: numberParam('concurrency'), multipartThreshold: numberParam('threshold') };
+const pageChecks = params.get('check') !== 'server';
 config.then((c) => (serverLine.textContent = `Sign server: ${c.signUrl}`));
+const limits: Promise<Limits | undefined> = config.then((c) => fetchLimits(c.signUrl));
+limits.then((l) => {
+  limitsLine.textContent = describeLimits(l);
+  if (l && pageChecks) input.accept = l.allowedExtensions.map((e) => `.${e}`).join(',');
+});
 
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
+type State = 'uploading' | 'done' | 'failed' | 'cancelled' | 'refused';
+interface Item {
+  file: File;
+  el: HTMLLIElement;
+  state: State;
+  sent: number;
+  controller?: AbortController;
+  thumb?: string;
+  /** Counts toward the total bar of the current batch. */
+  counted: boolean;
+}
+const items = new Set<Item>();
+
+// Speed over the last few seconds of the whole batch, for the total bar's rate and time left.
+let samples: Array<[number, number]> = [];
+function updateTotal() {
+  const counted = [...items].filter((i) => i.counted);
+  const active = counted.filter((i) => i.state === 'uploading');
+  totalBox.hidden = counted.length === 0;
+  if (!counted.length) return;
+  const total = counted.reduce((n, i) => n + i.file.size, 0);
+  const sent = counted.reduce((n, i) => n + (i.state === 'done' ? i.file.size : i.sent), 0);
+  totalBar.value = total ? sent / total : 1;
+  const done = counted.filter((i) => i.state === 'done').length;
+  const now = performance.now();
+  samples.push([now, sent]);
+  samples = samples.filter(([t]) => now - t < 5000);
+  const [t0, s0] = samples[0]!;
+  const rate = now - t0 > 300 ? ((sent - s0) * 1000) / (now - t0) : 0;
+  const parts = [
+    `${done} of ${counted.length} file${counted.length === 1 ? '' : 's'} done`,
+    `${formatBytes(sent)} of ${formatBytes(total)}`,
+  ];
+  if (active.length) {
+    if (rate > 0) parts.push(`${formatBytes(rate)}/s`, `about ${formatDuration((total - sent) / rate)} left`);
+  } else {
+    const failed = counted.length - done;
+    if (failed) parts.push(`${failed} not uploaded`);
   }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
+  totalText.textContent = parts.join(' · ');
+  totalBox.dataset.state = active.length ? 'uploading' : 'idle';
+}
+function formatDuration(seconds: number): string {
+  const s = Math.max(1, Math.round(seconds));
+  return s < 60
+    ? `${s} s`
+    : s < 3600
+      ? `${Math.floor(s / 60)} min ${s % 60} s`
+      : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-function describe(error: unknown): string {
-  if (error instanceof CosDirectError) {
-    const parts = [error.message];
-    if (error.requestId) parts.push(`request id ${error.requestId}`);
-    return `${error.code}: ${parts.join(' · ')}`;
-  }
-  return String(error);
+function button(cls: string, label: string, file: File, onClick: () => void) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = cls;
+  b.textContent = label;
+  b.setAttribute('aria-label', `${label} ${file.name}`);
+  b.addEventListener('click', onClick);
+  return b;
 }
 
-async function start(file: File) {
-  const item = document.createElement('li');
-  item.innerHTML = `<div class="name"></div><progress max="1" value="0"></progress><div class="status">waiting for a ticket…</div>`;
-  item.querySelector('.name')!.textContent = `${file.name} (${formatBytes(file.size)})`;
-  list.prepend(item);
-  const bar = item.querySelector('progress')!;
-  const status = item.querySelector<HTMLDivElement>('.status')!;
-  const { signUrl } = await config;
+function setState(item: Item, state: State) {
+  item.state = state;
+  item.el.className = state;
+  $<HTMLButtonElement>('.cancel', item.el).hidden = state !== 'uploading';
+  $<HTMLButtonElement>('.retry', item.el).hidden = !(state === 'failed' || state === 'cancelled');
+  updateTotal();
+}
+
+function add(file: File) {
+  const el = document.createElement('li');
+  el.innerHTML =
+    '<div class="thumb" aria-hidden="true"></div><div class="body"><div class="name"></div><div class="size muted"></div>' +
+    '<progress max="1" value="0"></progress><div class="status"></div>' +
+    '<details class="details" hidden><summary>Details</summary><dl></dl></details></div><div class="actions"></div>';
+  const item: Item = { file, el, state: 'uploading', sent: 0, counted: false };
+  $('.name', el).textContent = file.name;
+  $('.size', el).textContent = formatBytes(file.size);
+  const thumb = $<HTMLDivElement>('.thumb', el);
+  if (file.type.startsWith('image/')) {
+    item.thumb = URL.createObjectURL(file);
+    const img = document.createElement('img');
+    img.alt = '';
+    img.src = item.thumb;
+    // Not every image type the server takes is one the browser can show.
+    img.onerror = () => img.remove();
+    thumb.append(img);
+  } else {
+    thumb.textContent = (file.name.split('.').pop() ?? '').slice(0, 4).toUpperCase();
+  }
+  $('.actions', el).append(
+    button('cancel', 'Cancel', file, () => item.controller?.abort()),
+    button('retry', 'Retry', file, () => void start(item)),
+    button('remove', 'Remove', file, () => remove(item)),
+  );
+  items.add(item);
+  list.prepend(el);
+  void start(item);
+}
+
+function remove(item: Item) {
+  item.controller?.abort();
+  items.delete(item);
+  if (item.thumb) URL.revokeObjectURL(item.thumb);
+  const next = (item.el.nextElementSibling ?? item.el.previousElementSibling)?.querySelector<HTMLButtonElement>('button.remove');
+  item.el.remove();
+  (next ?? input).focus();
+  updateTotal();
+}
+
+async function start(item: Item) {
+  const { el, file } = item;
+  const bar = $<HTMLProgressElement>('progress', el);
+  const status = $<HTMLDivElement>('.status', el);
+  const details = $<HTMLDetailsElement>('.details', el);
+  details.hidden = true;
+  details.open = false;
+  bar.value = 0;
+  item.sent = 0;
+  // A new batch starts when nothing is uploading: the total bar then counts only the files from now on.
+  if (![...items].some((i) => i.state === 'uploading' && i !== item)) {
+    for (const i of items) i.counted = false;
+    samples = [];
+  }
+  item.counted = true;
+  setState(item, 'uploading');
+  status.textContent = 'Checking…';
+  const [{ signUrl }, known] = await Promise.all([config, limits]);
+  const refused = pageChecks ? refusal(file, known) : undefined;
+  if (refused) {
+    item.counted = false;
+    status.textContent = refused;
+    bar.hidden = true;
+    setState(item, 'refused');
+    return;
+  }
+  status.textContent = 'Waiting for a ticket…';
+  const controller = new AbortController();
+  item.controller = controller;
   try {
     const result = await upload(file, {
       signUrl,
       ...tuning,
+      signal: controller.signal,
       onProgress: (sent, total) => {
+        item.sent = sent;
         bar.value = total ? sent / total : 1;
         status.textContent = `${Math.floor((total ? sent / total : 1) * 100)}% · ${formatBytes(sent)} of ${formatBytes(total)}`;
+        updateTotal();
       },
     });
+    if (!items.has(item)) return;
     bar.value = 1;
-    item.classList.add('done');
-    item.dataset.key = result.key;
-    status.innerHTML = '';
+    el.dataset.key = result.key;
+    status.textContent = '';
     // A private object opens only through a presigned URL; without one the key is shown as text.
     let name: Node = document.createTextNode(result.key);
     if (result.downloadUrl) {
@@ -64,17 +193,37 @@ async function start(file: File) {
     }
     status.append('Uploaded: ', name, ` · ${formatBytes(result.size)} · ETag ${result.etag}`);
     if (result.method === 'multipart') {
-      item.dataset.partsUploaded = String(result.partsUploaded);
+      el.dataset.partsUploaded = String(result.partsUploaded);
       status.append(` · ${result.partsUploaded} part(s) sent from this page load`);
     }
+    setState(item, 'done');
   } catch (error) {
-    item.classList.add('failed');
-    status.textContent = describe(error);
+    if (!items.has(item)) return;
+    const failure = explain(error, file, known);
+    status.textContent = failure.message;
+    const dl = $<HTMLDListElement>('dl', details);
+    dl.replaceChildren();
+    for (const [term, value] of failure.details) {
+      const dt = document.createElement('dt');
+      dt.textContent = term;
+      const dd = document.createElement('dd');
+      dd.textContent = value;
+      dd.dataset.term = term;
+      dl.append(dt, dd);
+    }
+    details.hidden = false;
+    setState(item, controller.signal.aborted ? 'cancelled' : 'failed');
+    if (!failure.retryable) $<HTMLButtonElement>('.retry', el).hidden = true;
+  } finally {
+    if (item.controller === controller) item.controller = undefined;
   }
 }
 
+const pick = (files: FileList | null | undefined) => {
+  for (const file of Array.from(files ?? [])) add(file);
+};
 input.addEventListener('change', () => {
-  for (const file of Array.from(input.files ?? [])) void start(file);
+  pick(input.files);
   input.value = '';
 });
 drop.addEventListener('dragover', (e) => {
@@ -85,5 +234,5 @@ drop.addEventListener('dragleave', () => drop.classList.remove('over'));
 drop.addEventListener('drop', (e) => {
   e.preventDefault();
   drop.classList.remove('over');
-  for (const file of Array.from(e.dataTransfer?.files ?? [])) void start(file);
+  pick(e.dataTransfer?.files);
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
@@ -11,6 +11,11 @@ import { chromiumAvailable, launch } from '../support/chromium.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+// A 1x1 PNG; bytes after its IEND chunk are ignored by decoders, so it stays a showable image of any size.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+const MiB = 1024 * 1024;
+/** Page screenshots, kept for a person to look at. */
+const shots = join(tmpdir(), 'cos-direct-screenshots');
 const jsSdk = join(dirname(createRequire(import.meta.url).resolve('cos-js-sdk-v5/package.json')), 'dist', 'cos-js-sdk-v5.min.js');
 
 describe.skipIf(!chromiumAvailable())('in Chromium', () => {
@@ -37,17 +42,41 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     await s?.close();
   });
 
-  it('uploads a picked file from the demo page, progress reaching 100%', async () => {
+  it('shows the limits before a file is picked, has a favicon and a visible keyboard focus', async () => {
     await page.goto(web.url);
     await expect.poll(() => page.textContent('#server')).toContain(s.signUrl);
-    const data = randomBytes(700 * 1024);
+    await expect.poll(() => page.textContent('#limits')).toBe('Accepted: .jpg, .png, .bin, .txt · up to 50.0 GiB per file.');
+    expect(await page.getAttribute('#files', 'accept')).toBe('.jpg,.png,.bin,.txt');
+    const icon = await page.getAttribute('link[rel=icon]', 'href');
+    const res = await page.context().request.get(new URL(icon!, web.url).href);
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-type']).toBe('image/svg+xml');
+    expect((await res.text()).startsWith('<svg')).toBe(true);
+    // Tab reaches the file input (visually hidden): its drop zone shows the ring.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('files');
+    const ring = await page.locator('#drop').evaluate((d) => getComputedStyle(d));
+    expect(ring.outlineStyle).toBe('solid');
+    expect(Number.parseFloat(ring.outlineWidth)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('uploads a picked file from the demo page, with a thumbnail and progress reaching 100%', async () => {
+    await page.goto(web.url);
+    await expect.poll(() => page.textContent('#server')).toContain(s.signUrl);
+    const data = Buffer.concat([PNG, randomBytes(700 * 1024)]);
     await page.setInputFiles('#files', { name: 'picked.png', mimeType: 'image/png', buffer: data });
     const item = page.locator('li.done');
     await item.waitFor({ timeout: 30_000 });
     expect(await item.locator('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
+    expect(await item.locator('.thumb img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(1);
     const key = await item.getAttribute('data-key');
     expect(key).toMatch(/^images\/\d{8}\/[\w-]+\.png$/);
     expect(await item.locator('.status').textContent()).toContain('Uploaded');
+    // Done: no cancel or retry, only remove.
+    expect(await item.locator('button:visible').allTextContents()).toEqual(['Remove']);
+    expect(await page.textContent('#total .total-text')).toBe(
+      `1 of 1 file done · ${(data.length / 1024).toFixed(1)} KiB of ${(data.length / 1024).toFixed(1)} KiB`,
+    );
     const back = await s.getObject(key!);
     expect(sha(back.body)).toBe(sha(data));
     // The result links to the private object through a presigned GET that opens it.
@@ -65,6 +94,8 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     await settled.waitFor({ timeout: 60_000 });
     const item = page.locator('li', { hasText: 'movie.bin' });
     expect(await item.getAttribute('class'), (await item.locator('.status').textContent()) ?? '').toBe('done');
+    // Not an image: the thumbnail names the type.
+    expect(await item.locator('.thumb').textContent()).toBe('BIN');
     const key = await item.getAttribute('data-key');
     expect(await item.locator('.status').textContent()).toMatch(/ETag [0-9a-f]{32}-2/);
     expect(sha((await s.getObject(key!)).body)).toBe(sha(data));
@@ -94,12 +125,150 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     expect(sha((await s.getObject(key!)).body)).toBe(sha(data));
   });
 
-  it('shows the sign server refusal on the page', async () => {
+  it('refuses a type the server does not take before asking for a ticket, in words', async () => {
+    await page.goto(web.url);
+    await expect.poll(() => page.textContent('#limits')).toContain('Accepted');
+    const asked: string[] = [];
+    const watch = (r: { url(): string }) => r.url().startsWith(s.signUrl) && asked.push(r.url());
+    page.on('request', watch);
+    await page.setInputFiles('#files', { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+    const item = page.locator('li.refused', { hasText: 'tool.exe' });
+    await item.waitFor({ timeout: 30_000 });
+    expect(await item.locator('.status').textContent()).toBe('.exe files are not accepted here. Allowed: .jpg, .png, .bin, .txt.');
+    expect(await item.locator('button:visible').allTextContents()).toEqual(['Remove']);
+    page.off('request', watch);
+    expect(asked).toEqual([]);
+    // Remove takes it off the list.
+    await item.locator('button.remove').click();
+    await expect.poll(() => page.locator('li', { hasText: 'tool.exe' }).count()).toBe(0);
+  });
+
+  it("says in words what the sign server refused, with its code in the details (?check=server skips the page's checks)", async () => {
+    await page.goto(`${web.url}/?check=server`);
     await page.setInputFiles('#files', { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
     const item = page.locator('li.failed', { hasText: 'tool.exe' });
     await item.waitFor({ timeout: 30_000 });
-    expect(await item.locator('.status').textContent()).toContain('SRV_ERR_INVALID_EXTENSION');
+    expect(await item.locator('.status').textContent()).toBe('The server does not accept .exe files.');
+    // A refusal retrying cannot fix offers no retry.
+    expect(await item.locator('button:visible').allTextContents()).toEqual(['Remove']);
+    const details = item.locator('details');
+    expect(await details.locator('dd').first().isVisible()).toBe(false);
+    await details.locator('summary').click();
+    expect(await details.locator('dd[data-term="server code"]').textContent()).toBe('SRV_ERR_INVALID_EXTENSION');
+    expect(await details.locator('dd[data-term="code"]').textContent()).toBe('CLIENT_ERR_SIGN_SERVER');
   });
+
+  it('cancels an upload, then retries it to the end; total progress shows speed and time left', async () => {
+    const data = randomBytes(12 * MiB);
+    await page.goto(`${web.url}/?partSize=1048576&concurrency=1&threshold=1048576`);
+    // A slow uplink (Chromium's own throttling), so that there is time to press Cancel.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const throttle = (uploadThroughput: number) =>
+      cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput });
+    await throttle(2 * MiB);
+    try {
+      await page.setInputFiles('#files', { name: 'cancel.bin', mimeType: 'application/octet-stream', buffer: data });
+      const item = page.locator('li', { hasText: 'cancel.bin' });
+      await page.waitForFunction(
+        () => ((document.querySelector('li progress') as HTMLProgressElement | null)?.value ?? 0) > 0.1,
+        undefined,
+        {
+          timeout: 60_000,
+        },
+      );
+      await expect
+        .poll(() => page.textContent('#total .total-text'))
+        .toMatch(/^0 of 1 file done · .* of 12\.0 MiB · [\d.]+ [KM]iB\/s · about \d+ s left$/);
+      expect(await item.locator('button:visible').allTextContents()).toEqual(['Cancel', 'Remove']);
+      await item.locator('button.cancel').click();
+      await page.locator('li.cancelled', { hasText: 'cancel.bin' }).waitFor({ timeout: 30_000 });
+      expect(await item.locator('.status').textContent()).toBe('Cancelled.');
+      expect(await item.locator('button:visible').allTextContents()).toEqual(['Retry', 'Remove']);
+      expect(await page.textContent('#total .total-text')).toMatch(/^0 of 1 file done · .* of 12\.0 MiB · 1 not uploaded$/);
+      await throttle(-1);
+      await item.locator('button.retry').click();
+      await page.locator('li.done', { hasText: 'cancel.bin' }).waitFor({ timeout: 60_000 });
+      expect(await page.textContent('#total .total-text')).toBe('1 of 1 file done · 12.0 MiB of 12.0 MiB');
+      const key = await item.getAttribute('data-key');
+      expect(sha((await s.getObject(key!)).body)).toBe(sha(data));
+      // The cancelled attempt left no multipart upload behind.
+      expect(await s.openUploads()).toEqual([]);
+    } finally {
+      await throttle(-1);
+      await cdp.detach();
+    }
+  });
+
+  for (const [name, viewport] of [
+    ['desktop', { width: 1280, height: 800 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    it(`lays out at ${name} width (${viewport.width}x${viewport.height}) without overflow`, async () => {
+      const p = await browser.newPage({ viewport });
+      try {
+        await p.goto(web.url);
+        await expect.poll(() => p.textContent('#limits')).toContain('Accepted');
+        await p.setInputFiles('#files', [
+          {
+            name: 'a-photo-with-a-rather-long-file-name-from-a-phone-camera.png',
+            mimeType: 'image/png',
+            buffer: Buffer.concat([PNG, randomBytes(4096)]),
+          },
+          { name: 'notes.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') },
+        ]);
+        await p.locator('li.done').waitFor({ timeout: 30_000 });
+        await p.locator('li.refused').waitFor({ timeout: 30_000 });
+        const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+        for (const selector of [
+          'h1',
+          '#limits',
+          '#drop',
+          '#total',
+          'li.refused',
+          'li.done .thumb img',
+          'li.done .status a',
+          'li.done button.remove',
+        ]) {
+          const box = await p.locator(selector).boundingBox();
+          expect(box, selector).not.toBeNull();
+          expect(box!.width, selector).toBeGreaterThan(0);
+          expect(box!.x, selector).toBeGreaterThanOrEqual(0);
+          expect(box!.x + box!.width, selector).toBeLessThanOrEqual(viewport.width);
+          expect(box!.y + box!.height, selector).toBeLessThanOrEqual(viewport.height);
+        }
+        await mkdir(shots, { recursive: true });
+        const png = await p.screenshot({ path: join(shots, `demo-${name}.png`) });
+        // Not blank: the screenshot, decoded by the browser, has many colours and little of it is background.
+        const stats = await p.evaluate(async (b64) => {
+          const img = new Image();
+          img.src = `data:image/png;base64,${b64}`;
+          await img.decode();
+          const c = document.createElement('canvas');
+          c.width = img.naturalWidth;
+          c.height = img.naturalHeight;
+          const ctx = c.getContext('2d')!;
+          ctx.drawImage(img, 0, 0);
+          const px = ctx.getImageData(0, 0, c.width, c.height).data;
+          const colours = new Set<number>();
+          let background = 0;
+          for (let i = 0; i < px.length; i += 4) {
+            const v = (px[i]! << 16) | (px[i + 1]! << 8) | px[i + 2]!;
+            colours.add(v);
+            if (v === px[0]! * 65536 + px[1]! * 256 + px[2]!) background++;
+          }
+          return { width: c.width, height: c.height, colours: colours.size, background: background / (px.length / 4) };
+        }, png.toString('base64'));
+        expect(stats.width).toBe(viewport.width);
+        expect(stats.height).toBe(viewport.height);
+        expect(stats.colours).toBeGreaterThan(50);
+        expect(stats.background).toBeLessThan(0.95);
+      } finally {
+        await p.close();
+      }
+    });
+  }
 
   it('lets the official cos-js-sdk-v5 upload to the emulator from the same browser', async () => {
     await page.addScriptTag({ url: '/cos-js-sdk-v5.min.js' });

@@ -1,0 +1,79 @@
+import { CosDirectError } from '@cos-direct/client/browser';
+import { describe, expect, it } from 'vitest';
+import { describeLimits, fetchLimits, refusal } from '../src/limits.js';
+import { explain } from '../src/messages.js';
+
+const limits = { allowedExtensions: ['jpg', 'png'], maxBytes: 1048576 };
+
+describe('checks before upload', () => {
+  it('refuses a type the server does not take, naming the allowed ones', () => {
+    expect(refusal({ name: 'tool.EXE', size: 2 }, limits)).toBe('.exe files are not accepted here. Allowed: .jpg, .png.');
+  });
+  it('refuses a file over the limit with both sizes', () => {
+    expect(refusal({ name: 'big.png', size: 5 * 1048576 }, limits)).toBe('This file is 5.0 MiB; the limit is 1.0 MiB per file.');
+  });
+  it('lets an allowed file through, and refuses empty or extension-less files', () => {
+    expect(refusal({ name: 'ok.jpg', size: 1048576 }, limits)).toBeUndefined();
+    expect(refusal({ name: 'empty.jpg', size: 0 }, limits)).toMatch(/empty/);
+    expect(refusal({ name: 'README', size: 3 }, undefined)).toMatch(/no extension/);
+    expect(refusal({ name: 'any.exe', size: 3 }, undefined)).toBeUndefined();
+  });
+  it('describes the limits before a file is picked', () => {
+    expect(describeLimits(limits)).toBe('Accepted: .jpg, .png · up to 1.0 MiB per file.');
+    expect(describeLimits({ allowedExtensions: ['txt'] })).toBe('Accepted: .txt.');
+    expect(describeLimits(undefined)).toMatch(/checks each file/);
+  });
+  it('reads GET /limits, taking the smaller of the two sizes, and gives up quietly on an older server', async () => {
+    const answer = (status: number, body: unknown) => (async () => new Response(JSON.stringify(body), { status })) as typeof fetch;
+    const data = { allowedExtensions: ['jpg'], maxSize: 2048, maxMultipartSize: 4096 };
+    expect(await fetchLimits('http://s/', answer(200, { code: 0, data }))).toEqual({ allowedExtensions: ['jpg'], maxBytes: 2048 });
+    expect(await fetchLimits('http://s', answer(200, { code: 0, data: { ...data, maxSize: null } }))).toEqual({
+      allowedExtensions: ['jpg'],
+      maxBytes: 4096,
+    });
+    expect(await fetchLimits('http://s', answer(404, { code: 'SRV_ERR_NOT_FOUND' }))).toBeUndefined();
+    expect(await fetchLimits('http://s', (async () => Promise.reject(new TypeError('failed'))) as typeof fetch)).toBeUndefined();
+  });
+});
+
+describe('failure messages', () => {
+  const file = { name: 'tool.exe', size: 2 };
+  it('says which type the server refused, with the codes and the request id once in the details', () => {
+    const e = new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the sign server answered HTTP 400 with code SRV_ERR_INVALID_EXTENSION: no', {
+      status: 400,
+      serverCode: 'SRV_ERR_INVALID_EXTENSION',
+      requestId: 'req-1',
+    });
+    const f = explain(e, file);
+    expect(f.message).toBe('The server does not accept .exe files.');
+    expect(f.retryable).toBe(false);
+    expect(f.details).toContainEqual(['server code', 'SRV_ERR_INVALID_EXTENSION']);
+    expect(f.details.filter(([, v]) => v === 'req-1')).toHaveLength(1);
+    expect(f.message).not.toMatch(/SRV_ERR/);
+  });
+  it('turns a storage 403 on an oversize file into the sizes, not policy words', () => {
+    const e = new CosDirectError('CLIENT_ERR_COS', 'COS answered 403 AccessDenied', {
+      status: 403,
+      cosCode: 'AccessDenied',
+      requestId: 'r',
+    });
+    expect(explain(e, { name: 'big.png', size: 5 * 1048576 }, { allowedExtensions: ['png'], maxBytes: 1048576 }).message).toBe(
+      'The file is 5.0 MiB; the storage accepts at most 1.0 MiB.',
+    );
+  });
+  it.each([
+    ['CLIENT_ERR_ABORTED', /Cancelled/],
+    ['CLIENT_ERR_NETWORK', /connection failed/],
+    ['CLIENT_ERR_TICKET_EXPIRED', /permission lasts/],
+    ['CLIENT_ERR_INTEGRITY', /does not match/],
+    ['CLIENT_ERR_COS', /storage could not/],
+  ] as const)('%s has a sentence of its own and can be retried', (code, text) => {
+    const f = explain(new CosDirectError(code, 'raw'), file);
+    expect(f.message).toMatch(text);
+    expect(f.retryable).toBe(true);
+    expect(f.details[0]).toEqual(['code', code]);
+  });
+  it('explains a throw that is not the client’s', () => {
+    expect(explain(new Error('boom'), file).message).toMatch(/went wrong/);
+  });
+});
