@@ -48,6 +48,11 @@ export interface EmulatorOptions {
   pathStyle?: boolean;
   /** Accept request headers the emulator does not implement (logged as a warning) instead of answering 501. Default false. */
   loose?: boolean;
+  /**
+   * Flush every write to the disk before acknowledging it, so an acknowledged object survives a power
+   * loss, not only a killed process. Default false. Only with a data directory.
+   */
+  fsync?: boolean;
   /** Milliseconds a whole request may take before it is answered 400 RequestTimeout. 0 (default) sets no limit. */
   requestTimeoutMs?: number;
   /** Milliseconds a request body may stay silent before it is answered 400 RequestTimeout. Default 60000; 0 sets no limit. */
@@ -75,6 +80,7 @@ export interface EmulatorConfig {
   logger: boolean | Record<string, unknown>;
   pathStyle: boolean;
   loose: boolean;
+  fsync: boolean;
   requestTimeoutMs: number;
   bodyIdleTimeoutMs: number;
   now: () => number;
@@ -108,6 +114,7 @@ const KNOWN = new Set([
   'logger',
   'pathStyle',
   'loose',
+  'fsync',
   'requestTimeoutMs',
   'bodyIdleTimeoutMs',
   'now',
@@ -155,7 +162,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     const v = options[name];
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) problems.push(`${name} ${v} must be a non-negative integer of milliseconds`);
   }
-  for (const name of ['pathStyle', 'loose', 'devCors'] as const) {
+  for (const name of ['pathStyle', 'loose', 'devCors', 'fsync'] as const) {
     const v = options[name];
     if (v !== undefined && typeof v !== 'boolean') problems.push(`${name} must be true or false`);
   }
@@ -198,6 +205,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     logger: options.logger ?? false,
     pathStyle: options.pathStyle ?? false,
     loose: options.loose ?? false,
+    fsync: options.fsync ?? false,
     requestTimeoutMs: options.requestTimeoutMs ?? 0,
     bodyIdleTimeoutMs: options.bodyIdleTimeoutMs ?? 60_000,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),

@@ -74,7 +74,7 @@ function urlHost(host: string) {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveConfig(options);
   if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
-  const stores = await openStores(config.dataDir);
+  const stores = await openStores(config.dataDir, { fsync: config.fsync });
   const sts = createStsService({
     root: { ...config.credentials, appId: config.appId },
     tokenKey: await loadTokenKey(config.dataDir),

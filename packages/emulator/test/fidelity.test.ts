@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createPostPolicy, signPostPolicy, signRequest, type CamPolicy } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FsMetadataStore } from '../src/persistence/index.js';
 import type { RunningEmulator } from '../src/index.js';
 import { BUCKET, call, emulator, raw, REGION, sdk, signed, temporaryKey, VHOST, xmlField } from './helpers.js';
 
@@ -447,50 +446,6 @@ describe('slow and vanishing clients', () => {
       expect(emu.refusals().map((r) => r.code)).not.toContain('InternalError');
       expect(emu.refusals()).toHaveLength(0);
       expect((await signed(emu, 'HEAD', 'gone.txt')).status).toBe(404);
-    } finally {
-      await emu.close();
-    }
-  });
-});
-
-describe('Complete Multipart Upload survives a crash', () => {
-  it('finishes on restart an upload whose object was written before the process died', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'cos-complete-'));
-    let emu = await emulator({ httpsPort: false, dataDir });
-    const cos = sdk(emu);
-    const done = await call(cos, 'multipartInit', { Key: 'crash/done.bin' });
-    const open = await call(cos, 'multipartInit', { Key: 'crash/open.bin' });
-    const part = await call(cos, 'multipartUpload', {
-      Key: 'crash/done.bin',
-      UploadId: done.UploadId,
-      PartNumber: 1,
-      Body: Buffer.from('whole'),
-    });
-    await call(cos, 'multipartComplete', { Key: 'crash/done.bin', UploadId: done.UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }] });
-    await emu.close();
-
-    // The state a kill -9 between "object written" and "upload removed" leaves: both records present.
-    const meta = new FsMetadataStore(dataDir);
-    await meta.open();
-    const object = meta.getObject(BUCKET, 'crash/done.bin')!;
-    expect(object.completedUploadId).toBe(done.UploadId);
-    await meta.putUpload({ ...meta.getUpload(open.UploadId)!, key: 'crash/done.bin', uploadId: done.UploadId });
-    await meta.putPart({
-      uploadId: done.UploadId,
-      partNumber: 1,
-      blobId: object.blobId,
-      size: 5,
-      etag: object.etag,
-      crc64: object.crc64,
-      lastModified: 0,
-    });
-    await meta.close();
-
-    emu = await emulator({ httpsPort: false, dataDir });
-    try {
-      const uploads = await call(sdk(emu), 'multipartList', { Prefix: 'crash/' });
-      expect(uploads.Upload.map((u: { Key: string }) => u.Key)).toEqual(['crash/open.bin']);
-      expect((await call(sdk(emu), 'getObject', { Key: 'crash/done.bin' })).Body.toString()).toBe('whole');
     } finally {
       await emu.close();
     }

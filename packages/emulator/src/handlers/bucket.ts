@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CosError, CosErrors } from '../errors/index.js';
-import type { CorsRule } from '../persistence/index.js';
+import { type CorsRule, firstOf, listGrouped, type ObjectRecord } from '../persistence/index.js';
 import { parseXml, toXml } from '../xml/xml.js';
 import { DEV_CORS_RULE } from '../pipeline/cors.js';
 import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply, type ServiceContext } from './context.js';
@@ -53,32 +53,28 @@ export async function listObjects(ctx: HandlerContext): Promise<Reply> {
   const maxKeys = rawMax === undefined || rawMax === '' ? 1000 : Math.min(Number(rawMax), 1000);
   const encode = q['encoding-type'] === 'url';
   if (q['encoding-type'] !== undefined && q['encoding-type'] !== 'url') throw CosErrors.invalidArgument('encoding-type must be "url"');
-  const markerBytes = Buffer.from(marker);
-  const contents: string[] = [];
+  const meta = ctx.stores.metadata;
+  const page = listGrouped(
+    (range) => meta.listObjects(ctx.bucket.name, range),
+    (o) => o.key,
+    {
+      prefix,
+      delimiter,
+      max: maxKeys,
+      after: marker,
+    },
+  );
+  const truncated = page.truncated;
+  const contents: ObjectRecord[] = [];
   const prefixes: string[] = [];
-  const seenPrefixes = new Set<string>();
-  let truncated = false;
   let nextMarker = '';
-  for (const key of ctx.stores.metadata.listKeys(ctx.bucket.name)) {
-    if (marker && Buffer.compare(Buffer.from(key), markerBytes) <= 0) continue;
-    if (!key.startsWith(prefix)) continue;
-    let commonPrefix: string | undefined;
-    if (delimiter) {
-      const at = key.indexOf(delimiter, prefix.length);
-      if (at >= 0) commonPrefix = key.slice(0, at + delimiter.length);
-    }
-    if (commonPrefix !== undefined && seenPrefixes.has(commonPrefix)) continue;
-    if (contents.length + prefixes.length >= maxKeys) {
-      truncated = true;
-      break;
-    }
-    if (commonPrefix !== undefined) {
-      seenPrefixes.add(commonPrefix);
-      prefixes.push(commonPrefix);
-      nextMarker = commonPrefix;
+  for (const entry of page.entries) {
+    if ('item' in entry) {
+      contents.push(entry.item);
+      nextMarker = entry.item.key;
     } else {
-      contents.push(key);
-      nextMarker = key;
+      prefixes.push(entry.commonPrefix);
+      nextMarker = entry.commonPrefix;
     }
   }
   const enc = (s: string) => (encode ? urlEncodeKey(s) : s);
@@ -96,10 +92,9 @@ export async function listObjects(ctx: HandlerContext): Promise<Reply> {
       IsTruncated: truncated ? 'true' : 'false',
       NextMarker: truncated ? enc(nextMarker) : undefined,
       CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
-      Contents: contents.map((key) => {
-        const o = ctx.stores.metadata.getObject(ctx.bucket.name, key)!;
+      Contents: contents.map((o) => {
         return {
-          Key: enc(key),
+          Key: enc(o.key),
           LastModified: isoDate(o.lastModified),
           ETag: `"${o.etag}"`,
           Size: o.size,
@@ -116,9 +111,12 @@ export async function headBucket(ctx: HandlerContext): Promise<Reply> {
 }
 
 export async function deleteBucket(ctx: HandlerContext): Promise<Reply> {
-  if (ctx.stores.metadata.listKeys(ctx.bucket.name).length > 0) throw CosErrors.bucketNotEmpty(ctx.bucket.name);
-  for (const u of ctx.stores.metadata.listUploads(ctx.bucket.name)) {
-    for (const p of await ctx.stores.metadata.deleteUpload(u.uploadId)) await ctx.stores.blobs.delete(p.blobId);
+  const meta = ctx.stores.metadata;
+  if (firstOf(meta.listObjects(ctx.bucket.name))) throw CosErrors.bucketNotEmpty(ctx.bucket.name);
+  // Collected first: the uploads are removed while nothing iterates over them.
+  const uploads = [...meta.listUploads(ctx.bucket.name)].map((u) => u.uploadId);
+  for (const id of uploads) {
+    for (const p of await meta.deleteUpload(id)) await ctx.stores.blobs.delete(p.blobId);
   }
   await ctx.stores.metadata.deleteBucket(ctx.bucket.name);
   return { status: 204 };

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CosErrors } from '../errors/index.js';
-import type { PartRecord, UploadRecord } from '../persistence/index.js';
+import { listGrouped, type PartRecord, type UploadRecord } from '../persistence/index.js';
 import { parseXml, toXml } from '../xml/xml.js';
 import { receiveBody } from './body.js';
 import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
 import { aclOf, headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
-import { commitObject } from './object.js';
 
 export const MIN_PART_SIZE = 1024 * 1024;
 const MAX_PART_SIZE = 5 * 1024 ** 3;
@@ -55,12 +54,7 @@ export async function uploadPart(ctx: HandlerContext): Promise<Reply> {
   }
   const upload = mustGetUpload(ctx);
   const blob = await receiveBody(ctx, MAX_PART_SIZE);
-  // The upload may have been completed or aborted while the part streamed in.
-  if (!ctx.stores.metadata.getUpload(upload.uploadId)) {
-    await ctx.stores.blobs.delete(blob.id);
-    throw CosErrors.noSuchUpload(upload.uploadId);
-  }
-  const previous = await ctx.stores.metadata.putPart({
+  const { stored, previous } = await ctx.stores.metadata.putPart({
     uploadId: upload.uploadId,
     partNumber,
     blobId: blob.id,
@@ -69,6 +63,11 @@ export async function uploadPart(ctx: HandlerContext): Promise<Reply> {
     crc64: blob.crc64,
     lastModified: ctx.now * 1000,
   });
+  // The upload may have been completed or aborted while the part streamed in.
+  if (!stored) {
+    await ctx.stores.blobs.delete(blob.id);
+    throw CosErrors.noSuchUpload(upload.uploadId);
+  }
   if (previous) await ctx.stores.blobs.delete(previous.blobId);
   return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64 } };
 }
@@ -85,9 +84,15 @@ export async function listParts(ctx: HandlerContext): Promise<Reply> {
   const upload = mustGetUpload(ctx);
   const maxParts = intParam(ctx, 'max-parts', 1000, 1000);
   const marker = intParam(ctx, 'part-number-marker', 0, MAX_PARTS);
-  const all = ctx.stores.metadata.listParts(upload.uploadId).filter((p) => p.partNumber > marker);
-  const page = all.slice(0, maxParts);
-  const truncated = all.length > page.length;
+  const page: PartRecord[] = [];
+  let truncated = false;
+  for (const p of ctx.stores.metadata.listParts(upload.uploadId, marker)) {
+    if (page.length >= maxParts) {
+      truncated = true;
+      break;
+    }
+    page.push(p);
+  }
   return {
     status: 200,
     headers: XML,
@@ -142,7 +147,7 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
     throw CosErrors.malformedXml((e as Error).message);
   }
   const requested = parseCompleteBody(body.toString('utf8'));
-  const stored = new Map(ctx.stores.metadata.listParts(upload.uploadId).map((p) => [p.partNumber, p]));
+  const stored = new Map([...ctx.stores.metadata.listParts(upload.uploadId)].map((p) => [p.partNumber, p]));
   const chosen: PartRecord[] = [];
   for (const [i, part] of requested.entries()) {
     if (i > 0 && part.partNumber <= requested[i - 1]!.partNumber) {
@@ -176,15 +181,9 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
       .digest('hex') +
     '-' +
     chosen.length;
-  // Another Complete or an Abort may have finished this upload while the parts were joined.
-  if (!ctx.stores.metadata.getUpload(upload.uploadId)) {
-    await ctx.stores.blobs.delete(blob.id);
-    throw CosErrors.noSuchUpload(upload.uploadId);
-  }
-  // Crash-safe order: the object is written first, naming the upload it came from; only then is the
-  // upload removed and its parts released. A restart in between finds both and removes the upload
-  // (persistence finishCompletedUploads); the parts' bytes are collected as orphans.
-  await commitObject(ctx, {
+  // One transaction: the object in place, the upload and its parts gone, or (when another Complete or an
+  // Abort finished the upload while the parts were joined) nothing changed.
+  const completion = await ctx.stores.metadata.completeUpload(upload.uploadId, {
     bucket: upload.bucket,
     key: upload.key,
     blobId: blob.id,
@@ -196,10 +195,13 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
     meta: upload.meta,
     acl: upload.acl,
     storageClass: upload.storageClass,
-    completedUploadId: upload.uploadId,
   });
-  const parts = await ctx.stores.metadata.deleteUpload(upload.uploadId);
-  for (const p of parts) await ctx.stores.blobs.delete(p.blobId);
+  if (!completion) {
+    await ctx.stores.blobs.delete(blob.id);
+    throw CosErrors.noSuchUpload(upload.uploadId);
+  }
+  if (completion.previous) await ctx.stores.blobs.delete(completion.previous.blobId);
+  for (const p of completion.parts) await ctx.stores.blobs.delete(p.blobId);
   return {
     status: 200,
     headers: { ...XML, 'x-cos-hash-crc64ecma': blob.crc64 },
@@ -227,27 +229,26 @@ export async function listMultipartUploads(ctx: HandlerContext): Promise<Reply> 
   const keyMarker = q['key-marker'] ?? '';
   const uploadIdMarker = q['upload-id-marker'] ?? '';
   const max = intParam(ctx, 'max-uploads', 1000, 1000);
+  const page = listGrouped(
+    (range) => ctx.stores.metadata.listUploads(ctx.bucket.name, range),
+    (u) => u.key,
+    {
+      prefix,
+      delimiter,
+      max,
+      after: keyMarker,
+      afterUploadId: uploadIdMarker,
+    },
+  );
+  const truncated = page.truncated;
   const uploads: UploadRecord[] = [];
-  const prefixes = new Set<string>();
-  let truncated = false;
+  const prefixes: string[] = [];
   let last: UploadRecord | undefined;
-  for (const u of ctx.stores.metadata.listUploads(ctx.bucket.name)) {
-    if (!u.key.startsWith(prefix)) continue;
-    if (keyMarker && (u.key < keyMarker || (u.key === keyMarker && (!uploadIdMarker || u.uploadId <= uploadIdMarker)))) continue;
-    if (delimiter) {
-      const rest = u.key.slice(prefix.length);
-      const at = rest.indexOf(delimiter);
-      if (at >= 0) {
-        prefixes.add(prefix + rest.slice(0, at + delimiter.length));
-        continue;
-      }
-    }
-    if (uploads.length + prefixes.size >= max) {
-      truncated = true;
-      break;
-    }
-    uploads.push(u);
-    last = u;
+  for (const entry of page.entries) {
+    if ('item' in entry) {
+      uploads.push(entry.item);
+      last = entry.item;
+    } else prefixes.push(entry.commonPrefix);
   }
   return {
     status: 200,
@@ -271,7 +272,7 @@ export async function listMultipartUploads(ctx: HandlerContext): Promise<Reply> 
         Owner: initiator(ctx),
         Initiated: isoDate(u.initiated),
       })),
-      CommonPrefixes: [...prefixes].map((p) => ({ Prefix: p })),
+      CommonPrefixes: prefixes.map((p) => ({ Prefix: p })),
     }),
   };
 }

@@ -1,62 +1,89 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ContentHasher } from './hashing.js';
-import type { BlobInfo, BlobStore } from './types.js';
+import type { ContentHasher } from './hashing.js';
+import type { BlobInfo } from './types.js';
 
 const BLOB_ID = /^[0-9a-f]{32}$/;
 
+/** Flushes a directory's entries (a rename) to the disk. */
+async function syncDir(dir: string) {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
- * Object bytes as files named by random ids. A blob is written under tmp/, fsynced, and renamed into
- * blobs/ only when complete and verified, so an interrupted upload never becomes visible.
+ * Blob files named by random ids. A blob is written under tmp/ and renamed into blobs/ only when
+ * complete and verified, so an interrupted upload never becomes visible. With `fsync`, the file and
+ * the rename are flushed to the disk before the blob is handed back.
  */
-export class FsBlobStore implements BlobStore {
+export class BlobFiles {
   readonly #blobs: string;
   readonly #tmp: string;
   /** Shard directories known to exist: one mkdir per shard, not per write. */
   readonly #shards = new Set<string>();
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly fsync: boolean,
+  ) {
     this.#blobs = join(dataDir, 'blobs');
     this.#tmp = join(dataDir, 'tmp');
   }
 
+  /** Creates the directories and empties tmp/ (what a stopped process was still writing). */
   async open() {
     await mkdir(this.#blobs, { recursive: true });
     await rm(this.#tmp, { recursive: true, force: true });
     await mkdir(this.#tmp, { recursive: true });
   }
-  async close() {}
 
   #path(id: string) {
     if (!BLOB_ID.test(id)) throw new Error(`invalid blob id ${id}`);
     return join(this.#blobs, id.slice(0, 2), id);
   }
 
-  async write(source: AsyncIterable<Uint8Array>, verify?: (info: Omit<BlobInfo, 'id'>) => void): Promise<BlobInfo> {
+  /**
+   * Writes `head` (already hashed) and the rest of `rest` to a new file. `beforeRename` runs once the
+   * body is complete and verified, before the file can be seen under blobs/.
+   */
+  async write(
+    hasher: ContentHasher,
+    head: Uint8Array[],
+    rest: AsyncIterator<Uint8Array>,
+    verify: ((info: Omit<BlobInfo, 'id'>) => void) | undefined,
+    beforeRename: (id: string) => Promise<unknown>,
+  ): Promise<BlobInfo> {
     // randomUUID draws from a pooled entropy cache: cheaper per write than randomBytes.
     const id = randomUUID().replaceAll('-', '');
     const tmp = join(this.#tmp, id);
-    const hasher = new ContentHasher();
-    const handle = await open(tmp, 'w');
     let committed = false;
+    let handle: Awaited<ReturnType<typeof open>> | undefined;
     try {
+      handle = await open(tmp, 'w');
+      const file = handle;
       // Network chunks are small (16-64 KiB): gather about 1 MiB per writev to save system calls.
-      let batch: Uint8Array[] = [];
-      let batched = 0;
+      let batch: Uint8Array[] = head;
+      let batched = head.reduce((n, c) => n + c.length, 0);
       const flush = async () => {
         if (batched === 0) return;
-        const { bytesWritten } = await handle.writev(batch);
+        const { bytesWritten } = await file.writev(batch);
         if (bytesWritten !== batched) throw new Error(`short write: ${bytesWritten} of ${batched} bytes`);
         batch = [];
         batched = 0;
       };
-      for await (const chunk of source) {
-        hasher.update(chunk);
-        batch.push(chunk);
-        batched += chunk.length;
+      for (;;) {
+        const next = await rest.next();
+        if (next.done) break;
+        hasher.update(next.value);
+        batch.push(next.value);
+        batched += next.value.length;
         if (batched >= 1 << 20) await flush();
         const behind = hasher.ready();
         if (behind) await behind;
@@ -64,33 +91,26 @@ export class FsBlobStore implements BlobStore {
       await flush();
       const info = await hasher.digest();
       verify?.(info);
-      await handle.sync();
+      if (this.fsync) await handle.sync();
       await handle.close();
-      const target = this.#path(id);
+      handle = undefined;
       const shard = id.slice(0, 2);
       if (!this.#shards.has(shard)) {
         await mkdir(join(this.#blobs, shard), { recursive: true });
         this.#shards.add(shard);
       }
-      await rename(tmp, target);
+      await beforeRename(id);
+      await rename(tmp, this.#path(id));
+      if (this.fsync) await syncDir(join(this.#blobs, shard));
       committed = true;
       return { id, ...info };
     } finally {
       if (!committed) {
         hasher.abandon();
-        await handle.close().catch(() => undefined);
+        await handle?.close().catch(() => undefined);
         await rm(tmp, { force: true });
       }
     }
-  }
-
-  async concat(ids: string[]): Promise<BlobInfo> {
-    const self = this;
-    return this.write(
-      (async function* () {
-        for (const id of ids) yield* self.read(id) as AsyncIterable<Uint8Array>;
-      })(),
-    );
   }
 
   read(id: string, range?: { start: number; end: number }): Readable {
@@ -102,18 +122,5 @@ export class FsBlobStore implements BlobStore {
 
   async delete(id: string) {
     await rm(this.#path(id), { force: true });
-  }
-
-  async collect(referenced: Set<string>) {
-    let removed = 0;
-    for (const shard of await readdir(this.#blobs)) {
-      for (const id of await readdir(join(this.#blobs, shard))) {
-        if (!referenced.has(id)) {
-          await rm(join(this.#blobs, shard, id), { force: true });
-          removed++;
-        }
-      }
-    }
-    return removed;
   }
 }

@@ -60,15 +60,4 @@ export class MemoryBlobStore implements BlobStore {
   async delete(id: string) {
     this.#blobs.delete(id);
   }
-
-  async collect(referenced: Set<string>) {
-    let removed = 0;
-    for (const id of this.#blobs.keys()) {
-      if (!referenced.has(id)) {
-        this.#blobs.delete(id);
-        removed++;
-      }
-    }
-    return removed;
-  }
 }

@@ -1,101 +1,82 @@
-import type { BucketRecord, MetadataStore, ObjectRecord, PartRecord, UploadRecord } from './types.js';
+import { KvMetadataStore, type KvBackend, type KvTable } from './kv-metadata.js';
 
-const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+/** An ordered table in memory: entries sorted by key bytes, found by binary search. */
+class SortedTable<V> implements KvTable<V> {
+  readonly #keys: Buffer[] = [];
+  readonly #values: V[] = [];
 
-/** Metadata held in memory; also the in-memory index of the filesystem store. */
-export class MemoryMetadataStore implements MetadataStore {
-  protected readonly buckets = new Map<string, BucketRecord>();
-  protected readonly objects = new Map<string, Map<string, ObjectRecord>>();
-  protected readonly uploads = new Map<string, UploadRecord>();
-  protected readonly parts = new Map<string, Map<number, PartRecord>>();
-  #sortedKeys = new Map<string, string[]>();
-
-  async open(): Promise<void> {}
-  async close(): Promise<void> {}
-
-  referencedBlobs(): Set<string> {
-    const ids = new Set<string>();
-    for (const bucket of this.objects.values()) for (const o of bucket.values()) ids.add(o.blobId);
-    for (const parts of this.parts.values()) for (const p of parts.values()) ids.add(p.blobId);
-    return ids;
-  }
-
-  getBucket(name: string) {
-    return this.buckets.get(name);
-  }
-  async putBucket(record: BucketRecord) {
-    this.buckets.set(record.name, record);
-    if (!this.objects.has(record.name)) this.objects.set(record.name, new Map());
-  }
-  async deleteBucket(name: string) {
-    this.buckets.delete(name);
-    this.objects.delete(name);
-    this.#sortedKeys.delete(name);
-  }
-  listBuckets() {
-    return [...this.buckets.values()].sort((a, b) => utf8Order(a.name, b.name));
-  }
-
-  getObject(bucket: string, key: string) {
-    return this.objects.get(bucket)?.get(key);
-  }
-  async putObject(record: ObjectRecord) {
-    let bucket = this.objects.get(record.bucket);
-    if (!bucket) {
-      bucket = new Map();
-      this.objects.set(record.bucket, bucket);
+  /** The index of the first key not below `key`. */
+  #lowerBound(key: Buffer): number {
+    let lo = 0;
+    let hi = this.#keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (Buffer.compare(this.#keys[mid]!, key) < 0) lo = mid + 1;
+      else hi = mid;
     }
-    const previous = bucket.get(record.key);
-    bucket.set(record.key, record);
-    if (!previous) this.#sortedKeys.delete(record.bucket);
-    return previous;
+    return lo;
   }
-  async deleteObject(bucket: string, key: string) {
-    const map = this.objects.get(bucket);
-    const previous = map?.get(key);
-    if (previous) {
-      map!.delete(key);
-      this.#sortedKeys.delete(bucket);
-    }
-    return previous;
-  }
-  listKeys(bucket: string): string[] {
-    let keys = this.#sortedKeys.get(bucket);
-    if (!keys) {
-      keys = [...(this.objects.get(bucket)?.keys() ?? [])].sort(utf8Order);
-      this.#sortedKeys.set(bucket, keys);
-    }
-    return keys;
+  #find(key: Buffer): number {
+    const i = this.#lowerBound(key);
+    return i < this.#keys.length && this.#keys[i]!.equals(key) ? i : -1;
   }
 
-  getUpload(uploadId: string) {
-    return this.uploads.get(uploadId);
+  get(key: Buffer) {
+    const i = this.#find(key);
+    return i < 0 ? undefined : this.#values[i];
   }
-  async putUpload(record: UploadRecord) {
-    this.uploads.set(record.uploadId, record);
-  }
-  async deleteUpload(uploadId: string) {
-    this.uploads.delete(uploadId);
-    const parts = [...(this.parts.get(uploadId)?.values() ?? [])];
-    this.parts.delete(uploadId);
-    return parts;
-  }
-  listUploads(bucket: string) {
-    return [...this.uploads.values()]
-      .filter((u) => u.bucket === bucket)
-      .sort((a, b) => utf8Order(a.key, b.key) || a.initiated - b.initiated || (a.uploadId < b.uploadId ? -1 : 1));
-  }
-  async putPart(record: PartRecord) {
-    let parts = this.parts.get(record.uploadId);
-    if (!parts) {
-      parts = new Map();
-      this.parts.set(record.uploadId, parts);
+  put(key: Buffer, value: V) {
+    const i = this.#lowerBound(key);
+    if (i < this.#keys.length && this.#keys[i]!.equals(key)) this.#values[i] = value;
+    else {
+      this.#keys.splice(i, 0, key);
+      this.#values.splice(i, 0, value);
     }
-    const previous = parts.get(record.partNumber);
-    parts.set(record.partNumber, record);
-    return previous;
   }
-  listParts(uploadId: string) {
-    return [...(this.parts.get(uploadId)?.values() ?? [])].sort((a, b) => a.partNumber - b.partNumber);
+  remove(key: Buffer) {
+    const i = this.#find(key);
+    if (i >= 0) {
+      this.#keys.splice(i, 1);
+      this.#values.splice(i, 1);
+    }
+  }
+  *values(start: Buffer, end: Buffer): Iterable<V> {
+    // By key, not by index: the table may change between two steps of a lazy listing.
+    let from = start;
+    let inclusive = true;
+    for (;;) {
+      let i = this.#lowerBound(from);
+      if (!inclusive && i < this.#keys.length && this.#keys[i]!.equals(from)) i++;
+      if (i >= this.#keys.length || Buffer.compare(this.#keys[i]!, end) >= 0) return;
+      from = this.#keys[i]!;
+      inclusive = false;
+      yield this.#values[i]!;
+    }
+  }
+}
+
+function memoryBackend(): KvBackend {
+  return {
+    tables: {
+      buckets: new SortedTable(),
+      objects: new SortedTable(),
+      uploads: new SortedTable(),
+      uploadIds: new SortedTable(),
+      parts: new SortedTable(),
+    },
+    // Memory blobs are released by the caller's BlobStore.delete; nothing to journal.
+    journal: { referenced() {}, released() {} },
+    async write(fn) {
+      return fn();
+    },
+    async open() {},
+    async close() {},
+  };
+}
+
+/** Metadata held in memory (`--in-memory`), with the same ordered keys and the same logic as the database. */
+export class MemoryMetadataStore extends KvMetadataStore {
+  constructor() {
+    super(memoryBackend());
   }
 }

@@ -70,15 +70,36 @@ export interface PartRecord {
   lastModified: number;
 }
 
+/** A range of keys in UTF-8 binary order (the order COS lists in). */
+export interface KeyRange {
+  /** Only keys that start with this. */
+  prefix?: string;
+  /** Only keys above this one. */
+  after?: string;
+  /** With `after`: skip every key that starts with `after` as well (a common prefix already listed). */
+  skipDescendants?: boolean;
+}
+
+/** Uploads are ordered by key, then by upload id. */
+export interface UploadRange extends KeyRange {
+  /** With `after`: include the uploads of key `after` whose id is above this one. */
+  afterUploadId?: string;
+}
+
+/** What Complete Multipart Upload replaced and released, in the one transaction that made the object. */
+export interface Completion {
+  previous?: ObjectRecord;
+  parts: PartRecord[];
+}
+
 /**
- * Object, bucket and multipart metadata. Updates replace whole records atomically and return the
- * record they replaced, so the caller can release its blob.
+ * Object, bucket and multipart metadata. Each update is one transaction over every record it touches,
+ * replaces whole records, and returns what it replaced, so the caller can release those blobs. Listings
+ * are lazy range scans: the caller stops iterating when its page is full.
  */
 export interface MetadataStore {
   open(): Promise<void>;
   close(): Promise<void>;
-  /** Every blob id a record refers to, for collecting orphans. */
-  referencedBlobs(): Set<string>;
 
   getBucket(name: string): BucketRecord | undefined;
   putBucket(record: BucketRecord): Promise<void>;
@@ -88,16 +109,24 @@ export interface MetadataStore {
   getObject(bucket: string, key: string): ObjectRecord | undefined;
   putObject(record: ObjectRecord): Promise<ObjectRecord | undefined>;
   deleteObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
-  /** Keys of a bucket in UTF-8 binary order. */
-  listKeys(bucket: string): string[];
+  /** The objects of a bucket in UTF-8 binary key order. */
+  listObjects(bucket: string, range?: KeyRange): Iterable<ObjectRecord>;
 
   getUpload(uploadId: string): UploadRecord | undefined;
   putUpload(record: UploadRecord): Promise<void>;
-  /** Removes the upload and its parts; returns the parts removed. */
+  /** Removes the upload and its parts; returns the parts removed (none when there was no upload). */
   deleteUpload(uploadId: string): Promise<PartRecord[]>;
-  listUploads(bucket: string): UploadRecord[];
-  putPart(record: PartRecord): Promise<PartRecord | undefined>;
-  listParts(uploadId: string): PartRecord[];
+  /** The uploads of a bucket by key (UTF-8 binary order), then upload id. */
+  listUploads(bucket: string, range?: UploadRange): Iterable<UploadRecord>;
+  /** Stores a part if its upload still exists: `stored` false means it was completed or aborted meanwhile. */
+  putPart(record: PartRecord): Promise<{ stored: boolean; previous?: PartRecord }>;
+  /** The parts of an upload numbered above `after`, in order. */
+  listParts(uploadId: string, after?: number): Iterable<PartRecord>;
+  /**
+   * Turns an upload into its object in one transaction: the object in place, the upload and every part
+   * gone. Undefined (and nothing changed) when the upload no longer exists.
+   */
+  completeUpload(uploadId: string, object: ObjectRecord): Promise<Completion | undefined>;
 }
 
 export interface BlobInfo {
@@ -116,7 +145,6 @@ export interface BlobStore {
   /** Concatenates blobs into a new one (multipart completion). */
   concat(ids: string[]): Promise<BlobInfo>;
   read(id: string, range?: { start: number; end: number }): Readable;
+  /** Releases a blob no record refers to any more (or that was never committed). */
   delete(id: string): Promise<void>;
-  /** Removes blobs no record refers to (left by a crash). */
-  collect(referenced: Set<string>): Promise<number>;
 }

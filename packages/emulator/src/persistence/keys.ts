@@ -1,0 +1,86 @@
+// Record keys as bytes, ordered as COS lists: UTF-8 binary order. Both metadata stores use them, so the
+// memory store and the database scan the same ranges.
+
+const ZERO = Buffer.from([0]);
+/** Above every byte valid UTF-8 can hold: appended to a prefix, it bounds every key that starts with it. */
+const TOP = Buffer.from([0xff]);
+
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
+
+/**
+ * Escapes 0x00 and 0x01 so that a key can be followed by another field and still sort by key first:
+ * 0x00 → 01 01, 0x01 → 01 02, then a 0x00 terminator. Order-preserving.
+ */
+function escaped(bytes: Buffer): Buffer {
+  if (!bytes.includes(0) && !bytes.includes(1)) return bytes;
+  const out: number[] = [];
+  for (const b of bytes) {
+    if (b <= 1) out.push(1, b + 1);
+    else out.push(b);
+  }
+  return Buffer.from(out);
+}
+
+export const bucketKey = (name: string) => utf8(name);
+
+/** bucket 0x00 key: the bucket name holds no 0x00, and the key is the last field. */
+const objectBase = (bucket: string) => Buffer.concat([utf8(bucket), ZERO]);
+export const objectKey = (bucket: string, key: string) => Buffer.concat([objectBase(bucket), utf8(key)]);
+
+export interface Bounds {
+  /** Inclusive. */
+  start: Buffer;
+  /** Exclusive. */
+  end: Buffer;
+}
+
+export interface RangeSpec {
+  prefix?: string;
+  after?: string;
+  skipDescendants?: boolean;
+  afterUploadId?: string;
+}
+
+export function objectBounds(bucket: string, range: RangeSpec = {}): Bounds {
+  const base = objectBase(bucket);
+  const prefix = Buffer.concat([base, utf8(range.prefix ?? '')]);
+  let start: Buffer<ArrayBufferLike> = prefix;
+  if (range.after !== undefined) {
+    const after = Buffer.concat([base, utf8(range.after)]);
+    // The least key above `after` is `after` 0x00; above all its descendants, `after` 0xFF.
+    const above = Buffer.concat([after, range.skipDescendants ? TOP : ZERO]);
+    if (Buffer.compare(above, start) > 0) start = above;
+  }
+  return { start, end: Buffer.concat([prefix, TOP]) };
+}
+
+/** bucket 0x00 escaped(key) 0x00 uploadId. */
+export const uploadKey = (bucket: string, key: string, uploadId: string) =>
+  Buffer.concat([objectBase(bucket), escaped(utf8(key)), ZERO, utf8(uploadId)]);
+
+export function uploadBounds(bucket: string, range: RangeSpec = {}): Bounds {
+  const base = objectBase(bucket);
+  const prefix = Buffer.concat([base, escaped(utf8(range.prefix ?? ''))]);
+  let start: Buffer<ArrayBufferLike> = prefix;
+  if (range.after !== undefined) {
+    const after = Buffer.concat([base, escaped(utf8(range.after))]);
+    let above: Buffer<ArrayBufferLike>;
+    if (range.skipDescendants) above = Buffer.concat([after, TOP]);
+    else if (range.afterUploadId !== undefined) above = Buffer.concat([after, ZERO, utf8(range.afterUploadId), ZERO]);
+    else above = Buffer.concat([after, ZERO, TOP]);
+    if (Buffer.compare(above, start) > 0) start = above;
+  }
+  return { start, end: Buffer.concat([prefix, TOP]) };
+}
+
+const partNumberBytes = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+/** uploadId 0x00 partNumber (4 bytes, big-endian). */
+export const partKey = (uploadId: string, partNumber: number) => Buffer.concat([utf8(uploadId), ZERO, partNumberBytes(partNumber)]);
+export const partBounds = (uploadId: string, after = 0): Bounds => ({
+  start: partKey(uploadId, after + 1),
+  end: Buffer.concat([utf8(uploadId), Buffer.from([1])]),
+});
