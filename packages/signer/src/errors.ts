@@ -15,6 +15,7 @@ export const SignerErrorCodes = {
   SIGN_ERR_POLICY_CONDITION: 'A form field violates a POST policy condition',
   SIGN_ERR_STS_PARAMS: 'STS request parameters are missing or malformed',
   SIGN_ERR_TC3_MALFORMED: 'A TC3-HMAC-SHA256 Authorization value is malformed',
+  SIGN_ERR_SIGV4_MALFORMED: 'An AWS4-HMAC-SHA256 Authorization value or presigned query is malformed',
 } as const;
 
 export type SignerErrorCode = keyof typeof SignerErrorCodes;

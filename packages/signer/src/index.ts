@@ -49,6 +49,25 @@ export {
 } from './sts/tc3.js';
 
 export {
+  signV4,
+  presignV4,
+  deriveSigningKeyV4,
+  stringToSignV4,
+  amzDate,
+  parseAmzDate,
+  SIGV4_ALGORITHM,
+  UNSIGNED_PAYLOAD,
+  type SigV4Request,
+  type SigV4Credentials,
+  type SigV4Options,
+  type SigV4Result,
+  type SigV4HeaderResult,
+  type SigV4PresignResult,
+} from './sigv4/sign.js';
+export { canonicalRequestV4, canonicalUriV4, canonicalQueryV4, uriEncodeV4 } from './sigv4/canonical.js';
+export { findSigV4, parseSigV4Authorization, verifyV4, type FoundSigV4, type SigV4VerifyResult } from './sigv4/verify.js';
+
+export {
   cosResource,
   createObjectPolicy,
   UPLOAD_ACTIONS,
