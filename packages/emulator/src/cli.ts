@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION, EmulatorConfigError, type EmulatorOptions } from './config.js';
+import { requestPrinter, type RequestLogFormat } from './diagnostics/format.js';
+import { normalizeRuleInput, type FaultRuleInput } from './faults/rules.js';
 import { startEmulator } from './server.js';
 
 const HELP = `cos-emulator: an offline Tencent Cloud COS + STS emulator
@@ -14,8 +16,6 @@ Options (each also read from the environment variable shown):
   --no-https             serve plain HTTP only            COS_EMULATOR_NO_HTTPS=1
   --data-dir <path>      keep data here across restarts   COS_EMULATOR_DATA_DIR   (in memory)
   --in-memory            keep nothing on disk             COS_EMULATOR_IN_MEMORY=1
-  --fsync                flush every write to the disk    COS_EMULATOR_FSYNC=1
-                         before acknowledging it (survives power loss)
   --ca-dir <path>        CA location without a data dir   COS_EMULATOR_CA_DIR     (~/.cache/cos-direct/emulator-ca)
   --region <region>                                       COS_EMULATOR_REGION     (${DEFAULT_REGION})
   --app-id <digits>                                       COS_EMULATOR_APP_ID     (${DEFAULT_CREDENTIALS.appId})
@@ -34,11 +34,16 @@ Options (each also read from the environment variable shown):
   --request-timeout <ms> limit on a whole request         COS_EMULATOR_REQUEST_TIMEOUT_MS   (none)
   --body-idle-timeout <ms>
                          limit on silence in a body       COS_EMULATOR_BODY_IDLE_TIMEOUT_MS (60000)
+  --fault <json>         a fault rule to start with       COS_EMULATOR_FAULTS (a JSON array)
+                         (repeatable), e.g. '{"operation":"PutObject","status":503,"code":"SlowDown","count":2}'
+  --log-format <f>       the request log on stderr:       COS_EMULATOR_LOG_FORMAT (human)
+                         human (one line per request, in colour on a terminal) or json
   --quiet                no request log on stderr
   -h, --help             this help
 
-On start, one JSON line goes to stdout: {"event":"ready","cos":{...},"sts":{...},"credentials":{...},...}.
-Logs go to stderr. SIGINT or SIGTERM stops the emulator.`;
+On start, one JSON line goes to stdout: {"event":"ready","cos":{...},"sts":{...},"credentials":{...},"admin":{...},...}.
+The request log goes to stderr. The console is at http://<host>:<http port>//_emulator/console, fault rules at
+//_emulator/faults (GET lists, PUT {"rules":[...]} replaces, DELETE clears). SIGINT or SIGTERM stops the emulator.`;
 
 function fail(message: string): never {
   process.stderr.write(`cos-emulator: ${message}\n\n${HELP}\n`);
@@ -68,7 +73,6 @@ const parseOptions = () =>
       'no-https': { type: 'boolean' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
-      fsync: { type: 'boolean' },
       'ca-dir': { type: 'string' },
       region: { type: 'string' },
       'app-id': { type: 'string' },
@@ -84,6 +88,8 @@ const parseOptions = () =>
       'request-timeout': { type: 'string' },
       'body-idle-timeout': { type: 'string' },
       quiet: { type: 'boolean' },
+      fault: { type: 'string', multiple: true },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -110,6 +116,24 @@ async function main() {
           .map((x) => x.trim())
           .filter(Boolean)
       : undefined;
+  const faults: FaultRuleInput[] = [];
+  for (const [source, text] of [
+    ...(env.COS_EMULATOR_FAULTS ? [['COS_EMULATOR_FAULTS', env.COS_EMULATOR_FAULTS] as const] : []),
+    ...(v.fault ?? []).map((f) => ['--fault', f] as const),
+  ]) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      fail(`${source} ${JSON.stringify(text)} is not JSON: ${(e as Error).message}`);
+    }
+    const rules = normalizeRuleInput(value);
+    if (!Array.isArray(rules)) fail(`${source} must be a rule object, an array of rules or {"rules":[...]}`);
+    faults.push(...(rules as FaultRuleInput[]));
+  }
+  const format = v['log-format'] ?? env.COS_EMULATOR_LOG_FORMAT ?? 'human';
+  if (format !== 'human' && format !== 'json') fail(`--log-format "${format}" must be human or json`);
+  const quiet = v.quiet || env.COS_EMULATOR_QUIET === '1';
   const inMemory = v['in-memory'] || env.COS_EMULATOR_IN_MEMORY === '1';
   const noHttps = v['no-https'] || env.COS_EMULATOR_NO_HTTPS === '1';
   const options: EmulatorOptions = {
@@ -129,10 +153,11 @@ async function main() {
     devCors: !v['no-dev-cors'],
     pathStyle: v['path-style'] || env.COS_EMULATOR_PATH_STYLE === '1',
     loose: v.loose || env.COS_EMULATOR_LOOSE === '1',
-    fsync: v.fsync || env.COS_EMULATOR_FSYNC === '1',
     requestTimeoutMs: millis(v['request-timeout'] ?? env.COS_EMULATOR_REQUEST_TIMEOUT_MS, '--request-timeout'),
     bodyIdleTimeoutMs: millis(v['body-idle-timeout'] ?? env.COS_EMULATOR_BODY_IDLE_TIMEOUT_MS, '--body-idle-timeout'),
-    logger: v.quiet ? false : { level: env.COS_EMULATOR_LOG_LEVEL ?? 'info', stream: process.stderr },
+    // The request log below prints every request and refusal; Fastify's own log adds errors (or more, with COS_EMULATOR_LOG_LEVEL).
+    logger: quiet ? false : { level: env.COS_EMULATOR_LOG_LEVEL ?? 'error', stream: process.stderr },
+    faults: faults.length > 0 ? faults : undefined,
   };
   for (const k of Object.keys(options) as Array<keyof EmulatorOptions>) if (options[k] === undefined) delete options[k];
 
@@ -149,9 +174,20 @@ async function main() {
   }
   const { caCert: _pem, ...line } = emulator.info;
   process.stdout.write(`${JSON.stringify(line)}\n`);
+  if (!quiet) {
+    const colour = Boolean(process.stderr.isTTY) && !env.NO_COLOR;
+    const print = requestPrinter(process.stderr, format as RequestLogFormat, colour);
+    // The console's own calls stay out of the terminal.
+    emulator.requests.subscribe((entry) => {
+      if (!entry.admin) print(entry);
+    });
+  }
+  const rules = emulator.faults.list();
   process.stderr.write(
     `cos-emulator ready: COS ${emulator.info.cos.http}${emulator.info.cos.https ? ` and ${emulator.info.cos.https}` : ''}` +
       `${emulator.info.sts ? `, STS ${emulator.info.sts.url}` : ''}; buckets ${emulator.info.buckets.join(', ')}` +
+      `\n  console: ${emulator.info.admin.console}` +
+      `\n  faults:  ${emulator.info.admin.faults}${rules.length ? ` (${rules.length} rule${rules.length > 1 ? 's' : ''} in force: ${rules.map((r) => r.name).join(', ')})` : ''}` +
       `${emulator.info.caCertPath ? `\n  trust the CA: NODE_EXTRA_CA_CERTS=${emulator.info.caCertPath}` : ''}\n`,
   );
   let stopping = false;
