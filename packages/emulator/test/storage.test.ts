@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,19 @@ import { signRequest } from '@cos-direct/signer';
 import { crc64ecma } from '@cos-direct/signer/crc64';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
+import {
+  type BlobStore,
+  INLINE_LIMIT,
+  listGrouped,
+  MemoryBlobStore,
+  MemoryMetadataStore,
+  type ObjectRecord,
+  openStores,
+  type PartRecord,
+  type Stores,
+  type UploadRange,
+  type UploadRecord,
+} from '../src/persistence/index.js';
 import { emulator, signed, VHOST } from './helpers.js';
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -117,6 +130,266 @@ for (const kind of ['memory', 'filesystem'] as const) {
         expect(get.headers['content-type']).toBe('image/png');
         expect(get.headers['x-cos-meta-x']).toBe('y');
         expect((await signed(second, 'HEAD', '', { host: `second-1250000000.cos.ap-guangzhou.myqcloud.com` })).status).toBe(200);
+      });
+    }
+  });
+}
+
+// The store contract, run against both implementations: the same records in, the same pages out.
+const kinds = {
+  memory: async () => ({ metadata: new MemoryMetadataStore(), blobs: new MemoryBlobStore(), dataDir: undefined }),
+  lmdb: async (dataDir?: string) => {
+    const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'cos-lmdb-')));
+    return { ...(await openStores(dir)), dataDir: dir };
+  },
+};
+
+const object = (key: string, blobId = 'b'.repeat(32)): ObjectRecord => ({
+  bucket: 'dev-1250000000',
+  key,
+  blobId,
+  size: 1,
+  etag: 'e',
+  crc64: '0',
+  lastModified: 0,
+  headers: { 'content-type': 'text/plain' },
+  meta: {},
+  acl: 'default',
+  storageClass: 'STANDARD',
+});
+const upload = (key: string, uploadId: string): UploadRecord => ({
+  bucket: 'dev-1250000000',
+  key,
+  uploadId,
+  initiated: 0,
+  headers: { 'content-type': 'text/plain' },
+  meta: {},
+  acl: 'default',
+  storageClass: 'STANDARD',
+});
+const part = (uploadId: string, partNumber: number, blobId = 'c'.repeat(32)): PartRecord => ({
+  uploadId,
+  partNumber,
+  blobId,
+  size: 1,
+  etag: 'e',
+  crc64: '0',
+  lastModified: 0,
+});
+const B = 'dev-1250000000';
+async function blobOf(blobs: BlobStore, body: Buffer) {
+  return blobs.write(
+    (async function* () {
+      yield body;
+    })(),
+  );
+}
+async function bytesOf(blobs: BlobStore, id: string) {
+  const chunks: Buffer[] = [];
+  for await (const c of blobs.read(id)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+for (const [kind, open] of Object.entries(kinds)) {
+  describe(`stores (${kind})`, () => {
+    const opened: Stores[] = [];
+    afterEach(async () => {
+      for (const s of opened.splice(0)) {
+        await s.metadata.close();
+        await s.blobs.close();
+      }
+    });
+    const start = async (dataDir?: string) => {
+      const s = await open(dataDir);
+      opened.push(s);
+      return s;
+    };
+    const close = async (s: Stores) => {
+      opened.splice(opened.indexOf(s), 1);
+      await s.metadata.close();
+      await s.blobs.close();
+    };
+
+    it('lists keys in UTF-8 binary order, by prefix and above a marker', async () => {
+      const { metadata } = await start();
+      // UTF-16 order would put the emoji (a surrogate pair) before U+FF5E; UTF-8 puts it after.
+      const keys = ['b', 'a/2', 'a/1', '\u{1F600}', '\uFF5E', 'a', 'a\u0000z', 'a\u0001', 'ab'];
+      for (const k of keys) await metadata.putObject(object(k));
+      const all = [...metadata.listObjects(B)].map((o) => o.key);
+      expect(all).toEqual([...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+      expect(all.indexOf('\uFF5E')).toBeLessThan(all.indexOf('\u{1F600}'));
+      expect([...metadata.listObjects(B, { prefix: 'a/' })].map((o) => o.key)).toEqual(['a/1', 'a/2']);
+      expect([...metadata.listObjects(B, { after: 'a/1' })].map((o) => o.key)[0]).toBe('a/2');
+      expect([...metadata.listObjects(B, { after: 'a', skipDescendants: true })].map((o) => o.key)).toEqual(['b', '\uFF5E', '\u{1F600}']);
+      expect([...metadata.listObjects('other-1250000000')]).toEqual([]);
+    });
+
+    it('pages with delimiter, marker and max, each common prefix once', async () => {
+      const { metadata } = await start();
+      for (const k of ['a/1', 'a/2', 'a/3', 'b', 'c/x/1', 'c/y', 'd']) await metadata.putObject(object(k));
+      const page = (options: { prefix?: string; delimiter?: string; max?: number; after?: string }) => {
+        const p = listGrouped(
+          (r) => metadata.listObjects(B, r),
+          (o) => o.key,
+          {
+            prefix: options.prefix ?? '',
+            delimiter: options.delimiter ?? '',
+            max: options.max ?? 1000,
+            ...(options.after ? { after: options.after } : {}),
+          },
+        );
+        return { truncated: p.truncated, names: p.entries.map((e) => ('item' in e ? e.item.key : `[${e.commonPrefix}]`)) };
+      };
+      expect(page({ delimiter: '/' })).toEqual({ truncated: false, names: ['[a/]', 'b', '[c/]', 'd'] });
+      expect(page({ delimiter: '/', max: 2 })).toEqual({ truncated: true, names: ['[a/]', 'b'] });
+      expect(page({ delimiter: '/', after: 'b' })).toEqual({ truncated: false, names: ['[c/]', 'd'] });
+      expect(page({ prefix: 'c/', delimiter: '/' })).toEqual({ truncated: false, names: ['[c/x/]', 'c/y'] });
+      expect(page({ max: 3 })).toEqual({ truncated: true, names: ['a/1', 'a/2', 'a/3'] });
+      expect(page({ max: 0 })).toEqual({ truncated: true, names: [] });
+      expect(page({ prefix: 'zz', max: 0 })).toEqual({ truncated: false, names: [] });
+    });
+
+    it('lists uploads by key, then id, with key and upload-id markers; parts in order above a marker', async () => {
+      const { metadata } = await start();
+      await metadata.putUpload(upload('k', '2'));
+      await metadata.putUpload(upload('k', '1'));
+      await metadata.putUpload(upload('k\u0000', '0'));
+      await metadata.putUpload(upload('j', '9'));
+      const ids = (r?: UploadRange) => [...metadata.listUploads(B, r)].map((u) => `${u.key}#${u.uploadId}`);
+      expect(ids()).toEqual(['j#9', 'k#1', 'k#2', 'k\u0000#0']);
+      expect(ids({ after: 'k' })).toEqual(['k\u0000#0']);
+      expect(ids({ after: 'k', afterUploadId: '1' })).toEqual(['k#2', 'k\u0000#0']);
+      expect(ids({ prefix: 'k', after: 'k', skipDescendants: true })).toEqual([]);
+      expect(metadata.getUpload('2')?.key).toBe('k');
+      for (const n of [3, 1, 10000, 2]) expect((await metadata.putPart(part('2', n))).stored).toBe(true);
+      expect([...metadata.listParts('2')].map((p) => p.partNumber)).toEqual([1, 2, 3, 10000]);
+      expect([...metadata.listParts('2', 2)].map((p) => p.partNumber)).toEqual([3, 10000]);
+      expect([...metadata.listParts('1')]).toEqual([]);
+      expect(await metadata.putPart(part('nope', 1))).toEqual({ stored: false });
+      const removed = await metadata.deleteUpload('2');
+      expect(removed.map((p) => p.partNumber)).toEqual([1, 2, 3, 10000]);
+      expect(metadata.getUpload('2')).toBeUndefined();
+      expect([...metadata.listParts('2')]).toEqual([]);
+      expect(await metadata.deleteUpload('2')).toEqual([]);
+    });
+
+    it('completes an upload all or nothing', async () => {
+      const { metadata } = await start();
+      await metadata.putObject(object('done.bin', 'a'.repeat(32)));
+      await metadata.putUpload(upload('done.bin', '7'));
+      await metadata.putPart(part('7', 1, '1'.repeat(32)));
+      await metadata.putPart(part('7', 2, '2'.repeat(32)));
+      const completion = await metadata.completeUpload('7', object('done.bin', 'd'.repeat(32)));
+      expect(completion?.previous?.blobId).toBe('a'.repeat(32));
+      expect(completion?.parts.map((p) => p.blobId)).toEqual(['1'.repeat(32), '2'.repeat(32)]);
+      expect(metadata.getObject(B, 'done.bin')?.blobId).toBe('d'.repeat(32));
+      expect(metadata.getUpload('7')).toBeUndefined();
+      expect([...metadata.listParts('7')]).toEqual([]);
+      expect([...metadata.listUploads(B)]).toEqual([]);
+      // A second Complete (or one after an Abort) changes nothing.
+      expect(await metadata.completeUpload('7', object('done.bin', 'e'.repeat(32)))).toBeUndefined();
+      expect(metadata.getObject(B, 'done.bin')?.blobId).toBe('d'.repeat(32));
+    });
+
+    it('replaces and deletes records, returning what was replaced; buckets by name', async () => {
+      const { metadata } = await start();
+      expect(await metadata.putObject(object('x', '1'.repeat(32)))).toBeUndefined();
+      expect((await metadata.putObject(object('x', '2'.repeat(32))))?.blobId).toBe('1'.repeat(32));
+      expect((await metadata.deleteObject(B, 'x'))?.blobId).toBe('2'.repeat(32));
+      expect(await metadata.deleteObject(B, 'x')).toBeUndefined();
+      await metadata.putBucket({ name: 'b-1250000000', region: 'r', created: 0, acl: 'private' });
+      await metadata.putBucket({ name: 'a-1250000000', region: 'r', created: 0, acl: 'private' });
+      expect(metadata.listBuckets().map((b) => b.name)).toEqual(['a-1250000000', 'b-1250000000']);
+      await metadata.deleteBucket('a-1250000000');
+      expect(metadata.getBucket('a-1250000000')).toBeUndefined();
+    });
+
+    it('stores small and large bodies, and concatenates them', async () => {
+      const { blobs, metadata } = await start();
+      const small = randomBytes(1000);
+      const large = randomBytes(200_000);
+      const a = await blobOf(blobs, small);
+      const b = await blobOf(blobs, large);
+      expect(a.md5).toBe(createHash('md5').update(small).digest('hex'));
+      expect(b.size).toBe(200_000);
+      await metadata.putObject(object('small', a.id));
+      await metadata.putObject(object('large', b.id));
+      expect((await bytesOf(blobs, a.id)).equals(small)).toBe(true);
+      expect((await bytesOf(blobs, b.id)).equals(large)).toBe(true);
+      const c = await blobs.concat([a.id, b.id]);
+      expect(c.md5).toBe(
+        createHash('md5')
+          .update(Buffer.concat([small, large]))
+          .digest('hex'),
+      );
+      const ranged: Buffer[] = [];
+      for await (const chunk of blobs.read(a.id, { start: 10, end: 19 })) ranged.push(chunk as Buffer);
+      expect(Buffer.concat(ranged).equals(small.subarray(10, 20))).toBe(true);
+    });
+
+    if (kind === 'lmdb') {
+      it('keeps small bodies in the database and large ones as files; sweeps only what no record names', async () => {
+        const s = await start();
+        const dataDir = s.dataDir!;
+        const small = await blobOf(s.blobs, Buffer.alloc(INLINE_LIMIT - 1, 1));
+        const large = await blobOf(s.blobs, Buffer.alloc(INLINE_LIMIT, 2));
+        const uncommitted = await blobOf(s.blobs, Buffer.alloc(INLINE_LIMIT + 5, 3));
+        const released = await blobOf(s.blobs, Buffer.alloc(INLINE_LIMIT + 6, 4));
+        await s.metadata.putObject(object('small', small.id));
+        await s.metadata.putObject(object('large', large.id));
+        await s.metadata.putObject(object('released', released.id));
+        // Released in the database, but the process stops before it removes the file.
+        await s.metadata.putObject(object('released', small.id.replace('i', 'j')));
+        const files = async () => (await listFiles(join(dataDir, 'blobs'))).map((f) => f.slice(-32)).sort();
+        expect(await files()).toEqual([large.id, uncommitted.id, released.id].sort());
+        await close(s);
+
+        const again = await start(dataDir);
+        expect(await files()).toEqual([large.id]);
+        expect((await bytesOf(again.blobs, small.id)).equals(Buffer.alloc(INLINE_LIMIT - 1, 1))).toBe(true);
+        expect((await bytesOf(again.blobs, large.id)).equals(Buffer.alloc(INLINE_LIMIT, 2))).toBe(true);
+        // Deleting releases an inline body with its record: nothing remains to read.
+        const previous = await again.metadata.deleteObject(B, 'small');
+        await again.blobs.delete(previous!.blobId);
+        expect(() => again.blobs.read(small.id)).toThrow(/missing/);
+      });
+
+      it('imports a data directory of the JSON layout once and moves it aside', async () => {
+        const dataDir = await mkdtemp(join(tmpdir(), 'cos-json-'));
+        const write = async (kind: string, name: string, record: unknown) => {
+          await mkdir(join(dataDir, 'meta', kind), { recursive: true });
+          await writeFile(join(dataDir, 'meta', kind, `${name}.json`), JSON.stringify(record));
+        };
+        const blobFile = async (id: string, body: string) => {
+          await mkdir(join(dataDir, 'blobs', id.slice(0, 2)), { recursive: true });
+          await writeFile(join(dataDir, 'blobs', id.slice(0, 2), id), body);
+        };
+        const [kept, partOfDone, partOfOpen, stray] = ['a1', 'b2', 'c3', 'd4'].map((p) => p.repeat(16));
+        await write('buckets', 'b', { name: B, region: 'ap-guangzhou', created: 0, acl: 'private' });
+        await write('objects', 'o1', { ...object('kept.txt', kept), completedUploadId: 'done' });
+        await write('objects', 'o2', object('other.txt', kept));
+        await write('uploads', 'u1', upload('kept.txt', 'done'));
+        await write('uploads', 'u2', upload('open.txt', 'open'));
+        await write('parts', 'p1', part('done', 1, partOfDone));
+        await write('parts', 'p2', part('open', 1, partOfOpen));
+        await writeFile(join(dataDir, 'meta', 'objects', 'torn.json'), '{"bucket":');
+        for (const id of [kept, partOfDone, partOfOpen, stray]) await blobFile(id!, id!);
+
+        const s = await start(dataDir);
+        expect(s.metadata.getBucket(B)?.region).toBe('ap-guangzhou');
+        expect([...s.metadata.listObjects(B)].map((o) => o.key)).toEqual(['kept.txt', 'other.txt']);
+        expect(s.metadata.getObject(B, 'kept.txt')?.completedUploadId).toBeUndefined();
+        expect([...s.metadata.listUploads(B)].map((u) => u.uploadId)).toEqual(['open']);
+        expect([...s.metadata.listParts('open')].map((p) => p.blobId)).toEqual([partOfOpen]);
+        expect((await bytesOf(s.blobs, kept!)).toString()).toBe(kept);
+        const names = await readdir(dataDir);
+        expect(names).not.toContain('meta');
+        expect(names.some((n) => n.startsWith('meta.imported-'))).toBe(true);
+        const files = (await listFiles(join(dataDir, 'blobs'))).map((f) => f.slice(-32)).sort();
+        expect(files).toEqual([kept, partOfOpen].sort());
+        await close(s);
+        const again = await start(dataDir);
+        expect([...again.metadata.listObjects(B)]).toHaveLength(2);
       });
     }
   });
