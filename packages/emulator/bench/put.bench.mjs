@@ -1,7 +1,8 @@
-// PUT throughput of the emulator against a raw Node http server that writes bodies to a file on the
-// same disk (the limit), in the same run; and the emulator's memory while a 1 GiB object streams in.
-// Prints ratios; asserts nothing. BENCH_LARGE_MB (256) and BENCH_HUGE_MB (1024) scale the big cases.
-import { createWriteStream } from 'node:fs';
+// PUT and GET throughput of the emulator against a raw Node http server that writes bodies to a file
+// on the same disk and reads them back (the limit), in the same run; and the emulator's memory while a
+// 1 GiB object streams in. Prints ratios; asserts nothing. BENCH_LARGE_MB (256) and BENCH_HUGE_MB (1024)
+// scale the big cases. restart.bench.mjs covers restart and listing at a large object count.
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,17 @@ const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 256);
 const HUGE_MB = Number(process.env.BENCH_HUGE_MB ?? 1024);
 const dir = await mkdtemp(join(tmpdir(), 'cos-emulator-bench-'));
 const chunk = Buffer.alloc(1 << 20, 7);
+
+function get(port, path, headers) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 function put(port, path, size, headers) {
   return new Promise((resolve, reject) => {
@@ -34,9 +46,14 @@ function put(port, path, size, headers) {
   });
 }
 
-// Baseline: the least a server can do with an upload, stream it to a file.
+// Baseline: the least a server can do with an upload, stream it to a file; and with a download, stream
+// a file back.
 let fileNo = 0;
 const raw = createServer((req, res) => {
+  if (req.method === 'GET') {
+    createReadStream(join(dir, 'raw-0')).pipe(res);
+    return;
+  }
   const out = createWriteStream(join(dir, `raw-${fileNo++}`));
   req.pipe(out);
   out.on('finish', () => res.end());
@@ -54,8 +71,15 @@ const signed = (key, size) => ({
     { credentials: emulator.info.credentials },
   ).authorization,
 });
+const signedGet = (key) => ({
+  host,
+  authorization: signRequest({ method: 'GET', pathname: `/${key}`, headers: { host } }, { credentials: emulator.info.credentials })
+    .authorization,
+});
 
-async function small(port, headersFor, count = 2000, concurrency = 8) {
+const CONCURRENCY = 16;
+
+async function small(port, headersFor, count = 2000, concurrency = CONCURRENCY) {
   let next = 0;
   const start = performance.now();
   await Promise.all(
@@ -64,6 +88,17 @@ async function small(port, headersFor, count = 2000, concurrency = 8) {
         const i = next++;
         await put(port, `/small/${i}.bin`, 1024, headersFor(`small/${i}.bin`, 1024));
       }
+    }),
+  );
+  return count / ((performance.now() - start) / 1000);
+}
+
+async function smallGets(port, headers, count = 2000, concurrency = CONCURRENCY) {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await get(port, '/small/0.bin', headers);
     }),
   );
   return count / ((performance.now() - start) / 1000);
@@ -88,6 +123,13 @@ for (let round = 0; round < 3; round++) {
   rawSmall = Math.max(rawSmall, await small(rawPort, () => ({ host })));
   emuSmall = Math.max(emuSmall, await small(emuPort, signed));
 }
+let rawGet = 0;
+let emuGet = 0;
+const getHeaders = signedGet('small/0.bin');
+for (let round = 0; round < 3; round++) {
+  rawGet = Math.max(rawGet, await smallGets(rawPort, { host }));
+  emuGet = Math.max(emuGet, await smallGets(emuPort, getHeaders));
+}
 for (let round = 0; round < 3; round++) {
   rawLarge = Math.max(rawLarge, await large(rawPort, () => ({ host }), 1));
   emuLarge = Math.max(emuLarge, await large(emuPort, signed, 1));
@@ -102,7 +144,10 @@ clearInterval(sampler);
 
 const mb = (n) => (n / (1 << 20)).toFixed(0);
 console.log(
-  `PUT 1 KiB (8 in flight, best of 3): emulator ${emuSmall.toFixed(0)} req/s, raw file server ${rawSmall.toFixed(0)} req/s, ratio ${(emuSmall / rawSmall).toFixed(2)}`,
+  `PUT 1 KiB (${CONCURRENCY} in flight, best of 3): emulator ${emuSmall.toFixed(0)} req/s, raw file server ${rawSmall.toFixed(0)} req/s, ratio ${(emuSmall / rawSmall).toFixed(2)}`,
+);
+console.log(
+  `GET 1 KiB (${CONCURRENCY} in flight, best of 3): emulator ${emuGet.toFixed(0)} req/s, raw file server ${rawGet.toFixed(0)} req/s, ratio ${(emuGet / rawGet).toFixed(2)}`,
 );
 console.log(
   `PUT ${LARGE_MB} MiB (best of 3): emulator ${emuLarge.toFixed(0)} MiB/s, raw file server ${rawLarge.toFixed(0)} MiB/s, ratio ${(emuLarge / rawLarge).toFixed(2)}`,
