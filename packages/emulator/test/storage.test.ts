@@ -291,6 +291,22 @@ for (const [kind, open] of Object.entries(kinds)) {
       expect(metadata.getObject(B, 'done.bin')?.blobId).toBe('d'.repeat(32));
     });
 
+    it('answers markers, prefixes and ids longer than any key without failing', async () => {
+      const { metadata } = await start();
+      const key = 'k'.repeat(850);
+      await metadata.putObject(object(key));
+      await metadata.putUpload(upload(key, '1'));
+      const long = 'k'.repeat(3000);
+      expect([...metadata.listObjects(B, { prefix: long })]).toEqual([]);
+      expect([...metadata.listObjects(B, { after: long })]).toEqual([]);
+      expect([...metadata.listObjects(B, { after: 'k'.repeat(849) })].map((o) => o.key)).toEqual([key]);
+      expect([...metadata.listUploads(B, { after: long })]).toEqual([]);
+      expect([...metadata.listUploads(B, { after: key, afterUploadId: '0'.repeat(3000) })].map((u) => u.uploadId)).toEqual(['1']);
+      expect(metadata.getUpload('9'.repeat(5000))).toBeUndefined();
+      expect(metadata.getObject(B, long)).toBeUndefined();
+      expect(metadata.getBucket('b'.repeat(3000))).toBeUndefined();
+    });
+
     it('replaces and deletes records, returning what was replaced; buckets by name', async () => {
       const { metadata } = await start();
       expect(await metadata.putObject(object('x', '1'.repeat(32)))).toBeUndefined();

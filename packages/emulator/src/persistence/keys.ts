@@ -7,6 +7,18 @@ const TOP = Buffer.from([0xff]);
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
+/** COS keys are at most 850 bytes. */
+const MAX_KEY = 850;
+/** Above every upload id the emulator makes (58 bytes). */
+const MAX_UPLOAD_ID = 100;
+/**
+ * A marker cut to one byte more than the longest possible key (or id) compares with every such key as the
+ * whole marker does, and keeps bounds within the database's key size.
+ */
+const cut = (bytes: Buffer, max: number) => (bytes.length > max + 1 ? bytes.subarray(0, max + 1) : bytes);
+/** No key can start with a prefix longer than a key: such a range is empty. */
+const EMPTY: Bounds = { start: Buffer.from([1]), end: Buffer.from([1]) };
+
 /**
  * Escapes 0x00 and 0x01 so that a key can be followed by another field and still sort by key first:
  * 0x00 → 01 01, 0x01 → 01 02, then a 0x00 terminator. Order-preserving.
@@ -43,10 +55,12 @@ export interface RangeSpec {
 
 export function objectBounds(bucket: string, range: RangeSpec = {}): Bounds {
   const base = objectBase(bucket);
-  const prefix = Buffer.concat([base, utf8(range.prefix ?? '')]);
+  const prefixBytes = utf8(range.prefix ?? '');
+  if (prefixBytes.length > MAX_KEY) return EMPTY;
+  const prefix = Buffer.concat([base, prefixBytes]);
   let start: Buffer<ArrayBufferLike> = prefix;
   if (range.after !== undefined) {
-    const after = Buffer.concat([base, utf8(range.after)]);
+    const after = Buffer.concat([base, cut(utf8(range.after), MAX_KEY)]);
     // The least key above `after` is `after` 0x00; above all its descendants, `after` 0xFF.
     const above = Buffer.concat([after, range.skipDescendants ? TOP : ZERO]);
     if (Buffer.compare(above, start) > 0) start = above;
@@ -60,13 +74,15 @@ export const uploadKey = (bucket: string, key: string, uploadId: string) =>
 
 export function uploadBounds(bucket: string, range: RangeSpec = {}): Bounds {
   const base = objectBase(bucket);
-  const prefix = Buffer.concat([base, escaped(utf8(range.prefix ?? ''))]);
+  const prefixBytes = utf8(range.prefix ?? '');
+  if (prefixBytes.length > MAX_KEY) return EMPTY;
+  const prefix = Buffer.concat([base, escaped(prefixBytes)]);
   let start: Buffer<ArrayBufferLike> = prefix;
   if (range.after !== undefined) {
-    const after = Buffer.concat([base, escaped(utf8(range.after))]);
+    const after = Buffer.concat([base, escaped(cut(utf8(range.after), MAX_KEY))]);
     let above: Buffer<ArrayBufferLike>;
     if (range.skipDescendants) above = Buffer.concat([after, TOP]);
-    else if (range.afterUploadId !== undefined) above = Buffer.concat([after, ZERO, utf8(range.afterUploadId), ZERO]);
+    else if (range.afterUploadId !== undefined) above = Buffer.concat([after, ZERO, cut(utf8(range.afterUploadId), MAX_UPLOAD_ID), ZERO]);
     else above = Buffer.concat([after, ZERO, TOP]);
     if (Buffer.compare(above, start) > 0) start = above;
   }

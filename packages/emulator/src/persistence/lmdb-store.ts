@@ -22,9 +22,12 @@ const isInline = (id: string) => id.startsWith('i');
 /** Orphan journal values: written but not yet named by a record, or no longer named and to be removed. */
 type Orphan = 'written' | 'released';
 
+/** LMDB's largest key: no record has a longer one, so a look-up by one finds nothing. */
+const MAX_DB_KEY = 1978;
+
 function table<V>(db: Database<V, Buffer>): KvTable<V> {
   return {
-    get: (key) => db.get(key),
+    get: (key) => (key.length > MAX_DB_KEY ? undefined : db.get(key)),
     put: (key, value) => void db.putSync(key, value),
     remove: (key) => void db.removeSync(key),
     values: (start, end) => db.getRange({ start, end }).map((e) => e.value),
