@@ -14,6 +14,15 @@ export const CosErrors = {
     ),
   signatureDoesNotMatch: (reason: string, details: ErrorDetails) =>
     new CosError('SignatureDoesNotMatch', 403, 'The Signature you specified is invalid.', reason, details),
+  /** SigV4: an Authorization header that does not parse, or whose scope is not COS's (service s3, the bucket's region). */
+  authorizationHeaderMalformed: (reason: string) =>
+    new CosError('AuthorizationHeaderMalformed', 400, 'The authorization header is malformed.', reason),
+  /** SigV4: a presigned URL whose X-Amz-* parameters do not parse or name the wrong scope. */
+  authorizationQueryParametersError: (reason: string) =>
+    new CosError('AuthorizationQueryParametersError', 400, 'Error parsing the X-Amz-Credential parameter.', reason),
+  /** SigV4: the body's SHA-256 is not the x-amz-content-sha256 the request signed. */
+  contentSha256Mismatch: (reason: string) =>
+    new CosError('XAmzContentSHA256Mismatch', 400, 'The provided x-amz-content-sha256 header does not match what was computed.', reason),
   invalidAccessKeyId: (reason: string) =>
     new CosError('InvalidAccessKeyId', 403, 'The Access Key Id you provided does not exist in our records.', reason),
   invalidAccessKeyIdFormat: (reason: string) =>
@@ -118,6 +127,14 @@ export const CosErrors = {
       501,
       'A header or query you provided implies functionality that is not implemented.',
       `the "${name}" header is not supported by the emulator, which refuses it rather than ignore it (start with --loose, or the loose option, to accept unknown headers with a warning)`,
+    ),
+  /** An S3 SDK's flexible checksum (x-amz-checksum-*, x-amz-sdk-checksum-algorithm, x-amz-trailer), which COS does not verify. */
+  notImplementedChecksum: (name: string, setting: string) =>
+    new CosError(
+      'NotImplemented',
+      501,
+      'A header or query you provided implies functionality that is not implemented.',
+      `"${name}" is an S3 flexible checksum, which COS does not verify; the emulator refuses it rather than ignore it. It comes from ${setting}, or start the emulator with --loose to accept it unchecked`,
     ),
   internalError: (reason = 'see the emulator log for this request id') =>
     new CosError('InternalError', 500, 'We encountered an internal error. Please try again.', reason),

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import {
   findAuthorization,
   parseKeyTime,
@@ -12,6 +13,7 @@ import type { EmulatorConfig } from '../config.js';
 import { CosErrors } from '../errors/index.js';
 import { header } from '../handlers/context.js';
 import type { StsService } from '../sts/index.js';
+import { sigV4Strategy } from './sigv4.js';
 
 export type Identity =
   | { kind: 'root'; secretId: string }
@@ -23,6 +25,8 @@ export interface SignedRequestView {
   signedPath: string;
   query: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
+  /** The body as handlers will read it; a strategy may replace it with one that checks what the signature covers. */
+  body?: Readable;
 }
 
 /** Resolves a SecretId to its secret key, or throws the refusal COS gives for it. */
@@ -180,8 +184,9 @@ const postForm: AuthStrategy = {
 const anonymous: AuthStrategy = { name: 'anonymous', authenticate: () => ({ outcome: 'accept', identity: { kind: 'anonymous' } }) };
 
 /**
- * The authentication stage, a chain of strategies tried in COS's order: a POST form, the
- * Authorization header, a presigned URL's q-* fields, a `sign` parameter, else anonymous. The first
+ * The authentication stage, a chain of strategies tried in COS's order: a POST form, an AWS SigV4
+ * header or presigned URL, the Authorization header, a presigned URL's q-* fields, a `sign`
+ * parameter, else anonymous. The first
  * that claims the request decides; a refusal carries what the emulator computed, so a user can
  * compare it with what their client signed.
  */
@@ -192,7 +197,8 @@ export function authenticate(
   now: number,
 ): Identity {
   const env = { config, sts, now };
-  for (const strategy of [postForm, signatureIn('header', env), signatureIn('query', env), signatureIn('sign', env), anonymous]) {
+  const sigV4 = sigV4Strategy(env, (secretId, token) => secretKeyOf(secretId, token, config, sts));
+  for (const strategy of [postForm, sigV4, signatureIn('header', env), signatureIn('query', env), signatureIn('sign', env), anonymous]) {
     const verdict = strategy.authenticate(request);
     if (verdict.outcome === 'accept') return verdict.identity;
   }

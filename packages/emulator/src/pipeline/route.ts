@@ -164,6 +164,10 @@ export function routeRequest(input: {
   for (const name of UNSUPPORTED) {
     if (has(query, name)) throw CosErrors.notImplemented(`the "${name}" sub-resource (${method} ?${name})`);
   }
+  // S3's ListObjectsV2 (an S3 SDK's ListObjectsV2Command): answering it with a v1 listing would drop KeyCount and continuation tokens.
+  if (method === 'GET' && style !== 'service' && key === '' && has(query, 'list-type')) {
+    throw CosErrors.notImplemented('ListObjectsV2 (GET Bucket ?list-type=2; use GET Bucket with marker, or ListObjectsCommand)');
+  }
   const operation = operationOf(method, style === 'service' ? undefined : key, query, input);
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(query)) {
