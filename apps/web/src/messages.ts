@@ -36,7 +36,11 @@ export function explain(error: unknown, file: { name: string; size: number }, li
   if (error.cosCode) details.push(['storage code', error.cosCode]);
   if (error.status) details.push(['HTTP status', String(error.status)]);
   if (error.requestId) details.push(['request id', error.requestId]);
-  details.push(['message', error.message]);
+  // The client's message repeats the request id and the reason; each is shown once, on its own line.
+  let raw = error.message;
+  if (error.requestId) raw = raw.replace(` [request ${error.requestId}]`, '');
+  if (error.reason) raw = raw.replace(` (${error.reason})`, '');
+  details.push(['message', raw]);
   if (error.reason) details.push(['reason', error.reason]);
   const tooBig = limits?.maxBytes !== undefined && file.size > limits.maxBytes;
   let message: string;

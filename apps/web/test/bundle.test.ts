@@ -18,3 +18,24 @@ describe('the demo bundle', () => {
     expect(text).not.toMatch(/from\s*["']node:|require\(["']node:|undici/);
   });
 });
+
+// The Uppy page (/uppy.html) carries Uppy's core, Dashboard (Preact) and Golden Retriever: a budget of its
+// own, so that Uppy never counts against the main page and a new Uppy dependency shows up here.
+const UPPY_JS_BUDGET_GZIP_BYTES = 100 * 1024;
+const UPPY_CSS_BUDGET_GZIP_BYTES = 14 * 1024;
+
+describe('the Uppy page bundle', () => {
+  const js = readFileSync(new URL('../dist/uppy.js', import.meta.url));
+  const css = readFileSync(new URL('../dist/uppy.css', import.meta.url));
+
+  it(`stays under ${UPPY_JS_BUDGET_GZIP_BYTES / 1024} KiB of script and ${UPPY_CSS_BUDGET_GZIP_BYTES / 1024} KiB of CSS gzipped`, () => {
+    expect(gzipSync(js).length).toBeLessThan(UPPY_JS_BUDGET_GZIP_BYTES);
+    expect(gzipSync(css).length).toBeLessThan(UPPY_CSS_BUDGET_GZIP_BYTES);
+  });
+
+  it('contains no Node built-ins or undici, and the plugin is in it', () => {
+    const text = js.toString();
+    expect(text).not.toMatch(/from\s*["']node:|require\(["']node:|undici/);
+    expect(text).toContain('CosDirect');
+  });
+});

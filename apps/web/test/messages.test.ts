@@ -52,11 +52,18 @@ describe('failure messages', () => {
     expect(f.message).not.toMatch(/SRV_ERR/);
   });
   it('turns a storage 403 on an oversize file into the sizes, not policy words', () => {
-    const e = new CosDirectError('CLIENT_ERR_COS', 'COS answered 403 AccessDenied', {
+    const e = new CosDirectError('CLIENT_ERR_COS', 'PUT Object failed: HTTP 403 AccessDenied: denied (policy) [request req-9]', {
       status: 403,
       cosCode: 'AccessDenied',
-      requestId: 'r',
+      requestId: 'req-9',
+      reason: 'policy',
     });
+    // The request id and the reason are each shown once in the details.
+    const all = explain(e, { name: 'big.png', size: 1 })
+      .details.map(([, v]) => v)
+      .join('\n');
+    expect(all.split('req-9')).toHaveLength(2);
+    expect(all.split('policy')).toHaveLength(2);
     expect(explain(e, { name: 'big.png', size: 5 * 1048576 }, { allowedExtensions: ['png'], maxBytes: 1048576 }).message).toBe(
       'The file is 5.0 MiB; the storage accepts at most 1.0 MiB.',
     );

@@ -300,3 +300,55 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     expect((await s.getObject(result.key)).body.toString()).toBe('hello from js sdk');
   });
 });
+
+describe.skipIf(!chromiumAvailable())('in Chromium, with MAX_SIZE=1048576', () => {
+  let s: Stack;
+  let web: WebServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    s = await startStack(async (emu) => ({
+      cosHost: new URL(emu.info.cos.http).host,
+      cosProtocol: 'http',
+      corsOrigins: ['*'],
+      maxSize: MiB,
+    }));
+    web = await serveWeb({ port: 0, signUrl: s.signUrl });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await s?.close();
+  });
+
+  it('refuses a 5 MB file before any ticket or upload, naming both sizes', async () => {
+    const page = await browser.newPage();
+    await page.goto(web.url);
+    await expect.poll(() => page.textContent('#limits')).toBe('Accepted: .jpg, .png, .bin, .txt · up to 1.0 MiB per file.');
+    const asked: string[] = [];
+    page.on('request', (r) => r.url().startsWith(s.signUrl) && !r.url().endsWith('/limits') && asked.push(r.url()));
+    await page.setInputFiles('#files', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: randomBytes(5 * 1000 * 1000) });
+    const item = page.locator('li.refused', { hasText: 'big.jpg' });
+    await item.waitFor({ timeout: 30_000 });
+    expect(await item.locator('.status').textContent()).toBe('This file is 4.8 MiB; the limit is 1.0 MiB per file.');
+    expect(await item.locator('progress').isVisible()).toBe(false);
+    expect(asked).toEqual([]);
+    await page.close();
+  });
+
+  it('explains the storage refusing an oversize PUT in sizes, with the request id once under Details', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${web.url}/?check=server`);
+    await page.setInputFiles('#files', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: randomBytes(5 * 1000 * 1000) });
+    const item = page.locator('li.failed', { hasText: 'big.jpg' });
+    await item.waitFor({ timeout: 30_000 });
+    expect(await item.locator('.status').textContent()).toBe('The file is 4.8 MiB; the storage accepts at most 1.0 MiB.');
+    await item.locator('details summary').click();
+    expect(await item.locator('dd[data-term="HTTP status"]').textContent()).toBe('403');
+    const requestId = await item.locator('dd[data-term="request id"]').textContent();
+    expect(requestId).toMatch(/\S{8,}/);
+    const text = (await item.textContent()) ?? '';
+    expect(text.split(requestId!).length - 1).toBe(1);
+    await page.close();
+  });
+});

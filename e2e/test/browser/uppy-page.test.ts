@@ -1,0 +1,91 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { serveWeb, type WebServer } from '@cos-direct/web';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launch } from '../support/chromium.js';
+import { startStack, type Stack } from '../support/stack.js';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+interface Uploaded {
+  name: string;
+  complete: boolean;
+  error: string | null;
+  body?: { key: string; method: string; size: number; etag: string };
+}
+const files = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { uppy: { getFiles(): Array<Record<string, any>> } }).uppy
+      .getFiles()
+      .map((f) => ({ name: f.name, complete: Boolean(f.progress.uploadComplete), error: f.error ?? null, body: f.response?.body })),
+  ) as Promise<Uploaded[]>;
+
+describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
+  let s: Stack;
+  let web: WebServer;
+  let browser: Browser;
+  let page: Page;
+  beforeAll(async () => {
+    s = await startStack(async (emu) => ({ cosHost: new URL(emu.info.cos.http).host, cosProtocol: 'http', corsOrigins: ['*'] }));
+    web = await serveWeb({ port: 0, signUrl: s.signUrl });
+    browser = await launch();
+    page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await s?.close();
+  });
+
+  const upload = async (name: string, data: Buffer) => {
+    await page.setInputFiles('.uppy-Dashboard-input >> nth=0', { name, mimeType: 'application/octet-stream', buffer: data });
+    await page.locator('.uppy-StatusBar-actionBtn--upload').click();
+    await expect.poll(async () => (await files(page)).find((f) => f.name === name), { timeout: 60_000 }).toMatchObject({ complete: true });
+    return (await files(page)).find((f) => f.name === name)!;
+  };
+
+  it("uploads a small file with one PUT through Uppy's Dashboard", async () => {
+    await page.goto(`${web.url}/uppy.html`);
+    await expect.poll(() => page.textContent('#limits')).toBe('Accepted: .jpg, .png, .bin, .txt · up to 50.0 GiB per file.');
+    const data = randomBytes(300 * 1024);
+    const f = await upload('small.bin', data);
+    expect(f.error).toBeNull();
+    expect(f.body).toMatchObject({ method: 'put', size: data.length });
+    expect(sha((await s.getObject(f.body!.key)).body)).toBe(sha(data));
+    await page.locator('.uppy-StatusBar.is-complete').waitFor();
+  });
+
+  it('uploads a multipart-sized file in parts, with progress through Uppy', async () => {
+    // 1 MiB parts one at a time, so that progress is reported between parts.
+    await page.goto(`${web.url}/uppy.html?partSize=1048576&concurrency=1`);
+    // Golden Retriever brought the finished file back; start from an empty Dashboard.
+    await page.evaluate(() => (window as unknown as { uppy: { clear(): void } }).uppy.clear());
+    const progress: Array<[number, number]> = [];
+    await page.exposeFunction('reportProgress', (sent: number, total: number) => progress.push([sent, total]));
+    await page.evaluate(() => {
+      const w = window as unknown as {
+        uppy: { on(e: string, f: (file: unknown, p: { bytesUploaded: number; bytesTotal: number }) => void): void };
+        reportProgress(sent: number, total: number): void;
+      };
+      w.uppy.on('upload-progress', (_file, p) => w.reportProgress(p.bytesUploaded, p.bytesTotal));
+    });
+    const data = randomBytes(9 * 1024 * 1024 + 10);
+    const f = await upload('movie.bin', data);
+    expect(f.body?.method).toBe('multipart');
+    expect(f.body?.etag).toMatch(/^[0-9a-f]{32}-10$/);
+    expect(sha((await s.getObject(f.body!.key)).body)).toBe(sha(data));
+    expect(progress.at(-1)).toEqual([data.length, data.length]);
+    expect(progress.some(([sent]) => sent > 0 && sent < data.length)).toBe(true);
+  });
+
+  it("refuses a type the server does not take with Uppy's own restriction message", async () => {
+    await page.evaluate(() => (window as unknown as { uppy: { clear(): void } }).uppy.clear());
+    await page.setInputFiles('.uppy-Dashboard-input >> nth=0', {
+      name: 'tool.exe',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('MZ'),
+    });
+    await page.locator('.uppy-Informer', { hasText: 'You can only upload: .jpg, .png, .bin, .txt' }).first().waitFor({ timeout: 30_000 });
+    expect((await files(page)).map((f) => f.name)).not.toContain('tool.exe');
+  });
+});
