@@ -136,6 +136,18 @@ const CHECKS: Record<string, Check> = {
         sameErrorClass: true,
       }),
   },
+  '@cos-direct/uppy': {
+    // Uppy's core runs in Node: the plugin installs into it as an uploader, and refuses to start without tickets.
+    script: `import Uppy from '@uppy/core';
+      import CosDirect, { CosDirectError } from '@cos-direct/uppy';
+      const uppy = new Uppy().use(CosDirect, { signUrl: 'http://127.0.0.1:3000', limit: 2 });
+      const plugin = uppy.getPlugin('CosDirect');
+      let code;
+      try { new Uppy().use(CosDirect, {}); } catch (e) { code = e instanceof CosDirectError ? e.code : String(e); }
+      console.log(JSON.stringify({ type: plugin.type, limit: plugin.opts.limit, version: CosDirect.VERSION, code }));
+      uppy.destroy();`,
+    expect: (output) => expect(output).toEqual({ type: 'uploader', limit: 2, version: '0.1.0', code: 'CLIENT_ERR_INVALID_ARGUMENT' }),
+  },
   '@cos-direct/testcontainers': {
     script: `import { startInProcessCosEmulator } from '@cos-direct/testcontainers';
       import { mkdtempSync } from 'node:fs';
