@@ -26,6 +26,18 @@ async function stop(code = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
+/** COS_EMULATOR_FAULTS as the CLI reads it: a rule, an array of rules or {"rules":[...]}; the emulator validates them. */
+function faultsFromEnv(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`COS_EMULATOR_FAULTS is not JSON: ${e.message}`);
+  }
+  if (Array.isArray(value)) return value;
+  return value && typeof value === 'object' && Array.isArray(value.rules) ? value.rules : [value];
+}
+
 function fail(message) {
   process.stderr.write(`start: ${message}\n`);
   return stop(1);
@@ -35,7 +47,7 @@ async function main() {
   const serverEnv = { ...env, PORT: String(serverPort), HOST: host };
   let emulatorLines = [];
   if (!realCos) {
-    const { startEmulator } = await load('packages/emulator/dist/index.js');
+    const { startEmulator, requestPrinter } = await load('packages/emulator/dist/index.js');
     const dataDir = env.COS_EMULATOR_DATA_DIR ?? join(root, '.cos-direct', 'emulator-data');
     await mkdir(dataDir, { recursive: true });
     let emulator;
@@ -46,12 +58,25 @@ async function main() {
         httpsPort: Number(env.COS_EMULATOR_HTTPS_PORT ?? 9443),
         dataDir,
         buckets: ['dev'],
+        // COS_EMULATOR_FAULTS: fault rules to start with, e.g. '[{"operation":"PutObject","status":503,"count":2}]'.
+        ...(env.COS_EMULATOR_FAULTS ? { faults: faultsFromEnv(env.COS_EMULATOR_FAULTS) } : {}),
       });
     } catch (e) {
       return fail(e.code === 'EADDRINUSE' ? `${e.message}: set COS_EMULATOR_HTTP_PORT / COS_EMULATOR_HTTPS_PORT to free ports` : e.message);
     }
     stops.push(() => emulator.close());
     const info = emulator.info;
+    // The live request log: one line per request on stderr (COS_EMULATOR_LOG_FORMAT=json for machines, COS_EMULATOR_QUIET=1 for none).
+    if (env.COS_EMULATOR_QUIET !== '1') {
+      const print = requestPrinter(
+        process.stderr,
+        env.COS_EMULATOR_LOG_FORMAT === 'json' ? 'json' : 'human',
+        process.stderr.isTTY && !env.NO_COLOR,
+      );
+      emulator.requests.subscribe((entry) => {
+        if (!entry.admin) print(entry);
+      });
+    }
     Object.assign(serverEnv, {
       COS_SECRET_ID: info.credentials.secretId,
       COS_SECRET_KEY: info.credentials.secretKey,
@@ -72,6 +97,8 @@ async function main() {
     emulatorLines = [
       `  emulator COS   ${info.cos.http}  (https: ${info.cos.https})`,
       `  emulator STS   ${info.sts.url}`,
+      `  console        ${info.admin.console}   (objects, live requests, refusals explained)`,
+      `  faults         ${info.admin.faults}   (PUT {"rules":[{"operation":"PutObject","status":503,"code":"SlowDown","count":2}]})`,
       `  credentials    ${info.credentials.secretId} / ${info.credentials.secretKey}   bucket ${info.buckets[0]} (${info.region})`,
       `  CA certificate ${info.caCertPath}`,
       `  data           ${dataDir}`,

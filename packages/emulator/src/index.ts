@@ -14,6 +14,7 @@ export { formatRequestLine, requestPrinter, type RequestLogFormat } from './diag
 export {
   FaultRuleError,
   parseFaultRules,
+  validateFaultRules,
   type FaultRuleInput,
   type FaultRule,
   type FaultRuleStatus,

@@ -219,7 +219,7 @@ textarea.sts { width:100%; resize:vertical; }
     row('Last modified', when(o.lastModified));
     row('ACL', o.acl); row('Storage class', o.storageClass);
     Object.keys(o.headers).forEach(function (k) { if (k !== 'content-type') row(k, o.headers[k], true); });
-    Object.keys(o.meta).forEach(function (k) { row('x-cos-meta-' + k, o.meta[k], true); });
+    Object.keys(o.meta).forEach(function (k) { row(/^x-cos-meta-/.test(k) ? k : 'x-cos-meta-' + k, o.meta[k], true); });
     if (!Object.keys(o.meta).length) row('Metadata', 'none');
     var preview = h('div', { class: 'preview', id: 'preview' });
     var type = o.contentType || '';

@@ -1,0 +1,111 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminAccessAllowed, serveAdmin } from '../src/console/admin.js';
+import type { RunningEmulator } from '../src/index.js';
+import { emulator, raw, signed, VHOST, xmlField } from './helpers.js';
+
+describe('the console and its endpoints', () => {
+  let emu: RunningEmulator;
+  let base: string;
+  beforeAll(async () => {
+    emu = await emulator({ httpsPort: false });
+    base = `${emu.info.cos.http}//_emulator/`;
+  });
+  afterAll(() => emu.close());
+
+  it('serves the console page at //_emulator/console', async () => {
+    const res = await fetch(emu.info.admin.console);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await res.text()).toContain('<title>cos-emulator console</title>');
+  });
+
+  it('sends a browser opening the bare address to the console, and nothing else', async () => {
+    const host = new URL(emu.info.cos.http).host;
+    const browser = await raw(emu.info.cos.http, { headers: { accept: 'text/html,application/xhtml+xml', host } });
+    expect(browser.status).toBe(302);
+    expect(browser.headers.location).toBe(`http://${host}//_emulator/console`);
+    // An SDK (no text/html), a signed request, or a bucket's own host get what COS answers.
+    const sdkLike = await raw(emu.info.cos.http, { headers: { host } });
+    expect([sdkLike.status, xmlField(sdkLike.text, 'Code')]).toEqual([403, 'AccessDenied']);
+    const onBucketHost = await raw(emu.info.cos.http, { headers: { accept: 'text/html', host: VHOST } });
+    expect(onBucketHost.status).toBe(403);
+    const signedGet = await signed(emu, 'GET', '', { host, headers: { accept: 'text/html' } });
+    expect(signedGet.status).toBe(200);
+    expect(signedGet.text).toContain('<ListBucketResult');
+  });
+
+  it('lists buckets, folders and objects with their ETag, CRC-64 and metadata; serves, downloads and deletes them', async () => {
+    await signed(emu, 'PUT', 'photos/2026/a.txt', { body: 'hello', headers: { 'content-type': 'text/plain', 'x-cos-meta-owner': 'ann' } });
+    await signed(emu, 'PUT', 'photos/b.txt', { body: 'b' });
+    await signed(emu, 'PUT', 'top.txt', { body: 't' });
+    const buckets = await (await fetch(`${base}api/buckets`)).json();
+    expect(buckets.buckets.map((b: { name: string }) => b.name)).toContain('dev-1250000000');
+    const root = await (await fetch(`${base}api/objects?bucket=dev-1250000000&prefix=`)).json();
+    expect(root.folders).toEqual(['photos/']);
+    expect(root.objects.map((o: { key: string }) => o.key)).toEqual(['top.txt']);
+    const photos = await (await fetch(`${base}api/objects?bucket=dev-1250000000&prefix=photos/`)).json();
+    expect(photos.folders).toEqual(['photos/2026/']);
+    const deep = await (await fetch(`${base}api/objects?bucket=dev-1250000000&prefix=photos/2026/`)).json();
+    expect(deep.objects[0]).toMatchObject({
+      key: 'photos/2026/a.txt',
+      size: 5,
+      contentType: 'text/plain',
+      etag: '5d41402abc4b2a76b9719d911017c592',
+      meta: { 'x-cos-meta-owner': 'ann' },
+    });
+    expect(deep.objects[0].crc64).toMatch(/^\d+$/);
+    const object = `${base}api/object?bucket=dev-1250000000&key=${encodeURIComponent('photos/2026/a.txt')}`;
+    const got = await fetch(object);
+    expect([got.status, await got.text(), got.headers.get('content-type')]).toEqual([200, 'hello', 'text/plain']);
+    expect((await fetch(`${object}&download=1`)).headers.get('content-disposition')).toBe("attachment; filename*=UTF-8''a.txt");
+    expect((await fetch(object, { method: 'DELETE' })).status).toBe(200);
+    expect((await signed(emu, 'GET', 'photos/2026/a.txt')).status).toBe(404);
+    const missing = await fetch(object);
+    expect([missing.status, (await missing.json()).error.code]).toEqual([404, 'EMU_ERR_ADMIN_NOT_FOUND']);
+    expect((await fetch(`${base}api/objects?bucket=nope`)).status).toBe(404);
+    expect((await fetch(`${base}api/nothing`)).status).toBe(404);
+  });
+
+  it('streams requests as server-sent events and lists recent ones, without its own calls', async () => {
+    const events = await fetch(`${base}events`);
+    expect(events.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = events.body!.getReader();
+    await signed(emu, 'PUT', 'live.txt', { body: 'live' });
+    let text = '';
+    while (!text.includes('live.txt')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    const event = JSON.parse(/data: (.*live\.txt.*)\n/.exec(text)![1]!);
+    expect(event).toMatchObject({ method: 'PUT', key: 'live.txt', operation: 'PutObject', status: 200, identity: { kind: 'root' } });
+    const recent = await (await fetch(`${base}requests?limit=50`)).json();
+    expect(recent.requests.some((e: { key?: string }) => e.key === 'live.txt')).toBe(true);
+    expect(recent.requests.every((e: { admin?: boolean }) => !e.admin)).toBe(true);
+  });
+
+  it('opens to loopback, and elsewhere only with the root key as HTTP Basic credentials', async () => {
+    const { secretId, secretKey } = emu.config.credentials;
+    const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
+    expect(adminAccessAllowed('127.0.0.1', undefined, emu.config)).toBe(true);
+    expect(adminAccessAllowed('::ffff:127.0.0.1', undefined, emu.config)).toBe(true);
+    expect(adminAccessAllowed('::1', undefined, emu.config)).toBe(true);
+    expect(adminAccessAllowed('192.168.1.20', undefined, emu.config)).toBe(false);
+    expect(adminAccessAllowed('192.168.1.20', basic(`${secretId}:wrong`), emu.config)).toBe(false);
+    expect(adminAccessAllowed('192.168.1.20', basic(`${secretId}:${secretKey}`), emu.config)).toBe(true);
+    const request = (path: string, authorization?: string) =>
+      serveAdmin({ config: emu.config } as never, {
+        method: 'GET',
+        path,
+        query: new URLSearchParams(),
+        headers: authorization ? { authorization } : {},
+        ip: '10.0.0.7',
+        body: Readable.from([]),
+      });
+    const refused = await request('console');
+    expect(refused?.status).toBe(401);
+    expect(refused?.headers?.['www-authenticate']).toMatch(/^Basic realm="cos-emulator"/);
+    expect(JSON.parse(refused?.body as string).error.code).toBe('EMU_ERR_ADMIN_AUTH');
+    expect((await request('console', basic(`${secretId}:${secretKey}`)))?.status).toBe(200);
+    // Health checks keep working from anywhere.
+    expect((await request('health'))?.status).not.toBe(401);
+  });
+});
