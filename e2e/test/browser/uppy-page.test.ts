@@ -37,6 +37,11 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
     await s?.close();
   });
 
+  // Until the page script has run, window.uppy is the element with id="uppy".
+  const open = async (path: string) => {
+    await page.goto(`${web.url}${path}`);
+    await page.waitForFunction(() => typeof (window as unknown as { uppy: { getFiles?: unknown } }).uppy.getFiles === 'function');
+  };
   const upload = async (name: string, data: Buffer) => {
     await page.setInputFiles('.uppy-Dashboard-input >> nth=0', { name, mimeType: 'application/octet-stream', buffer: data });
     await page.locator('.uppy-StatusBar-actionBtn--upload').click();
@@ -45,7 +50,7 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
   };
 
   it("uploads a small file with one PUT through Uppy's Dashboard", async () => {
-    await page.goto(`${web.url}/uppy.html`);
+    await open('/uppy.html');
     await expect.poll(() => page.textContent('#limits')).toBe('Accepted: .jpg, .png, .bin, .txt · up to 50.0 GiB per file.');
     const data = randomBytes(300 * 1024);
     const f = await upload('small.bin', data);
@@ -57,7 +62,7 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
 
   it('uploads a multipart-sized file in parts, with progress through Uppy', async () => {
     // 1 MiB parts one at a time, so that progress is reported between parts.
-    await page.goto(`${web.url}/uppy.html?partSize=1048576&concurrency=1`);
+    await open('/uppy.html?partSize=1048576&concurrency=1');
     // Golden Retriever brought the finished file back; start from an empty Dashboard.
     await page.evaluate(() => (window as unknown as { uppy: { clear(): void } }).uppy.clear());
     const progress: Array<[number, number]> = [];
