@@ -136,6 +136,40 @@ const CHECKS: Record<string, Check> = {
         sameErrorClass: true,
       }),
   },
+  '@cos-direct/protocol': {
+    // The constants as published, and the installed server answering on the paths they name.
+    script: `import { MULTIPART_COMPLETIONS, OCTET_STREAM, SIGN_SERVER_PATHS } from '@cos-direct/protocol';
+      import { createServer } from '@cos-direct/server';
+      const app = await createServer({ secretId: 'AKIDx', secretKey: 'secret-key', bucket: 'b-1250000000', region: 'ap-guangzhou', rateLimit: false, logger: false });
+      const health = await app.inject({ url: SIGN_SERVER_PATHS.health });
+      const complete = await app.inject({ url: SIGN_SERVER_PATHS.completeMultipart });
+      const confirm = await app.inject({ method: 'POST', url: SIGN_SERVER_PATHS.confirm, payload: {} });
+      await app.close();
+      console.log(JSON.stringify({
+        paths: SIGN_SERVER_PATHS,
+        octet: OCTET_STREAM,
+        completions: MULTIPART_COMPLETIONS,
+        health: health.statusCode,
+        completeAllows: complete.headers.allow,
+        confirmCode: confirm.json().code,
+      }));`,
+    expect: (output) =>
+      expect(output).toEqual({
+        paths: {
+          directSign: '/sts-direct-sign',
+          multipart: '/sts-multipart',
+          postPolicy: '/post-policy',
+          confirm: '/confirm',
+          completeMultipart: '/complete-multipart',
+          health: '/healthz',
+        },
+        octet: 'application/octet-stream',
+        completions: ['server', 'client'],
+        health: 200,
+        completeAllows: 'POST',
+        confirmCode: 'SRV_ERR_INVALID_CONFIRM_TOKEN',
+      }),
+  },
   '@cos-direct/uppy': {
     // Uppy's core runs in Node: the plugin installs into it as an uploader, and refuses to start without tickets.
     script: `import Uppy from '@uppy/core';
