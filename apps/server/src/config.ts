@@ -1,3 +1,4 @@
+import { type ConfirmedUpload, MULTIPART_COMPLETIONS, type MultipartCompletion } from '@cos-direct/protocol';
 import type { FastifyRequest } from 'fastify';
 
 const kConfigError = Symbol.for('cos-direct.server.config-error');
@@ -44,15 +45,7 @@ export class ConfigError extends Error {
 export type Authenticate = (request: FastifyRequest) => Promise<unknown> | unknown;
 
 /** An object the server has confirmed (HEAD after the upload, or after completing a multipart upload). */
-export interface ConfirmedUpload {
-  key: string;
-  size: number;
-  etag: string;
-  crc64?: string;
-  contentType: string;
-  /** Which ticket kind wrote it. */
-  kind: 'direct' | 'post' | 'multipart';
-}
+export type { ConfirmedUpload };
 
 export interface ServerOptions {
   secretId: string;
@@ -94,10 +87,10 @@ export interface ServerOptions {
   /**
    * Who completes multipart uploads. 'server': the ticket's key may not complete; the client calls
    * POST /complete-multipart, and the server lists the parts, aborts when they exceed the ticket's size,
-   * and completes with its own key. 'client' (default, for clients that complete with the ticket's key):
-   * only each part is limited.
+   * and completes with its own key (default). 'client' (for clients that complete with the ticket's key,
+   * such as the official SDKs' sliceUploadFile): only each part is limited.
    */
-  multipartCompletion?: 'server' | 'client';
+  multipartCompletion?: MultipartCompletion;
   /** Lifetime of temporary keys in seconds. Default 1800. */
   durationSeconds?: number;
   /** Lifetime of a signed PUT in seconds, never beyond the key's. Default 900. */
@@ -216,7 +209,7 @@ export const SCHEMA: Record<string, Field> = {
   enforceContentType: { spec: bool, env: 'ENFORCE_CONTENT_TYPE' },
   allowActiveContent: { spec: bool, env: 'ALLOW_ACTIVE_CONTENT' },
   ticketKeys: { spec: { type: 'enum', values: ['shared', 'per-ticket'] }, env: 'TICKET_KEYS' },
-  multipartCompletion: { spec: { type: 'enum', values: ['server', 'client'] }, env: 'MULTIPART_COMPLETION' },
+  multipartCompletion: { spec: { type: 'enum', values: [...MULTIPART_COMPLETIONS] }, env: 'MULTIPART_COMPLETION' },
   durationSeconds: { spec: int(60, 7200), env: 'DURATION_SECONDS' },
   signatureSeconds: { spec: int(1, 7200), env: 'SIGNATURE_SECONDS' },
   downloadUrlSeconds: { spec: int(1, 7200), env: 'DOWNLOAD_URL_SECONDS' },
@@ -499,7 +492,7 @@ export function resolveOptions(options: ServerOptions | Readonly<ResolvedServerO
     enforceContentType: o.enforceContentType ?? false,
     allowActiveContent: o.allowActiveContent ?? false,
     ticketKeys: o.ticketKeys ?? 'shared',
-    multipartCompletion: o.multipartCompletion ?? 'client',
+    multipartCompletion: o.multipartCompletion ?? 'server',
     durationSeconds,
     signatureSeconds: Math.min(o.signatureSeconds ?? 900, durationSeconds),
     downloadUrlSeconds: o.downloadUrlSeconds,

@@ -1,3 +1,4 @@
+import { OCTET_STREAM } from '@cos-direct/protocol';
 import { randomBytes } from 'node:crypto';
 import { ServerError } from './errors.js';
 
@@ -27,7 +28,7 @@ const MIME: Record<string, string> = {
   zip: 'application/zip',
 };
 
-export const OCTET_STREAM = 'application/octet-stream';
+export { OCTET_STREAM };
 
 /**
  * Types a browser runs when it opens them from the bucket's domain: a page, a script, an SVG with

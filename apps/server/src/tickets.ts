@@ -1,3 +1,4 @@
+import type { DirectTicket, MultipartTicket, PostPolicyTicket } from '@cos-direct/protocol';
 import { createPostPolicy, encodeKeyPath, presignRequest, signPostPolicy, signRequest } from '@cos-direct/signer';
 import type { ResolvedServerOptions } from './config.js';
 import type { ConfirmTokens } from './confirm.js';
@@ -7,46 +8,7 @@ import { checkExtension, newObjectKey, type TypeRule, typeRuleOf } from './keys.
 import { allowStatement, type PolicyScope, policyOf, readOnePolicy, writeStatements } from './policy.js';
 import type { StsClient, TemporaryKey } from './sts-client.js';
 
-export interface DirectTicket {
-  cosHost: string;
-  cosKey: string;
-  authorization: string;
-  securityToken: string;
-  cosUrl: string;
-  expiredTime: number;
-  contentType?: string;
-  /** A presigned GET of cosKey, when the server is configured with downloadUrlSeconds. */
-  downloadUrl?: string;
-  /** Pass to POST /confirm after the upload to have the server HEAD and record it. */
-  confirmToken: string;
-}
-
-export interface MultipartTicket {
-  cosHost: string;
-  cosKey: string;
-  cosUrl: string;
-  bucket: string;
-  region: string;
-  credentials: { tmpSecretId: string; tmpSecretKey: string; sessionToken: string };
-  startTime: number;
-  expiredTime: number;
-  contentType?: string;
-  downloadUrl?: string;
-  /** Pass to POST /complete-multipart (with the uploadId) to have the server check and complete the upload. */
-  confirmToken: string;
-  /** 'server': complete through POST /complete-multipart; the ticket's key cannot. 'client': complete with the key. */
-  completion: 'server' | 'client';
-}
-
-export interface PostPolicyTicket {
-  cosHost: string;
-  cosKey: string;
-  url: string;
-  fields: Record<string, string>;
-  downloadUrl?: string;
-  /** Pass to POST /confirm after the upload to have the server HEAD and record it. */
-  confirmToken: string;
-}
+export type { DirectTicket, MultipartTicket, PostPolicyTicket };
 
 /**
  * Issues upload tickets for exactly one new object key each. Tickets that carry only signatures
@@ -143,6 +105,8 @@ export class TicketService {
       cosUrl: this.#url(key),
       expiredTime: startTime + expiresIn,
       ...(contentType ? { contentType } : {}),
+      contentTypes: [...types.allowed],
+      ...(o.maxSize !== undefined ? { maxSize: o.maxSize } : {}),
       ...download,
       confirmToken: this.tokens.issue({
         k: key,
@@ -170,11 +134,13 @@ export class TicketService {
       ...writeStatements(scope, ['PutObject'], { types, maxSize: size, noAcl: true }),
       ...writeStatements(scope, ['InitiateMultipartUpload'], { types, noAcl: true }),
       ...writeStatements(scope, ['UploadPart'], { maxSize: size }),
+      // 'client' is for the official SDKs' sliceUploadFile, which first looks for an upload of the key to
+      // resume (List Multipart Uploads with the key as prefix) and completes with this key.
       allowStatement(
         scope,
         o.multipartCompletion === 'server'
           ? ['ListParts', 'AbortMultipartUpload']
-          : ['ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload'],
+          : ['ListMultipartUploads', 'ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload'],
       ),
     );
     const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
@@ -188,6 +154,8 @@ export class TicketService {
       startTime: tmp.startTime,
       expiredTime: tmp.expiredTime,
       ...(contentType ? { contentType } : {}),
+      contentTypes: [...types.allowed],
+      maxSize: size,
       ...download,
       confirmToken: this.tokens.issue({ k: key, t: 'multipart', s: size, e: tmp.expiredTime + 86400 }),
       completion: o.multipartCompletion,
@@ -227,6 +195,14 @@ export class TicketService {
       ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
       e: tmp.expiredTime + 86400,
     });
-    return { cosHost: o.cosHost, cosKey: key, url: `${o.cosProtocol}://${o.cosHost}/`, fields, ...download, confirmToken };
+    return {
+      cosHost: o.cosHost,
+      cosKey: key,
+      url: `${o.cosProtocol}://${o.cosHost}/`,
+      fields,
+      ...(o.maxSize !== undefined ? { maxSize: o.maxSize } : {}),
+      ...download,
+      confirmToken,
+    };
   }
 }

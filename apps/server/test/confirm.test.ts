@@ -144,10 +144,10 @@ describe('confirmed uploads', () => {
   });
 });
 
-describe('client-completed multipart (the default, for clients that complete with the ticket key)', () => {
+describe("multipart completion 'client' (for clients that complete with the ticket key, like the official SDKs)", () => {
   let s: Stack;
   beforeAll(async () => {
-    s = await stack();
+    s = await stack({ multipartCompletion: 'client' });
   });
   afterAll(() => s.close());
 
@@ -159,5 +159,41 @@ describe('client-completed multipart (the default, for clients that complete wit
     const part = await withTicketKey(s, d, 'PUT', { partNumber: '1', uploadId }, Buffer.alloc(100));
     const body = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.etag}</ETag></Part></CompleteMultipartUpload>`;
     expect((await withTicketKey(s, d, 'POST', { uploadId }, body)).status).toBe(200);
+  });
+});
+
+describe('what tickets state by default', () => {
+  let s: Stack;
+  let limited: Stack;
+  beforeAll(async () => {
+    s = await stack();
+    limited = await stack({ maxSize: 5000, enforceContentType: true });
+  });
+  afterAll(async () => {
+    await s.close();
+    await limited.close();
+  });
+
+  it("multipart tickets say completion 'server', and state their size as maxSize and the types they allow", async () => {
+    const d = (await ticket(s.base, '/sts-multipart?ext=jpg&size=100')).json.data as MultipartTicket;
+    expect(d).toMatchObject({ completion: 'server', maxSize: 100, contentTypes: ['application/octet-stream', 'image/jpeg'] });
+    expect(d.contentType).toBeUndefined();
+    // The ticket's own key may not complete.
+    const init = await withTicketKey(s, d, 'POST', { uploads: '' });
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.text)![1]!;
+    const part = await withTicketKey(s, d, 'PUT', { partNumber: '1', uploadId }, Buffer.alloc(100));
+    const body = `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${part.headers.etag}</ETag></Part></CompleteMultipartUpload>`;
+    expect((await withTicketKey(s, d, 'POST', { uploadId }, body)).status).toBe(403);
+    expect((await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId })).json.data).toMatchObject({ size: 100 });
+  });
+
+  it('direct and POST tickets state maxSize only when the server has MAX_SIZE', async () => {
+    const open = (await ticket(s.base, '/sts-direct-sign?ext=jpg')).json.data as DirectTicket;
+    expect(open.maxSize).toBeUndefined();
+    expect(open.contentTypes).toEqual(['application/octet-stream', 'image/jpeg']);
+    const d = (await ticket(limited.base, '/sts-direct-sign?ext=jpg')).json.data as DirectTicket;
+    expect(d).toMatchObject({ maxSize: 5000, contentType: 'image/jpeg', contentTypes: ['image/jpeg'] });
+    expect((await ticket(limited.base, '/post-policy?ext=jpg')).json.data).toMatchObject({ maxSize: 5000 });
+    expect((await ticket(s.base, '/post-policy?ext=jpg')).json.data.maxSize).toBeUndefined();
   });
 });

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { join } from 'node:path';
-import { CosDirectError, upload } from '@cos-direct/client/node';
+import { CosDirectError, getStsDirectSign, getStsMultipart, upload } from '@cos-direct/client/node';
+import { signRequest } from '@cos-direct/signer';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, tempDir, type Stack } from '../support/stack.js';
 
@@ -99,9 +101,15 @@ describe('Node client → sign server → emulator', () => {
   it('reports a COS refusal with its code and request id', async () => {
     const limited = await startStack({ maxSize: 10 });
     try {
+      // A ticket without its maxSize, so that the client sends what COS then refuses.
+      const getTicket = async (ext: string) => {
+        const { maxSize: _, ...ticket } = await getStsDirectSign(limited.signUrl, ext, { dispatcher: limited.dispatcher });
+        return ticket;
+      };
       const err = await upload(Buffer.alloc(100), {
         signUrl: limited.signUrl,
         dispatcher: limited.dispatcher,
+        getTicket,
         ext: 'bin',
         retries: 0,
       }).catch((e) => e);
@@ -113,6 +121,78 @@ describe('Node client → sign server → emulator', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+/** HEAD of an object with the emulator's root key: its stored Content-Type and length. */
+async function head(s: Stack, key: string) {
+  const host = new URL(s.emu.info.cos.https!).host;
+  const { authorization } = signRequest(
+    { method: 'HEAD', pathname: `/${key}`, headers: { host } },
+    { credentials: s.emu.info.credentials },
+  );
+  const res = await request(`https://${host}/${key}`, { method: 'HEAD', headers: { authorization }, dispatcher: s.dispatcher });
+  await res.body.dump();
+  return { status: res.statusCode, type: res.headers['content-type'], length: Number(res.headers['content-length']) };
+}
+
+describe('the sign server completes multipart uploads, and tickets state their limits', () => {
+  let s: Stack;
+  let dir: string;
+  beforeAll(async () => {
+    s = await startStack({ maxSize: 8 * MiB });
+    dir = await tempDir('cos-e2e-complete-');
+  });
+  afterAll(() => s.close());
+
+  it('completes a good multipart upload through POST /complete-multipart and returns what the server confirmed', async () => {
+    const data = randomBytes(5 * MiB + 3);
+    const file = join(dir, 'good.bin');
+    await writeFile(file, data);
+    const result = await upload(file, { signUrl: s.signUrl, dispatcher: s.dispatcher, partSize: MiB, multipartThreshold: MiB });
+    expect(result.method).toBe('multipart');
+    expect(result.confirmed).toMatchObject({ key: result.key, size: data.length, kind: 'multipart' });
+    expect(result.crc64).toBe(result.confirmed!.crc64);
+    expect(sha((await s.getObject(result.key)).body)).toBe(sha(data));
+    expect(await s.openUploads()).toEqual([]);
+  });
+
+  it('refuses with 413 and aborts a multipart upload whose parts exceed its ticket, leaving nothing open', async () => {
+    const data = randomBytes(4 * MiB);
+    const file = join(dir, 'over.bin');
+    await writeFile(file, data);
+    // A client that asks for a ticket smaller than its file (and ignores the ticket's maxSize).
+    const getMultipartTicket = async (ext: string) => {
+      const { maxSize: _, ...ticket } = await getStsMultipart(s.signUrl, ext, 2 * MiB, { dispatcher: s.dispatcher });
+      return ticket;
+    };
+    const err = await upload(file, {
+      signUrl: s.signUrl,
+      dispatcher: s.dispatcher,
+      getMultipartTicket,
+      partSize: MiB,
+      multipartThreshold: MiB,
+      resume: false,
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(CosDirectError);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_TOO_LARGE', status: 413, serverCode: 'SRV_ERR_UPLOAD_TOO_LARGE' });
+    expect(await s.openUploads()).toEqual([]);
+  });
+
+  it('refuses a file over MAX_SIZE before sending a byte', async () => {
+    const err = await upload(Buffer.alloc(8 * MiB + 1), {
+      signUrl: s.signUrl,
+      dispatcher: s.dispatcher,
+      ext: 'bin',
+      multipartThreshold: 16 * MiB,
+    }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_TOO_LARGE' });
+  });
+
+  it('stores the file as its own type, so a browser previews it', async () => {
+    const result = await upload(randomBytes(1000), { signUrl: s.signUrl, dispatcher: s.dispatcher, ext: 'png' });
+    expect(result.contentType).toBe('image/png');
+    expect(await head(s, result.key)).toMatchObject({ status: 200, type: 'image/png', length: 1000 });
   });
 });
 

@@ -9,6 +9,7 @@ export const ClientErrorCodes = {
   CLIENT_ERR_ABORTED: 'The upload was aborted through its AbortSignal',
   CLIENT_ERR_INTEGRITY: 'The checksum COS reported differs from the local data',
   CLIENT_ERR_TICKET_EXPIRED: 'The temporary key expired before the upload could finish',
+  CLIENT_ERR_TOO_LARGE: 'The source is larger than the ticket allows (found before sending, or refused by the sign server)',
 } as const;
 export type ClientErrorCode = keyof typeof ClientErrorCodes;
 

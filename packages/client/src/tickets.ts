@@ -1,3 +1,4 @@
+import { type CompleteMultipartRequest, type ConfirmedUpload, SIGN_SERVER_PATHS } from '@cos-direct/protocol';
 import { CosDirectError } from './errors.js';
 import type { DirectTicket, MultipartTicket, TicketSource, Transport } from './types.js';
 
@@ -8,8 +9,21 @@ function endpoint(signUrl: string, path: string): string {
   return url.toString();
 }
 
-async function callSignServer<T>(transport: Transport, url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<T> {
-  const res = await transport.send({ method: 'GET', url, headers: { accept: 'application/json', ...headers }, signal });
+async function callSignServer<T>(
+  transport: Transport,
+  url: string,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+  body?: unknown,
+): Promise<T> {
+  const payload = body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body));
+  const res = await transport.send({
+    method: payload ? 'POST' : 'GET',
+    url,
+    headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(payload ? { body: payload, bodySize: payload.length } : {}),
+    signal,
+  });
   let json: { code?: unknown; message?: unknown; data?: unknown } | undefined;
   try {
     json = JSON.parse(res.text);
@@ -43,7 +57,7 @@ export async function fetchDirectTicket(
   ext: string,
   options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<DirectTicket> {
-  const url = `${endpoint(signUrl, '/sts-direct-sign')}?ext=${encodeURIComponent(ext)}`;
+  const url = `${endpoint(signUrl, SIGN_SERVER_PATHS.directSign)}?ext=${encodeURIComponent(ext)}`;
   const ticket = await callSignServer<DirectTicket>(transport, url, options.headers ?? {}, options.signal);
   requireFields(ticket as never, ['cosHost', 'cosKey', 'authorization', 'securityToken'], 'ticket');
   return ticket;
@@ -56,13 +70,32 @@ export async function fetchMultipartTicket(
   size: number,
   options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<MultipartTicket> {
-  const url = `${endpoint(signUrl, '/sts-multipart')}?ext=${encodeURIComponent(ext)}&size=${size}`;
+  const url = `${endpoint(signUrl, SIGN_SERVER_PATHS.multipart)}?ext=${encodeURIComponent(ext)}&size=${size}`;
   const ticket = await callSignServer<MultipartTicket>(transport, url, options.headers ?? {}, options.signal);
   requireFields(ticket as never, ['cosHost', 'cosKey'], 'multipart ticket');
   const c = ticket.credentials as unknown as Record<string, unknown> | undefined;
   if (!c) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the multipart ticket lacks credentials');
   requireFields(c, ['tmpSecretId', 'tmpSecretKey', 'sessionToken'], 'multipart ticket credentials');
   return ticket;
+}
+
+/** POST <signUrl>/complete-multipart: the sign server checks the parts' total, completes and HEADs the object. */
+export async function completeMultipartUpload(
+  transport: Transport,
+  signUrl: string,
+  request: CompleteMultipartRequest,
+  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<ConfirmedUpload> {
+  const answer = await callSignServer<ConfirmedUpload>(
+    transport,
+    endpoint(signUrl, SIGN_SERVER_PATHS.completeMultipart),
+    options.headers ?? {},
+    options.signal,
+    request,
+  );
+  requireFields(answer as never, ['key', 'etag'], 'completed upload');
+  if (!Number.isSafeInteger(answer.size)) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the completed upload lacks its size');
+  return answer;
 }
 
 export function ticketSourceOf(
@@ -73,6 +106,7 @@ export function ticketSourceOf(
     signal?: AbortSignal;
     getTicket?: (ext: string) => Promise<DirectTicket>;
     getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
+    completeMultipart?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
   },
 ): TicketSource {
   const { signUrl } = options;
@@ -86,5 +120,17 @@ export function ticketSourceOf(
       if (!signUrl) throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'multipart uploads need signUrl or getMultipartTicket');
       return fetchMultipartTicket(transport, signUrl, ext, size, options);
     },
+    ...(options.completeMultipart
+      ? { complete: options.completeMultipart }
+      : signUrl
+        ? {
+            complete: async (ticket: MultipartTicket, uploadId: string) => {
+              if (!ticket.confirmToken) {
+                throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', "the multipart ticket says completion 'server' but lacks confirmToken");
+              }
+              return completeMultipartUpload(transport, signUrl, { confirmToken: ticket.confirmToken, uploadId }, options);
+            },
+          }
+        : {}),
   };
 }

@@ -1,29 +1,24 @@
-/** A ticket for one signed PUT, as the sign server's /sts-direct-sign answers (the seed's shape plus extras). */
-export interface DirectTicket {
-  cosHost: string;
-  cosKey: string;
-  authorization: string;
-  securityToken: string;
-  cosUrl?: string;
-  expiredTime?: number;
-  contentType?: string;
-  /** A presigned GET of cosKey, when the sign server issues one. */
-  downloadUrl?: string;
-}
+import type { ConfirmedUpload, DirectTicketInput, MultipartTicketInput } from '@cos-direct/protocol';
 
-/** A temporary key for one multipart upload, as /sts-multipart answers. */
-export interface MultipartTicket {
-  cosHost: string;
-  cosKey: string;
-  cosUrl?: string;
-  bucket?: string;
-  region?: string;
-  credentials: { tmpSecretId: string; tmpSecretKey: string; sessionToken: string };
-  startTime?: number;
-  expiredTime: number;
-  contentType?: string;
-  downloadUrl?: string;
-}
+// The wire types live in @cos-direct/protocol, shared with the sign server; the client re-exports them.
+export type {
+  CompleteMultipartRequest,
+  ConfirmedUpload,
+  MultipartCompletion,
+  PostPolicyTicket,
+  SeedDirectTicket,
+  TemporaryCredentials,
+} from '@cos-direct/protocol';
+export type { DirectTicket as ServerDirectTicket, MultipartTicket as ServerMultipartTicket } from '@cos-direct/protocol';
+
+/**
+ * A ticket for one signed PUT: the seed's four fields, plus what @cos-direct/server adds (cosUrl,
+ * contentType, contentTypes, maxSize, confirmToken…), which a seed-style server may leave out.
+ */
+export type DirectTicket = DirectTicketInput;
+
+/** A temporary key for one multipart upload, as /sts-multipart answers; `completion` absent means 'client'. */
+export type MultipartTicket = MultipartTicketInput;
 
 export interface HttpResponse {
   status: number;
@@ -74,6 +69,10 @@ export interface ResumeState {
   expiredTime: number;
   contentType: string;
   downloadUrl?: string;
+  /** The ticket's, for POST /complete-multipart (absent in states saved before it existed). */
+  confirmToken?: string;
+  /** Who completes: 'server' (POST /complete-multipart) or 'client' (absent: 'client'). */
+  completion?: MultipartTicket['completion'];
 }
 
 export interface ResumeStore {
@@ -95,6 +94,8 @@ export interface RetryPolicy {
 export interface TicketSource {
   direct(ext: string): Promise<DirectTicket>;
   multipart(ext: string, size: number): Promise<MultipartTicket>;
+  /** POST /complete-multipart (or options.completeMultipart); undefined when neither is available. */
+  complete?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
 }
 
 export interface UploadOptions {
@@ -105,6 +106,17 @@ export interface UploadOptions {
   /** your own ticket functions. */
   getTicket?: (ext: string) => Promise<DirectTicket>;
   getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
+  /**
+   * Completes a multipart upload whose ticket says `completion: 'server'`, when there is no signUrl
+   * (a custom getMultipartTicket): ask your sign server's POST /complete-multipart and return its data.
+   * Default: POST <signUrl>/complete-multipart with `headers`.
+   */
+  completeMultipart?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
+  /**
+   * The type to store, when the ticket allows it (its `contentTypes`). Default: the extension's own
+   * type when the ticket allows it, so browsers can preview the object; otherwise application/octet-stream.
+   */
+  contentType?: string;
   /** Extension sent to the sign server. Default: from the file name. */
   ext?: string;
   /** Bytes sent of all; multipart uploads add a ProgressDetail (how many parts are done, how many were resumed). */
@@ -152,4 +164,8 @@ export interface UploadResult {
   method: 'put' | 'multipart';
   /** Parts this run sent (multipart; resumed parts are not counted). */
   partsUploaded?: number;
+  /** The Content-Type the upload sent (what COS stores). */
+  contentType: string;
+  /** The sign server's own reading of the object, when it completed the upload (multipart, completion 'server'). */
+  confirmed?: ConfirmedUpload;
 }

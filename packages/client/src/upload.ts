@@ -1,3 +1,4 @@
+import { OCTET_STREAM } from '@cos-direct/protocol';
 import { encodeKeyPath, signRequest } from '@cos-direct/signer';
 import { crc64Combine } from '@cos-direct/signer/crc64';
 import { abortError, CosDirectError } from './errors.js';
@@ -5,12 +6,14 @@ import { cosError, isExpiry, xmlValue } from './responses.js';
 import { DEFAULT_RETRY_POLICY, withRetry } from './retry.js';
 import { ticketSourceOf } from './tickets.js';
 import type {
+  ConfirmedUpload,
   DirectTicket,
   HttpResponse,
   MultipartTicket,
   ResumeState,
   ResumeStore,
   RetryPolicy,
+  TicketSource,
   Transport,
   UploadOptions,
   UploadResult,
@@ -61,6 +64,28 @@ function checkIntegrity(res: HttpResponse, etag: string, what: string) {
   }
 }
 
+/**
+ * The Content-Type to send: the one the ticket names (its type limit is on), else the wanted type or the
+ * extension's own type when the ticket lists it as allowed, else application/octet-stream (what a ticket
+ * from a seed-style server, which lists nothing, surely allows).
+ */
+export function contentTypeFor(ticket: { contentType?: string; contentTypes?: string[] }, wanted?: string): string {
+  if (ticket.contentType) return ticket.contentType;
+  const allowed = ticket.contentTypes ?? [];
+  if (wanted && allowed.includes(wanted)) return wanted;
+  return allowed.find((t) => t !== OCTET_STREAM) ?? OCTET_STREAM;
+}
+
+/** Refuses, before a byte is sent, a source larger than the ticket says it allows. */
+function checkSize(ticket: { maxSize?: number; cosKey: string }, size: number) {
+  if (ticket.maxSize !== undefined && size > ticket.maxSize) {
+    throw new CosDirectError(
+      'CLIENT_ERR_TOO_LARGE',
+      `the source is ${size} bytes; the ticket for ${ticket.cosKey} allows at most ${ticket.maxSize}: nothing was sent`,
+    );
+  }
+}
+
 /** Uploads a source through tickets from the sign server: one PUT, or multipart for big files. */
 export async function uploadWith(platform: Platform, source: UploadSource, options: UploadOptions): Promise<UploadResult> {
   if (!Number.isSafeInteger(source.size) || source.size < 0) {
@@ -76,7 +101,7 @@ export async function uploadWith(platform: Platform, source: UploadSource, optio
   const ext = extOf(source, options);
   const tickets = ticketSourceOf(platform.transport, options);
   if (source.size >= threshold && source.size > 0 && source.repeatable) {
-    return multipartUpload(platform, source, options, policy, ext, tickets.multipart);
+    return multipartUpload(platform, source, options, policy, ext, tickets);
   }
   return putUpload(platform, source, options, policy, ext, tickets.direct);
 }
@@ -91,6 +116,7 @@ async function putUpload(
 ): Promise<UploadResult> {
   const total = source.size;
   let ticket = await withRetry(() => getTicket(ext), policy, options.signal);
+  checkSize(ticket, total);
   let refreshed = false;
   let attempts = 0;
   for (;;) {
@@ -107,7 +133,7 @@ async function putUpload(
             headers: {
               authorization: ticket.authorization,
               'x-cos-security-token': ticket.securityToken,
-              'content-type': ticket.contentType ?? 'application/octet-stream',
+              'content-type': contentTypeFor(ticket, options.contentType),
             },
             body: source.slice(0, total),
             bodySize: total,
@@ -132,12 +158,14 @@ async function putUpload(
         size: total,
         crc64: res.headers['x-cos-hash-crc64ecma'] ?? res.sent?.crc64 ?? '',
         method: 'put',
+        contentType: contentTypeFor(ticket, options.contentType),
       };
     } catch (e) {
       // An expired ticket is refreshed once; the new ticket names a new key.
       if (!refreshed && isExpiry(e) && source.repeatable) {
         refreshed = true;
         ticket = await withRetry(() => getTicket(ext), policy, options.signal);
+        checkSize(ticket, total);
         continue;
       }
       if (isExpiry(e)) {
@@ -207,7 +235,7 @@ async function multipartUpload(
   options: UploadOptions,
   policy: RetryPolicy,
   ext: string,
-  getTicket: (ext: string, size: number) => Promise<MultipartTicket>,
+  tickets: TicketSource,
 ): Promise<UploadResult> {
   const total = source.size;
   const signal = options.signal;
@@ -217,6 +245,15 @@ async function multipartUpload(
 
   let state = resumeId ? await store!.get(resumeId) : undefined;
   // A saved upload is only worth resuming while its key has time left to finish.
+  // A server-completed upload needs someone to ask the sign server to complete it.
+  const checkCompletion = (completion: MultipartTicket['completion']) => {
+    if (completion === 'server' && !tickets.complete) {
+      throw new CosDirectError(
+        'CLIENT_ERR_INVALID_ARGUMENT',
+        "the multipart ticket says completion 'server': pass signUrl or completeMultipart to complete it through the sign server",
+      );
+    }
+  };
   if (state && (state.size !== total || state.expiredTime - now() < 120)) {
     await store!.delete(resumeId!);
     state = undefined;
@@ -224,6 +261,7 @@ async function multipartUpload(
   let done = new Map<number, { etag: string; size: number; crc64?: string }>();
   let s: Session;
   if (state) {
+    checkCompletion(state.completion);
     s = session(state);
     try {
       done = await withRetry(() => listUploadedParts(platform, s, signal), policy, signal);
@@ -236,7 +274,9 @@ async function multipartUpload(
     }
   }
   if (!state) {
-    const ticket = await withRetry(() => getTicket(ext, total), policy, signal);
+    const ticket = await withRetry(() => tickets.multipart(ext, total), policy, signal);
+    checkSize(ticket, total);
+    checkCompletion(ticket.completion);
     const partSize = choosePartSize(total, options.partSize);
     const draft: ResumeState = {
       version: 1,
@@ -248,8 +288,10 @@ async function multipartUpload(
       size: total,
       credentials: ticket.credentials,
       expiredTime: ticket.expiredTime,
-      contentType: ticket.contentType ?? 'application/octet-stream',
+      contentType: contentTypeFor(ticket, options.contentType),
       ...(ticket.downloadUrl ? { downloadUrl: ticket.downloadUrl } : {}),
+      ...(ticket.confirmToken ? { confirmToken: ticket.confirmToken } : {}),
+      completion: ticket.completion ?? 'client',
     };
     const res = await withRetry(
       async () => {
@@ -352,41 +394,23 @@ async function multipartUpload(
     }
     if (signal?.aborted) throw abortError();
 
-    const xml =
-      '<CompleteMultipartUpload>' +
-      Array.from(
-        { length: count },
-        (_, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>&quot;${done.get(i + 1)!.etag}&quot;</ETag></Part>`,
-      ).join('') +
-      '</CompleteMultipartUpload>';
-    const res = await withRetry(
-      async () => {
-        const r = await platform.transport.send({
-          method: 'POST',
-          url: s.url(`uploadId=${encodeURIComponent(state!.uploadId)}`),
-          headers: s.sign('POST', { uploadId: state!.uploadId }, { 'content-type': 'application/xml' }),
-          body: new TextEncoder().encode(xml),
-          bodySize: new TextEncoder().encode(xml).length,
-          signal,
-        });
-        // COS may answer 200 and still report a failure in the body.
-        if (r.status !== 200 || xmlValue(r.text, 'Code')) throw cosError(r, 'Complete Multipart Upload');
-        return r;
-      },
-      policy,
-      signal,
-    );
-    const etag = unquote(xmlValue(res.text, 'ETag'));
-    const remoteCrc = res.headers['x-cos-hash-crc64ecma'];
     const crcs = Array.from({ length: count }, (_, i) => done.get(i + 1)!);
-    if (crcs.every((p) => p.crc64 !== undefined)) {
-      let local = crcs[0]!.crc64!;
-      for (let i = 1; i < crcs.length; i++) local = crc64Combine(local, crcs[i]!.crc64!, crcs[i]!.size);
-      if (remoteCrc && remoteCrc !== local) {
-        throw new CosDirectError('CLIENT_ERR_INTEGRITY', `the object's CRC-64 is ${remoteCrc}, the local file's ${local}`, {
-          requestId: res.headers['x-cos-request-id'],
-        });
-      }
+    const local = crcs.every((p) => p.crc64 !== undefined)
+      ? crcs.slice(1).reduce((acc, p) => crc64Combine(acc, p.crc64!, p.size), crcs[0]!.crc64!)
+      : undefined;
+    const completed =
+      state.completion === 'server'
+        ? await completeByServer(state, tickets, policy, signal, () => (resumeId ? store!.delete(resumeId) : undefined))
+        : await completeWithTicketKey(platform, s, count, done, policy, signal);
+    if (completed.size !== undefined && completed.size !== total) {
+      throw new CosDirectError('CLIENT_ERR_INTEGRITY', `the object has ${completed.size} bytes, the local file ${total}`, {
+        ...(completed.requestId ? { requestId: completed.requestId } : {}),
+      });
+    }
+    if (local !== undefined && completed.crc64 && completed.crc64 !== local) {
+      throw new CosDirectError('CLIENT_ERR_INTEGRITY', `the object's CRC-64 is ${completed.crc64}, the local file's ${local}`, {
+        ...(completed.requestId ? { requestId: completed.requestId } : {}),
+      });
     }
     if (resumeId) await store!.delete(resumeId);
     options.onProgress?.(total, total, detail());
@@ -395,11 +419,13 @@ async function multipartUpload(
       host: state.cosHost,
       url: state.cosUrl,
       ...(state.downloadUrl ? { downloadUrl: state.downloadUrl } : {}),
-      etag,
+      etag: completed.etag,
       size: total,
-      crc64: remoteCrc ?? '',
+      crc64: completed.crc64 ?? '',
       method: 'multipart',
       partsUploaded,
+      contentType: completed.confirmed?.contentType ?? state.contentType,
+      ...(completed.confirmed ? { confirmed: completed.confirmed } : {}),
     };
   } catch (e) {
     if (signal?.aborted && options.keepResumeOnAbort && resumeId) {
@@ -426,4 +452,91 @@ async function multipartUpload(
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+interface Completed {
+  etag: string;
+  crc64?: string;
+  size?: number;
+  requestId?: string;
+  confirmed?: ConfirmedUpload;
+}
+
+/** Complete Multipart Upload signed with the ticket's own key (completion 'client'). */
+async function completeWithTicketKey(
+  platform: Platform,
+  s: Session,
+  count: number,
+  done: Map<number, { etag: string }>,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+): Promise<Completed> {
+  const uploadId = s.state.uploadId;
+  const xml = new TextEncoder().encode(
+    '<CompleteMultipartUpload>' +
+      Array.from(
+        { length: count },
+        (_, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>&quot;${done.get(i + 1)!.etag}&quot;</ETag></Part>`,
+      ).join('') +
+      '</CompleteMultipartUpload>',
+  );
+  const res = await withRetry(
+    async () => {
+      const r = await platform.transport.send({
+        method: 'POST',
+        url: s.url(`uploadId=${encodeURIComponent(uploadId)}`),
+        headers: s.sign('POST', { uploadId }, { 'content-type': 'application/xml' }),
+        body: xml,
+        bodySize: xml.length,
+        signal,
+      });
+      // COS may answer 200 and still report a failure in the body.
+      if (r.status !== 200 || xmlValue(r.text, 'Code')) throw cosError(r, 'Complete Multipart Upload');
+      return r;
+    },
+    policy,
+    signal,
+  );
+  const crc64 = res.headers['x-cos-hash-crc64ecma'];
+  const requestId = res.headers['x-cos-request-id'];
+  return { etag: unquote(xmlValue(res.text, 'ETag')), ...(crc64 ? { crc64 } : {}), ...(requestId ? { requestId } : {}) };
+}
+
+/**
+ * POST /complete-multipart (completion 'server'): the sign server lists the parts, holds their total to
+ * the ticket's size (aborting the upload when it is over) and completes with its own key. An upload the
+ * server aborted or cannot find is gone, so its resume state goes too.
+ */
+async function completeByServer(
+  state: ResumeState,
+  tickets: TicketSource,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+  forget: () => Promise<void> | undefined,
+): Promise<Completed> {
+  const ticket: MultipartTicket = {
+    cosHost: state.cosHost,
+    cosKey: state.cosKey,
+    cosUrl: state.cosUrl,
+    credentials: state.credentials,
+    expiredTime: state.expiredTime,
+    contentType: state.contentType,
+    completion: 'server',
+    ...(state.confirmToken ? { confirmToken: state.confirmToken } : {}),
+    ...(state.downloadUrl ? { downloadUrl: state.downloadUrl } : {}),
+  };
+  let confirmed: ConfirmedUpload;
+  try {
+    confirmed = await withRetry(() => tickets.complete!(ticket, state.uploadId), policy, signal);
+  } catch (e) {
+    if (e instanceof CosDirectError && (e.status === 413 || e.status === 404)) await forget();
+    if (e instanceof CosDirectError && e.status === 413) {
+      throw new CosDirectError('CLIENT_ERR_TOO_LARGE', e.message, { ...e, cause: e });
+    }
+    throw e;
+  }
+  if (confirmed.key !== state.cosKey) {
+    throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the sign server completed ${confirmed.key}, not ${state.cosKey}`);
+  }
+  return { etag: unquote(confirmed.etag), size: confirmed.size, ...(confirmed.crc64 ? { crc64: confirmed.crc64 } : {}), confirmed };
 }

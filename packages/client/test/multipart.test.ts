@@ -12,7 +12,8 @@ import { isComplete, MiB, md5, memorySource, memoryStore, observe, partNumber, p
 
 let s: Stack;
 beforeAll(async () => {
-  s = await stack();
+  // The client's own Complete (completion 'client'); test/completion.test.ts covers the sign server's.
+  s = await stack({ multipartCompletion: 'client' });
 });
 afterAll(() => s?.close());
 
