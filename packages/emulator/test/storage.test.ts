@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { signRequest } from '@cos-direct/signer';
 import { crc64ecma } from '@cos-direct/signer/crc64';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../src/index.js';
+import { type RunningEmulator, resolveConfig } from '../src/index.js';
 import {
   type BlobStore,
   INLINE_LIMIT,
@@ -368,6 +368,21 @@ for (const [kind, open] of Object.entries(kinds)) {
         const previous = await again.metadata.deleteObject(B, 'small');
         await again.blobs.delete(previous!.blobId);
         expect(() => again.blobs.read(small.id)).toThrow(/missing/);
+      });
+
+      it('with fsync, flushes small and large bodies and their records before answering', async () => {
+        const dataDir = await mkdtemp(join(tmpdir(), 'cos-fsync-'));
+        const s = await openStores(dataDir, { fsync: true });
+        opened.push(s);
+        const small = await blobOf(s.blobs, Buffer.from('small'));
+        const large = await blobOf(s.blobs, Buffer.alloc(INLINE_LIMIT * 2, 5));
+        await s.metadata.putObject(object('small', small.id));
+        await s.metadata.putObject(object('large', large.id));
+        await close(s);
+        const again = await start(dataDir);
+        expect((await bytesOf(again.blobs, again.metadata.getObject(B, 'small')!.blobId)).toString()).toBe('small');
+        expect((await bytesOf(again.blobs, again.metadata.getObject(B, 'large')!.blobId)).length).toBe(INLINE_LIMIT * 2);
+        expect(() => resolveConfig({ fsync: 'yes' as never })).toThrow(/fsync must be true or false/);
       });
 
       it('imports a data directory of the JSON layout once and moves it aside', async () => {
