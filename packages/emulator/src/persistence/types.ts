@@ -43,8 +43,8 @@ export interface ObjectRecord {
   acl: Acl;
   storageClass: string;
   /**
-   * The multipart upload this object was completed from. Complete writes the object before it removes
-   * the upload, so a restart that finds both finishes the job by removing the upload.
+   * Only in records of the earlier JSON layout, which wrote a completed object before it removed its
+   * upload: the import finishes such uploads and drops the field. Complete is one transaction now.
    */
   completedUploadId?: string;
 }
