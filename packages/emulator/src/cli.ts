@@ -16,6 +16,8 @@ Options (each also read from the environment variable shown):
   --no-https             serve plain HTTP only            COS_EMULATOR_NO_HTTPS=1
   --data-dir <path>      keep data here across restarts   COS_EMULATOR_DATA_DIR   (in memory)
   --in-memory            keep nothing on disk             COS_EMULATOR_IN_MEMORY=1
+  --fsync                flush every write to the disk    COS_EMULATOR_FSYNC=1
+                         before acknowledging it (survives power loss)
   --ca-dir <path>        CA location without a data dir   COS_EMULATOR_CA_DIR     (~/.cache/cos-direct/emulator-ca)
   --region <region>                                       COS_EMULATOR_REGION     (${DEFAULT_REGION})
   --app-id <digits>                                       COS_EMULATOR_APP_ID     (${DEFAULT_CREDENTIALS.appId})
@@ -73,6 +75,7 @@ const parseOptions = () =>
       'no-https': { type: 'boolean' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
+      fsync: { type: 'boolean' },
       'ca-dir': { type: 'string' },
       region: { type: 'string' },
       'app-id': { type: 'string' },
@@ -153,6 +156,7 @@ async function main() {
     devCors: !v['no-dev-cors'],
     pathStyle: v['path-style'] || env.COS_EMULATOR_PATH_STYLE === '1',
     loose: v.loose || env.COS_EMULATOR_LOOSE === '1',
+    fsync: v.fsync || env.COS_EMULATOR_FSYNC === '1',
     requestTimeoutMs: millis(v['request-timeout'] ?? env.COS_EMULATOR_REQUEST_TIMEOUT_MS, '--request-timeout'),
     bodyIdleTimeoutMs: millis(v['body-idle-timeout'] ?? env.COS_EMULATOR_BODY_IDLE_TIMEOUT_MS, '--body-idle-timeout'),
     // The request log below prints every request and refusal; Fastify's own log adds errors (or more, with COS_EMULATOR_LOG_LEVEL).
