@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { serveWeb, type WebServer } from '@cos-direct/web';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launch } from '../support/chromium.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -28,9 +28,15 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
     s = await startStack(async (emu) => ({ cosHost: new URL(emu.info.cos.http).host, cosProtocol: 'http', corsOrigins: ['*'] }));
     web = await serveWeb({ port: 0, signUrl: s.signUrl });
     browser = await launch();
-    page = await browser.newPage();
+  });
+  // Each test in a fresh profile: Golden Retriever would otherwise bring back the files of the one before.
+  let context: BrowserContext;
+  beforeEach(async () => {
+    context = await browser.newContext();
+    page = await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e));
   });
+  afterEach(() => context?.close());
   afterAll(async () => {
     await browser?.close();
     await web?.close();
@@ -63,8 +69,6 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
   it('uploads a multipart-sized file in parts, with progress through Uppy', async () => {
     // 1 MiB parts one at a time, so that progress is reported between parts.
     await open('/uppy.html?partSize=1048576&concurrency=1');
-    // Golden Retriever brought the finished file back; start from an empty Dashboard.
-    await page.evaluate(() => (window as unknown as { uppy: { clear(): void } }).uppy.clear());
     const progress: Array<[number, number]> = [];
     await page.exposeFunction('reportProgress', (sent: number, total: number) => progress.push([sent, total]));
     await page.evaluate(() => {
@@ -86,7 +90,6 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
   it('resumes a multipart upload after a reload with Golden Retriever, sending only the missing parts', async () => {
     const tuned = '/uppy.html?partSize=1048576&concurrency=1';
     await open(tuned);
-    await page.evaluate(() => (window as unknown as { uppy: { clear(): void } }).uppy.clear());
     // Under Golden Retriever's 10 MiB IndexedDB limit, so that the file itself survives the reload.
     const data = randomBytes(9 * 1024 * 1024);
     await page.setInputFiles('.uppy-Dashboard-input >> nth=0', { name: 'again.bin', mimeType: 'application/octet-stream', buffer: data });
@@ -99,8 +102,8 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
       { timeout: 60_000 },
     );
     await open(tuned);
-    const restored = await files(page);
-    expect(restored.map((f) => f.name)).toEqual(['again.bin']);
+    // Golden Retriever restores from localStorage and IndexedDB after the page script has run.
+    await expect.poll(async () => (await files(page)).map((f) => f.name)).toEqual(['again.bin']);
     // Golden Retriever brings the file back and waits for the Dashboard's upload button to confirm.
     await page.locator('.uppy-StatusBar-actionBtn--upload').click();
     await expect.poll(async () => (await files(page))[0], { timeout: 60_000 }).toMatchObject({ complete: true });
@@ -112,7 +115,7 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
   });
 
   it("refuses a type the server does not take with Uppy's own restriction message", async () => {
-    await page.evaluate(() => (window as unknown as { uppy: { clear(): void } }).uppy.clear());
+    await open('/uppy.html');
     await page.setInputFiles('.uppy-Dashboard-input >> nth=0', {
       name: 'tool.exe',
       mimeType: 'application/octet-stream',
