@@ -58,6 +58,13 @@ export function explain(error: unknown, file: { name: string; size: number }, li
     case 'CLIENT_ERR_INTEGRITY':
       message = 'The stored copy does not match your file. Retry the upload.';
       break;
+    case 'CLIENT_ERR_TOO_LARGE':
+      message =
+        tooBig && limits?.maxBytes !== undefined
+          ? `The file is ${formatBytes(file.size)}; the server accepts at most ${formatBytes(limits.maxBytes)}.`
+          : 'The file is larger than the server allows.';
+      retryable = false;
+      break;
     case 'CLIENT_ERR_INVALID_ARGUMENT':
       message = 'This file cannot be uploaded from this page.';
       retryable = false;

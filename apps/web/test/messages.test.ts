@@ -68,6 +68,15 @@ describe('failure messages', () => {
       'The file is 5.0 MiB; the storage accepts at most 1.0 MiB.',
     );
   });
+  it('says a file the ticket refused before sending is too large, in sizes, and offers no retry', () => {
+    const e = new CosDirectError(
+      'CLIENT_ERR_TOO_LARGE',
+      'the source is 5000000 bytes; the ticket allows at most 1048576: nothing was sent',
+    );
+    const f = explain(e, { name: 'big.jpg', size: 5_000_000 }, { allowedExtensions: ['jpg'], maxBytes: 1048576 });
+    expect(f).toMatchObject({ message: 'The file is 4.8 MiB; the server accepts at most 1.0 MiB.', retryable: false });
+    expect(explain(e, { name: 'big.jpg', size: 5_000_000 }).message).toBe('The file is larger than the server allows.');
+  });
   it.each([
     ['CLIENT_ERR_ABORTED', /Cancelled/],
     ['CLIENT_ERR_NETWORK', /connection failed/],
