@@ -109,3 +109,18 @@ describe('the console and its endpoints', () => {
     expect((await request('health'))?.status).not.toBe(401);
   });
 });
+
+describe('admin error codes', () => {
+  it('lists every code the admin endpoints answer in the README, and nothing else', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ADMIN_ERROR_CODES } = await import('../src/console/admin.js');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const documented = [...readme.slice(readme.indexOf('| admin code |')).matchAll(/^\| `(EMU_ERR_[A-Z_]+)` \| \d{3} \|/gm)].map(
+      (m) => m[1],
+    );
+    const source = readFileSync(new URL('../src/console/admin.ts', import.meta.url), 'utf8');
+    const used = new Set([...source.matchAll(/'(EMU_ERR_[A-Z_]+)'/g)].map((m) => m[1]));
+    expect(documented.sort()).toEqual([...ADMIN_ERROR_CODES].sort());
+    expect([...used].sort()).toEqual([...ADMIN_ERROR_CODES].sort());
+  });
+});

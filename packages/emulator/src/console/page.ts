@@ -9,6 +9,7 @@ export const CONSOLE_HTML = String.raw`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>cos-emulator console</title>
+<link rel="icon" href="data:,">
 <style>
 :root { --bg:#f6f7f9; --panel:#fff; --ink:#1c2330; --mute:#6b7586; --line:#e3e6eb; --acc:#0a66c2; --ok:#1a7f37; --warn:#9a6700; --bad:#cf222e; --inj:#8250df; --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 * { box-sizing: border-box; }
@@ -38,6 +39,7 @@ th { font-weight:500; color:var(--mute); font-size:.8rem; background:#fafbfc; po
 tbody tr { cursor:pointer; }
 tbody tr:hover { background:#f2f6fb; }
 tr.sel { background:#e8f1fb !important; }
+td.time { white-space:nowrap; }
 td.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
 .mono { font-family:var(--mono); font-size:.85em; overflow-wrap:anywhere; }
 .scroll { max-height:70vh; overflow:auto; }
@@ -253,7 +255,7 @@ textarea.sts { width:100%; resize:vertical; }
   }
   function rowOf(e) {
     return h('tr', { 'data-request-id': e.requestId, class: e.refusal ? 'refused' : '', onclick: function (ev) { pick(ev.currentTarget, e); } }, [
-      h('td', { class: 'mono', text: e.time.slice(11, 19) }),
+      h('td', { class: 'mono time', text: e.time.slice(11, 19) }),
       h('td', {}, [h('span', { class: 'mono', text: e.method + ' ' + target(e) }), e.fault ? h('span', {}, [' ', h('span', { class: 'badge', text: 'injected' })]) : null]),
       h('td', { class: 'hide-narrow', text: e.operation || '' }),
       h('td', { class: 'num' }, [h('span', { class: 'st ' + statusClass(e.status), text: e.status || 'cut' })]),
