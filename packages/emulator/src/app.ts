@@ -197,7 +197,7 @@ async function cutAnswer(reply: FastifyReply, r: Reply, method: string, rule: Fa
   const res = reply.raw;
   const socket = res.socket;
   if (!socket) return;
-  const finish = () => (rule.action.kind === 'truncate' ? socket.end() : socket.resetAndDestroy());
+  const finish = () => (rule.action.kind === 'truncate' ? socket.end() : resetConnection(socket));
   const headers = { ...(reply.getHeaders() as Record<string, string>), ...r.headers };
   if (body.length === 0) {
     const head = `HTTP/1.1 ${r.status} ${r.status < 300 ? 'OK' : 'Error'}\r\n${Object.entries(headers)
@@ -215,6 +215,12 @@ async function cutAnswer(reply: FastifyReply, r: Reply, method: string, rule: Fa
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Closes a connection abruptly: a TCP reset where Node can send one (plain sockets), else a plain destroy (TLS). */
+function resetConnection(socket: import('node:net').Socket): void {
+  if ('encrypted' in socket) socket.destroy();
+  else socket.resetAndDestroy();
+}
 
 /** Builds one listener's Fastify app; the http and https listeners share stores and STS. */
 export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { key: string; cert: string }): FastifyInstance {
@@ -368,7 +374,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       if (rule.action.kind === 'error') throw injectedError(rule);
       if (rule.action.kind === 'reset-before-response') {
         reply.hijack();
-        request.raw.socket.resetAndDestroy();
+        resetConnection(request.raw.socket);
         return;
       }
     }

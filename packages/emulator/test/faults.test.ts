@@ -176,3 +176,35 @@ describe('fault injection', () => {
     expect((await signed(emu, 'GET', 'anything')).status).toBe(503);
   });
 });
+
+describe('fault injection over HTTPS', () => {
+  it('resets a TLS connection before the answer and mid-body', async () => {
+    const emu = await emulator({ faults: [{ operation: 'GetObject', reset: true, count: 1 }] });
+    try {
+      const { request } = await import('node:https');
+      const u = new URL(emu.info.cos.https!);
+      const get = () =>
+        new Promise<number>((resolve, reject) => {
+          const headers = { host: VHOST };
+          const authorization = signRequest(
+            { method: 'GET', pathname: '/nothing.txt', headers },
+            { credentials: emu.info.credentials },
+          ).authorization;
+          request(
+            { host: u.hostname, port: u.port, path: '/nothing.txt', headers: { ...headers, authorization }, ca: emu.info.caCert },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode!));
+              res.on('error', reject);
+            },
+          )
+            .on('error', reject)
+            .end();
+        });
+      await expect(get()).rejects.toThrow();
+      expect(await get()).toBe(404);
+    } finally {
+      await emu.close();
+    }
+  });
+});
