@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { AbstractStartedContainer, GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
-import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '@cos-direct/emulator';
+import { DEFAULT_CREDENTIALS, DEFAULT_REGION, FaultRuleError, validateFaultRules, type FaultRuleInput } from '@cos-direct/emulator';
 import { handleOf, type CosEmulatorHandle, type EmulatorEndpoints } from './handle.js';
 
 export const COS_EMULATOR_IMAGE = 'cos-direct/emulator:local';
@@ -91,6 +91,22 @@ export class CosEmulatorContainer extends GenericContainer {
     }
     if (this.#caDirectory) throw new CosEmulatorContainerError('withCertificate and withCaDirectory exclude each other');
     this.#certificate = { ...certificate };
+    return this;
+  }
+
+  /**
+   * Fault rules in force from the start (the emulator's `faults` option, passed as COS_EMULATOR_FAULTS),
+   * e.g. `[{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 2 }]`; validated here, so a
+   * misspelled operation fails before any container starts. Change them later at getFaultsUrl().
+   */
+  withFaults(rules: FaultRuleInput[]): this {
+    try {
+      validateFaultRules(rules);
+    } catch (error) {
+      if (error instanceof FaultRuleError) throw new CosEmulatorContainerError(`withFaults: ${error.problems.join('; ')}`);
+      throw error;
+    }
+    this.withEnvironment({ COS_EMULATOR_FAULTS: JSON.stringify(rules) });
     return this;
   }
 
@@ -194,4 +210,8 @@ export class StartedCosEmulatorContainer extends AbstractStartedContainer implem
   getSignServerOptions = () => this.#handle.getSignServerOptions();
   getUndiciOptions = () => this.#handle.getUndiciOptions();
   getRefusals = (limit?: number) => this.#handle.getRefusals(limit);
+  /** The fault rules endpoint (GET lists, PUT {"rules":[...]} replaces, DELETE clears); from outside the container it takes the root key as HTTP Basic credentials. */
+  getFaultsUrl = () => `${this.#handle.getCosEndpoint()}//_emulator/faults`;
+  /** The emulator's console page (HTTP Basic with the root key from outside the container). */
+  getConsoleUrl = () => `${this.#handle.getCosEndpoint()}//_emulator/console`;
 }

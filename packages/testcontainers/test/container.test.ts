@@ -59,6 +59,15 @@ describe('CosEmulatorContainer options', () => {
     expect(() => new CosEmulatorContainer().withBuckets()).toThrow(/at least one/);
     expect(() => new CosEmulatorContainer().withAppId('12a')).toThrow(/digits/);
     expect(() => new CosEmulatorContainer().withCertificate({ cert: 'x', key: 'y', ca: 'z' })).toThrow(/PEM/);
+    expect(() => new CosEmulatorContainer().withFaults([{ operation: 'PutObjekt', status: 503 }])).toThrow(
+      /withFaults: rule 1: operation "PutObjekt"/,
+    );
+  });
+
+  it('passes fault rules to the emulator through COS_EMULATOR_FAULTS', () => {
+    const rules = [{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 2 }];
+    const container = new CosEmulatorContainer().withFaults(rules);
+    expect(JSON.parse((container as unknown as { environment: Record<string, string> }).environment.COS_EMULATOR_FAULTS!)).toEqual(rules);
   });
 });
 
@@ -84,6 +93,7 @@ describe.skipIf(!docker)('in a container', () => {
       .withRegion('ap-shanghai')
       .withBuckets('photos', 'docs')
       .withCaDirectory(process.env.COS_DIRECT_TC_CA_DIR!)
+      .withFaults([{ name: 'acl-once', operation: 'GetBucketAcl', status: 503, code: 'SlowDown', count: 1 }])
       .start();
   });
   afterAll(async () => {
@@ -97,6 +107,16 @@ describe.skipIf(!docker)('in a container', () => {
     expect(started.getRegion()).toBe('ap-shanghai');
     expect(started.getBuckets()).toEqual(['photos-1250000000', 'docs-1250000000']);
     expect(started.getCaCertificate()).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('starts with the fault rules given; the SDK retries through them', async () => {
+    const cos = new COS(started.getCosSdkOptions());
+    await new Promise((resolve, reject) =>
+      cos.getBucketAcl({ Bucket: started.getBuckets()[0]!, Region: started.getRegion() }, (e, d) => (e ? reject(e) : resolve(d))),
+    );
+    const basic = Buffer.from(`${started.getSecretId()}:${started.getSecretKey()}`).toString('base64');
+    const listed = await (await fetch(started.getFaultsUrl(), { headers: { authorization: `Basic ${basic}` } })).json();
+    expect(listed.rules).toMatchObject([{ name: 'acl-once', hits: 1, remaining: 0 }]);
   });
 
   it('serves the official SDK with the ready-made options', async () => {
