@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { createObjectPolicy } from '@cos-direct/signer';
 import { serveWeb, type WebServer } from '@cos-direct/web';
 import type CosJs from 'cos-js-sdk-v5';
 import type { Browser, Page } from 'playwright-core';
@@ -44,24 +45,21 @@ describe.skipIf(!chromiumAvailable())('cos-js-sdk-v5 in Chromium', () => {
       host: info.sts!.endpoint,
       region,
       durationSeconds: 1800,
-      policy: {
-        version: '2.0',
-        statement: [
-          {
-            effect: 'allow',
-            action: [
-              'name/cos:PutObject',
-              'name/cos:PostObject',
-              'name/cos:InitiateMultipartUpload',
-              'name/cos:ListMultipartUploads',
-              'name/cos:ListParts',
-              'name/cos:UploadPart',
-              'name/cos:CompleteMultipartUpload',
-            ],
-            resource: [`qcs::cos:${region}:uid/${info.appId}:${bucket}/doc/*`],
-          },
+      // COS's documented direct-upload actions (doc 436/31923), on every key under doc/.
+      policy: createObjectPolicy({
+        region,
+        bucket,
+        prefix: 'doc/',
+        actions: [
+          'PutObject',
+          'PostObject',
+          'InitiateMultipartUpload',
+          'ListMultipartUploads',
+          'ListParts',
+          'UploadPart',
+          'CompleteMultipartUpload',
         ],
-      },
+      }),
     } as never);
     key = { ...result.credentials, startTime: result.startTime, expiredTime: result.expiredTime } as TemporaryKey;
     web = await serveWeb({ port: 0, signUrl: s.signUrl, extraFiles: { '/cos-js-sdk-v5.min.js': jsSdk } });
