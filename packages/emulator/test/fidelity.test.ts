@@ -4,12 +4,11 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createPostPolicy, signPostPolicy, signRequest, type CamPolicy } from '@cos-direct/signer';
+import { createObjectPolicy, createPostPolicy, signPostPolicy, signRequest } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
 import { BUCKET, call, emulator, raw, REGION, sdk, signed, temporaryKey, VHOST, xmlField } from './helpers.js';
 
-const APP_ID = '1250000000';
 const code = (text: string) => xmlField(text, 'Code');
 
 /** A log stream whose lines a test can wait for. */
@@ -69,26 +68,22 @@ describe('list actions are authorized against <bucket>/<prefix>', () => {
   afterAll(() => emu.close());
 
   // The direct-upload policy COS documents (doc 436/31923): every upload action on <bucket>/doc/*.
-  const docPolicy: CamPolicy = {
-    version: '2.0',
-    statement: [
-      {
-        effect: 'allow',
-        action: [
-          'name/cos:PutObject',
-          'name/cos:PostObject',
-          'name/cos:InitiateMultipartUpload',
-          'name/cos:ListMultipartUploads',
-          'name/cos:ListParts',
-          'name/cos:UploadPart',
-          'name/cos:CompleteMultipartUpload',
-          'name/cos:AbortMultipartUpload',
-          'name/cos:GetBucket',
-        ],
-        resource: [`qcs::cos:${REGION}:uid/${APP_ID}:${BUCKET}/doc/*`],
-      },
+  const docPolicy = createObjectPolicy({
+    region: REGION,
+    bucket: BUCKET,
+    prefix: 'doc/',
+    actions: [
+      'PutObject',
+      'PostObject',
+      'InitiateMultipartUpload',
+      'ListMultipartUploads',
+      'ListParts',
+      'UploadPart',
+      'CompleteMultipartUpload',
+      'AbortMultipartUpload',
+      'GetBucket',
     ],
-  } as CamPolicy;
+  });
 
   const docKey = async () => {
     const key = await temporaryKey(emu, docPolicy);
