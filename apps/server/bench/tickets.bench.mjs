@@ -6,18 +6,28 @@
 // per ticket, one qcloud-cos-sts getCredential scoped to the new key, then a signed PUT. Every server
 // talks to the same emulator STS. Prints the issue's targets (shared keys at least 3x the reference's
 // throughput, p99 <= 30 ms) and whether this run met them; asserts nothing.
-// Node reads NODE_EXTRA_CA_CERTS at start, so this script re-runs itself once with the emulator's CA.
-import { spawnSync } from 'node:child_process';
+// Node reads NODE_EXTRA_CA_CERTS at start, so this script re-runs itself once with the emulator's CA. Where
+// `taskset` exists and there are two CPUs or more, each load generator is pinned to the last CPU, so that
+// it and the server don't take turns on one core.
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { promisify } from 'node:util';
 import { createCertificateAuthority, startEmulator } from '@cos-direct/emulator';
 import { signRequest } from '@cos-direct/signer';
 import STS from 'qcloud-cos-sts';
+
+const CPUS = availableParallelism();
+
+/** `taskset -c <cpu>` when it can pin, else nothing. */
+function pinnedToLastCpu() {
+  if (CPUS < 2 || spawnSync('taskset', ['-V']).status !== 0) return [];
+  return ['taskset', '-c', String(CPUS - 1)];
+}
 
 if (!process.env.COS_DIRECT_BENCH_CA_DIR) {
   const caDir = await mkdtemp(join(tmpdir(), 'cos-server-bench-ca-'));
@@ -86,28 +96,29 @@ async function reference() {
   return { app: { close: () => new Promise((r) => server.close(r)) }, origin: `http://127.0.0.1:${server.address().port}` };
 }
 
-/** Runs the load from a worker thread, so that the load generator and the server do not share an event loop. */
+/** Runs the load from a process of its own (bench/load-generator.mjs), on a CPU of its own where it can. */
 async function load(origin, path) {
-  const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), {
-    workerData: { origin, path, concurrency: CONCURRENCY, duration: DURATION },
-  });
-  const { latencies, failures } = await new Promise((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  await worker.terminate();
-  latencies.sort((a, b) => a - b);
-  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return { rps: latencies.length / (DURATION / 1000), p50: q(0.5), p99: q(0.99), failures };
+  const [command, ...args] = [
+    ...pinnedToLastCpu(),
+    process.execPath,
+    fileURLToPath(new URL('./load-generator.mjs', import.meta.url)),
+    origin,
+    path,
+    String(CONCURRENCY),
+    String(DURATION),
+  ];
+  const { stdout } = await promisify(execFile)(command, args);
+  const { requests, failures, p50, p99 } = JSON.parse(stdout);
+  return { rps: requests / (DURATION / 1000), p50, p99, failures };
 }
 
 const f = (n) => n.toFixed(1);
 const line = (name, r) =>
   `${name}: ${r.rps.toFixed(0)} req/s, p50 ${f(r.p50)} ms, p99 ${f(r.p99)} ms${r.failures ? `, failures ${r.failures}` : ''}`;
 console.log(
-  `${CONCURRENCY} connections, ${DURATION} ms per run; ${availableParallelism()} CPUs, load average ${loadavg()
+  `${CONCURRENCY} connections, ${DURATION} ms per run; ${CPUS} CPUs, load average ${loadavg()
     .map((l) => l.toFixed(1))
-    .join(' ')} (other work on the machine skews every number)`,
+    .join(' ')}${pinnedToLastCpu().length ? '; load generator pinned to the last CPU' : ''} (other work on the machine skews every number)`,
 );
 const results = {};
 for (const mode of ['shared', 'per-ticket', 'reference']) {
