@@ -84,6 +84,8 @@ export class UploadConfirmer {
       throw new ServerError('SRV_ERR_BAD_REQUEST', 'uploadId is missing or malformed');
     }
     const parts = await this.#listParts(claim.k, uploadId);
+    // A retry whose first answer was lost finds the upload gone: completed, if the key now holds an object.
+    if (parts === undefined) return this.#completedBefore(claim);
     const total = parts.reduce((sum, p) => sum + p.size, 0);
     if (claim.s !== undefined && total > claim.s) {
       const aborted = await this.cos.send('DELETE', claim.k, { uploadId });
@@ -104,14 +106,31 @@ export class UploadConfirmer {
     return this.#head(claim);
   }
 
-  async #listParts(key: string, uploadId: string): Promise<Part[]> {
+  /**
+   * The object a multipart ticket's upload already became. The key is new per ticket, so an object at
+   * it was written with that ticket; the size is checked again all the same.
+   */
+  async #completedBefore(claim: Claim): Promise<ConfirmedUpload> {
+    const r = await this.cos.send('HEAD', claim.k, {});
+    if (r.status === 404) {
+      throw new ServerError('SRV_ERR_NOT_UPLOADED', 'no such multipart upload (aborted or never started), and no object at its key');
+    }
+    const confirmed = this.#confirmed(claim, r);
+    if (claim.s !== undefined && confirmed.size > claim.s) {
+      throw new ServerError('SRV_ERR_UPLOAD_TOO_LARGE', `the object is ${confirmed.size} bytes; the ticket allows ${claim.s}`);
+    }
+    return confirmed;
+  }
+
+  /** The parts of the upload in part-number order, or undefined when there is no such upload. */
+  async #listParts(key: string, uploadId: string): Promise<Part[] | undefined> {
     const parts: Part[] = [];
     let marker = '';
     for (let page = 0; page < 20; page++) {
       const query: Record<string, string> = { uploadId, 'max-parts': '1000' };
       if (marker) query['part-number-marker'] = marker;
       const r = await this.cos.send('GET', key, query);
-      if (r.status === 404) throw new ServerError('SRV_ERR_NOT_UPLOADED', 'no such multipart upload (completed, aborted or never started)');
+      if (r.status === 404 && xmlValue(r.text, 'Code') === 'NoSuchUpload') return undefined;
       if (r.status !== 200) throw cosFailure('List Parts', r);
       for (const m of r.text.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
         const xml = m[1]!;
@@ -130,6 +149,10 @@ export class UploadConfirmer {
   async #head(claim: Claim): Promise<ConfirmedUpload> {
     const r = await this.cos.send('HEAD', claim.k, {});
     if (r.status === 404) throw new ServerError('SRV_ERR_NOT_UPLOADED', `nothing has been uploaded to ${claim.k}`);
+    return this.#confirmed(claim, r);
+  }
+
+  #confirmed(claim: Claim, r: CosAnswer): ConfirmedUpload {
     if (r.status !== 200) throw cosFailure('HEAD Object', r);
     const header = (name: string) => {
       const v = r.headers[name];

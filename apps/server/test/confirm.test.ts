@@ -141,6 +141,18 @@ describe('confirmed uploads', () => {
     expect(res.json.data.etag).toMatch(/-1"$/);
     expect(res.json.data.crc64).toMatch(/^\d+$/);
     expect(recorded.at(-1)).toEqual(res.json.data);
+    // A client whose answer was lost asks again: the upload is gone, the object is the confirmation.
+    const again = await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId });
+    expect(again.status).toBe(200);
+    expect(again.json.data).toEqual(res.json.data);
+  });
+
+  it('refuses to complete an upload that never existed, when nothing is at the key', async () => {
+    const d = (await ticket(s.base, '/sts-multipart?ext=jpg&size=2000')).json.data as MultipartTicket;
+    const res = await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId: 'no-such-upload' });
+    expect(res.status).toBe(404);
+    expect(res.json).toMatchObject({ code: 'SRV_ERR_NOT_UPLOADED' });
+    expect(res.json.message).toContain('no object at its key');
   });
 });
 
