@@ -99,6 +99,7 @@ function policyContextOf(
     'cos:x-cos-acl': header(headers, 'x-cos-acl'),
     'cos:x-cos-storage-class': header(headers, 'x-cos-storage-class'),
     'cos:prefix': prefix === undefined ? undefined : encodeURIComponent(prefix),
+    'cos:versionid': routed.params.versionid,
     // GetObject's override of the answer's type, compared URL-encoded like cos:prefix (image%2Fjpeg).
     'cos:response-content-type': responseType === undefined ? undefined : encodeURIComponent(responseType),
     ...grantContextOf((name) => header(headers, name)),

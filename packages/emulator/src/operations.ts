@@ -3,6 +3,7 @@ import type { HandlerContext, Reply, ServiceContext } from './handlers/context.j
 import * as multipart from './handlers/multipart.js';
 import * as object from './handlers/object.js';
 import { postObject } from './handlers/post-object.js';
+import * as versioning from './handlers/versioning.js';
 import type { Operation, RoutedRequest } from './pipeline/route.js';
 
 /**
@@ -44,6 +45,9 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   GetBucketAcl: onBucket('GetBucketACL', 'bucket', bucket.getBucketAcl),
   PutBucketAcl: onBucket('PutBucketACL', 'bucket', bucket.putBucketAcl),
   ListMultipartUploads: onBucket('ListMultipartUploads', 'prefix', multipart.listMultipartUploads),
+  GetBucketVersioning: onBucket('GetBucketVersioning', 'bucket', versioning.getBucketVersioning),
+  PutBucketVersioning: onBucket('PutBucketVersioning', 'bucket', versioning.putBucketVersioning),
+  GetBucketObjectVersions: onBucket('GetBucketObjectVersions', 'prefix', versioning.listObjectVersions),
   // Each key is also authorized on its own (DeleteObject on <bucket>/<key>) by the handler.
   DeleteMultipleObjects: onBucket('DeleteObject', 'bucket', bucket.deleteMultipleObjects),
   // The form signs itself: authenticated and authorized by its handler, on the key the form names.

@@ -156,4 +156,25 @@ describe('kill -9 of the emulator', { timeout: 90_000 }, () => {
     }
     await p.kill();
   });
+  it('keeps every acknowledged version and delete marker, killed right after the last answer', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cos-kill-'));
+    let p = await launch(dataDir);
+    const config = '<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>';
+    expect((await signed(p.emu, 'PUT', '', { query: { versioning: '' }, body: config })).status).toBe(200);
+    const bodies = [randomBytes(1000), randomBytes(200_000)];
+    const ids: string[] = [];
+    for (const body of bodies) ids.push(String((await signed(p.emu, 'PUT', 'v/key', { body })).headers['x-cos-version-id']));
+    const marker = String((await signed(p.emu, 'DELETE', 'v/key')).headers['x-cos-version-id']);
+    await p.kill();
+
+    p = await launch(dataDir);
+    expect((await signed(p.emu, 'HEAD', 'v/key')).headers['x-cos-delete-marker']).toBe('true');
+    for (const [i, body] of bodies.entries()) {
+      const get = await signed(p.emu, 'GET', 'v/key', { query: { versionId: ids[i]! } });
+      expect(md5(get.body)).toBe(md5(body));
+    }
+    const list = await signed(p.emu, 'GET', '', { query: { versions: '' } });
+    expect([...list.text.matchAll(/<VersionId>([^<]*)<\/VersionId>/g)].map((m) => m[1])).toEqual([marker, ids[1], ids[0]]);
+    await p.kill();
+  });
 });

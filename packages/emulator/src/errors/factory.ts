@@ -38,6 +38,18 @@ export const CosErrors = {
     new CosError('RequestTimeTooSkewed', 403, "The difference between the request time and the server's time is too large.", reason),
   expiredToken: (reason: string) => new CosError('ExpiredToken', 400, 'The provided token has expired.', reason),
   noSuchKey: (key: string) => new CosError('NoSuchKey', 404, 'The specified key does not exist.', `no object has the key "${key}"`),
+  noSuchVersion: (key: string, versionId: string) =>
+    new CosError('NoSuchVersion', 404, 'The specified version does not exist.', `"${key}" has no version "${versionId}"`),
+  /** GET or HEAD of a key whose latest version (or the version asked for) is a delete marker. */
+  deleteMarker: (key: string, versionId: string) =>
+    new CosError(
+      'NoSuchKey',
+      404,
+      'The specified key does not exist.',
+      `version "${versionId}" of "${key}" is a delete marker`,
+      {},
+      { 'x-cos-delete-marker': 'true', 'x-cos-version-id': versionId },
+    ),
   noSuchBucket: (bucket: string) =>
     new CosError('NoSuchBucket', 404, 'The specified bucket does not exist.', `no bucket is named "${bucket}"`),
   noSuchUpload: (uploadId: string) =>

@@ -6,6 +6,7 @@ import { DEV_CORS_RULE } from '../pipeline/cors.js';
 import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply, type ServiceContext } from './context.js';
 import { aclOf } from './metadata-headers.js';
 import { aclDocument } from './object.js';
+import { checkVersionId, deleteKey } from './versioning.js';
 
 const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
 
@@ -112,7 +113,8 @@ export async function headBucket(ctx: HandlerContext): Promise<Reply> {
 
 export async function deleteBucket(ctx: HandlerContext): Promise<Reply> {
   const meta = ctx.stores.metadata;
-  if (firstOf(meta.listObjects(ctx.bucket.name))) throw CosErrors.bucketNotEmpty(ctx.bucket.name);
+  // Versions and delete markers count: a bucket is empty once its history is.
+  if (firstOf(meta.listVersions(ctx.bucket.name))) throw CosErrors.bucketNotEmpty(ctx.bucket.name);
   // Collected first: the uploads are removed while nothing iterates over them.
   const uploads = [...meta.listUploads(ctx.bucket.name)].map((u) => u.uploadId);
   for (const id of uploads) {
@@ -213,27 +215,40 @@ export async function deleteMultipleObjects(ctx: HandlerContext): Promise<Reply>
   if (root.Quiet !== undefined && (typeof root.Quiet !== 'string' || !/^(true|false)$/i.test(root.Quiet)))
     throw CosErrors.malformedXml('<Quiet> must be true or false');
   // Every entry is checked before anything is deleted: one malformed <Object> refuses the whole request.
-  const keys = root.Object.map((o, i) => {
-    const key = o && typeof o === 'object' ? (o as { Key?: unknown }).Key : undefined;
+  const targets = root.Object.map((o, i) => {
+    const entry = o && typeof o === 'object' ? (o as { Key?: unknown; VersionId?: unknown }) : {};
+    const key = entry.Key;
     if (typeof key !== 'string' || key === '') {
       throw CosErrors.malformedXml(
         `<Object> #${i + 1} needs one non-empty <Key> holding text (it has ${key === undefined ? 'none' : 'markup or nothing'})`,
       );
     }
-    return key;
+    const versionId = entry.VersionId;
+    if (versionId !== undefined && typeof versionId !== 'string')
+      throw CosErrors.malformedXml(`<Object> #${i + 1}: <VersionId> must hold text`);
+    if (versionId) checkVersionId(versionId);
+    return { key, versionId: versionId || undefined };
   });
   const quiet = String(root.Quiet ?? 'false').toLowerCase() === 'true';
-  const deleted: Array<{ Key: string }> = [];
-  const errors: Array<{ Key: string; Code: string; Message: string }> = [];
-  for (const key of keys) {
+  const deleted: Array<Record<string, string | undefined>> = [];
+  const errors: Array<{ Key: string; VersionId?: string; Code: string; Message: string }> = [];
+  for (const { key, versionId } of targets) {
     try {
       ctx.authorizeAlso('name/cos:DeleteObject', key);
-      const previous = await ctx.stores.metadata.deleteObject(ctx.bucket.name, key);
-      if (previous) await ctx.stores.blobs.delete(previous.blobId);
-      deleted.push({ Key: key });
+      const d = await deleteKey(ctx, key, versionId);
+      deleted.push(
+        versionId !== undefined
+          ? {
+              Key: key,
+              VersionId: versionId,
+              DeleteMarker: d.deleteMarker ? 'true' : undefined,
+              DeleteMarkerVersionId: d.deleteMarker ? versionId : undefined,
+            }
+          : { Key: key, DeleteMarker: d.deleteMarker ? 'true' : undefined, DeleteMarkerVersionId: d.versionId },
+      );
     } catch (e) {
       if (!(e instanceof CosError)) throw e;
-      errors.push({ Key: key, Code: e.code, Message: e.message });
+      errors.push({ Key: key, ...(versionId !== undefined ? { VersionId: versionId } : {}), Code: e.code, Message: e.message });
     }
   }
   return { status: 200, headers: XML, body: toXml('DeleteResult', { Deleted: quiet ? undefined : deleted, Error: errors }) };

@@ -204,7 +204,11 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
   for (const p of completion.parts) await ctx.stores.blobs.delete(p.blobId);
   return {
     status: 200,
-    headers: { ...XML, 'x-cos-hash-crc64ecma': blob.crc64 },
+    headers: {
+      ...XML,
+      'x-cos-hash-crc64ecma': blob.crc64,
+      ...(completion.versionId === undefined ? {} : { 'x-cos-version-id': completion.versionId }),
+    },
     body: toXml('CompleteMultipartUploadResult', {
       Location: `${ctx.host}/${encodeURI(upload.key)}`,
       Bucket: upload.bucket,

@@ -4,18 +4,32 @@ import { toXml } from '../xml/xml.js';
 import { receiveBody } from './body.js';
 import { header, isoDate, XML, type HandlerContext, type Reply } from './context.js';
 import { aclOf, headerEntries, objectHeaders, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import {
+  copySourceVersion,
+  deleteKey,
+  deletionHeaders,
+  checkVersionId,
+  requestedVersion,
+  selectObject,
+  versionHeader,
+} from './versioning.js';
 
-function mustGet(ctx: HandlerContext): ObjectRecord {
-  const o = ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key);
-  if (!o) throw CosErrors.noSuchKey(ctx.routed.key);
-  return o;
+/** The object the request addresses (the version asked for with `?versionId=`). */
+const mustGet = (ctx: HandlerContext): ObjectRecord => selectObject(ctx);
+
+/**
+ * Writes a new object (a new version with versioning) and releases the bytes of the one it replaced;
+ * returns the version id it got in a bucket with versioning.
+ */
+export async function commitObject(ctx: HandlerContext, record: ObjectRecord): Promise<string | undefined> {
+  const { versionId, released } = await ctx.stores.metadata.writeObject(record);
+  if (released && released.blobId !== record.blobId) await ctx.stores.blobs.delete(released.blobId);
+  return versionId;
 }
 
-/** Replaces an object and releases the bytes of the one it replaced. */
-export async function commitObject(ctx: HandlerContext, record: ObjectRecord): Promise<void> {
-  const previous = await ctx.stores.metadata.putObject(record);
-  if (previous && previous.blobId !== record.blobId) await ctx.stores.blobs.delete(previous.blobId);
-}
+/** `x-cos-version-id` for an answer that made a version. */
+export const madeVersionHeader = (versionId: string | undefined): Record<string, string> =>
+  versionId === undefined ? {} : { 'x-cos-version-id': versionId };
 
 function checkOverwrite(ctx: HandlerContext, key: string) {
   if (
@@ -39,7 +53,7 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
     await ctx.stores.blobs.delete(blob.id);
     throw e;
   }
-  await commitObject(ctx, {
+  const versionId = await commitObject(ctx, {
     bucket: ctx.bucket.name,
     key: ctx.routed.key,
     blobId: blob.id,
@@ -52,7 +66,7 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
     acl,
     storageClass,
   });
-  return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64 } };
+  return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId) } };
 }
 
 function parseRange(value: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
@@ -109,7 +123,7 @@ export async function getObject(ctx: HandlerContext, headOnly = false): Promise<
   const o = mustGet(ctx);
   const notModified = checkConditions(ctx, o);
   if (notModified) return notModified;
-  const headers = objectHeaders(o);
+  const headers = { ...objectHeaders(o), ...versionHeader(ctx, o) };
   if (!headOnly) {
     for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
       // By lower-cased name: the signature covers names lower-cased, so a re-cased signed override still applies.
@@ -130,9 +144,8 @@ export async function getObject(ctx: HandlerContext, headOnly = false): Promise<
 }
 
 export async function deleteObject(ctx: HandlerContext): Promise<Reply> {
-  const previous = await ctx.stores.metadata.deleteObject(ctx.bucket.name, ctx.routed.key);
-  if (previous) await ctx.stores.blobs.delete(previous.blobId);
-  return { status: 204 };
+  const deletion = await deleteKey(ctx, ctx.routed.key, requestedVersion(ctx));
+  return { status: 204, headers: deletionHeaders(deletion) };
 }
 
 /** `<bucket>.cos.<region>.<domain>/<encoded key>`, or `/<bucket>/<encoded key>`. */
@@ -155,16 +168,19 @@ function parseCopySource(value: string, ctx: HandlerContext): { bucket: string; 
 }
 
 export async function copyObject(ctx: HandlerContext): Promise<Reply> {
-  const source = parseCopySource(header(ctx.headers, 'x-cos-copy-source')!, ctx);
+  const copySource = header(ctx.headers, 'x-cos-copy-source')!;
+  const source = parseCopySource(copySource, ctx);
+  const sourceVersion = copySourceVersion(copySource);
+  if (sourceVersion !== undefined) checkVersionId(sourceVersion);
   ctx.authorizeAlso('name/cos:GetObject', source.key, source.bucket);
-  if (!ctx.stores.metadata.getBucket(source.bucket)) throw CosErrors.noSuchBucket(source.bucket);
-  const src = ctx.stores.metadata.getObject(source.bucket, source.key);
-  if (!src) throw CosErrors.noSuchKey(source.key);
+  const sourceBucket = ctx.stores.metadata.getBucket(source.bucket);
+  if (!sourceBucket) throw CosErrors.noSuchBucket(source.bucket);
+  const src = selectObject({ ...ctx, bucket: sourceBucket }, source.key, sourceVersion);
   const directive = (header(ctx.headers, 'x-cos-metadata-directive') ?? 'Copy').toLowerCase();
   if (directive !== 'copy' && directive !== 'replaced') {
     throw CosErrors.invalidArgument(`x-cos-metadata-directive "${directive}" must be Copy or Replaced`);
   }
-  const sameObject = source.bucket === ctx.bucket.name && source.key === ctx.routed.key;
+  const sameObject = source.bucket === ctx.bucket.name && source.key === ctx.routed.key && sourceVersion === undefined;
   if (sameObject && directive === 'copy') {
     throw CosErrors.invalidArgument('copying an object onto itself needs x-cos-metadata-directive: Replaced');
   }
@@ -192,11 +208,19 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
       ? storageClassOf(header(ctx.headers, 'x-cos-storage-class'))
       : src.storageClass,
   };
-  await commitObject(ctx, record);
+  const versionId = await commitObject(ctx, record);
+  const sourceVersionHeader: Record<string, string> = sourceBucket.versioning
+    ? { 'x-cos-copy-source-version-id': src.versionId ?? 'null' }
+    : {};
   return {
     status: 200,
-    headers: { ...XML, 'x-cos-hash-crc64ecma': blob.crc64 },
-    body: toXml('CopyObjectResult', { ETag: `"${record.etag}"`, CRC64: record.crc64, LastModified: isoDate(record.lastModified) }),
+    headers: { ...XML, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId), ...sourceVersionHeader },
+    body: toXml('CopyObjectResult', {
+      ETag: `"${record.etag}"`,
+      CRC64: record.crc64,
+      LastModified: isoDate(record.lastModified),
+      VersionId: versionId,
+    }),
   };
 }
 

@@ -11,7 +11,7 @@ import { toXml } from '../xml/xml.js';
 import { MAX_OBJECT_SIZE } from './body.js';
 import { XML, type HandlerContext, type Reply } from './context.js';
 import { aclOf, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
-import { commitObject } from './object.js';
+import { commitObject, madeVersionHeader } from './object.js';
 
 export interface PostObjectDeps {
   sts: import('../sts/index.js').StsService;
@@ -169,7 +169,7 @@ async function handleFile(
     checkPolicy(ctx, policyJson, checked, info.size);
     deps.authorize(identity, key, { ...formContext, 'cos:content-length': info.size });
   });
-  await commitObject(ctx, {
+  const versionId = await commitObject(ctx, {
     bucket: ctx.bucket.name,
     key,
     blobId: blob.id,
@@ -184,7 +184,7 @@ async function handleFile(
   });
 
   const location = `${ctx.protocol}://${ctx.host}/${encodeURI(key)}`;
-  const headers = { etag: `"${blob.md5}"`, location, 'x-cos-hash-crc64ecma': blob.crc64 };
+  const headers = { etag: `"${blob.md5}"`, location, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId) };
   const redirect = fieldOf(fields, 'success_action_redirect');
   if (redirect) {
     const sep = redirect.includes('?') ? '&' : '?';

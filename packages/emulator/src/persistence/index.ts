@@ -1,4 +1,6 @@
 export type * from './types.js';
+export { isDeleteMarker } from './types.js';
+export { decodeVersionId } from './version-keys.js';
 export { MemoryMetadataStore } from './memory-metadata.js';
 export { MemoryBlobStore } from './memory-blobs.js';
 export { INLINE_LIMIT, LmdbBlobStore, LmdbMetadataStore } from './lmdb-store.js';

@@ -23,7 +23,7 @@ const EMPTY: Bounds = { start: Buffer.from([1]), end: Buffer.from([1]) };
  * Escapes 0x00 and 0x01 so that a key can be followed by another field and still sort by key first:
  * 0x00 → 01 01, 0x01 → 01 02, then a 0x00 terminator. Order-preserving.
  */
-function escaped(bytes: Buffer): Buffer {
+export function escaped(bytes: Buffer): Buffer {
   if (!bytes.includes(0) && !bytes.includes(1)) return bytes;
   const out: number[] = [];
   for (const b of bytes) {
@@ -36,7 +36,7 @@ function escaped(bytes: Buffer): Buffer {
 export const bucketKey = (name: string) => utf8(name);
 
 /** bucket 0x00 key: the bucket name holds no 0x00, and the key is the last field. */
-const objectBase = (bucket: string) => Buffer.concat([utf8(bucket), ZERO]);
+export const objectBase = (bucket: string) => Buffer.concat([utf8(bucket), ZERO]);
 export const objectKey = (bucket: string, key: string) => Buffer.concat([objectBase(bucket), utf8(key)]);
 
 export interface Bounds {

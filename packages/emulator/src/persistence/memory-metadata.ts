@@ -63,6 +63,7 @@ function memoryBackend(): KvBackend {
       uploads: new SortedTable(),
       uploadIds: new SortedTable(),
       parts: new SortedTable(),
+      versions: new SortedTable(),
     },
     // Memory blobs are released by the caller's BlobStore.delete; nothing to journal.
     journal: { referenced() {}, released() {} },

@@ -17,7 +17,11 @@ export interface BucketRecord {
   created: number;
   acl: Acl;
   cors?: CorsRule[];
+  /** Absent until versioning is first configured; once Enabled, it can only be Suspended (COS's rule). */
+  versioning?: VersioningStatus;
 }
+
+export type VersioningStatus = 'Enabled' | 'Suspended';
 
 /** Headers stored with an object and returned on GET/HEAD. */
 export interface StoredHeaders {
@@ -47,6 +51,47 @@ export interface ObjectRecord {
    * upload: the import finishes such uploads and drops the field. Complete is one transaction now.
    */
   completedUploadId?: string;
+  /**
+   * Set once the object was written (or first touched) under versioning: COS's version id, or 'null' for
+   * the null version. Absent on an object written before versioning, which is the key's null version.
+   */
+  versionId?: string;
+  /** Where the version sorts among the key's versions (newer is higher); with `versionId` only. */
+  versionSeq?: number;
+}
+
+/** A delete marker: the latest version of a key that a DELETE without versionId hid in a versioned bucket. */
+export interface DeleteMarkerRecord {
+  bucket: string;
+  key: string;
+  versionId: string;
+  versionSeq: number;
+  lastModified: number;
+  deleteMarker: true;
+}
+
+/** One entry of a key's version history. */
+export type VersionRecord = ObjectRecord | DeleteMarkerRecord;
+
+export const isDeleteMarker = (v: VersionRecord): v is DeleteMarkerRecord => 'deleteMarker' in v;
+
+/** Versions are ordered by key, then newest first. */
+export interface VersionRange extends KeyRange {
+  /** With `after`: include the versions of key `after` older than this one (its `versionSeq`). */
+  afterSeq?: number;
+}
+
+/** What a write of a new object did: the version it made (with versioning) and the object it released. */
+export interface WriteResult {
+  versionId?: string;
+  /** An object no record names any more (replaced without versioning, or a replaced null version). */
+  released?: ObjectRecord;
+}
+
+/** What a DELETE without versionId did: removed the object, or (with versioning) placed a delete marker. */
+export interface RemoveResult {
+  deleteMarker?: DeleteMarkerRecord;
+  released?: ObjectRecord;
 }
 
 export interface UploadRecord {
@@ -90,6 +135,8 @@ export interface UploadRange extends KeyRange {
 export interface Completion {
   previous?: ObjectRecord;
   parts: PartRecord[];
+  /** The version the object became, in a bucket with versioning. */
+  versionId?: string;
 }
 
 /**
@@ -107,10 +154,27 @@ export interface MetadataStore {
   listBuckets(): BucketRecord[];
 
   getObject(bucket: string, key: string): ObjectRecord | undefined;
+  /** Replaces a record as it is: the key's object, or (with `versionSeq`) that version, in place. */
   putObject(record: ObjectRecord): Promise<ObjectRecord | undefined>;
+  /** Removes the key's object for good (a version from its history too; the next newest takes its place). */
   deleteObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
   /** The objects of a bucket in UTF-8 binary key order. */
   listObjects(bucket: string, range?: KeyRange): Iterable<ObjectRecord>;
+  /**
+   * Writes a new object as the bucket's versioning state says, in the transaction that reads it: without
+   * versioning it replaces the key's object; Enabled adds a version; Suspended replaces the null version.
+   */
+  writeObject(record: ObjectRecord): Promise<WriteResult>;
+  /** DELETE without versionId: removes the object, or with versioning places a delete marker (`now` in ms). */
+  removeObject(bucket: string, key: string, now: number): Promise<RemoveResult>;
+  /** One version by id ('null' for the null version), delete markers included. */
+  getVersion(bucket: string, key: string, versionId: string): VersionRecord | undefined;
+  /** The newest version of a key, which may be a delete marker. */
+  latestVersion(bucket: string, key: string): VersionRecord | undefined;
+  /** Removes one version for good; the next newest becomes the key's object. Undefined when there is none. */
+  deleteVersion(bucket: string, key: string, versionId: string): Promise<VersionRecord | undefined>;
+  /** Every version of a bucket's keys: by key in UTF-8 binary order, newest first within a key. */
+  listVersions(bucket: string, range?: VersionRange): Iterable<VersionRecord>;
 
   getUpload(uploadId: string): UploadRecord | undefined;
   putUpload(record: UploadRecord): Promise<void>;

@@ -12,6 +12,9 @@ export type Operation =
   | 'GetBucketAcl'
   | 'PutBucketAcl'
   | 'ListMultipartUploads'
+  | 'GetBucketVersioning'
+  | 'PutBucketVersioning'
+  | 'GetBucketObjectVersions'
   | 'DeleteMultipleObjects'
   | 'PostObject'
   | 'PutObject'
@@ -54,7 +57,6 @@ const UNSUPPORTED = [
   'lifecycle',
   'policy',
   'tagging',
-  'versioning',
   'website',
   'logging',
   'referer',
@@ -65,7 +67,6 @@ const UNSUPPORTED = [
   'restore',
   'select',
   'append',
-  'versions',
   'accelerate',
   'intelligenttiering',
   'object-lock',
@@ -210,12 +211,15 @@ function operationOf(
         if (has(query, 'cors')) return 'GetBucketCors';
         if (has(query, 'uploads')) return 'ListMultipartUploads';
         if (has(query, 'acl')) return 'GetBucketAcl';
+        if (has(query, 'versioning')) return 'GetBucketVersioning';
+        if (has(query, 'versions')) return 'GetBucketObjectVersions';
         return 'GetBucket';
       case 'HEAD':
         return 'HeadBucket';
       case 'PUT':
         if (has(query, 'cors')) return 'PutBucketCors';
         if (has(query, 'acl')) return 'PutBucketAcl';
+        if (has(query, 'versioning')) return 'PutBucketVersioning';
         return 'PutBucket';
       case 'DELETE':
         if (has(query, 'cors')) return 'DeleteBucketCors';

@@ -19,7 +19,8 @@ export interface XmlNode {
   [name: string]: XmlValue;
 }
 
-function write(name: string, value: XmlValue, indent: string): string {
+/** One element as `toXml` lays it out, for documents whose children of different names interleave. */
+export function write(name: string, value: XmlValue, indent: string): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) return value.map((v) => write(name, v, indent)).join('');
   if (value === null || value === '') return `${indent}<${name}/>\n`;
