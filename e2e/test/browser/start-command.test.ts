@@ -36,6 +36,13 @@ describe('npm start', () => {
       await expect.poll(() => out, { timeout: 30_000, interval: 200 }).toContain('Press Ctrl-C to stop.');
       expect(out).toContain(`demo page      http://127.0.0.1:${web}`);
       expect(out).toContain(`--sign-url http://127.0.0.1:${server}`);
+      // The console and fault lines name working addresses.
+      const consoleUrl = /console +(http\S+)/.exec(out)?.[1];
+      const faultsUrl = /faults +(http\S+)/.exec(out)?.[1];
+      expect(consoleUrl).toBe(`http://127.0.0.1:${http}//_emulator/console`);
+      expect(faultsUrl).toBe(`http://127.0.0.1:${http}//_emulator/faults`);
+      expect((await fetch(consoleUrl!)).headers.get('content-type')).toContain('text/html');
+      expect(await (await fetch(faultsUrl!)).json()).toMatchObject({ rules: [] });
       const page = await fetch(`http://127.0.0.1:${web}/`);
       expect(await page.text()).toContain('Direct upload to COS');
       const ticket = await (await fetch(`http://127.0.0.1:${server}/sts-direct-sign?ext=jpg`)).json();
