@@ -13,7 +13,7 @@ import { authenticate, type Identity } from './pipeline/authenticate.js';
 import { authorize } from './pipeline/authorize.js';
 import { corsResponseHeaders, preflight } from './pipeline/cors.js';
 import { errorXml } from './pipeline/error-response.js';
-import { unknownHeaders } from './pipeline/headers.js';
+import { foreignHeaders, unknownHeaders } from './pipeline/headers.js';
 import { routeRequest, type Operation, type RoutedRequest } from './pipeline/route.js';
 import { OPERATIONS, resourceOf } from './operations.js';
 import { grantContextOf, type RequestContext } from './policy/index.js';
@@ -417,6 +417,9 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     for (const name of unknownHeaders(headers)) {
       if (!config.loose) throw CosErrors.notImplementedHeader(name);
       request.log.warn({ requestId: request.id, header: name }, `--loose: ignoring the unimplemented "${name}" header`);
+    }
+    for (const name of foreignHeaders(headers)) {
+      request.log.info({ requestId: request.id, header: name }, `ignoring "${name}": COS defines no such header and ignores it`);
     }
 
     // Stage 7: the operation's handler; what it throws goes to the error stage below.

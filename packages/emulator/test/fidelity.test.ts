@@ -397,6 +397,22 @@ describe('unimplemented headers', () => {
   });
 });
 
+describe('x-cos-* headers COS does not define', () => {
+  it('are accepted, as COS ignores them, with a note in the log', async () => {
+    const sink = logSink();
+    const emu = await emulator({ httpsPort: false, logger: { level: 'info', stream: sink.stream } });
+    try {
+      const put = await signed(emu, 'PUT', 'foreign.txt', { body: 'x', headers: { 'x-cos-test': 'a b!@#' } });
+      expect(put.status).toBe(200);
+      expect(await sink.waitFor((line) => line.includes('"header":"x-cos-test"'))).toContain('COS defines no such header');
+      const list = await signed(emu, 'GET', '', { headers: { 'X-Cos-Test': '1' } });
+      expect(list.status).toBe(200);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
 describe('slow and vanishing clients', () => {
   it('answers a body that goes silent with RequestTimeout', async () => {
     const emu = await emulator({ httpsPort: false, bodyIdleTimeoutMs: 200 });
