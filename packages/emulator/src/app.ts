@@ -399,7 +399,16 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     // Stage 4: authenticate (Authorization header, presigned query, sign=, else anonymous; a POST form signs itself).
     const now = config.now();
     const policyContext = policyContextOf(request, headers, protocol, now, routed);
-    const signed = { operation: routed.operation, method, signedPath: routed.signedPath, query: routed.query, headers, body: st.body };
+    const signed = {
+      operation: routed.operation,
+      bucket: routed.bucket,
+      key: routed.key,
+      method,
+      signedPath: routed.signedPath,
+      query: routed.query,
+      headers,
+      body: st.body,
+    };
     const identity: Identity = authenticate(signed, config, sts, now);
     // A SigV4 signature with a payload hash hands back the body wrapped in a check of that hash.
     st.body = signed.body;

@@ -13,6 +13,7 @@ import type { EmulatorConfig } from '../config.js';
 import { CosErrors } from '../errors/index.js';
 import { header } from '../handlers/context.js';
 import type { StsService } from '../sts/index.js';
+import { legacySignStrategy } from './legacy-sign.js';
 import { sigV4Strategy } from './sigv4.js';
 
 export type Identity =
@@ -186,19 +187,29 @@ const anonymous: AuthStrategy = { name: 'anonymous', authenticate: () => ({ outc
 /**
  * The authentication stage, a chain of strategies tried in COS's order: a POST form, an AWS SigV4
  * header or presigned URL, the Authorization header, a presigned URL's q-* fields, a `sign`
- * parameter, else anonymous. The first
+ * parameter (COS's earlier signature, or the q-* fields in one), else anonymous. The first
  * that claims the request decides; a refusal carries what the emulator computed, so a user can
  * compare it with what their client signed.
  */
 export function authenticate(
-  request: SignedRequestView & { operation: string },
+  request: SignedRequestView & { operation: string; bucket: string; key: string },
   config: EmulatorConfig,
   sts: StsService,
   now: number,
 ): Identity {
   const env = { config, sts, now };
-  const sigV4 = sigV4Strategy(env, (secretId, token) => secretKeyOf(secretId, token, config, sts));
-  for (const strategy of [postForm, sigV4, signatureIn('header', env), signatureIn('query', env), signatureIn('sign', env), anonymous]) {
+  const resolve = (secretId: string, token: string | undefined) => secretKeyOf(secretId, token, config, sts);
+  const sigV4 = sigV4Strategy(env, resolve);
+  const legacy = legacySignStrategy(env, resolve, request);
+  for (const strategy of [
+    postForm,
+    sigV4,
+    signatureIn('header', env),
+    legacy,
+    signatureIn('query', env),
+    signatureIn('sign', env),
+    anonymous,
+  ]) {
     const verdict = strategy.authenticate(request);
     if (verdict.outcome === 'accept') return verdict.identity;
   }
