@@ -1,7 +1,9 @@
+import { appendObject } from './handlers/append.js';
 import * as bucket from './handlers/bucket.js';
 import type { HandlerContext, Reply, ServiceContext } from './handlers/context.js';
 import * as multipart from './handlers/multipart.js';
 import * as object from './handlers/object.js';
+import { uploadPartCopy } from './handlers/part-copy.js';
 import { postObject } from './handlers/post-object.js';
 import * as versioning from './handlers/versioning.js';
 import type { Operation, RoutedRequest } from './pipeline/route.js';
@@ -63,6 +65,9 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   PutObjectAcl: onBucket('PutObjectACL', 'object', object.putObjectAcl),
   InitiateMultipartUpload: onBucket('InitiateMultipartUpload', 'object', multipart.initiateMultipartUpload),
   UploadPart: onBucket('UploadPart', 'object', multipart.uploadPart),
+  // COS's own action for it (doc 436/8287); the handler also checks GetObject on the source.
+  UploadPartCopy: onBucket('UploadPartCopy', 'object', uploadPartCopy),
+  AppendObject: onBucket('AppendObject', 'object', appendObject),
   ListParts: onBucket('ListParts', 'object', multipart.listParts),
   CompleteMultipartUpload: onBucket('CompleteMultipartUpload', 'object', multipart.completeMultipartUpload),
   AbortMultipartUpload: onBucket('AbortMultipartUpload', 'object', multipart.abortMultipartUpload),

@@ -177,4 +177,35 @@ describe('kill -9 of the emulator', { timeout: 90_000 }, () => {
     expect([...list.text.matchAll(/<VersionId>([^<]*)<\/VersionId>/g)].map((m) => m[1])).toEqual([marker, ids[1], ids[0]]);
     await p.kill();
   });
+
+  it('keeps every acknowledged append, and an append the kill raced is whole or absent', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cos-kill-'));
+    let p = await launch(dataDir);
+    const chunks = [randomBytes(100), randomBytes(80_000), randomBytes(2 * 1024 * 1024)];
+    let position = 0;
+    for (const body of chunks) {
+      const res = await signed(p.emu, 'POST', 'append/log.bin', { query: { append: '', position: String(position) }, body });
+      expect(res.status).toBe(200);
+      position = Number(res.headers['x-cos-next-append-position']);
+    }
+    await p.kill();
+
+    p = await launch(dataDir);
+    const acked = Buffer.concat(chunks);
+    const get = await signed(p.emu, 'GET', 'append/log.bin');
+    expect(md5(get.body)).toBe(md5(acked));
+    expect(get.headers['x-cos-object-type']).toBe('appendable');
+
+    const more = randomBytes(500_000);
+    const sent = signed(p.emu, 'POST', 'append/log.bin', { query: { append: '', position: String(position) }, body: more }).catch(
+      () => undefined,
+    );
+    await new Promise((r) => setImmediate(r));
+    await p.kill();
+    await sent;
+    p = await launch(dataDir);
+    const after = await signed(p.emu, 'GET', 'append/log.bin');
+    expect([md5(acked), md5(Buffer.concat([acked, more]))]).toContain(md5(after.body));
+    await p.kill();
+  });
 });

@@ -83,6 +83,17 @@ export const CosErrors = {
       `x-cos-forbid-overwrite is true and "${key}" already exists`,
     ),
   invalidArgument: (reason: string) => new CosError('InvalidArgument', 400, 'Invalid Argument', reason),
+  /** APPEND Object on a key that holds a normal object (doc 436/7741). */
+  objectNotAppendable: (key: string) =>
+    new CosError(
+      'ObjectNotAppendable',
+      409,
+      'The operation is not valid for the current state of the object.',
+      `"${key}" is a normal object; only an object made by APPEND Object can be appended to`,
+    ),
+  /** APPEND Object at a position other than the object's length (COS's code, doc 436/7730). */
+  appendPositionErr: (reason: string) =>
+    new CosError('AppendPositionErr', 409, 'Position is not equal to the length of the object.', reason),
   invalidRequest: (message: string, reason: string) => new CosError('InvalidRequest', 400, message, reason),
   requestTimeout: (reason: string) =>
     new CosError(
@@ -106,15 +117,8 @@ export const CosErrors = {
     ),
   incorrectNumberOfFiles: (reason: string) =>
     new CosError('IncorrectNumberOfFilesInPostRequest', 400, 'POST requires exactly one file upload per request.', reason),
-  invalidRange: (size: number) =>
-    new CosError(
-      'InvalidRange',
-      416,
-      'The requested range is not satisfiable',
-      `the object has ${size} bytes`,
-      {},
-      { 'content-range': `bytes */${size}` },
-    ),
+  invalidRange: (size: number, reason = `the object has ${size} bytes`) =>
+    new CosError('InvalidRange', 416, 'The requested range is not satisfiable', reason, {}, { 'content-range': `bytes */${size}` }),
   preconditionFailed: (reason: string) =>
     new CosError('PreconditionFailed', 412, 'At least one of the preconditions you specified did not hold.', reason),
   invalidUri: (reason: string) => new CosError('InvalidURI', 400, 'Could not parse the specified URI.', reason),

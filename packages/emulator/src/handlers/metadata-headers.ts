@@ -71,5 +71,6 @@ export function objectHeaders(o: ObjectRecord): Record<string, string> {
   }
   for (const [k, v] of Object.entries(o.meta)) out[k] = v;
   if (o.storageClass !== 'STANDARD') out['x-cos-storage-class'] = o.storageClass;
+  if (o.appendable) out['x-cos-object-type'] = 'appendable';
   return out;
 }

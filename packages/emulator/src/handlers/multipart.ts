@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CosErrors } from '../errors/index.js';
-import { listGrouped, type PartRecord, type UploadRecord } from '../persistence/index.js';
+import { type BlobInfo, type Completion, listGrouped, type PartRecord, type UploadRecord } from '../persistence/index.js';
 import { parseXml, toXml } from '../xml/xml.js';
 import { receiveBody } from './body.js';
 import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
 import { aclOf, headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import { forbidOverwrite } from './overwrite.js';
 
 export const MIN_PART_SIZE = 1024 * 1024;
-const MAX_PART_SIZE = 5 * 1024 ** 3;
-const MAX_PARTS = 10000;
+export const MAX_PART_SIZE = 5 * 1024 ** 3;
+export const MAX_PARTS = 10000;
 
 function owner(ctx: HandlerContext) {
   return { ID: ctx.config.appId, DisplayName: ctx.config.appId };
@@ -18,7 +19,7 @@ function initiator(ctx: HandlerContext) {
   return { ID: `qcs::cam::uin/${ctx.config.appId}:uin/${ctx.config.appId}`, DisplayName: id };
 }
 
-function mustGetUpload(ctx: HandlerContext): UploadRecord {
+export function mustGetUpload(ctx: HandlerContext): UploadRecord {
   const uploadId = ctx.routed.query.uploadId ?? '';
   const upload = ctx.stores.metadata.getUpload(uploadId);
   if (!upload || upload.bucket !== ctx.bucket.name || upload.key !== ctx.routed.key) throw CosErrors.noSuchUpload(uploadId);
@@ -27,6 +28,8 @@ function mustGetUpload(ctx: HandlerContext): UploadRecord {
 
 export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Reply> {
   const h = (n: string) => header(ctx.headers, n);
+  // COS documents it on Initiate too: checked here so that a long upload does not start towards a refusal.
+  forbidOverwrite(h('x-cos-forbid-overwrite'), ctx.routed.key)?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const upload: UploadRecord = {
     bucket: ctx.bucket.name,
     key: ctx.routed.key,
@@ -46,15 +49,18 @@ export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Repl
   };
 }
 
-export async function uploadPart(ctx: HandlerContext): Promise<Reply> {
+export function partNumberOf(ctx: HandlerContext): number {
   const raw = ctx.routed.query.partNumber ?? '';
   const partNumber = Number(raw);
   if (!/^\d+$/.test(raw) || partNumber < 1 || partNumber > MAX_PARTS) {
     throw CosErrors.invalidArgument(`partNumber "${raw}" must be an integer from 1 to ${MAX_PARTS}`);
   }
-  const upload = mustGetUpload(ctx);
-  const blob = await receiveBody(ctx, MAX_PART_SIZE);
-  const { stored, previous } = await ctx.stores.metadata.putPart({
+  return partNumber;
+}
+
+/** Records a part's bytes under its upload, or releases them when the upload ended meanwhile. */
+export async function storePart(ctx: HandlerContext, upload: UploadRecord, partNumber: number, blob: BlobInfo): Promise<PartRecord> {
+  const part: PartRecord = {
     uploadId: upload.uploadId,
     partNumber,
     blobId: blob.id,
@@ -62,13 +68,22 @@ export async function uploadPart(ctx: HandlerContext): Promise<Reply> {
     etag: blob.md5,
     crc64: blob.crc64,
     lastModified: ctx.now * 1000,
-  });
+  };
+  const { stored, previous } = await ctx.stores.metadata.putPart(part);
   // The upload may have been completed or aborted while the part streamed in.
   if (!stored) {
     await ctx.stores.blobs.delete(blob.id);
     throw CosErrors.noSuchUpload(upload.uploadId);
   }
   if (previous) await ctx.stores.blobs.delete(previous.blobId);
+  return part;
+}
+
+export async function uploadPart(ctx: HandlerContext): Promise<Reply> {
+  const partNumber = partNumberOf(ctx);
+  const upload = mustGetUpload(ctx);
+  const blob = await receiveBody(ctx, MAX_PART_SIZE);
+  await storePart(ctx, upload, partNumber, blob);
   return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64 } };
 }
 
@@ -173,6 +188,9 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
       throw CosErrors.entityTooSmall(`part ${p.partNumber} has ${p.size} bytes; every part but the last needs at least ${MIN_PART_SIZE}`);
     }
   }
+  // On Complete it is checked in the transaction that makes the object: the key may exist since Initiate.
+  const overwrite = forbidOverwrite(header(ctx.headers, 'x-cos-forbid-overwrite'), upload.key);
+  overwrite?.(ctx.stores.metadata.getObject(upload.bucket, upload.key));
   const blob = await ctx.stores.blobs.concat(chosen.map((p) => p.blobId));
   // S3's rule: MD5 over the concatenated binary part MD5s, then "-<parts>".
   const etag =
@@ -183,19 +201,30 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
     chosen.length;
   // One transaction: the object in place, the upload and its parts gone, or (when another Complete or an
   // Abort finished the upload while the parts were joined) nothing changed.
-  const completion = await ctx.stores.metadata.completeUpload(upload.uploadId, {
-    bucket: upload.bucket,
-    key: upload.key,
-    blobId: blob.id,
-    size: blob.size,
-    etag,
-    crc64: blob.crc64,
-    lastModified: ctx.now * 1000,
-    headers: upload.headers,
-    meta: upload.meta,
-    acl: upload.acl,
-    storageClass: upload.storageClass,
-  });
+  let completion: Completion | undefined;
+  try {
+    completion = await ctx.stores.metadata.completeUpload(
+      upload.uploadId,
+      {
+        bucket: upload.bucket,
+        key: upload.key,
+        blobId: blob.id,
+        size: blob.size,
+        etag,
+        crc64: blob.crc64,
+        lastModified: ctx.now * 1000,
+        headers: upload.headers,
+        meta: upload.meta,
+        acl: upload.acl,
+        storageClass: upload.storageClass,
+      },
+      overwrite,
+    );
+  } catch (e) {
+    // Refused in the transaction (the key came to exist meanwhile): the upload stays, as before the request.
+    await ctx.stores.blobs.delete(blob.id);
+    throw e;
+  }
   if (!completion) {
     await ctx.stores.blobs.delete(blob.id);
     throw CosErrors.noSuchUpload(upload.uploadId);

@@ -1,18 +1,12 @@
 import { CosErrors } from '../errors/index.js';
-import type { ObjectRecord } from '../persistence/index.js';
+import type { ObjectRecord, ReplaceCheck } from '../persistence/index.js';
 import { toXml } from '../xml/xml.js';
 import { receiveBody } from './body.js';
 import { header, isoDate, XML, type HandlerContext, type Reply } from './context.js';
+import { readCopySource } from './copy-source.js';
 import { aclOf, headerEntries, objectHeaders, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
-import {
-  copySourceVersion,
-  deleteKey,
-  deletionHeaders,
-  checkVersionId,
-  requestedVersion,
-  selectObject,
-  versionHeader,
-} from './versioning.js';
+import { forbidOverwrite } from './overwrite.js';
+import { deleteKey, deletionHeaders, requestedVersion, selectObject, versionHeader } from './versioning.js';
 
 /** The object the request addresses (the version asked for with `?versionId=`). */
 const mustGet = (ctx: HandlerContext): ObjectRecord => selectObject(ctx);
@@ -21,8 +15,16 @@ const mustGet = (ctx: HandlerContext): ObjectRecord => selectObject(ctx);
  * Writes a new object (a new version with versioning) and releases the bytes of the one it replaced;
  * returns the version id it got in a bucket with versioning.
  */
-export async function commitObject(ctx: HandlerContext, record: ObjectRecord): Promise<string | undefined> {
-  const { versionId, released } = await ctx.stores.metadata.writeObject(record);
+export async function commitObject(ctx: HandlerContext, record: ObjectRecord, check?: ReplaceCheck): Promise<string | undefined> {
+  let written: Awaited<ReturnType<typeof ctx.stores.metadata.writeObject>>;
+  try {
+    written = await ctx.stores.metadata.writeObject(record, check);
+  } catch (e) {
+    // Refused by `check` (or failed): nothing names the new bytes.
+    await ctx.stores.blobs.delete(record.blobId);
+    throw e;
+  }
+  const { versionId, released } = written;
   if (released && released.blobId !== record.blobId) await ctx.stores.blobs.delete(released.blobId);
   return versionId;
 }
@@ -31,41 +33,31 @@ export async function commitObject(ctx: HandlerContext, record: ObjectRecord): P
 export const madeVersionHeader = (versionId: string | undefined): Record<string, string> =>
   versionId === undefined ? {} : { 'x-cos-version-id': versionId };
 
-function checkOverwrite(ctx: HandlerContext, key: string) {
-  if (
-    (header(ctx.headers, 'x-cos-forbid-overwrite') ?? '').toLowerCase() === 'true' &&
-    ctx.stores.metadata.getObject(ctx.bucket.name, key)
-  ) {
-    throw CosErrors.fileAlreadyExists(key);
-  }
-}
-
 export async function putObject(ctx: HandlerContext): Promise<Reply> {
   const headers = ctx.headers;
   const acl = aclOf(header(headers, 'x-cos-acl'));
   const storageClass = storageClassOf(header(headers, 'x-cos-storage-class'));
   const meta = userMetaOf(headerEntries(headers));
-  checkOverwrite(ctx, ctx.routed.key);
+  const overwrite = forbidOverwrite(header(headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
+  overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const blob = await receiveBody(ctx);
-  try {
-    checkOverwrite(ctx, ctx.routed.key);
-  } catch (e) {
-    await ctx.stores.blobs.delete(blob.id);
-    throw e;
-  }
-  const versionId = await commitObject(ctx, {
-    bucket: ctx.bucket.name,
-    key: ctx.routed.key,
-    blobId: blob.id,
-    size: blob.size,
-    etag: blob.md5,
-    crc64: blob.crc64,
-    lastModified: ctx.now * 1000,
-    headers: storedHeadersOf((n) => header(headers, n)),
-    meta,
-    acl,
-    storageClass,
-  });
+  const versionId = await commitObject(
+    ctx,
+    {
+      bucket: ctx.bucket.name,
+      key: ctx.routed.key,
+      blobId: blob.id,
+      size: blob.size,
+      etag: blob.md5,
+      crc64: blob.crc64,
+      lastModified: ctx.now * 1000,
+      headers: storedHeadersOf((n) => header(headers, n)),
+      meta,
+      acl,
+      storageClass,
+    },
+    overwrite,
+  );
   return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId) } };
 }
 
@@ -148,49 +140,18 @@ export async function deleteObject(ctx: HandlerContext): Promise<Reply> {
   return { status: 204, headers: deletionHeaders(deletion) };
 }
 
-/** `<bucket>.cos.<region>.<domain>/<encoded key>`, or `/<bucket>/<encoded key>`. */
-function parseCopySource(value: string, ctx: HandlerContext): { bucket: string; key: string } {
-  let v = value.trim();
-  try {
-    v = v.replace(/^https?:\/\//, '');
-    const q = v.indexOf('?');
-    if (q >= 0) v = v.slice(0, q);
-    const hosted = /^([a-z0-9-]+-\d+)\.cos[^/]*\/(.+)$/.exec(v);
-    if (hosted) return { bucket: hosted[1]!, key: decodeURIComponent(hosted[2]!) };
-    const path = /^\/?([a-z0-9-]+-\d+)\/(.+)$/.exec(v);
-    if (path) return { bucket: path[1]!, key: decodeURIComponent(path[2]!) };
-    const slash = v.indexOf('/');
-    if (slash > 0) return { bucket: ctx.bucket.name, key: decodeURIComponent(v.slice(slash + 1)) };
-  } catch {
-    // fall through to the refusal below
-  }
-  throw CosErrors.invalidArgument(`x-cos-copy-source "${value}" is not "<bucket>-<appid>.cos.<region>.myqcloud.com/<key>"`);
-}
-
 export async function copyObject(ctx: HandlerContext): Promise<Reply> {
-  const copySource = header(ctx.headers, 'x-cos-copy-source')!;
-  const source = parseCopySource(copySource, ctx);
-  const sourceVersion = copySourceVersion(copySource);
-  if (sourceVersion !== undefined) checkVersionId(sourceVersion);
-  ctx.authorizeAlso('name/cos:GetObject', source.key, source.bucket);
-  const sourceBucket = ctx.stores.metadata.getBucket(source.bucket);
-  if (!sourceBucket) throw CosErrors.noSuchBucket(source.bucket);
-  const src = selectObject({ ...ctx, bucket: sourceBucket }, source.key, sourceVersion);
+  const { bucket: sourceBucket, key: sourceKey, versionId: sourceVersion, object: src } = readCopySource(ctx);
   const directive = (header(ctx.headers, 'x-cos-metadata-directive') ?? 'Copy').toLowerCase();
   if (directive !== 'copy' && directive !== 'replaced') {
     throw CosErrors.invalidArgument(`x-cos-metadata-directive "${directive}" must be Copy or Replaced`);
   }
-  const sameObject = source.bucket === ctx.bucket.name && source.key === ctx.routed.key && sourceVersion === undefined;
+  const sameObject = sourceBucket.name === ctx.bucket.name && sourceKey === ctx.routed.key && sourceVersion === undefined;
   if (sameObject && directive === 'copy') {
     throw CosErrors.invalidArgument('copying an object onto itself needs x-cos-metadata-directive: Replaced');
   }
-  const etag = `"${src.etag}"`;
-  const ifMatch = header(ctx.headers, 'x-cos-copy-source-if-match');
-  if (ifMatch && ifMatch.trim() !== etag && ifMatch.trim() !== src.etag)
-    throw CosErrors.preconditionFailed(`x-cos-copy-source-If-Match ${ifMatch} is not ${etag}`);
-  const ifNoneMatch = header(ctx.headers, 'x-cos-copy-source-if-none-match');
-  if (ifNoneMatch && (ifNoneMatch.trim() === etag || ifNoneMatch.trim() === src.etag))
-    throw CosErrors.preconditionFailed(`x-cos-copy-source-If-None-Match ${ifNoneMatch} matches`);
+  const overwrite = forbidOverwrite(header(ctx.headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
+  overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const blob = await ctx.stores.blobs.concat([src.blobId]);
   const replaced = directive === 'replaced';
   const record: ObjectRecord = {
@@ -208,7 +169,7 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
       ? storageClassOf(header(ctx.headers, 'x-cos-storage-class'))
       : src.storageClass,
   };
-  const versionId = await commitObject(ctx, record);
+  const versionId = await commitObject(ctx, record, overwrite);
   const sourceVersionHeader: Record<string, string> = sourceBucket.versioning
     ? { 'x-cos-copy-source-version-id': src.versionId ?? 'null' }
     : {};

@@ -12,6 +12,7 @@ import { MAX_OBJECT_SIZE } from './body.js';
 import { XML, type HandlerContext, type Reply } from './context.js';
 import { aclOf, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { commitObject, madeVersionHeader } from './object.js';
+import { forbidOverwrite } from './overwrite.js';
 
 export interface PostObjectDeps {
   sts: import('../sts/index.js').StsService;
@@ -159,6 +160,8 @@ async function handleFile(
     ctx.warn(`--loose: ignoring the unimplemented "${name}" form field`);
   }
 
+  const overwrite = forbidOverwrite(fieldOf(fields, 'x-cos-forbid-overwrite'), key);
+  overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, key));
   let blob: BlobInfo;
   blob = await ctx.stores.blobs.write(file, (info) => {
     if ((file as Readable & { truncated?: boolean }).truncated || info.size > MAX_OBJECT_SIZE) {
@@ -169,19 +172,23 @@ async function handleFile(
     checkPolicy(ctx, policyJson, checked, info.size);
     deps.authorize(identity, key, { ...formContext, 'cos:content-length': info.size });
   });
-  const versionId = await commitObject(ctx, {
-    bucket: ctx.bucket.name,
-    key,
-    blobId: blob.id,
-    size: blob.size,
-    etag: blob.md5,
-    crc64: blob.crc64,
-    lastModified: ctx.now * 1000,
-    headers: storedHeadersOf((n) => fieldOf(fields, n)),
-    meta: userMetaOf(Object.entries(fields)),
-    acl: aclOf(fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl')),
-    storageClass: storageClassOf(fieldOf(fields, 'x-cos-storage-class')),
-  });
+  const versionId = await commitObject(
+    ctx,
+    {
+      bucket: ctx.bucket.name,
+      key,
+      blobId: blob.id,
+      size: blob.size,
+      etag: blob.md5,
+      crc64: blob.crc64,
+      lastModified: ctx.now * 1000,
+      headers: storedHeadersOf((n) => fieldOf(fields, n)),
+      meta: userMetaOf(Object.entries(fields)),
+      acl: aclOf(fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl')),
+      storageClass: storageClassOf(fieldOf(fields, 'x-cos-storage-class')),
+    },
+    overwrite,
+  );
 
   const location = `${ctx.protocol}://${ctx.host}/${encodeURI(key)}`;
   const headers = { etag: `"${blob.md5}"`, location, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId) };

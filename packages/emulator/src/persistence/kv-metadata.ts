@@ -9,6 +9,7 @@ import type {
   ObjectRecord,
   PartRecord,
   RemoveResult,
+  ReplaceCheck,
   UploadRange,
   UploadRecord,
   VersionRange,
@@ -180,7 +181,9 @@ export class KvMetadataStore implements MetadataStore {
     else this.#t.objects.remove(k);
   }
   /** Writes a new object inside the current transaction, as the bucket's versioning state says. */
-  #writeObject(record: ObjectRecord): WriteResult {
+  #writeObject(record: ObjectRecord, check?: ReplaceCheck): WriteResult {
+    // Before any change: a refusal leaves the transaction with nothing written.
+    check?.(this.#t.objects.get(objectKey(record.bucket, record.key)));
     const mode = this.#t.buckets.get(bucketKey(record.bucket))?.versioning;
     if (!mode) {
       const previous = this.#putObject(record);
@@ -196,8 +199,8 @@ export class KvMetadataStore implements MetadataStore {
     this.#journal.referenced(record.blobId);
     return released ? { versionId, released } : { versionId };
   }
-  writeObject(record: ObjectRecord) {
-    return this.backend.write(() => this.#writeObject(record));
+  writeObject(record: ObjectRecord, check?: ReplaceCheck) {
+    return this.backend.write(() => this.#writeObject(record, check));
   }
   removeObject(bucket: string, key: string, now: number): Promise<RemoveResult> {
     return this.backend.write(() => {
@@ -343,10 +346,10 @@ export class KvMetadataStore implements MetadataStore {
     const { start, end } = partBounds(uploadId, after);
     return this.#t.parts.values(start, end);
   }
-  completeUpload(uploadId: string, object: ObjectRecord): Promise<Completion | undefined> {
+  completeUpload(uploadId: string, object: ObjectRecord, check?: ReplaceCheck): Promise<Completion | undefined> {
     return this.backend.write(() => {
       if (!this.#t.uploadIds.get(utf8(uploadId))) return undefined;
-      const { versionId, released } = this.#writeObject(object);
+      const { versionId, released } = this.#writeObject(object, check);
       const parts = this.#removeUpload(uploadId);
       const completion: Completion = released ? { previous: released, parts } : { parts };
       if (versionId !== undefined) completion.versionId = versionId;

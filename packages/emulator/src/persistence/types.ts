@@ -46,6 +46,8 @@ export interface ObjectRecord {
   meta: Record<string, string>;
   acl: Acl;
   storageClass: string;
+  /** Made by APPEND Object (`x-cos-object-type: appendable`); any other write makes the key a normal object again. */
+  appendable?: boolean;
   /**
    * Only in records of the earlier JSON layout, which wrote a completed object before it removed its
    * upload: the import finishes such uploads and drops the field. Complete is one transaction now.
@@ -140,6 +142,12 @@ export interface Completion {
 }
 
 /**
+ * A condition on the key's current object (undefined: none), checked inside the transaction of a write
+ * that would replace it: it throws to refuse the write, which then changes nothing.
+ */
+export type ReplaceCheck = (current: ObjectRecord | undefined) => void;
+
+/**
  * Object, bucket and multipart metadata. Each update is one transaction over every record it touches,
  * replaces whole records, and returns what it replaced, so the caller can release those blobs. Listings
  * are lazy range scans: the caller stops iterating when its page is full.
@@ -164,7 +172,7 @@ export interface MetadataStore {
    * Writes a new object as the bucket's versioning state says, in the transaction that reads it: without
    * versioning it replaces the key's object; Enabled adds a version; Suspended replaces the null version.
    */
-  writeObject(record: ObjectRecord): Promise<WriteResult>;
+  writeObject(record: ObjectRecord, check?: ReplaceCheck): Promise<WriteResult>;
   /** DELETE without versionId: removes the object, or with versioning places a delete marker (`now` in ms). */
   removeObject(bucket: string, key: string, now: number): Promise<RemoveResult>;
   /** One version by id ('null' for the null version), delete markers included. */
@@ -190,7 +198,7 @@ export interface MetadataStore {
    * Turns an upload into its object in one transaction: the object in place, the upload and every part
    * gone. Undefined (and nothing changed) when the upload no longer exists.
    */
-  completeUpload(uploadId: string, object: ObjectRecord): Promise<Completion | undefined>;
+  completeUpload(uploadId: string, object: ObjectRecord, check?: ReplaceCheck): Promise<Completion | undefined>;
 }
 
 export interface BlobInfo {

@@ -26,6 +26,8 @@ export type Operation =
   | 'PutObjectAcl'
   | 'InitiateMultipartUpload'
   | 'UploadPart'
+  | 'UploadPartCopy'
+  | 'AppendObject'
   | 'ListParts'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
@@ -66,7 +68,6 @@ const UNSUPPORTED = [
   'encryption',
   'restore',
   'select',
-  'append',
   'accelerate',
   'intelligenttiering',
   'object-lock',
@@ -233,8 +234,7 @@ function operationOf(
     switch (method) {
       case 'PUT':
         if (has(query, 'partNumber') || has(query, 'uploadId')) {
-          if (input.copySource) throw CosErrors.notImplemented('Upload Part - Copy (x-cos-copy-source on a part)');
-          return 'UploadPart';
+          return input.copySource ? 'UploadPartCopy' : 'UploadPart';
         }
         if (has(query, 'acl')) return 'PutObjectAcl';
         return input.copySource ? 'CopyObject' : 'PutObject';
@@ -249,7 +249,8 @@ function operationOf(
       case 'POST':
         if (has(query, 'uploads')) return 'InitiateMultipartUpload';
         if (has(query, 'uploadId')) return 'CompleteMultipartUpload';
-        throw CosErrors.methodNotAllowed('POST on an object needs ?uploads or ?uploadId');
+        if (has(query, 'append')) return 'AppendObject';
+        throw CosErrors.methodNotAllowed('POST on an object needs ?uploads, ?uploadId or ?append');
     }
   }
   throw CosErrors.methodNotAllowed(`${method} is not supported`);

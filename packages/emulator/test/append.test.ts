@@ -1,0 +1,138 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc64ecma } from '@cos-direct/signer/crc64';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEmulator } from '../src/index.js';
+import { call, emulator, sdk, signed, xmlField } from './helpers.js';
+
+const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
+const code = (text: string) => xmlField(text, 'Code');
+const append = (
+  emu: RunningEmulator,
+  key: string,
+  position: number | string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+) => signed(emu, 'POST', key, { query: { append: '', position: String(position) }, body, headers });
+
+describe('APPEND Object', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await emulator();
+  });
+  afterAll(() => emu.close());
+
+  it("lets the official SDK's appendObject make and extend an appendable object", async () => {
+    const cos = sdk(emu);
+    const first = await call(cos, 'appendObject', {
+      Key: 'log/app.txt',
+      Body: '12345',
+      Position: 0,
+      ContentType: 'text/plain',
+      Headers: { 'x-cos-meta-run': '7' },
+    });
+    expect(first.headers['x-cos-next-append-position']).toBe('5');
+    const head = await call(cos, 'headObject', { Key: 'log/app.txt' });
+    expect(head.headers['x-cos-object-type']).toBe('appendable');
+    const second = await call(cos, 'appendObject', { Key: 'log/app.txt', Body: '66666', Position: head.headers['content-length'] });
+    expect(second.headers['x-cos-next-append-position']).toBe('10');
+    // The ETag and CRC-64 describe the whole object; x-cos-content-sha1 the MD5 of this request's bytes (what the Go SDK checks).
+    expect(second.headers.etag).toBe(`"${md5('1234566666')}"`);
+    expect(second.headers['x-cos-hash-crc64ecma']).toBe(crc64ecma(Buffer.from('1234566666')));
+    expect(second.headers['x-cos-content-sha1']).toBe(md5('66666'));
+    const got = await call(cos, 'getObject', { Key: 'log/app.txt' });
+    expect(got.Body.toString()).toBe('1234566666');
+    expect(got.headers['x-cos-object-type']).toBe('appendable');
+    expect(got.headers['x-cos-hash-crc64ecma']).toBe(crc64ecma(Buffer.from('1234566666')));
+    // What the first append stored stays; a later append's headers do not replace it.
+    expect(got.headers['content-type']).toBe('text/plain');
+    expect(got.headers['x-cos-meta-run']).toBe('7');
+  });
+
+  it('refuses a position other than the length with 409 AppendPositionErr and keeps the object', async () => {
+    await append(emu, 'log/pos.txt', 0, 'abc');
+    for (const position of [0, 2, 4]) {
+      const res = await append(emu, 'log/pos.txt', position, 'x');
+      expect([position, res.status, code(res.text)]).toEqual([position, 409, 'AppendPositionErr']);
+    }
+    const fresh = await append(emu, 'log/none.txt', 3, 'x');
+    expect([fresh.status, code(fresh.text)]).toEqual([409, 'AppendPositionErr']);
+    expect((await signed(emu, 'HEAD', 'log/none.txt')).status).toBe(404);
+    expect((await signed(emu, 'GET', 'log/pos.txt')).text).toBe('abc');
+  });
+
+  it('refuses to append to a normal object with 409 ObjectNotAppendable', async () => {
+    await signed(emu, 'PUT', 'log/normal.txt', { body: 'normal' });
+    for (const position of [0, 6]) {
+      const res = await append(emu, 'log/normal.txt', position, 'x');
+      expect([res.status, code(res.text)]).toEqual([409, 'ObjectNotAppendable']);
+    }
+    const head = await signed(emu, 'HEAD', 'log/normal.txt');
+    expect(head.headers['x-cos-object-type']).toBeUndefined();
+  });
+
+  it('turns an appendable object into a normal one when a PUT replaces it', async () => {
+    await append(emu, 'log/replaced.txt', 0, 'appended');
+    await signed(emu, 'PUT', 'log/replaced.txt', { body: 'put' });
+    const head = await signed(emu, 'HEAD', 'log/replaced.txt');
+    expect(head.headers['x-cos-object-type']).toBeUndefined();
+    const res = await append(emu, 'log/replaced.txt', 3, 'x');
+    expect(code(res.text)).toBe('ObjectNotAppendable');
+  });
+
+  it('needs the position parameter and a Content-Length, and checks Content-MD5', async () => {
+    const noPosition = await signed(emu, 'POST', 'log/args.txt', { query: { append: '' }, body: 'x' });
+    expect([noPosition.status, code(noPosition.text)]).toEqual([400, 'InvalidArgument']);
+    const badPosition = await append(emu, 'log/args.txt', '-1', 'x');
+    expect([badPosition.status, code(badPosition.text)]).toEqual([400, 'InvalidArgument']);
+    const chunked = await signed(emu, 'POST', 'log/args.txt', {
+      query: { append: '', position: '0' },
+      headers: { 'transfer-encoding': 'chunked' },
+    });
+    expect([chunked.status, code(chunked.text)]).toEqual([411, 'MissingContentLength']);
+    const wrongMd5 = await append(emu, 'log/args.txt', 0, 'x', { 'content-md5': Buffer.from(md5('y'), 'hex').toString('base64') });
+    expect([wrongMd5.status, code(wrongMd5.text)]).toEqual([400, 'BadDigest']);
+    expect((await signed(emu, 'HEAD', 'log/args.txt')).status).toBe(404);
+  });
+
+  it('lets exactly one of two appends at the same position succeed', async () => {
+    await append(emu, 'log/race.bin', 0, 'start');
+    const a = randomBytes(200 * 1024);
+    const b = randomBytes(300 * 1024);
+    const results = await Promise.all([append(emu, 'log/race.bin', 5, a), append(emu, 'log/race.bin', 5, b)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+    const loser = results.find((r) => r.status === 409)!;
+    expect(code(loser.text)).toBe('AppendPositionErr');
+    const winner = results[0]!.status === 200 ? a : b;
+    const got = await signed(emu, 'GET', 'log/race.bin');
+    expect(md5(got.body)).toBe(md5(Buffer.concat([Buffer.from('start'), winner])));
+  });
+});
+
+describe('APPEND Object in a data directory', () => {
+  it('keeps every acknowledged append across a restart, small and large', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cos-append-'));
+    try {
+      const parts = [Buffer.from('head;'), randomBytes(100 * 1024), Buffer.from(';tail')];
+      let emu = await emulator({ dataDir, httpPort: 0, httpsPort: 0 });
+      let position = 0;
+      for (const part of parts) {
+        const res = await append(emu, 'log/durable.bin', position, part);
+        expect(res.status).toBe(200);
+        position = Number(res.headers['x-cos-next-append-position']);
+      }
+      await emu.close();
+      emu = await emulator({ dataDir, httpPort: 0, httpsPort: 0 });
+      const got = await signed(emu, 'GET', 'log/durable.bin');
+      expect(md5(got.body)).toBe(md5(Buffer.concat(parts)));
+      expect(got.headers['x-cos-object-type']).toBe('appendable');
+      const more = await append(emu, 'log/durable.bin', position, 'more');
+      expect(more.headers['x-cos-next-append-position']).toBe(String(position + 4));
+      await emu.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
