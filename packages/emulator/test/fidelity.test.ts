@@ -296,6 +296,25 @@ describe('malformed input gets COS XML', () => {
     });
   }
 
+  it('merges the slashes that open a path, as COS does, and keeps the signature over the path as sent', async () => {
+    const headers = { host: VHOST, 'content-length': 1 };
+    const pathname = '///merged/.//a//b';
+    const auth = signRequest({ method: 'PUT', pathname, headers }, { credentials: emu.info.credentials });
+    const res = await raw(emu.info.cos.http, {
+      method: 'PUT',
+      path: pathname,
+      headers: { ...headers, authorization: auth.authorization },
+      body: 'm',
+    });
+    expect(res.status).toBe(200);
+    expect((await signed(emu, 'GET', 'merged/.//a//b')).text).toBe('m');
+    // A path of slashes alone names no key.
+    const slashes = signRequest({ method: 'GET', pathname: '///////', headers: { host: VHOST } }, { credentials: emu.info.credentials });
+    const none = await raw(emu.info.cos.http, { path: '///////', headers: { host: VHOST, authorization: slashes.authorization } });
+    expect(none.status).toBe(400);
+    expect(code(none.text)).toBe('InvalidURI');
+  });
+
   it('writes control characters of keys in listings as character references', async () => {
     expect((await signed(emu, 'PUT', 'ctl/a\x01b\rc', { body: 'x' })).status).toBe(200);
     const list = await signed(emu, 'GET', '', { query: { prefix: 'ctl/' } });

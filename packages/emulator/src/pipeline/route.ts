@@ -126,6 +126,9 @@ export function routeRequest(input: {
     throw CosErrors.invalidUri(`the URL "${input.url.slice(0, 200)}" has malformed percent-encoding`);
   }
   if (!path.startsWith('/')) throw CosErrors.invalidUri('the request path must start with "/"');
+  // COS merges a run of slashes that opens the path (`///a/b` is key `a/b`; the official SDKs send such
+  // paths when key simplification is off); an encoded %2F is part of the key and stays subject to its rules.
+  const opening = /^\/+(?=[^/])/.exec(rawPath)?.[0].length ?? 1;
   const hostname = input.host.toLowerCase().replace(/:\d+$/, '');
 
   let bucket: string;
@@ -134,7 +137,7 @@ export function routeRequest(input: {
   const vhost = VIRTUAL_HOST.exec(hostname);
   if (vhost) {
     bucket = vhost[1]!;
-    key = path.slice(1);
+    key = path.slice(opening);
     style = 'virtual-hosted';
   } else if (hostname.startsWith('service.cos.')) {
     bucket = '';
@@ -156,7 +159,7 @@ export function routeRequest(input: {
       style = 'path';
     } else {
       bucket = input.defaultBucket;
-      key = path.slice(1);
+      key = path.slice(opening);
       style = 'default-bucket';
     }
   }
