@@ -24,6 +24,8 @@ export interface ClientErrorDetails {
   serverCode?: string | number;
   /** The emulator's explanation of a refusal (<Reason>), when present. */
   reason?: string;
+  /** Of a CLIENT_ERR_NETWORK: the platform's code (ECONNRESET, UND_ERR_SOCKET…), ERR_NETWORK when it names none. */
+  networkCode?: string;
   cause?: unknown;
 }
 
@@ -35,6 +37,7 @@ export class CosDirectError extends Error {
   readonly requestId?: string;
   readonly serverCode?: string | number;
   readonly reason?: string;
+  readonly networkCode?: string;
 
   constructor(
     readonly code: ClientErrorCode,
@@ -47,6 +50,7 @@ export class CosDirectError extends Error {
     this.requestId = details.requestId;
     this.serverCode = details.serverCode;
     this.reason = details.reason;
+    this.networkCode = details.networkCode;
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {

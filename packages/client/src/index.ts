@@ -8,7 +8,7 @@ import * as browser from './browser.js';
 import type { DirectTicket, MultipartTicket, UploadOptions, UploadResult } from './types.js';
 
 export { CosDirectError, ClientErrorCodes, type ClientErrorCode, type ClientErrorDetails } from './errors.js';
-export { DEFAULT_RETRY_POLICY } from './retry.js';
+export { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './lib/retry-policy.js';
 export type * from './types.js';
 
 /** Upload options both builds honour. */

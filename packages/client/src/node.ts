@@ -13,7 +13,7 @@ import type { DirectTicket, MultipartTicket, ResumeState, ResumeStore, UploadOpt
 import { uploadWith } from './upload.js';
 
 export { CosDirectError, ClientErrorCodes, type ClientErrorCode, type ClientErrorDetails } from './errors.js';
-export { DEFAULT_RETRY_POLICY } from './retry.js';
+export { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './lib/retry-policy.js';
 export type * from './types.js';
 
 export type NodeUploadSource = string | Uint8Array | Blob | Readable;

@@ -22,28 +22,17 @@ export function xmlValues(xml: string, name: string): string[] {
   return out;
 }
 
-function retryAfterMs(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
 /** The typed error for a COS refusal: code, status, request id, and the emulator's reason if any. */
 export function cosError(res: HttpResponse, what: string): CosDirectError {
   const code = xmlValue(res.text, 'Code');
   const message = xmlValue(res.text, 'Message');
   const reason = xmlValue(res.text, 'Reason');
   const requestId = res.headers['x-cos-request-id'] ?? xmlValue(res.text, 'RequestId');
-  const error = new CosDirectError(
+  return new CosDirectError(
     'CLIENT_ERR_COS',
     `${what} failed: HTTP ${res.status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}${reason ? ` (${reason})` : ''}${requestId ? ` [request ${requestId}]` : ''}`,
     { status: res.status, cosCode: code, requestId, reason },
   );
-  const wait = retryAfterMs(res.headers['retry-after']);
-  if (wait !== undefined) Object.assign(error, { retryAfterMs: wait });
-  return error;
 }
 
 /** A refusal that a fresh ticket cures: the signature window or the temporary key ran out. */

@@ -1,6 +1,22 @@
 import { type CompleteMultipartRequest, type ConfirmedUpload, SIGN_SERVER_PATHS } from '@cos-direct/protocol';
 import { CosDirectError } from './errors.js';
+import { compose, type Dispatch } from './lib/dispatch.js';
+import { retry, withRetry } from './lib/retry.js';
+import type { RetryPolicy } from './lib/retry-policy.js';
+import { send } from './lib/send.js';
 import type { DirectTicket, MultipartTicket, TicketSource, Transport } from './types.js';
+
+/** How a ticket request is sent: your headers and signal, and the retry policy (none: one attempt, as the seed's call). */
+export interface TicketRequestOptions {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  retryPolicy?: RetryPolicy;
+}
+
+/** The sign server's part of the request path: transport → retry(policy); its JSON is checked below. */
+function signServerPath(transport: Transport, policy?: RetryPolicy): Dispatch {
+  return policy ? compose(send(transport), retry(policy)) : send(transport);
+}
 
 function endpoint(signUrl: string, path: string): string {
   const url = new URL(signUrl);
@@ -12,17 +28,23 @@ function endpoint(signUrl: string, path: string): string {
 async function callSignServer<T>(
   transport: Transport,
   url: string,
-  headers: Record<string, string>,
-  signal?: AbortSignal,
+  options: TicketRequestOptions,
+  query?: Record<string, string>,
   body?: unknown,
 ): Promise<T> {
   const payload = body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body));
-  const res = await transport.send({
-    method: payload ? 'POST' : 'GET',
+  const method = payload ? 'POST' : 'GET';
+  const res = await signServerPath(
+    transport,
+    options.retryPolicy,
+  )({
+    what: `${method} ${new URL(url).pathname}`,
+    method,
     url,
-    headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json' } : {}), ...headers },
-    ...(payload ? { body: payload, bodySize: payload.length } : {}),
-    signal,
+    ...(query ? { query } : {}),
+    headers: { accept: 'application/json', ...(payload ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    ...(payload ? { body: () => payload, bodySize: payload.length } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   let json: { code?: unknown; message?: unknown; data?: unknown } | undefined;
   try {
@@ -55,10 +77,10 @@ export async function fetchDirectTicket(
   transport: Transport,
   signUrl: string,
   ext: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  options: TicketRequestOptions = {},
 ): Promise<DirectTicket> {
-  const url = `${endpoint(signUrl, SIGN_SERVER_PATHS.directSign)}?ext=${encodeURIComponent(ext)}`;
-  const ticket = await callSignServer<DirectTicket>(transport, url, options.headers ?? {}, options.signal);
+  const url = endpoint(signUrl, SIGN_SERVER_PATHS.directSign);
+  const ticket = await callSignServer<DirectTicket>(transport, url, options, { ext });
   requireFields(ticket as never, ['cosHost', 'cosKey', 'authorization', 'securityToken'], 'ticket');
   return ticket;
 }
@@ -68,10 +90,10 @@ export async function fetchMultipartTicket(
   signUrl: string,
   ext: string,
   size: number,
-  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  options: TicketRequestOptions = {},
 ): Promise<MultipartTicket> {
-  const url = `${endpoint(signUrl, SIGN_SERVER_PATHS.multipart)}?ext=${encodeURIComponent(ext)}&size=${size}`;
-  const ticket = await callSignServer<MultipartTicket>(transport, url, options.headers ?? {}, options.signal);
+  const url = endpoint(signUrl, SIGN_SERVER_PATHS.multipart);
+  const ticket = await callSignServer<MultipartTicket>(transport, url, options, { ext, size: String(size) });
   requireFields(ticket as never, ['cosHost', 'cosKey'], 'multipart ticket');
   const c = ticket.credentials as unknown as Record<string, unknown> | undefined;
   if (!c) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the multipart ticket lacks credentials');
@@ -84,13 +106,13 @@ export async function completeMultipartUpload(
   transport: Transport,
   signUrl: string,
   request: CompleteMultipartRequest,
-  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  options: TicketRequestOptions = {},
 ): Promise<ConfirmedUpload> {
   const answer = await callSignServer<ConfirmedUpload>(
     transport,
     endpoint(signUrl, SIGN_SERVER_PATHS.completeMultipart),
-    options.headers ?? {},
-    options.signal,
+    options,
+    undefined,
     request,
   );
   requireFields(answer as never, ['key', 'etag'], 'completed upload');
@@ -98,8 +120,13 @@ export async function completeMultipartUpload(
   return answer;
 }
 
+/**
+ * Where an upload's tickets come from: your functions, each attempt under the retry policy, or the sign
+ * server's endpoints, whose requests take the sign server's request path with the same policy.
+ */
 export function ticketSourceOf(
   transport: Transport,
+  policy: RetryPolicy,
   options: {
     signUrl?: string;
     headers?: Record<string, string>;
@@ -109,26 +136,27 @@ export function ticketSourceOf(
     completeMultipart?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
   },
 ): TicketSource {
-  const { signUrl } = options;
-  if (!signUrl && !options.getTicket) {
+  const { signUrl, signal, getTicket, getMultipartTicket, completeMultipart } = options;
+  if (!signUrl && !getTicket) {
     throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'pass signUrl (the sign server) or getTicket');
   }
+  const request = { ...(options.headers ? { headers: options.headers } : {}), ...(signal ? { signal } : {}), retryPolicy: policy };
   return {
-    direct: (ext) => (options.getTicket ? options.getTicket(ext) : fetchDirectTicket(transport, signUrl!, ext, options)),
-    multipart: (ext, size) => {
-      if (options.getMultipartTicket) return options.getMultipartTicket(ext, size);
+    direct: (ext) => (getTicket ? withRetry(() => getTicket(ext), policy, signal) : fetchDirectTicket(transport, signUrl!, ext, request)),
+    multipart: async (ext, size) => {
+      if (getMultipartTicket) return withRetry(() => getMultipartTicket(ext, size), policy, signal);
       if (!signUrl) throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'multipart uploads need signUrl or getMultipartTicket');
-      return fetchMultipartTicket(transport, signUrl, ext, size, options);
+      return fetchMultipartTicket(transport, signUrl, ext, size, request);
     },
-    ...(options.completeMultipart
-      ? { complete: options.completeMultipart }
+    ...(completeMultipart
+      ? { complete: (ticket: MultipartTicket, uploadId: string) => withRetry(() => completeMultipart(ticket, uploadId), policy, signal) }
       : signUrl
         ? {
             complete: async (ticket: MultipartTicket, uploadId: string) => {
               if (!ticket.confirmToken) {
                 throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', "the multipart ticket says completion 'server' but lacks confirmToken");
               }
-              return completeMultipartUpload(transport, signUrl, { confirmToken: ticket.confirmToken, uploadId }, options);
+              return completeMultipartUpload(transport, signUrl, { confirmToken: ticket.confirmToken, uploadId }, request);
             },
           }
         : {}),

@@ -1,4 +1,7 @@
 import type { ConfirmedUpload, DirectTicketInput, MultipartTicketInput } from '@cos-direct/protocol';
+import type { RetryPolicyInput } from './lib/retry-policy.js';
+
+export type { Backoff, Jitter, LegacyRetrySettings, RetryPolicy, RetryPolicyInput } from './lib/retry-policy.js';
 
 // The wire types live in @cos-direct/protocol, shared with the sign server; the client re-exports them.
 export type {
@@ -81,16 +84,6 @@ export interface ResumeStore {
   delete(id: string): Promise<void>;
 }
 
-export interface RetryPolicy {
-  /** Further attempts after the first. */
-  retries: number;
-  minDelayMs: number;
-  maxDelayMs: number;
-  factor: number;
-  /** HTTP statuses worth another attempt. */
-  statusCodes: readonly number[];
-}
-
 export interface TicketSource {
   direct(ext: string): Promise<DirectTicket>;
   multipart(ext: string, size: number): Promise<MultipartTicket>;
@@ -128,9 +121,13 @@ export interface UploadOptions {
    * deletes the uploaded parts and forgets the state.
    */
   keepResumeOnAbort?: boolean;
-  /** Retries per request (network errors, 5xx, 429). Default 3. */
+  /** Retries per request after the first attempt: a shorthand for `retryPolicy.maxAttempts` (retries + 1). Default 3. */
   retries?: number;
-  retryPolicy?: Partial<RetryPolicy>;
+  /**
+   * When a failed request is tried again: statuses, COS and network error codes, attempts, backoff and
+   * Retry-After. Any part; the rest from DEFAULT_RETRY_POLICY. Checked when the upload starts.
+   */
+  retryPolicy?: RetryPolicyInput;
   /** Files at least this big go multipart. Default 8 MiB. */
   multipartThreshold?: number;
   /** Default 8 MiB (at least 1 MiB). */

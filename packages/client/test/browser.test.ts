@@ -120,7 +120,7 @@ const crc64 = (data: Uint8Array) => {
 };
 const isPart = (s: Sent) => s.method === 'PUT' && new URL(s.url).searchParams.has('partNumber');
 const partOf = (s: Sent) => Number(new URL(s.url).searchParams.get('partNumber'));
-const fast = { retryPolicy: { minDelayMs: 1, maxDelayMs: 2 } };
+const fast = { retryPolicy: { backoff: { baseMs: 1, maxMs: 2 } } };
 
 let s: Stack;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { isComplete, MiB, memorySource, memoryStore, observe, pattern, type Stac
 // Multipart uploads completed by the sign server (the ticket says completion: 'server'), the size a
 // ticket states, and the Content-Type the client sends, against the emulator and a real sign server.
 
-const fast = { retryPolicy: { minDelayMs: 1, maxDelayMs: 2 } };
+const fast = { retryPolicy: { backoff: { baseMs: 1, maxMs: 2 } } };
 const multipart = { multipartThreshold: MiB, partSize: MiB, ...fast };
 
 async function openUploads(s: Stack): Promise<string[]> {

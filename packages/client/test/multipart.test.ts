@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const fast = { retryPolicy: { minDelayMs: 1, maxDelayMs: 2 } };
+const fast = { retryPolicy: { backoff: { baseMs: 1, maxMs: 2 } } };
 
 /** GET Object with the root key (the ticket's key may only write), as text. */
 async function download(url: string): Promise<string> {
@@ -223,7 +223,7 @@ describe('failures', () => {
       partSize: MiB,
       concurrency: 1,
       retries: 2,
-      retryPolicy: { minDelayMs: 1, maxDelayMs: 1 },
+      retryPolicy: { backoff: { baseMs: 1, maxMs: 1 } },
     }).catch((e) => e);
     expect(err).toMatchObject({ code: 'CLIENT_ERR_COS', status: 500, cosCode: 'InternalError', requestId: 'rid-500' });
     expect(o.partsSent()).toEqual([1, 1, 1]);

@@ -20,7 +20,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const fast = { retryPolicy: { minDelayMs: 1, maxDelayMs: 2 } };
+const fast = { retryPolicy: { backoff: { baseMs: 1, maxMs: 2 } } };
 let counter = 0;
 const unique = (name: string) => join(dir, `${++counter}-${name}`);
 

@@ -62,18 +62,10 @@ describe('cosError', () => {
     expect(err.message).toBe('PUT k failed: HTTP 502');
   });
 
-  it('keeps a Retry-After in seconds or as a date, and ignores one that is neither', () => {
-    const after = (value: string) =>
-      (cosError(res(503, '', { 'retry-after': value }), 'x') as CosDirectError & { retryAfterMs?: number }).retryAfterMs;
-    expect(after('2')).toBe(2000);
-    expect(after('0.5')).toBe(500);
-    expect(after('-3')).toBe(0);
-    expect(after('Thu, 01 Jan 1970 00:00:00 GMT')).toBe(0);
-    const future = after(new Date(Date.now() + 60_000).toUTCString())!;
-    expect(future).toBeGreaterThan(55_000);
-    expect(future).toBeLessThanOrEqual(60_000);
-    expect(after('soon')).toBeUndefined();
-    expect('retryAfterMs' in cosError(res(503, ''), 'x')).toBe(false);
+  it('is the refusal alone: a Retry-After stays with the answer, for the retry step, not on the error', () => {
+    const e = cosError(res(503, '', { 'retry-after': '2' }), 'x');
+    expect(Object.keys(e)).not.toContain('retryAfterMs');
+    expect(e).toMatchObject({ code: 'CLIENT_ERR_COS', status: 503 });
   });
 });
 

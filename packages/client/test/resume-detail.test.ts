@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const fast = { retryPolicy: { minDelayMs: 1, maxDelayMs: 2 } };
+const fast = { retryPolicy: { backoff: { baseMs: 1, maxMs: 2 } } };
 const options = { multipartThreshold: MiB, partSize: MiB, concurrency: 1, ...fast };
 
 describe('progress detail', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CosDirectError } from '../src/errors.js';
 import { getStsDirectSign, getStsMultipart } from '../src/node.js';
+import { DEFAULT_RETRY_POLICY } from '../src/lib/retry-policy.js';
 import { fetchDirectTicket, fetchMultipartTicket, ticketSourceOf } from '../src/tickets.js';
 import { undiciTransport } from '../src/transport/undici.js';
 import type { HttpRequest, HttpResponse, Transport } from '../src/types.js';
@@ -129,11 +130,11 @@ describe('sign server requests', () => {
 
   it('ticketSourceOf needs signUrl or ticket functions', async () => {
     const t = answering(json(200, { code: 0, data: direct }));
-    expect(() => ticketSourceOf(t, {})).toThrow(expect.objectContaining({ code: 'CLIENT_ERR_INVALID_ARGUMENT' }));
-    const own = ticketSourceOf(t, { getTicket: async () => ({ ...direct, cosKey: 'own.jpg' }) });
+    expect(() => ticketSourceOf(t, DEFAULT_RETRY_POLICY, {})).toThrow(expect.objectContaining({ code: 'CLIENT_ERR_INVALID_ARGUMENT' }));
+    const own = ticketSourceOf(t, DEFAULT_RETRY_POLICY, { getTicket: async () => ({ ...direct, cosKey: 'own.jpg' }) });
     expect((await own.direct('jpg')).cosKey).toBe('own.jpg');
-    expect(() => own.multipart('mp4', 1)).toThrow(expect.objectContaining({ code: 'CLIENT_ERR_INVALID_ARGUMENT' }));
-    const both = ticketSourceOf(t, {
+    await expect(own.multipart('mp4', 1)).rejects.toMatchObject({ code: 'CLIENT_ERR_INVALID_ARGUMENT' });
+    const both = ticketSourceOf(t, DEFAULT_RETRY_POLICY, {
       getTicket: async () => direct,
       getMultipartTicket: async (ext, size) => ({ ...multipart, cosKey: `${size}.${ext}` }),
     });

@@ -3,6 +3,7 @@ import { Readable, Transform } from 'node:stream';
 import { Crc64Ecma } from '@cos-direct/signer/crc64';
 import { request, type Dispatcher } from 'undici';
 import { abortError, CosDirectError } from '../errors.js';
+import { UNNAMED_NETWORK_ERROR } from '../lib/retry-policy.js';
 import type { HttpRequest, HttpResponse, Transport } from '../types.js';
 
 /** Counts, hashes and reports the bytes of a request body as undici reads them. */
@@ -68,11 +69,11 @@ export function undiciTransport(dispatcher?: Dispatcher): Transport {
       } catch (e) {
         body?.destroy();
         if (req.signal?.aborted) throw abortError();
-        const code = (e as { code?: string }).code;
+        const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
         throw new CosDirectError(
           'CLIENT_ERR_NETWORK',
           `${req.method} ${new URL(req.url).origin}: ${(e as Error).message}${code ? ` (${code})` : ''}`,
-          { cause: e },
+          { cause: e, networkCode: code ?? UNNAMED_NETWORK_ERROR },
         );
       }
     },

@@ -1,4 +1,5 @@
 import { abortError, CosDirectError } from '../errors.js';
+import { UNNAMED_NETWORK_ERROR } from '../lib/retry-policy.js';
 import type { HttpRequest, HttpResponse, Transport } from '../types.js';
 
 function parseHeaders(raw: string): Record<string, string> {
@@ -37,6 +38,7 @@ export function xhrTransport(): Transport {
             new CosDirectError(
               'CLIENT_ERR_NETWORK',
               `${req.method} ${new URL(req.url).origin}: the request failed (network error or CORS refusal)`,
+              { networkCode: UNNAMED_NETWORK_ERROR },
             ),
           );
         };

@@ -1,0 +1,158 @@
+import { CosDirectError } from '../errors.js';
+import { unquote } from '../lib/check.js';
+import type { RetryPolicy } from '../lib/retry-policy.js';
+import { xmlValue } from '../responses.js';
+import { checkSize, contentTypeFor, objectUrl } from '../ticket-limits.js';
+import type { MultipartTicket, ResumeState, ResumeStore, TicketSource, Transport, UploadSource } from '../types.js';
+import { choosePartSize, type DonePart, planParts } from './plan.js';
+import { type UploadRequest, uploadRequests } from './requests.js';
+
+/** What the first step needs: the wire, the policy, where state is kept (if anywhere) and where tickets come from. */
+export interface StartContext {
+  transport: Transport;
+  policy: RetryPolicy;
+  tickets: TicketSource;
+  /** The store and the source's id in it; absent when the upload cannot be resumed. */
+  resume?: { store: ResumeStore; id: string };
+  signal?: AbortSignal;
+}
+
+export interface StartOptions {
+  ext: string;
+  partSize?: number;
+  contentType?: string;
+}
+
+/** An upload ready for its parts: its state, its requests and the parts COS already holds. */
+export interface Started {
+  state: ResumeState;
+  request: UploadRequest;
+  done: Map<number, DonePart>;
+}
+
+// A saved upload is only worth resuming while its key has time left to finish.
+const MIN_KEY_SECONDS = 120;
+
+/** A server-completed upload needs someone to ask the sign server to complete it. */
+function checkCompletion(completion: MultipartTicket['completion'], tickets: TicketSource) {
+  if (completion === 'server' && !tickets.complete) {
+    throw new CosDirectError(
+      'CLIENT_ERR_INVALID_ARGUMENT',
+      "the multipart ticket says completion 'server': pass signUrl or completeMultipart to complete it through the sign server",
+    );
+  }
+}
+
+/** List Parts, page after page: what COS holds of the upload. */
+export async function listParts(request: UploadRequest, uploadId: string, signal?: AbortSignal): Promise<Map<number, DonePart>> {
+  const parts = new Map<number, DonePart>();
+  let marker = '0';
+  for (;;) {
+    const res = await request({
+      what: 'List Parts',
+      method: 'GET',
+      query: { uploadId, 'part-number-marker': marker },
+      headers: {},
+      ...(signal ? { signal } : {}),
+    });
+    for (const block of res.text.split('<Part>').slice(1)) {
+      parts.set(Number(xmlValue(block, 'PartNumber')), { etag: unquote(xmlValue(block, 'ETag')), size: Number(xmlValue(block, 'Size')) });
+    }
+    if (xmlValue(res.text, 'IsTruncated') !== 'true') return parts;
+    marker = xmlValue(res.text, 'NextPartNumberMarker') ?? String(Math.max(...parts.keys()));
+  }
+}
+
+/**
+ * The listed parts still worth keeping: those of this plan's size whose content (where the platform can
+ * hash the source) is still the local one; they get the local CRC-64, for the whole object's check.
+ */
+export async function verifiedParts(
+  listed: Map<number, DonePart>,
+  source: UploadSource,
+  state: ResumeState,
+): Promise<Map<number, DonePart>> {
+  const plan = planParts(state.size, state.partSize);
+  const kept = new Map<number, DonePart>();
+  for (const [n, part] of listed) {
+    const { start, end } = plan.range(n);
+    if (n > plan.count || part.size !== end - start) continue;
+    if (!source.hashRange) {
+      kept.set(n, part);
+      continue;
+    }
+    const local = await source.hashRange(start, end);
+    if (!local.md5 || local.md5 === part.etag) kept.set(n, { ...part, crc64: local.crc64 });
+  }
+  return kept;
+}
+
+/** Initiate Multipart Upload with a fresh ticket: the state to save, with its upload id. */
+export async function initiate(ctx: StartContext, source: UploadSource, options: StartOptions): Promise<ResumeState> {
+  const ticket = await ctx.tickets.multipart(options.ext, source.size);
+  checkSize(ticket, source.size);
+  checkCompletion(ticket.completion, ctx.tickets);
+  const draft: ResumeState = {
+    version: 1,
+    cosHost: ticket.cosHost,
+    cosKey: ticket.cosKey,
+    cosUrl: objectUrl(ticket.cosHost, ticket.cosKey, ticket.cosUrl),
+    uploadId: '',
+    partSize: choosePartSize(source.size, options.partSize),
+    size: source.size,
+    credentials: ticket.credentials,
+    expiredTime: ticket.expiredTime,
+    contentType: contentTypeFor(ticket, options.contentType),
+    ...(ticket.downloadUrl ? { downloadUrl: ticket.downloadUrl } : {}),
+    ...(ticket.confirmToken ? { confirmToken: ticket.confirmToken } : {}),
+    completion: ticket.completion ?? 'client',
+  };
+  const res = await uploadRequests(
+    ctx.transport,
+    ctx.policy,
+    draft,
+  )({
+    what: 'Initiate Multipart Upload',
+    method: 'POST',
+    query: { uploads: '' },
+    headers: { 'content-type': draft.contentType },
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const uploadId = xmlValue(res.text, 'UploadId');
+  if (!uploadId)
+    throw new CosDirectError('CLIENT_ERR_COS', 'Initiate Multipart Upload answered without an UploadId', { status: res.status });
+  return { ...draft, uploadId };
+}
+
+/** The saved state of this source, if it is for the same size and its key has time left; a stale one is dropped. */
+async function savedState(ctx: StartContext, size: number, now: number): Promise<ResumeState | undefined> {
+  if (!ctx.resume) return undefined;
+  const state = await ctx.resume.store.get(ctx.resume.id);
+  if (state && (state.size !== size || state.expiredTime - now < MIN_KEY_SECONDS)) {
+    await ctx.resume.store.delete(ctx.resume.id);
+    return undefined;
+  }
+  return state;
+}
+
+/**
+ * The first step: resume the source's saved upload (the parts COS lists and that still match the source),
+ * or, when there is none or it is gone (completed, aborted, expired), initiate one and save its state.
+ */
+export async function resumeOrInitiate(ctx: StartContext, source: UploadSource, options: StartOptions): Promise<Started> {
+  const saved = await savedState(ctx, source.size, Math.floor(Date.now() / 1000));
+  if (saved) {
+    checkCompletion(saved.completion, ctx.tickets);
+    const request = uploadRequests(ctx.transport, ctx.policy, saved);
+    try {
+      const listed = await listParts(request, saved.uploadId, ctx.signal);
+      return { state: saved, request, done: await verifiedParts(listed, source, saved) };
+    } catch (e) {
+      if (!(e instanceof CosDirectError) || e.code !== 'CLIENT_ERR_COS') throw e;
+      await ctx.resume!.store.delete(ctx.resume!.id);
+    }
+  }
+  const state = await initiate(ctx, source, options);
+  if (ctx.resume) await ctx.resume.store.set(ctx.resume.id, state);
+  return { state, request: uploadRequests(ctx.transport, ctx.policy, state), done: new Map() };
+}
