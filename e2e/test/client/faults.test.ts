@@ -1,9 +1,9 @@
-import { CosDirectError, upload } from '@cos-direct/client/node';
+import { CosDirectError, DEFAULT_RETRY_POLICY, upload } from '@cos-direct/client/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
 
 // Short waits between attempts: what is tested is that the client retries, not how long it waits.
-const fast = { minDelayMs: 1, maxDelayMs: 5 };
+const fast = { backoff: { baseMs: 1, maxMs: 5 } };
 
 describe("the client's retry policy against injected faults", () => {
   let s: Stack;
@@ -41,7 +41,7 @@ describe("the client's retry policy against injected faults", () => {
       signUrl: s.signUrl,
       dispatcher: s.dispatcher,
       ext: 'txt',
-      retryPolicy: { ...fast, retries: 2 },
+      retryPolicy: { ...fast, maxAttempts: 3 },
     }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(CosDirectError);
     expect((failed as CosDirectError).status).toBe(503);
@@ -55,9 +55,11 @@ describe("the client's retry policy against injected faults", () => {
         signUrl: s.signUrl,
         dispatcher: s.dispatcher,
         ext: 'txt',
-        retryPolicy: { ...fast, retries: 0 },
+        retryPolicy: { ...fast, maxAttempts: 1 },
       }).catch((e: unknown) => e);
       expect((failed as CosDirectError).code).toBe('CLIENT_ERR_NETWORK');
+      // The policy retries this failure by its code (a connection reset or a closed socket).
+      expect(DEFAULT_RETRY_POLICY.codes).toContain((failed as CosDirectError).networkCode);
 
       s.emu.faults.set([{ operation: 'PutObject', count: 1, ...rule }]);
       const result = await upload(Buffer.from('through'), { signUrl: s.signUrl, dispatcher: s.dispatcher, ext: 'txt', retryPolicy: fast });

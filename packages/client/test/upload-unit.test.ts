@@ -3,6 +3,7 @@ import { CosDirectError } from '../src/errors.js';
 import { fetchDirectTicket } from '../src/tickets.js';
 import type { HttpRequest, HttpResponse, Transport, UploadSource } from '../src/types.js';
 import { uploadWith } from '../src/upload.js';
+import { cosFailure, type Scene, scriptedTransport, signServer } from './support/scripted.js';
 
 /** A transport that records requests and answers from a script: the unit tests' observing handler. */
 function scripted(answers: Array<HttpResponse | Error>): Transport & { requests: HttpRequest[] } {
@@ -121,5 +122,92 @@ describe('tickets', () => {
   it('refuses a ticket without the seed fields', async () => {
     const t = scripted([json(200, { code: 0, data: { cosHost: 'h' } })]);
     expect((await fetchDirectTicket(t, 'http://s', 'jpg').catch((e) => e)).message).toContain('cosKey');
+  });
+});
+
+describe('single PUT against a scripted network', () => {
+  const direct = { ...ticket, cosUrl: 'https://b-1.cos.r.myqcloud.com/images/x.jpg' };
+  const ticketScene = (data: unknown): Scene => ({
+    expect: { method: 'GET', path: '/sts-direct-sign', query: { ext: 'jpg' } },
+    reply: signServer(data),
+  });
+
+  it("refuses a source over the ticket's maxSize before sending a byte", async () => {
+    const net = scriptedTransport([ticketScene({ ...direct, maxSize: 4 })]);
+    const err = await uploadWith({ transport: net.transport }, bytes('hello'), { signUrl: 'http://sign.example', ...fast }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_TOO_LARGE', message: expect.stringContaining('allows at most 4: nothing was sent') });
+    net.verify();
+  });
+
+  it('sends the real content type when the ticket allows it, else application/octet-stream; the ticket’s own type first', async () => {
+    const cases: Array<[Record<string, unknown>, string | undefined, string]> = [
+      [{ contentTypes: ['application/octet-stream', 'image/jpeg'] }, undefined, 'image/jpeg'],
+      [{ contentTypes: ['application/octet-stream', 'image/jpeg'] }, 'application/octet-stream', 'application/octet-stream'],
+      [{ contentTypes: ['application/octet-stream'] }, 'image/jpeg', 'application/octet-stream'],
+      [{ contentType: 'image/jpeg', contentTypes: ['image/jpeg'] }, 'image/png', 'image/jpeg'],
+      [{}, undefined, 'application/octet-stream'],
+    ];
+    for (const [limits, wanted, sent] of cases) {
+      const net = scriptedTransport([
+        ticketScene({ ...direct, ...limits }),
+        {
+          expect: {
+            method: 'PUT',
+            path: '/images/x.jpg',
+            query: {},
+            headers: { 'content-type': sent, authorization: ticket.authorization },
+            body: 'hello',
+          },
+          reply: { status: 200, headers: { etag: '"e"' } },
+        },
+      ]);
+      const result = await uploadWith({ transport: net.transport }, bytes('hello'), {
+        signUrl: 'http://sign.example',
+        ...(wanted ? { contentType: wanted } : {}),
+        ...fast,
+      });
+      net.verify();
+      expect(result.contentType, JSON.stringify(limits)).toBe(sent);
+    }
+  });
+
+  it('reports progress through retries: a retry counts again from its first byte, the size at the end', async () => {
+    const net = scriptedTransport([
+      ticketScene(direct),
+      { expect: { method: 'PUT', path: '/images/x.jpg' }, reply: cosFailure(503, 'SlowDown') },
+      { expect: { method: 'PUT', path: '/images/x.jpg' }, reply: { status: 200, headers: { etag: '"e"' } } },
+    ]);
+    const seen: number[] = [];
+    await uploadWith({ transport: net.transport }, bytes('hello'), {
+      signUrl: 'http://sign.example',
+      onProgress: (s) => seen.push(s),
+      ...fast,
+    });
+    net.verify();
+    expect(seen).toEqual([2, 5, 2, 5, 5]);
+  });
+
+  it('refuses an unknown or out-of-range retry setting before any request', async () => {
+    const net = scriptedTransport([]);
+    const err = await uploadWith({ transport: net.transport }, bytes('x'), {
+      signUrl: 'http://s',
+      retryPolicy: { maxAttemps: 2 } as never,
+    }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_INVALID_ARGUMENT', message: expect.stringContaining('maxAttemps') });
+    net.verify();
+  });
+
+  it('still reads the deprecated flat retry settings', async () => {
+    const net = scriptedTransport([
+      ticketScene(direct),
+      { expect: { method: 'PUT', path: '/images/x.jpg' }, reply: cosFailure(503, 'SlowDown') },
+      { expect: { method: 'PUT', path: '/images/x.jpg' }, reply: cosFailure(503, 'SlowDown') },
+    ]);
+    const err = await uploadWith({ transport: net.transport }, bytes('x'), {
+      signUrl: 'http://s',
+      retryPolicy: { retries: 1, minDelayMs: 0, maxDelayMs: 0 },
+    }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_COS', status: 503 });
+    net.verify();
   });
 });

@@ -1,8 +1,8 @@
 import type { Interceptor } from './dispatch.js';
 
 /**
- * Reports the bytes of the body sent so far, through all attempts: at most the body's size, back to 0
- * when an attempt fails (the next one sends it all again), the whole size once it is accepted.
+ * Reports the bytes of the body sent so far: at most the body's size; a retry counts again from its first
+ * byte (it sends the whole body again); the whole size once it is accepted, 0 when the request failed.
  */
 export function progress(): Interceptor {
   return (next) => async (req) => {

@@ -95,7 +95,11 @@ export function scriptedTransport(scenes: Scene[]) {
         const reply = scenes[i]!.reply;
         const answer = typeof reply === 'function' ? await reply(req) : reply;
         if (answer instanceof Error) throw answer;
-        if (req.bodySize !== undefined) req.onProgress?.(req.bodySize);
+        // The body goes out in two halves, as a real transport reports it in chunks.
+        if (req.bodySize !== undefined) {
+          req.onProgress?.(Math.floor(req.bodySize / 2));
+          req.onProgress?.(req.bodySize);
+        }
         return {
           status: answer.status,
           headers: answer.headers ?? {},
