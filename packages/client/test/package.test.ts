@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClientErrorCodes, CosDirectError } from '../src/errors.js';
+import { DEFAULT_RETRY_POLICY } from '../src/lib/retry-policy.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -18,6 +19,13 @@ describe('package rules', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const documented = [...readme.matchAll(/^\| `(CLIENT_ERR_[A-Z0-9_]+)` +\|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(Object.keys(ClientErrorCodes).sort());
+  });
+
+  it('documents the default retry policy: every status and code it retries', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Retries'), readme.indexOf('## How a request is made'));
+    for (const code of DEFAULT_RETRY_POLICY.codes) expect(section, code).toContain(`\`${code}\``);
+    expect(section).toContain(DEFAULT_RETRY_POLICY.statuses.join(', '));
   });
 
   it('keeps node: modules and undici out of the browser build', () => {
