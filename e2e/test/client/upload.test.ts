@@ -236,7 +236,7 @@ describe('retries', () => {
         signUrl: s.signUrl,
         dispatcher: s.dispatcher,
         ext: 'bin',
-        retryPolicy: { minDelayMs: 10, maxDelayMs: 50 },
+        retryPolicy: { backoff: { baseMs: 10, maxMs: 50 } },
       });
       expect(proxy.accepted()).toBeGreaterThanOrEqual(3);
       expect(sha((await s.getObject(result.key)).body)).toBe(sha(data));
@@ -258,7 +258,7 @@ describe('retries', () => {
         dispatcher: s.dispatcher,
         ext: 'bin',
         retries: 2,
-        retryPolicy: { minDelayMs: 1, maxDelayMs: 5 },
+        retryPolicy: { backoff: { baseMs: 1, maxMs: 5 } },
       }).catch((e) => e);
       expect(err.code).toBe('CLIENT_ERR_NETWORK');
       expect(proxy.accepted()).toBe(3);
