@@ -187,6 +187,24 @@ describe('single PUT against a scripted network', () => {
     expect(seen).toEqual([2, 5, 2, 5, 5]);
   });
 
+  it("retries the sign server's busy answer as its Retry-After asks, then uploads", async () => {
+    const net = scriptedTransport([
+      {
+        expect: { method: 'GET', path: '/sts-direct-sign' },
+        reply: { status: 503, headers: { 'retry-after': '0' }, body: '{"code":"SRV_ERR_BUSY","message":"busy"}' },
+      },
+      ticketScene(direct),
+      { expect: { method: 'PUT', path: '/images/x.jpg' }, reply: { status: 200, headers: { etag: '"e"' } } },
+    ]);
+    // A backoff far longer than the test: only the Retry-After of 0 s lets it finish at once.
+    const result = await uploadWith({ transport: net.transport }, bytes('hello'), {
+      signUrl: 'http://sign.example',
+      retryPolicy: { backoff: { baseMs: 60_000, maxMs: 60_000, jitter: 'none' } },
+    });
+    net.verify();
+    expect(result.key).toBe('images/x.jpg');
+  });
+
   it('refuses an unknown or out-of-range retry setting before any request', async () => {
     const net = scriptedTransport([]);
     const err = await uploadWith({ transport: net.transport }, bytes('x'), {
