@@ -166,3 +166,42 @@ describe('Upload Part - Copy', () => {
     expect((await as(['UploadPartCopy'])).status).toBe(200);
   });
 });
+
+describe('Upload Part - Copy and APPEND Object with versioning', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await emulator();
+  });
+  afterAll(() => emu.close());
+
+  it('copies a part from the version x-cos-copy-source names and answers x-cos-copy-source-version-id', async () => {
+    const cos = sdk(emu);
+    await call(cos, 'putBucketVersioning', { VersioningConfiguration: { Status: 'Enabled' } });
+    const v1 = (await call(cos, 'putObject', { Key: 'v/src', Body: 'first version' })).headers['x-cos-version-id'];
+    await call(cos, 'putObject', { Key: 'v/src', Body: 'second version' });
+    const init = await call(cos, 'multipartInit', { Key: 'v/dst' });
+    const part = await call(cos, 'uploadPartCopy', {
+      Key: 'v/dst',
+      UploadId: init.UploadId,
+      PartNumber: 1,
+      CopySource: `${VHOST}/v/src?versionId=${encodeURIComponent(v1)}`,
+      CopySourceRange: 'bytes=0-4',
+    });
+    expect(part.headers['x-cos-copy-source-version-id']).toBe(v1);
+    expect(part.ETag).toBe(`"${md5(Buffer.from('first'))}"`);
+    await call(cos, 'multipartComplete', { Key: 'v/dst', UploadId: init.UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }] });
+    expect((await call(cos, 'getObject', { Key: 'v/dst' })).Body.toString()).toBe('first');
+    const unknown = await signed(emu, 'PUT', 'v/dst', {
+      query: { partNumber: '1', uploadId: (await call(cos, 'multipartInit', { Key: 'v/dst' })).UploadId },
+      headers: { 'x-cos-copy-source': `${VHOST}/v/src?versionId=nonsense` },
+    });
+    expect([unknown.status, code(unknown.text)]).toEqual([400, 'InvalidArgument']);
+  });
+
+  it('answers 501 for APPEND Object in a bucket with versioning', async () => {
+    await call(sdk(emu), 'putBucketVersioning', { VersioningConfiguration: { Status: 'Suspended' } });
+    const res = await signed(emu, 'POST', 'v/log', { query: { append: '', position: '0' }, body: 'x' });
+    expect([res.status, code(res.text)]).toEqual([501, 'NotImplemented']);
+    expect(xmlField(res.text, 'Reason')).toContain('APPEND Object in a bucket with versioning');
+  });
+});
