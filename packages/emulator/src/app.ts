@@ -97,6 +97,8 @@ function policyContextOf(
     'cos:content-length': length === undefined ? undefined : Number(length),
     'cos:content-type': header(headers, 'content-type'),
     'cos:x-cos-acl': header(headers, 'x-cos-acl'),
+    // The header as sent: COS documents the request's x-cos-tagging as a condition key.
+    'cos:x-cos-tagging': header(headers, 'x-cos-tagging'),
     'cos:x-cos-storage-class': header(headers, 'x-cos-storage-class'),
     'cos:prefix': prefix === undefined ? undefined : encodeURIComponent(prefix),
     'cos:versionid': routed.params.versionid,

@@ -5,6 +5,7 @@ import * as multipart from './handlers/multipart.js';
 import * as object from './handlers/object.js';
 import { uploadPartCopy } from './handlers/part-copy.js';
 import { postObject } from './handlers/post-object.js';
+import * as tagging from './handlers/tagging.js';
 import * as versioning from './handlers/versioning.js';
 import type { Operation, RoutedRequest } from './pipeline/route.js';
 
@@ -63,6 +64,9 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   DeleteObject: onBucket('DeleteObject', 'object', object.deleteObject),
   GetObjectAcl: onBucket('GetObjectACL', 'object', object.getObjectAcl),
   PutObjectAcl: onBucket('PutObjectACL', 'object', object.putObjectAcl),
+  GetObjectTagging: onBucket('GetObjectTagging', 'object', tagging.getObjectTagging),
+  PutObjectTagging: onBucket('PutObjectTagging', 'object', tagging.putObjectTagging),
+  DeleteObjectTagging: onBucket('DeleteObjectTagging', 'object', tagging.deleteObjectTagging),
   InitiateMultipartUpload: onBucket('InitiateMultipartUpload', 'object', multipart.initiateMultipartUpload),
   UploadPart: onBucket('UploadPart', 'object', multipart.uploadPart),
   // COS's own action for it (doc 436/8287); the handler also checks GetObject on the source.

@@ -94,6 +94,10 @@ export const CosErrors = {
   /** APPEND Object at a position other than the object's length (COS's code, doc 436/7730). */
   appendPositionErr: (reason: string) =>
     new CosError('AppendPositionErr', 409, 'Position is not equal to the length of the object.', reason),
+  /** A tag key or value COS does not accept, or two tags with one key (S3's code, which COS answers too). */
+  invalidTag: (reason: string) => new CosError('InvalidTag', 400, 'The TagKey or TagValue you have provided is invalid.', reason),
+  /** More tags than COS keeps on an object. */
+  tooManyTags: (reason: string) => new CosError('BadRequest', 400, 'Object tags cannot be greater than 10', reason),
   invalidRequest: (message: string, reason: string) => new CosError('InvalidRequest', 400, message, reason),
   requestTimeout: (reason: string) =>
     new CosError(

@@ -133,7 +133,7 @@ export async function getBucketAcl(ctx: HandlerContext): Promise<Reply> {
   return { status: 200, headers: { ...XML, 'x-cos-acl': ctx.bucket.acl }, body: aclDocument(ctx, ctx.bucket.acl) };
 }
 
-async function readXmlBody(ctx: HandlerContext, requireMd5: boolean): Promise<Record<string, unknown>> {
+export async function readXmlBody(ctx: HandlerContext, requireMd5: boolean): Promise<Record<string, unknown>> {
   let body: Buffer;
   try {
     body = await readSmallBody(ctx.body, 1024 * 1024);

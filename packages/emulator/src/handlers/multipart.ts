@@ -6,6 +6,7 @@ import { receiveBody } from './body.js';
 import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
 import { aclOf, headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { forbidOverwrite } from './overwrite.js';
+import { requestTags, tagFields } from './tagging.js';
 
 export const MIN_PART_SIZE = 1024 * 1024;
 export const MAX_PART_SIZE = 5 * 1024 ** 3;
@@ -40,6 +41,7 @@ export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Repl
     meta: userMetaOf(headerEntries(ctx.headers)),
     acl: aclOf(h('x-cos-acl')),
     storageClass: storageClassOf(h('x-cos-storage-class')),
+    ...tagFields(requestTags(ctx.headers)),
   };
   await ctx.stores.metadata.putUpload(upload);
   return {
@@ -217,6 +219,7 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
         meta: upload.meta,
         acl: upload.acl,
         storageClass: upload.storageClass,
+        ...tagFields(upload.tags),
       },
       overwrite,
     );

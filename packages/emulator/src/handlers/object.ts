@@ -7,6 +7,7 @@ import { readCopySource } from './copy-source.js';
 import { aclOf, headerEntries, objectHeaders, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { forbidOverwrite } from './overwrite.js';
 import { deleteKey, deletionHeaders, requestedVersion, selectObject, versionHeader } from './versioning.js';
+import { copyTags, requestTags, tagCountHeader, tagFields } from './tagging.js';
 
 /** The object the request addresses (the version asked for with `?versionId=`). */
 const mustGet = (ctx: HandlerContext): ObjectRecord => selectObject(ctx);
@@ -38,6 +39,7 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
   const acl = aclOf(header(headers, 'x-cos-acl'));
   const storageClass = storageClassOf(header(headers, 'x-cos-storage-class'));
   const meta = userMetaOf(headerEntries(headers));
+  const tags = requestTags(headers);
   const overwrite = forbidOverwrite(header(headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const blob = await receiveBody(ctx);
@@ -55,6 +57,7 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
       meta,
       acl,
       storageClass,
+      ...tagFields(tags),
     },
     overwrite,
   );
@@ -115,7 +118,7 @@ export async function getObject(ctx: HandlerContext, headOnly = false): Promise<
   const o = mustGet(ctx);
   const notModified = checkConditions(ctx, o);
   if (notModified) return notModified;
-  const headers = { ...objectHeaders(o), ...versionHeader(ctx, o) };
+  const headers = { ...objectHeaders(o), ...versionHeader(ctx, o), ...tagCountHeader(o) };
   if (!headOnly) {
     for (const [param, name] of Object.entries(RESPONSE_OVERRIDES)) {
       // By lower-cased name: the signature covers names lower-cased, so a re-cased signed override still applies.
@@ -152,6 +155,7 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
   }
   const overwrite = forbidOverwrite(header(ctx.headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
+  const tags = copyTags(ctx, src);
   const blob = await ctx.stores.blobs.concat([src.blobId]);
   const replaced = directive === 'replaced';
   const record: ObjectRecord = {
@@ -168,6 +172,7 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
     storageClass: header(ctx.headers, 'x-cos-storage-class')
       ? storageClassOf(header(ctx.headers, 'x-cos-storage-class'))
       : src.storageClass,
+    ...tagFields(tags),
   };
   const versionId = await commitObject(ctx, record, overwrite);
   const sourceVersionHeader: Record<string, string> = sourceBucket.versioning

@@ -13,6 +13,7 @@ import { XML, type HandlerContext, type Reply } from './context.js';
 import { aclOf, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { commitObject, madeVersionHeader } from './object.js';
 import { forbidOverwrite } from './overwrite.js';
+import { parseTaggingQuery, tagFields } from './tagging.js';
 
 export interface PostObjectDeps {
   sts: import('../sts/index.js').StsService;
@@ -150,6 +151,7 @@ async function handleFile(
     ...ctx.policyContext,
     'cos:content-type': fieldOf(fields, 'Content-Type'),
     'cos:x-cos-acl': fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl'),
+    'cos:x-cos-tagging': fieldOf(fields, 'x-cos-tagging'),
     ...grantContextOf((name) => fieldOf(fields, name)),
   };
   deps.authorize(identity, key, { ...formContext, 'cos:content-length': undefined });
@@ -162,6 +164,8 @@ async function handleFile(
 
   const overwrite = forbidOverwrite(fieldOf(fields, 'x-cos-forbid-overwrite'), key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, key));
+  const taggingField = fieldOf(fields, 'x-cos-tagging');
+  const tags = taggingField === undefined ? undefined : parseTaggingQuery(taggingField, 'the x-cos-tagging field');
   let blob: BlobInfo;
   blob = await ctx.stores.blobs.write(file, (info) => {
     if ((file as Readable & { truncated?: boolean }).truncated || info.size > MAX_OBJECT_SIZE) {
@@ -186,6 +190,7 @@ async function handleFile(
       meta: userMetaOf(Object.entries(fields)),
       acl: aclOf(fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl')),
       storageClass: storageClassOf(fieldOf(fields, 'x-cos-storage-class')),
+      ...tagFields(tags),
     },
     overwrite,
   );

@@ -8,7 +8,8 @@ const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
 /** The `versionId` parameter (read without regard to case, as the SDKs send `versionId` and COS's docs `VersionId`). */
 export function requestedVersion(ctx: HandlerContext): string | undefined {
   const v = ctx.routed.params.versionid;
-  if (v === undefined) return undefined;
+  // An empty versionId is the same as none (doc 436/46206).
+  if (v === undefined || v === '') return undefined;
   checkVersionId(v);
   return v;
 }
@@ -192,6 +193,6 @@ export function copySourceVersion(value: string): string | undefined {
   const q = value.indexOf('?');
   if (q < 0) return undefined;
   const params = new URLSearchParams(value.slice(q + 1));
-  for (const [name, v] of params) if (name.toLowerCase() === 'versionid') return v;
+  for (const [name, v] of params) if (name.toLowerCase() === 'versionid') return v === '' ? undefined : v;
   return undefined;
 }

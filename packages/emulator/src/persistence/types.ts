@@ -33,6 +33,12 @@ export interface StoredHeaders {
   expires?: string;
 }
 
+/** An object tag (COS keeps a key's tags in the order they were set). */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
 export interface ObjectRecord {
   bucket: string;
   key: string;
@@ -60,6 +66,8 @@ export interface ObjectRecord {
   versionId?: string;
   /** Where the version sorts among the key's versions (newer is higher); with `versionId` only. */
   versionSeq?: number;
+  /** Object tags (`x-cos-tagging`, PUT ?tagging); absent or empty when it has none. */
+  tags?: Tag[];
 }
 
 /** A delete marker: the latest version of a key that a DELETE without versionId hid in a versioned bucket. */
@@ -105,6 +113,8 @@ export interface UploadRecord {
   meta: Record<string, string>;
   acl: Acl;
   storageClass: string;
+  /** Initiate's `x-cos-tagging`, given to the object at Complete. */
+  tags?: Tag[];
 }
 
 export interface PartRecord {

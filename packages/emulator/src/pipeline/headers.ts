@@ -17,6 +17,8 @@ const IMPLEMENTED = new Set([
   'x-cos-copy-source-range',
   'x-cos-metadata-directive',
   'x-cos-forbid-overwrite',
+  'x-cos-tagging',
+  'x-cos-tagging-directive',
   'x-cos-sdk-retry',
 ]);
 

@@ -24,6 +24,9 @@ export type Operation =
   | 'DeleteObject'
   | 'GetObjectAcl'
   | 'PutObjectAcl'
+  | 'GetObjectTagging'
+  | 'PutObjectTagging'
+  | 'DeleteObjectTagging'
   | 'InitiateMultipartUpload'
   | 'UploadPart'
   | 'UploadPartCopy'
@@ -167,6 +170,8 @@ export function routeRequest(input: {
 
   const method = input.method.toUpperCase();
   for (const name of UNSUPPORTED) {
+    // An object's tags are implemented; a bucket's are not.
+    if (name === 'tagging' && key !== '' && style !== 'service') continue;
     if (has(query, name)) throw CosErrors.notImplemented(`the "${name}" sub-resource (${method} ?${name})`);
   }
   // S3's ListObjectsV2 (an S3 SDK's ListObjectsV2Command): answering it with a v1 listing would drop KeyCount and continuation tokens.
@@ -240,14 +245,17 @@ function operationOf(
           return input.copySource ? 'UploadPartCopy' : 'UploadPart';
         }
         if (has(query, 'acl')) return 'PutObjectAcl';
+        if (has(query, 'tagging')) return 'PutObjectTagging';
         return input.copySource ? 'CopyObject' : 'PutObject';
       case 'GET':
         if (has(query, 'uploadId')) return 'ListParts';
         if (has(query, 'acl')) return 'GetObjectAcl';
+        if (has(query, 'tagging')) return 'GetObjectTagging';
         return 'GetObject';
       case 'HEAD':
         return 'HeadObject';
       case 'DELETE':
+        if (has(query, 'tagging')) return 'DeleteObjectTagging';
         return has(query, 'uploadId') ? 'AbortMultipartUpload' : 'DeleteObject';
       case 'POST':
         if (has(query, 'uploads')) return 'InitiateMultipartUpload';
