@@ -183,6 +183,9 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     `*.cos.${region}.localhost`,
     `cos.${region}.localhost`,
     `*.cos.${region}.myqcloud.com`,
+    // GET Service: the regional endpoint, and the SDKs' ServiceDomain.
+    `cos.${region}.myqcloud.com`,
+    'service.cos.myqcloud.com',
     ...(options.hostnames ?? []),
   ];
   return Object.freeze({
