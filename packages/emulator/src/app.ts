@@ -11,6 +11,8 @@ import { header, readSmallBody, type Reply, type ServiceContext } from './handle
 import type { Stores } from './persistence/index.js';
 import { authenticate, type Identity } from './pipeline/authenticate.js';
 import { authorize } from './pipeline/authorize.js';
+import { checkReferer } from './bucket-config/referer.js';
+import type { BucketPolicy } from './policy/bucket-policy.js';
 import { corsResponseHeaders, preflight } from './pipeline/cors.js';
 import { errorXml } from './pipeline/error-response.js';
 import { foreignHeaders, unknownHeaders } from './pipeline/headers.js';
@@ -299,7 +301,10 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
 
   /** Stage 5: root may do anything, temporary keys are held to their policy, anonymous requests to ACLs. */
   const check = (id: Identity, action: string, bucketName: string, key: string, context: RequestContext, objectKey = key) => {
+    if (id.kind === 'root') return;
     const b = stores.metadata.getBucket(bucketName);
+    const o = objectKey ? stores.metadata.getObject(bucketName, objectKey) : undefined;
+    const policy = stores.metadata.getBucketConfig(bucketName, 'policy')?.document as BucketPolicy | undefined;
     authorize(
       id,
       {
@@ -308,7 +313,10 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
         key,
         context,
         bucketAcl: b?.acl,
-        objectAcl: objectKey ? stores.metadata.getObject(bucketName, objectKey)?.acl : undefined,
+        ...(b?.grants ? { bucketGrants: b.grants } : {}),
+        objectAcl: o?.acl,
+        ...(o?.grants ? { objectGrants: o.grants } : {}),
+        ...(policy ? { bucketPolicy: policy } : {}),
       },
       config,
     );
@@ -418,6 +426,12 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
 
     // Stage 5: authorize the operation's action on its resource (list operations: <bucket>/<prefix>).
     if (spec.kind === 'bucket' && !bucketRecord) throw CosErrors.noSuchBucket(routed.bucket);
+    if (bucketRecord && routed.operation !== 'PostObject') {
+      // Hotlink protection: unsigned requests (and, if the bucket asks, presigned URLs) are held to its Referer rules.
+      const signature = identity.kind === 'anonymous' ? 'none' : header(headers, 'authorization') ? 'header' : 'query';
+      const referer = stores.metadata.getBucketConfig(bucketRecord.name, 'referer')?.document as Record<string, unknown> | undefined;
+      checkReferer(referer, header(headers, 'referer'), signature);
+    }
     if (routed.operation !== 'PostObject') {
       const resource = resourceOf(routed);
       check(identity, spec.action, resource.bucket, resource.key, policyContext, spec.scope === 'object' ? routed.key : '');
@@ -425,7 +439,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
 
     // Stage 6: headers naming features the emulator does not implement are refused, never ignored
     // (after authorization, so that what COS would refuse is refused as COS does).
-    for (const name of unknownHeaders(headers)) {
+    for (const name of unknownHeaders(headers, routed.operation)) {
       if (!config.loose) throw CosErrors.notImplementedHeader(name);
       request.log.warn({ requestId: request.id, header: name }, `--loose: ignoring the unimplemented "${name}" header`);
     }

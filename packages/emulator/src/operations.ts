@@ -1,4 +1,7 @@
 import { appendObject } from './handlers/append.js';
+import { BUCKET_CONFIG_HANDLERS } from './bucket-config/handlers.js';
+import type { BucketConfigOperation } from './bucket-config/subresources.js';
+import * as acl from './handlers/acl.js';
 import * as bucket from './handlers/bucket.js';
 import type { HandlerContext, Reply, ServiceContext } from './handlers/context.js';
 import * as multipart from './handlers/multipart.js';
@@ -45,8 +48,8 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   GetBucketCors: onBucket('GetBucketCORS', 'bucket', bucket.getBucketCors),
   PutBucketCors: onBucket('PutBucketCORS', 'bucket', bucket.putBucketCors),
   DeleteBucketCors: onBucket('DeleteBucketCORS', 'bucket', bucket.deleteBucketCors),
-  GetBucketAcl: onBucket('GetBucketACL', 'bucket', bucket.getBucketAcl),
-  PutBucketAcl: onBucket('PutBucketACL', 'bucket', bucket.putBucketAcl),
+  GetBucketAcl: onBucket('GetBucketACL', 'bucket', acl.getBucketAcl),
+  PutBucketAcl: onBucket('PutBucketACL', 'bucket', acl.putBucketAcl),
   ListMultipartUploads: onBucket('ListMultipartUploads', 'prefix', multipart.listMultipartUploads),
   GetBucketVersioning: onBucket('GetBucketVersioning', 'bucket', versioning.getBucketVersioning),
   PutBucketVersioning: onBucket('PutBucketVersioning', 'bucket', versioning.putBucketVersioning),
@@ -62,8 +65,8 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   GetObject: onBucket('GetObject', 'object', (ctx) => object.getObject(ctx, false)),
   HeadObject: onBucket('HeadObject', 'object', (ctx) => object.getObject(ctx, true)),
   DeleteObject: onBucket('DeleteObject', 'object', object.deleteObject),
-  GetObjectAcl: onBucket('GetObjectACL', 'object', object.getObjectAcl),
-  PutObjectAcl: onBucket('PutObjectACL', 'object', object.putObjectAcl),
+  GetObjectAcl: onBucket('GetObjectACL', 'object', acl.getObjectAcl),
+  PutObjectAcl: onBucket('PutObjectACL', 'object', acl.putObjectAcl),
   GetObjectTagging: onBucket('GetObjectTagging', 'object', tagging.getObjectTagging),
   PutObjectTagging: onBucket('PutObjectTagging', 'object', tagging.putObjectTagging),
   DeleteObjectTagging: onBucket('DeleteObjectTagging', 'object', tagging.deleteObjectTagging),
@@ -76,6 +79,10 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   CompleteMultipartUpload: onBucket('CompleteMultipartUpload', 'object', multipart.completeMultipartUpload),
   AbortMultipartUpload: onBucket('AbortMultipartUpload', 'object', multipart.abortMultipartUpload),
   OptionsObject: { action: 'name/cos:OptionsObject', scope: 'object', kind: 'preflight' },
+  // PutBucketPolicy, GetBucketLifecycle, …: the CAM action is named as the operation.
+  ...(Object.fromEntries(
+    Object.entries(BUCKET_CONFIG_HANDLERS).map(([name, handler]) => [name, onBucket(name, 'bucket', handler)]),
+  ) as Record<BucketConfigOperation, OperationSpec>),
 };
 
 /** The bucket and key of the CAM resource a routed request is authorized against. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { SUBRESOURCES } from '../src/bucket-config/subresources.js';
 import { CosErrors } from '../src/errors/index.js';
 
 describe('error catalog', () => {
@@ -7,7 +8,12 @@ describe('error catalog', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const documented = new Map([...readme.matchAll(/^\| `([A-Za-z0-9]+)` +\| (\d{3}) +\|/gm)].map((m) => [m[1]!, Number(m[2])]));
     const produced = new Map<string, number>();
-    for (const factory of Object.values(CosErrors)) {
+    for (const [name, factory] of Object.entries(CosErrors)) {
+      if (name === 'noSuchConfiguration') {
+        // One factory for the 404 of each bucket configuration, with that sub-resource's code.
+        for (const spec of SUBRESOURCES) if ('code' in spec.absent) produced.set(spec.absent.code, 404);
+        continue;
+      }
       const error = (factory as (...args: unknown[]) => { code: string; statusCode: number })('x', {}, 1);
       produced.set(error.code, error.statusCode);
     }

@@ -68,10 +68,10 @@ describe('COS operations and their error codes', () => {
   });
 
   it('names sub-resources it does not implement', async () => {
-    const res = await signed(emu, 'GET', '', { query: { lifecycle: '' } });
+    const res = await signed(emu, 'GET', '', { query: { 'object-lock': '' } });
     expect(res.status).toBe(501);
     expect(code(res.text)).toBe('NotImplemented');
-    expect(xmlField(res.text, 'Reason')).toContain('lifecycle');
+    expect(xmlField(res.text, 'Reason')).toContain('object-lock');
   });
 
   it('runs a multipart upload and enforces part rules on Complete', async () => {

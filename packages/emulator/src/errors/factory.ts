@@ -54,6 +54,9 @@ export const CosErrors = {
     new CosError('NoSuchBucket', 404, 'The specified bucket does not exist.', `no bucket is named "${bucket}"`),
   noSuchUpload: (uploadId: string) =>
     new CosError('NoSuchUpload', 404, 'The specified upload does not exist.', `no multipart upload has the id "${uploadId}" for this key`),
+  /** GET of a bucket configuration that is not set: COS's code for that sub-resource (NoSuchLifecycleConfiguration, …). */
+  noSuchConfiguration: (code: string, message: string, reason: string) => new CosError(code, 404, message, reason),
+  malformedPolicy: (reason: string) => new CosError('MalformedPolicy', 400, 'The policy is not valid.', reason),
   noSuchCors: () => new CosError('NoSuchCORSConfiguration', 404, 'The CORS configuration does not exist.', 'the bucket has no CORS rules'),
   methodNotAllowed: (reason: string) =>
     new CosError('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.', reason),

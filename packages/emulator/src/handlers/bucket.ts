@@ -5,7 +5,6 @@ import { parseXml, toXml } from '../xml/xml.js';
 import { DEV_CORS_RULE } from '../pipeline/cors.js';
 import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply, type ServiceContext } from './context.js';
 import { aclOf } from './metadata-headers.js';
-import { aclDocument } from './object.js';
 import { checkVersionId, deleteKey } from './versioning.js';
 
 const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
@@ -122,15 +121,6 @@ export async function deleteBucket(ctx: HandlerContext): Promise<Reply> {
   }
   await ctx.stores.metadata.deleteBucket(ctx.bucket.name);
   return { status: 204 };
-}
-
-export async function putBucketAcl(ctx: HandlerContext): Promise<Reply> {
-  await ctx.stores.metadata.putBucket({ ...ctx.bucket, acl: aclOf(header(ctx.headers, 'x-cos-acl') ?? 'private') });
-  return { status: 200 };
-}
-
-export async function getBucketAcl(ctx: HandlerContext): Promise<Reply> {
-  return { status: 200, headers: { ...XML, 'x-cos-acl': ctx.bucket.acl }, body: aclDocument(ctx, ctx.bucket.acl) };
 }
 
 export async function readXmlBody(ctx: HandlerContext, requireMd5: boolean): Promise<Record<string, unknown>> {

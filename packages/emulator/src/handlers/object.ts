@@ -189,23 +189,3 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
     }),
   };
 }
-
-export async function putObjectAcl(ctx: HandlerContext): Promise<Reply> {
-  const o = mustGet(ctx);
-  await ctx.stores.metadata.putObject({ ...o, acl: aclOf(header(ctx.headers, 'x-cos-acl') ?? 'default') });
-  return { status: 200 };
-}
-
-export function aclDocument(ctx: HandlerContext, acl: string): string {
-  const owner = { ID: `qcs::cam::uin/${ctx.config.appId}:uin/${ctx.config.appId}`, DisplayName: ctx.config.appId };
-  const grants: Array<Record<string, unknown>> = [{ Grantee: owner, Permission: 'FULL_CONTROL' }];
-  if (acl === 'public-read' || acl === 'public-read-write')
-    grants.push({ Grantee: { URI: 'http://cam.qcloud.com/groups/global/AllUsers' }, Permission: 'READ' });
-  if (acl === 'public-read-write') grants.push({ Grantee: { URI: 'http://cam.qcloud.com/groups/global/AllUsers' }, Permission: 'WRITE' });
-  return toXml('AccessControlPolicy', { Owner: owner, AccessControlList: { Grant: grants as never } });
-}
-
-export async function getObjectAcl(ctx: HandlerContext): Promise<Reply> {
-  const o = mustGet(ctx);
-  return { status: 200, headers: { ...XML, 'x-cos-acl': o.acl }, body: aclDocument(ctx, o.acl === 'default' ? ctx.bucket.acl : o.acl) };
-}

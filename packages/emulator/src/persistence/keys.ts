@@ -35,6 +35,14 @@ export function escaped(bytes: Buffer): Buffer {
 
 export const bucketKey = (name: string) => utf8(name);
 
+/** bucket 0x00 sub-resource 0x00 id: neither a bucket nor a sub-resource name holds 0x00. */
+export const bucketConfigKey = (bucket: string, name: string, id = '') => Buffer.concat([utf8(bucket), ZERO, utf8(name), ZERO, utf8(id)]);
+/** Every configuration of a bucket, or of one of its sub-resources. */
+export const bucketConfigBounds = (bucket: string, name?: string): Bounds => {
+  const base = name === undefined ? Buffer.concat([utf8(bucket), ZERO]) : Buffer.concat([utf8(bucket), ZERO, utf8(name), ZERO]);
+  return { start: base, end: Buffer.concat([base, TOP]) };
+};
+
 /** bucket 0x00 key: the bucket name holds no 0x00, and the key is the last field. */
 export const objectBase = (bucket: string) => Buffer.concat([utf8(bucket), ZERO]);
 export const objectKey = (bucket: string, key: string) => Buffer.concat([objectBase(bucket), utf8(key)]);

@@ -1,6 +1,17 @@
-import { bucketKey, objectBounds, objectKey, partBounds, partKey, uploadBounds, uploadKey } from './keys.js';
+import {
+  bucketConfigBounds,
+  bucketConfigKey,
+  bucketKey,
+  objectBounds,
+  objectKey,
+  partBounds,
+  partKey,
+  uploadBounds,
+  uploadKey,
+} from './keys.js';
 import { firstOf } from './listing.js';
 import type {
+  BucketConfigRecord,
   BucketRecord,
   Completion,
   DeleteMarkerRecord,
@@ -40,6 +51,7 @@ export interface KvTables {
    * object stays in `objects` as well, so plain listings and reads never look at history.
    */
   versions: KvTable<VersionRecord>;
+  bucketConfigs: KvTable<BucketConfigRecord>;
 }
 
 /** What a backend does with blobs as records come to name them and stop naming them, in the same transaction. */
@@ -84,10 +96,33 @@ export class KvMetadataStore implements MetadataStore {
     return this.backend.write(() => this.#t.buckets.put(bucketKey(record.name), record));
   }
   deleteBucket(name: string) {
-    return this.backend.write(() => this.#t.buckets.remove(bucketKey(name)));
+    return this.backend.write(() => {
+      const { start, end } = bucketConfigBounds(name);
+      for (const c of [...this.#t.bucketConfigs.values(start, end)]) this.#t.bucketConfigs.remove(bucketConfigKey(c.bucket, c.name, c.id));
+      this.#t.buckets.remove(bucketKey(name));
+    });
   }
   listBuckets() {
     return [...this.#t.buckets.values(Buffer.alloc(0), Buffer.from([0xff]))];
+  }
+
+  getBucketConfig(bucket: string, name: string, id = '') {
+    return this.#t.bucketConfigs.get(bucketConfigKey(bucket, name, id));
+  }
+  putBucketConfig(record: BucketConfigRecord) {
+    return this.backend.write(() => this.#t.bucketConfigs.put(bucketConfigKey(record.bucket, record.name, record.id), record));
+  }
+  deleteBucketConfig(bucket: string, name: string, id = '') {
+    return this.backend.write(() => {
+      const k = bucketConfigKey(bucket, name, id);
+      const had = this.#t.bucketConfigs.get(k) !== undefined;
+      if (had) this.#t.bucketConfigs.remove(k);
+      return had;
+    });
+  }
+  listBucketConfigs(bucket: string, name: string): Iterable<BucketConfigRecord> {
+    const { start, end } = bucketConfigBounds(bucket, name);
+    return this.#t.bucketConfigs.values(start, end);
   }
 
   getObject(bucket: string, key: string) {

@@ -6,7 +6,16 @@ import { BlobFiles } from './fs-blobs.js';
 import { importJsonLayout } from './json-import.js';
 import { type BlobJournal, type KvBackend, KvMetadataStore, type KvTable, type KvTables } from './kv-metadata.js';
 import { ContentHasher } from './hashing.js';
-import type { BlobInfo, BlobStore, BucketRecord, ObjectRecord, PartRecord, UploadRecord, VersionRecord } from './types.js';
+import type {
+  BlobInfo,
+  BlobStore,
+  BucketConfigRecord,
+  BucketRecord,
+  ObjectRecord,
+  PartRecord,
+  UploadRecord,
+  VersionRecord,
+} from './types.js';
 
 /** Bodies below this size live in the database, in the transaction of the record that names them. */
 export const INLINE_LIMIT = 64 * 1024;
@@ -96,6 +105,7 @@ class LmdbBackend implements KvBackend {
       uploadIds: table(root.openDB<Buffer, Buffer>({ name: 'upload-ids', keyEncoding: 'binary', encoding: 'binary' })),
       parts: table(binary<PartRecord>('parts')),
       versions: table(binary<VersionRecord>('versions')),
+      bucketConfigs: table(binary<BucketConfigRecord>('bucket-configs')),
     };
     this.#inline = root.openDB<Buffer, string>({ name: 'inline', encoding: 'binary' });
     this.#orphans = root.openDB<Orphan, string>({ name: 'orphans' });

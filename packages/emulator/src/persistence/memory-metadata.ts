@@ -64,6 +64,7 @@ function memoryBackend(): KvBackend {
       uploadIds: new SortedTable(),
       parts: new SortedTable(),
       versions: new SortedTable(),
+      bucketConfigs: new SortedTable(),
     },
     // Memory blobs are released by the caller's BlobStore.delete; nothing to journal.
     journal: { referenced() {}, released() {} },

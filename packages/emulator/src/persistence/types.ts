@@ -11,17 +11,40 @@ export interface CorsRule {
 
 export type Acl = 'private' | 'public-read' | 'public-read-write' | 'default';
 
+/** One ACL grant, as PUT ?acl sets it and GET ?acl returns it. */
+export interface AclGrant {
+  /** A CanonicalUser's id (`qcs::cam::uin/<uin>:uin/<uin>`), or a Group's URI. */
+  grantee: { id: string } | { uri: string };
+  permission: 'READ' | 'WRITE' | 'FULL_CONTROL' | 'READ_ACP' | 'WRITE_ACP';
+}
+
 export interface BucketRecord {
   name: string;
   region: string;
   created: number;
   acl: Acl;
+  /** Set by PUT Bucket ACL with an XML body or x-cos-grant-* headers; without it the grants follow `acl`. */
+  grants?: AclGrant[];
   cors?: CorsRule[];
   /** Absent until versioning is first configured; once Enabled, it can only be Suspended (COS's rule). */
   versioning?: VersioningStatus;
 }
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/**
+ * A bucket's configuration of one sub-resource (policy, lifecycle, …; inventory: one per id), as
+ * validated and stored; removed with its bucket.
+ */
+export interface BucketConfigRecord {
+  bucket: string;
+  /** The sub-resource: its query parameter name. */
+  name: string;
+  /** The configuration's id, for sub-resources that hold several (inventory); '' otherwise. */
+  id: string;
+  /** The parsed document (a JSON value for policy, the XML tree for the others). */
+  document: unknown;
+}
 
 /** Headers stored with an object and returned on GET/HEAD. */
 export interface StoredHeaders {
@@ -51,6 +74,8 @@ export interface ObjectRecord {
   headers: StoredHeaders;
   meta: Record<string, string>;
   acl: Acl;
+  /** Set by PUT Object ACL with an XML body or x-cos-grant-* headers; without it the grants follow `acl`. */
+  grants?: AclGrant[];
   storageClass: string;
   /** Made by APPEND Object (`x-cos-object-type: appendable`); any other write makes the key a normal object again. */
   appendable?: boolean;
@@ -170,6 +195,13 @@ export interface MetadataStore {
   putBucket(record: BucketRecord): Promise<void>;
   deleteBucket(name: string): Promise<void>;
   listBuckets(): BucketRecord[];
+  /** A bucket's configuration of one sub-resource (and id); deleteBucket removes them all. */
+  getBucketConfig(bucket: string, name: string, id?: string): BucketConfigRecord | undefined;
+  putBucketConfig(record: BucketConfigRecord): Promise<void>;
+  /** Removes one configuration; returns whether there was one. */
+  deleteBucketConfig(bucket: string, name: string, id?: string): Promise<boolean>;
+  /** The configurations of one sub-resource of a bucket, by id. */
+  listBucketConfigs(bucket: string, name: string): Iterable<BucketConfigRecord>;
 
   getObject(bucket: string, key: string): ObjectRecord | undefined;
   /** Replaces a record as it is: the key's object, or (with `versionSeq`) that version, in place. */

@@ -69,10 +69,15 @@ export function isForeign(name: string): boolean {
   return lower.startsWith('x-cos-') && !lower.startsWith('x-cos-meta-') && !DOCUMENTED.has(lower);
 }
 
-/** The request headers the emulator would otherwise silently ignore. */
-export function unknownHeaders(headers: IncomingHttpHeaders): string[] {
+// Headers only some operations implement: the grants of PUT ?acl (PUT Object and PUT Bucket do not store them).
+const GRANTS = ['x-cos-grant-read', 'x-cos-grant-write', 'x-cos-grant-full-control', 'x-cos-grant-read-acp', 'x-cos-grant-write-acp'];
+const BY_OPERATION: Record<string, readonly string[]> = { PutObjectAcl: GRANTS, PutBucketAcl: GRANTS };
+
+/** The request headers the emulator would otherwise silently ignore (for `operation`, when given). */
+export function unknownHeaders(headers: IncomingHttpHeaders, operation?: string): string[] {
+  const also = (operation && BY_OPERATION[operation]) || [];
   const out: string[] = [];
-  for (const name of Object.keys(headers)) if (isUnimplemented(name)) out.push(name);
+  for (const name of Object.keys(headers)) if (isUnimplemented(name) && !also.includes(name.toLowerCase())) out.push(name);
   return out;
 }
 

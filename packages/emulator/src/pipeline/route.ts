@@ -1,3 +1,4 @@
+import { type BucketConfigOperation, bucketConfigOperation, subresourceOf } from '../bucket-config/subresources.js';
 import { CosErrors } from '../errors/index.js';
 
 export type Operation =
@@ -34,7 +35,8 @@ export type Operation =
   | 'ListParts'
   | 'CompleteMultipartUpload'
   | 'AbortMultipartUpload'
-  | 'OptionsObject';
+  | 'OptionsObject'
+  | BucketConfigOperation;
 
 export interface RoutedRequest {
   operation: Operation;
@@ -58,27 +60,8 @@ const VIRTUAL_HOST = /^([a-z0-9][a-z0-9-]*-\d+)\.cos(?:-internal|v6)?\.([a-z0-9-
 const LONG_BUCKET = /^[a-z0-9][a-z0-9-]*-\d+$/;
 
 // Sub-resources COS offers that the emulator does not: named in a 501 instead of silently treated as a plain request.
-const UNSUPPORTED = [
-  'lifecycle',
-  'policy',
-  'tagging',
-  'website',
-  'logging',
-  'referer',
-  'domain',
-  'inventory',
-  'replication',
-  'encryption',
-  'restore',
-  'select',
-  'accelerate',
-  'intelligenttiering',
-  'object-lock',
-  'origin',
-  'rename',
-  'symlink',
-  'retention',
-];
+// The bucket configurations (policy, lifecycle, tagging of a bucket, …) are in src/bucket-config/subresources.ts.
+const UNSUPPORTED = ['restore', 'select', 'intelligenttiering', 'object-lock', 'rename', 'symlink', 'retention'];
 
 /** Form-style decoding, as COS decodes paths and queries: '+' is a space. */
 export function formDecode(value: string): string {
@@ -142,7 +125,8 @@ export function routeRequest(input: {
     bucket = vhost[1]!;
     key = path.slice(opening);
     style = 'virtual-hosted';
-  } else if (hostname.startsWith('service.cos.')) {
+  } else if (hostname.startsWith('service.cos.') || (/^cos\.[a-z0-9-]+\./.test(hostname) && path === '/')) {
+    // GET Service: service.cos.myqcloud.com, or cos.<region>.myqcloud.com when the SDK is given a Region.
     bucket = '';
     key = '';
     style = 'service';
@@ -170,9 +154,12 @@ export function routeRequest(input: {
 
   const method = input.method.toUpperCase();
   for (const name of UNSUPPORTED) {
-    // An object's tags are implemented; a bucket's are not.
-    if (name === 'tagging' && key !== '' && style !== 'service') continue;
     if (has(query, name)) throw CosErrors.notImplemented(`the "${name}" sub-resource (${method} ?${name})`);
+  }
+  // A bucket configuration named on an object is not served as a plain object request (an object's tags are its own operations).
+  if (style !== 'service' && key !== '') {
+    const named = Object.keys(query).find((name) => name !== 'tagging' && subresourceOf(name));
+    if (named) throw CosErrors.notImplemented(`the "${named}" sub-resource on an object (${method} /<key>?${named})`);
   }
   // S3's ListObjectsV2 (an S3 SDK's ListObjectsV2Command): answering it with a v1 listing would drop KeyCount and continuation tokens.
   if (method === 'GET' && style !== 'service' && key === '' && has(query, 'list-type')) {
@@ -215,6 +202,9 @@ function operationOf(
     throw CosErrors.methodNotAllowed(`${method} is not allowed on the service endpoint`);
   }
   if (key === '') {
+    const config = bucketConfigOperation(method, query);
+    if (config && 'unsupported' in config) throw CosErrors.methodNotAllowed(config.unsupported);
+    if (config) return config.operation;
     switch (method) {
       case 'GET':
         if (has(query, 'cors')) return 'GetBucketCors';

@@ -32,8 +32,8 @@ export function write(name: string, value: XmlValue, indent: string): string {
   return `${indent}<${name}>${escapeXmlText(String(value))}</${name}>\n`;
 }
 
-/** Serialises a response document the way COS lays them out: declaration, tab indentation. */
-export function toXml(root: string, body: XmlNode): string {
+/** Serialises a response document the way COS lays them out: declaration, tab indentation ('' is an empty root). */
+export function toXml(root: string, body: XmlNode | ''): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${write(root, body, '')}`;
 }
 

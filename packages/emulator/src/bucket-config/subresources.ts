@@ -1,0 +1,128 @@
+import * as validate from './validators.js';
+import type { Validator } from './validators.js';
+
+/**
+ * A bucket configuration sub-resource (`PUT/GET/DELETE /?<param>`): its operations are
+ * `<Verb>Bucket<name>`, its CAM actions `name/cos:<Verb>Bucket<name>`.
+ */
+export interface SubresourceSpec {
+  param: string;
+  name: string;
+  /** The document's root element; none for policy, whose document is JSON. */
+  root?: string;
+  validate?: Validator;
+  /** GET of an absent configuration: COS's 404 code and message, or the empty document COS answers 200 with. */
+  absent: { code: string; message: string } | { empty: true };
+  /** COS offers no DELETE for this one (logging is turned off by PUTting an empty status). */
+  noDelete?: true;
+  /** Several configurations, each under the `id` query parameter, and a listing of them (inventory). */
+  byId?: true;
+}
+
+const notFound = (code: string, message: string) => ({ code, message });
+
+/** Every bucket configuration the emulator stores, in one place. */
+export const SUBRESOURCES = [
+  { param: 'policy', name: 'Policy', absent: notFound('NoSuchBucketPolicy', 'The bucket policy does not exist.') },
+  {
+    param: 'lifecycle',
+    name: 'Lifecycle',
+    root: 'LifecycleConfiguration',
+    validate: validate.lifecycle,
+    absent: notFound('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist.'),
+  },
+  {
+    param: 'website',
+    name: 'Website',
+    root: 'WebsiteConfiguration',
+    validate: validate.website,
+    absent: notFound('NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration.'),
+  },
+  {
+    param: 'referer',
+    name: 'Referer',
+    root: 'RefererConfiguration',
+    validate: validate.referer,
+    absent: notFound('NoSuchRefererConfiguration', 'The referer configuration does not exist.'),
+  },
+  { param: 'logging', name: 'Logging', root: 'BucketLoggingStatus', validate: validate.logging, absent: { empty: true }, noDelete: true },
+  {
+    param: 'inventory',
+    name: 'Inventory',
+    root: 'InventoryConfiguration',
+    validate: validate.inventory,
+    absent: notFound('NoSuchInventoryConfiguration', 'The specified inventory configuration does not exist.'),
+    byId: true,
+  },
+  {
+    param: 'domain',
+    name: 'Domain',
+    root: 'DomainConfiguration',
+    validate: validate.domain,
+    absent: notFound('NoSuchDomainConfiguration', 'The domain configuration does not exist.'),
+  },
+  {
+    param: 'origin',
+    name: 'Origin',
+    root: 'OriginConfiguration',
+    validate: validate.origin,
+    absent: notFound('NoSuchOriginConfiguration', 'The origin configuration does not exist.'),
+  },
+  {
+    param: 'replication',
+    name: 'Replication',
+    root: 'ReplicationConfiguration',
+    validate: validate.replication,
+    // Sic: COS's code, which the official SDKs test for.
+    absent: notFound('ReplicationConfigurationnotFoundError', 'The replication configuration was not found.'),
+  },
+  {
+    param: 'encryption',
+    name: 'Encryption',
+    root: 'ServerSideEncryptionConfiguration',
+    validate: validate.encryption,
+    absent: notFound('NoSuchEncryptionConfiguration', 'The server side encryption configuration was not found.'),
+  },
+  {
+    param: 'accelerate',
+    name: 'Accelerate',
+    root: 'AccelerateConfiguration',
+    validate: validate.accelerate,
+    absent: { empty: true },
+    noDelete: true,
+  },
+  {
+    param: 'tagging',
+    name: 'Tagging',
+    root: 'Tagging',
+    validate: validate.tagging,
+    absent: notFound('NoSuchTagSet', 'The TagSet does not exist.'),
+  },
+] as const satisfies readonly SubresourceSpec[];
+
+type Spec = (typeof SUBRESOURCES)[number];
+type Deletable = Exclude<Spec, { noDelete: true }>;
+
+/** The operations of the table, e.g. PutBucketPolicy, GetBucketLifecycle, ListBucketInventory. */
+export type BucketConfigOperation =
+  | `PutBucket${Spec['name']}`
+  | `GetBucket${Spec['name']}`
+  | `DeleteBucket${Deletable['name']}`
+  | 'ListBucketInventory';
+
+const BY_PARAM = new Map<string, SubresourceSpec>(SUBRESOURCES.map((s) => [s.param, s]));
+
+export const subresourceOf = (param: string): SubresourceSpec | undefined => BY_PARAM.get(param);
+
+/** Routes `<method> /?<param>` on a bucket to its operation; undefined when no sub-resource of the table is named. */
+export function bucketConfigOperation(
+  method: string,
+  query: Record<string, string>,
+): { operation: BucketConfigOperation; spec: SubresourceSpec } | { unsupported: string } | undefined {
+  const spec = SUBRESOURCES.find((s) => Object.hasOwn(query, s.param)) as SubresourceSpec | undefined;
+  if (!spec) return undefined;
+  const verb = method === 'PUT' ? 'Put' : method === 'GET' ? 'Get' : method === 'DELETE' && !spec.noDelete ? 'Delete' : undefined;
+  if (!verb) return { unsupported: `${method} is not offered on ?${spec.param}` };
+  if (verb === 'Get' && spec.byId && !Object.hasOwn(query, 'id')) return { operation: 'ListBucketInventory', spec };
+  return { operation: `${verb}Bucket${spec.name}` as BucketConfigOperation, spec };
+}
