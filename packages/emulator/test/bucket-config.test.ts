@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
-import { BUCKET, call, emulator, raw, REGION, sdk, signed, temporaryKey, VHOST, xmlField } from './helpers.js';
+import { BUCKET, call, emulator, REGION, sdk, signed, xmlField } from './helpers.js';
 
 const APPID = '1250000000';
 const code = (text: string) => xmlField(text, 'Code');
