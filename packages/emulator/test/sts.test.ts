@@ -116,7 +116,10 @@ describe('STS', () => {
     };
     const ok = await postSts(emu, headers, payload);
     expect(ok.json.Response.Credentials.TmpSecretId).toMatch(/^AKID/);
-    expect(ok.json.Response.ExpiredTime).toBe(timestamp + 600);
+    // DurationSeconds from the server's clock when it answered, which may have ticked since the timestamp.
+    const answered = Math.floor(Date.now() / 1000);
+    expect(ok.json.Response.ExpiredTime).toBeGreaterThanOrEqual(timestamp + 600);
+    expect(ok.json.Response.ExpiredTime).toBeLessThanOrEqual(answered + 600);
     const tampered = await postSts(emu, headers, payload.replace('600', '601'));
     expect(tampered.json.Response.Error.Code).toBe('AuthFailure.SignatureFailure');
   });
