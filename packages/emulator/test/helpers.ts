@@ -1,6 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import COS from 'cos-nodejs-sdk-v5';
+import { afterEach } from 'vitest';
 import STS from 'qcloud-cos-sts';
 import { signRequest, type CamPolicy } from '@cos-direct/signer';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
@@ -12,6 +16,33 @@ export const VHOST = `${BUCKET}.cos.${REGION}.myqcloud.com`;
 
 export async function emulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   return startEmulator({ caDir: process.env.COS_EMULATOR_TEST_CA_DIR, ...options });
+}
+
+/**
+ * Emulators on one kind of store for the tests of a describe block, closed after each test: `start`
+ * (a data directory of its own, or the one given, to restart on), and `stop` before a restart.
+ */
+export function storeEmulators(kind: 'memory' | 'filesystem', tmpPrefix: string) {
+  const running = new Set<RunningEmulator>();
+  afterEach(async () => {
+    await Promise.all([...running].map((e) => e.close()));
+    running.clear();
+  });
+  return {
+    async start(dataDir?: string, https = false): Promise<RunningEmulator> {
+      const emu = await emulator({
+        httpPort: 0,
+        httpsPort: https ? 0 : false,
+        dataDir: kind === 'filesystem' ? (dataDir ?? (await mkdtemp(join(tmpdir(), tmpPrefix)))) : undefined,
+      });
+      running.add(emu);
+      return emu;
+    },
+    async stop(emu: RunningEmulator): Promise<void> {
+      running.delete(emu);
+      await emu.close();
+    },
+  };
 }
 
 /** The official Node SDK pointed at the emulator with its own `Ip` option: virtual-hosted Host, loopback socket. */

@@ -3,9 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObjectPolicy, createPostPolicy, signPostPolicy } from '@cos-direct/signer';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../src/index.js';
-import { BUCKET, call, emulator, raw, REGION, sdk, signed, temporaryKey, VHOST, xmlField } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { BUCKET, call, raw, REGION, sdk, signed, storeEmulators, temporaryKey, VHOST, xmlField } from './helpers.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('base64');
 // The official SDK suite's own way of writing x-cos-tagging.
@@ -17,19 +16,7 @@ const tagXml = (tags: Array<[string, string]>) =>
 
 for (const kind of ['memory', 'filesystem'] as const) {
   describe(`object tagging (${kind})`, () => {
-    const running: RunningEmulator[] = [];
-    afterEach(async () => {
-      await Promise.all(running.splice(0).map((e) => e.close()));
-    });
-    const start = async (dataDir?: string, https = false) => {
-      const emu = await emulator({
-        httpPort: 0,
-        httpsPort: https ? 0 : false,
-        dataDir: kind === 'filesystem' ? (dataDir ?? (await mkdtemp(join(tmpdir(), 'cos-tags-')))) : undefined,
-      });
-      running.push(emu);
-      return emu;
-    };
+    const { start, stop } = storeEmulators(kind, 'cos-tags-');
 
     it('stores x-cos-tagging from PUT, counts it on HEAD and GET, and sets, reads and deletes ?tagging', async () => {
       const dataDir = kind === 'filesystem' ? await mkdtemp(join(tmpdir(), 'cos-tags-')) : undefined;
@@ -51,8 +38,7 @@ for (const kind of ['memory', 'filesystem'] as const) {
       ];
       await call(cos, 'putObjectTagging', { Key: '1.txt', Tagging: { Tags: replaced } });
       if (dataDir) {
-        await emu.close();
-        running.splice(running.indexOf(emu), 1);
+        await stop(emu);
         emu = await start(dataDir);
         cos = sdk(emu);
       }

@@ -3,9 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObjectPolicy, createPostPolicy, signPostPolicy } from '@cos-direct/signer';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../src/index.js';
-import { BUCKET, call, emulator, raw, REGION, sdk, signed, temporaryKey, VHOST, xmlField } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { BUCKET, call, raw, REGION, sdk, signed, storeEmulators, temporaryKey, VHOST, xmlField } from './helpers.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('base64');
 const body = async (cos: ReturnType<typeof sdk>, Key: string, VersionId?: string) =>
@@ -13,19 +12,7 @@ const body = async (cos: ReturnType<typeof sdk>, Key: string, VersionId?: string
 
 for (const kind of ['memory', 'filesystem'] as const) {
   describe(`versioning (${kind})`, () => {
-    const running: RunningEmulator[] = [];
-    afterEach(async () => {
-      await Promise.all(running.splice(0).map((e) => e.close()));
-    });
-    const start = async (dataDir?: string, https = false) => {
-      const emu = await emulator({
-        httpPort: 0,
-        httpsPort: https ? 0 : false,
-        dataDir: kind === 'filesystem' ? (dataDir ?? (await mkdtemp(join(tmpdir(), 'cos-versions-')))) : undefined,
-      });
-      running.push(emu);
-      return emu;
-    };
+    const { start, stop } = storeEmulators(kind, 'cos-versions-');
 
     it('configures versioning: Enabled, Suspended, never back to unversioned; a bad document is MalformedXML', async () => {
       const emu = await start();
@@ -87,8 +74,7 @@ for (const kind of ['memory', 'filesystem'] as const) {
       expect(await body(cos, key, v1)).toBe('one');
 
       if (dataDir) {
-        await emu.close();
-        running.splice(running.indexOf(emu), 1);
+        await stop(emu);
         emu = await start(dataDir);
         cos = sdk(emu);
       }
