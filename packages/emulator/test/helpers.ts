@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import COS from 'cos-nodejs-sdk-v5';
 import { afterEach } from 'vitest';
 import STS from 'qcloud-cos-sts';
-import { signRequest, type CamPolicy } from '@cos-direct/signer';
+import { createPostPolicy, signPostPolicy, signRequest, type CamPolicy } from '@cos-direct/signer';
 import { startEmulator, type RunningEmulator } from '../src/index.js';
 import type { EmulatorOptions } from '../src/config.js';
 
@@ -144,4 +144,33 @@ export function signed(
 
 export function xmlField(text: string, name: string): string | undefined {
   return new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(text)?.[1];
+}
+
+/** A POST Object of `body` to `key` with the root key's signed form (policy for that key) and `fields`. */
+export async function postSignedForm(
+  emu: RunningEmulator,
+  key: string,
+  body: string,
+  fields: Record<string, string> = {},
+): Promise<RawResponse> {
+  const now = Math.floor(Date.now() / 1000);
+  const keyTime = `${now - 1};${now + 600}`;
+  const policy = createPostPolicy({
+    bucket: BUCKET,
+    key,
+    expiration: new Date((now + 600) * 1000),
+    credentials: emu.info.credentials,
+    keyTime,
+  });
+  const form = new FormData();
+  for (const [k, v] of Object.entries({ key, ...fields, ...signPostPolicy(policy, { credentials: emu.info.credentials, keyTime }) }))
+    form.append(k, v);
+  form.append('file', new Blob([body]), 'f.txt');
+  const req = new Request('http://placeholder/', { method: 'POST', body: form });
+  const formBody = Buffer.from(await req.arrayBuffer());
+  return raw(`${emu.info.cos.http}/`, {
+    method: 'POST',
+    headers: { host: VHOST, 'content-type': req.headers.get('content-type')!, 'content-length': formBody.length },
+    body: formBody,
+  });
 }
