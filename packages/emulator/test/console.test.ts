@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAccessAllowed, serveAdmin } from '../src/console/admin.js';
+import { openStores } from '../src/persistence/index.js';
 import type { RunningEmulator } from '../src/index.js';
 import { emulator, raw, signed, VHOST, xmlField } from './helpers.js';
 
@@ -65,6 +66,54 @@ describe('the console and its endpoints', () => {
     expect([missing.status, (await missing.json()).error.code]).toEqual([404, 'EMU_ERR_ADMIN_NOT_FOUND']);
     expect((await fetch(`${base}api/objects?bucket=nope`)).status).toBe(404);
     expect((await fetch(`${base}api/nothing`)).status).toBe(404);
+  });
+
+  it('pages a folder view through the delimiter listing: each folder once, objects after a marker', async () => {
+    const stores = await openStores(undefined);
+    const bucket = 'paged-1250000000';
+    await stores.metadata.putBucket({ name: bucket, region: 'ap-guangzhou', created: 0, acl: 'private' });
+    const put = (key: string) =>
+      stores.metadata.putObject({
+        bucket,
+        key,
+        blobId: 'b',
+        size: 1,
+        etag: 'e',
+        crc64: '0',
+        lastModified: 0,
+        headers: { 'content-type': 'text/plain' },
+        meta: {},
+        acl: 'default',
+        storageClass: 'STANDARD',
+      });
+    // 1,500 objects in a folder, 1,200 beside it, and folders on either side.
+    const top = Array.from({ length: 1200 }, (_, i) => `docs/f${String(i).padStart(4, '0')}.txt`);
+    for (const key of top) await put(key);
+    for (let i = 0; i < 1500; i++) await put(`docs/big/${i}.txt`);
+    await put('docs/a-first/x.txt');
+    await put('docs/zz/y.txt');
+    await put('other/z.txt');
+    const page = async (marker: string) => {
+      const query = new URLSearchParams({ bucket, prefix: 'docs/', marker });
+      const res = await serveAdmin({ config: emu.config, stores } as never, {
+        method: 'GET',
+        path: 'api/objects',
+        query,
+        headers: {},
+        ip: '127.0.0.1',
+        body: Readable.from([]),
+      });
+      return JSON.parse(String(res!.body)) as { folders: string[]; objects: { key: string }[]; truncated: boolean; nextMarker?: string };
+    };
+    const first = await page('');
+    expect(first.folders).toEqual(['docs/a-first/', 'docs/big/']);
+    expect(first.objects).toHaveLength(998);
+    expect([first.truncated, first.nextMarker]).toEqual([true, top[997]]);
+    const second = await page(first.nextMarker!);
+    expect(second.folders).toEqual(['docs/zz/']);
+    expect(second.objects.map((o) => o.key)).toEqual(top.slice(998));
+    expect(second.truncated).toBe(false);
+    expect(second.nextMarker).toBeUndefined();
   });
 
   it('streams requests as server-sent events and lists recent ones, without its own calls', async () => {

@@ -5,7 +5,7 @@ import type { RefusalLog } from '../diagnostics/refusals.js';
 import type { RequestEntry, RequestLog } from '../diagnostics/request-log.js';
 import { FaultRuleError, type FaultInjector } from '../faults/rules.js';
 import { header, readSmallBody, type Reply } from '../handlers/context.js';
-import type { ObjectRecord, Stores } from '../persistence/index.js';
+import { listGrouped, type Stores } from '../persistence/index.js';
 import { CONSOLE_HTML } from './page.js';
 
 export interface AdminDeps {
@@ -104,40 +104,34 @@ function eventStream(requests: RequestLog, since: number): Reply {
   };
 }
 
-/** The metadata store's listing, in either of its shapes (records by range, or keys). */
-interface Listing {
-  listObjects?: (bucket: string, range?: { prefix?: string }) => Iterable<ObjectRecord>;
-  listKeys?: (bucket: string) => string[];
-}
-
-function* objectsOf(deps: AdminDeps, bucket: string, prefix: string): Iterable<ObjectRecord> {
-  const md = deps.stores.metadata as unknown as Listing;
-  if (md.listObjects) {
-    yield* md.listObjects.call(deps.stores.metadata, bucket, { prefix });
-    return;
-  }
-  for (const key of md.listKeys?.call(deps.stores.metadata, bucket) ?? []) {
-    if (!key.startsWith(prefix)) continue;
-    const o = deps.stores.metadata.getObject(bucket, key);
-    if (o) yield o;
-  }
-}
-
-/** One level of a bucket, as folders (common prefixes at "/") and objects, at most `limit` objects. */
-function listObjects(deps: AdminDeps, bucket: string, prefix: string, limit = 1000) {
-  const folders = new Set<string>();
+/**
+ * One level of a bucket: folders (common prefixes at "/") and objects after `marker`, `limit` entries
+ * at most. The store's delimiter listing skips past each folder, so a page costs its own entries, not
+ * the objects the folders hold.
+ */
+function listObjects(deps: AdminDeps, bucket: string, prefix: string, marker: string, limit = 1000) {
+  const metadata = deps.stores.metadata;
+  const page = listGrouped(
+    (range) => metadata.listObjects(bucket, range),
+    (o) => o.key,
+    {
+      prefix,
+      delimiter: '/',
+      max: limit,
+      after: marker,
+    },
+  );
+  const folders: string[] = [];
   const objects = [];
-  let truncated = false;
-  for (const o of objectsOf(deps, bucket, prefix)) {
-    const slash = o.key.indexOf('/', prefix.length);
-    if (slash >= 0) {
-      folders.add(o.key.slice(0, slash + 1));
+  let last = '';
+  for (const entry of page.entries) {
+    if ('commonPrefix' in entry) {
+      folders.push(entry.commonPrefix);
+      last = entry.commonPrefix;
       continue;
     }
-    if (objects.length >= limit) {
-      truncated = true;
-      break;
-    }
+    const o = entry.item;
+    last = o.key;
     objects.push({
       key: o.key,
       size: o.size,
@@ -151,7 +145,7 @@ function listObjects(deps: AdminDeps, bucket: string, prefix: string, limit = 10
       storageClass: o.storageClass,
     });
   }
-  return { bucket, prefix, folders: [...folders], objects, truncated };
+  return { bucket, prefix, folders, objects, truncated: page.truncated, ...(page.truncated ? { nextMarker: last } : {}) };
 }
 
 /** Serves `//_emulator/<path>`; undefined when the path is not one of the emulator's. */
@@ -231,7 +225,7 @@ export async function serveAdmin(deps: AdminDeps, req: AdminRequest): Promise<Re
       if (!read) return methodNotAllowed();
       const bucket = query.get('bucket') ?? '';
       if (!deps.stores.metadata.getBucket(bucket)) return problem(404, 'EMU_ERR_ADMIN_NOT_FOUND', `no bucket is named "${bucket}"`);
-      return json(listObjects(deps, bucket, query.get('prefix') ?? ''));
+      return json(listObjects(deps, bucket, query.get('prefix') ?? '', query.get('marker') ?? ''));
     }
     case 'api/object': {
       const bucket = query.get('bucket') ?? '';

@@ -190,10 +190,11 @@ textarea.sts { width:100%; resize:vertical; }
       c.append(' ', h('a', { text: p + '/', onclick: function () { state.prefix = pre; loadObjects(); } }));
     });
   }
-  function loadObjects() {
+  function loadObjects(marker) {
     crumbs();
-    return api('api/objects?' + q({ bucket: state.bucket, prefix: state.prefix })).then(function (list) {
-      var tb = $('#objects tbody'); tb.textContent = '';
+    return api('api/objects?' + q({ bucket: state.bucket, prefix: state.prefix, marker: marker || '' })).then(function (list) {
+      var tb = $('#objects tbody');
+      if (marker) { var more = tb.querySelector('tr.more'); if (more) more.remove(); } else tb.textContent = '';
       list.folders.forEach(function (f) {
         tb.append(h('tr', { class: 'folder', onclick: function () { state.prefix = f; loadObjects(); } }, [
           h('td', {}, ['📁 ', h('span', { text: f.slice(state.prefix.length) })]), h('td', { class: 'num', text: '' }), h('td', { class: 'hide-narrow', text: 'folder' }), h('td', { class: 'hide-narrow' })]));
@@ -204,7 +205,9 @@ textarea.sts { width:100%; resize:vertical; }
           h('td', { class: 'hide-narrow mono', text: o.contentType }), h('td', { class: 'hide-narrow', text: when(o.lastModified) })]);
         tb.append(tr);
       });
-      if (!list.folders.length && !list.objects.length) tb.append(h('tr', {}, [h('td', { colspan: 4, class: 'empty', text: 'No objects here yet. Upload one with an SDK, the client or the demo page.' })]));
+      // A page holds 1,000 entries; the next one is fetched on demand, after the last entry shown.
+      if (list.truncated) tb.append(h('tr', { class: 'more', onclick: function () { loadObjects(list.nextMarker); } }, [h('td', { colspan: 4, class: 'empty', text: 'More…' })]));
+      if (!marker && !list.folders.length && !list.objects.length) tb.append(h('tr', {}, [h('td', { colspan: 4, class: 'empty', text: 'No objects here yet. Upload one with an SDK, the client or the demo page.' })]));
     });
   }
   function objectUrl(o, extra) { return base + 'api/object?' + q(Object.assign({ bucket: state.bucket, key: o.key }, extra || {})); }
