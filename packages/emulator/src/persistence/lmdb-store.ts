@@ -31,6 +31,13 @@ const isInline = (id: string) => id.startsWith('i');
 /** Orphan journal values: written but not yet named by a record, or no longer named and to be removed. */
 type Orphan = 'written' | 'released';
 
+/**
+ * Where each table keeps the msgpack structures its records share, so that a record names its shape by a
+ * number instead of carrying (and having decoded) its field names. Keys are UTF-8 text, never starting
+ * with 0xFF, so no scan reaches it.
+ */
+const STRUCTURES_KEY = Buffer.from([0xff, 0xff]);
+
 /** LMDB's largest key: no record has a longer one, so a look-up by one finds nothing. */
 const MAX_DB_KEY = 1978;
 
@@ -97,7 +104,7 @@ class LmdbBackend implements KvBackend {
       maxDbs: 12,
     });
     this.#root = root;
-    const binary = <V>(name: string) => root.openDB<V, Buffer>({ name, keyEncoding: 'binary' });
+    const binary = <V>(name: string) => root.openDB<V, Buffer>({ name, keyEncoding: 'binary', sharedStructuresKey: STRUCTURES_KEY });
     this.#tables = {
       buckets: table(binary<BucketRecord>('buckets')),
       objects: table(binary<ObjectRecord>('objects')),
