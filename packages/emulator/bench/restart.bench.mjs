@@ -1,7 +1,8 @@
 // Restart time and GET Bucket latency at a large object count, each against the same measurement at
 // 1,000 objects in the same run (the baseline: what the count itself costs). The data directory is
 // filled through the store API, not HTTP. BENCH_OBJECTS (1000000) sets the count. Asserts nothing.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,42 @@ async function measure(dataDir) {
   return { startMs, listMs: median(lists) };
 }
 
+/**
+ * Resident memory of the CLI serving `dataDir` (its own process, so the fill's garbage does not count),
+ * after a PUT and a GET Bucket page of 1,000 keys at each of 20 places across the bucket.
+ */
+async function cliRss(dataDir, count) {
+  const cli = spawn(
+    process.execPath,
+    [new URL('../bin/cos-emulator.js', import.meta.url).pathname, '--data-dir', dataDir, '--http-port', '0', '--no-https', '--quiet'],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
+  try {
+    const ready = await new Promise((resolve, reject) => {
+      let out = '';
+      cli.stdout.on('data', (c) => {
+        out += c;
+        const nl = out.indexOf('\n');
+        if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
+      });
+      cli.once('exit', (code) => reject(new Error(`the CLI exited with ${code}`)));
+    });
+    const port = Number(new URL(ready.cos.http).port);
+    const body = Buffer.alloc(1024, 1);
+    for (let i = 0; i < 20; i++) {
+      const at = String(Math.floor((i * count) / 20)).padStart(8, '0');
+      await send(port, 'PUT', `/data/${at}b.bin`, ready.credentials, body);
+      await send(port, 'GET', `/?prefix=data%2F&max-keys=1000&marker=data%2F${at}.bin`, ready.credentials);
+    }
+    const status = await readFile(`/proc/${cli.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+  } finally {
+    cli.kill();
+  }
+}
+
 const smallDir = join(dir, 'small');
 const largeDir = join(dir, 'large');
 await fill(smallDir, 1000);
@@ -91,6 +128,8 @@ const fillSeconds = await fill(largeDir, COUNT);
 await measure(smallDir); // warm-up: module loading and JIT must not count against the baseline
 const small = await measure(smallDir);
 const large = await measure(largeDir);
+const smallRss = await cliRss(smallDir, 1000);
+const largeRss = await cliRss(largeDir, COUNT);
 
 const n = COUNT.toLocaleString('en');
 console.log(`fill ${n} objects through the store API: ${fillSeconds.toFixed(1)} s (${(COUNT / fillSeconds).toFixed(0)} records/s)`);
@@ -99,5 +138,8 @@ console.log(
 );
 console.log(
   `GET Bucket (1,000 keys) right after a PUT, median of 20, at ${n} objects: ${large.listMs.toFixed(1)} ms, at 1,000: ${small.listMs.toFixed(1)} ms, ratio ${(large.listMs / small.listMs).toFixed(2)}`,
+);
+console.log(
+  `RSS of the CLI after 20 PUTs and GET Bucket pages across the bucket, at ${n} objects: ${largeRss.toFixed(0)} MiB, at 1,000: ${smallRss.toFixed(0)} MiB`,
 );
 await rm(dir, { recursive: true, force: true });

@@ -143,7 +143,9 @@ function admit(request: FastifyRequest, config: EmulatorConfig): void {
   st.body = body;
   let idle: NodeJS.Timeout | undefined;
   let total: NodeJS.Timeout | undefined;
+  let stopped = false;
   const stop = () => {
+    stopped = true;
     clearTimeout(idle);
     clearTimeout(total);
   };
@@ -154,13 +156,19 @@ function admit(request: FastifyRequest, config: EmulatorConfig): void {
     body.destroy(CosErrors.requestTimeout(reason));
   };
   // Idle time counts only while the emulator is ready for more: a body held back by a slow store is not silent.
+  // One timer per body, restarted in place on each chunk (cheaper than a new timer per chunk).
   const armIdle = () => {
-    clearTimeout(idle);
-    if (config.bodyIdleTimeoutMs <= 0 || body.writableNeedDrain) return;
-    idle = setTimeout(
-      () => cut(`the request body sent nothing for ${config.bodyIdleTimeoutMs} ms (bodyIdleTimeoutMs / --body-idle-timeout)`),
-      config.bodyIdleTimeoutMs,
-    );
+    if (stopped || config.bodyIdleTimeoutMs <= 0) return;
+    if (body.writableNeedDrain) {
+      clearTimeout(idle);
+      idle = undefined;
+    } else if (idle) idle.refresh();
+    else {
+      idle = setTimeout(
+        () => cut(`the request body sent nothing for ${config.bodyIdleTimeoutMs} ms (bodyIdleTimeoutMs / --body-idle-timeout)`),
+        config.bodyIdleTimeoutMs,
+      );
+    }
   };
   if (config.requestTimeoutMs > 0) {
     total = setTimeout(
@@ -362,13 +370,19 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       return send(reply, { status: res.statusCode, headers: res.headers, body: res.body }, method);
     }
 
+    // Routing asks whether the bucket exists, and the stages below need its record: read it once.
+    let looked: { name: string; record: ReturnType<typeof stores.metadata.getBucket> } | undefined;
+    const bucketNamed = (name: string) => {
+      if (looked?.name !== name) looked = { name, record: stores.metadata.getBucket(name) };
+      return looked.record;
+    };
     const routed = routeRequest({
       method,
       url,
       host,
       contentType: header(headers, 'content-type') ?? '',
       copySource: header(headers, 'x-cos-copy-source') !== undefined,
-      bucketExists: (name) => stores.metadata.getBucket(name) !== undefined,
+      bucketExists: (name) => bucketNamed(name) !== undefined,
       defaultBucket: config.buckets[0]!,
       pathStyle: config.pathStyle,
     });
@@ -389,7 +403,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
         return;
       }
     }
-    const bucketRecord = routed.bucket ? stores.metadata.getBucket(routed.bucket) : undefined;
+    const bucketRecord = routed.bucket ? bucketNamed(routed.bucket) : undefined;
     if (bucketRecord) st.cors = corsResponseHeaders(bucketRecord.cors, header(headers, 'origin'), method === 'OPTIONS' ? 'GET' : method);
 
     // Stage 3: a CORS preflight is answered from the bucket's rules, unauthenticated.

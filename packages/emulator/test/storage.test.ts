@@ -341,6 +341,14 @@ for (const [kind, open] of Object.entries(kinds)) {
       const ranged: Buffer[] = [];
       for await (const chunk of blobs.read(a.id, { start: 10, end: 19 })) ranged.push(chunk as Buffer);
       expect(Buffer.concat(ranged).equals(small.subarray(10, 20))).toBe(true);
+      // A small body also comes as one buffer (whole or a range), the same bytes before and after its
+      // record commits; a large one only as a stream.
+      const pending = await blobOf(blobs, small);
+      expect(blobs.readSmall?.(pending.id)?.equals(small)).toBe(true);
+      await metadata.putObject(object('pending', pending.id));
+      expect(blobs.readSmall?.(pending.id)?.equals(small)).toBe(true);
+      expect(blobs.readSmall?.(a.id, { start: 10, end: 19 })?.equals(small.subarray(10, 20))).toBe(true);
+      expect(blobs.readSmall?.(b.id)).toBeUndefined();
     });
 
     if (kind === 'lmdb') {

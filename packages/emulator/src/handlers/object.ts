@@ -114,6 +114,11 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-encoding': 'content-encoding',
 };
 
+/** A small body as one buffer (sent with the headers in one write), a large one as a stream. */
+function bodyOf(ctx: HandlerContext, blobId: string, range?: { start: number; end: number }) {
+  return ctx.stores.blobs.readSmall?.(blobId, range) ?? ctx.stores.blobs.read(blobId, range);
+}
+
 export async function getObject(ctx: HandlerContext, headOnly = false): Promise<Reply> {
   const o = mustGet(ctx);
   const notModified = checkConditions(ctx, o);
@@ -132,10 +137,10 @@ export async function getObject(ctx: HandlerContext, headOnly = false): Promise<
   if (range) {
     headers['content-range'] = `bytes ${range.start}-${range.end}/${o.size}`;
     headers['content-length'] = String(range.end - range.start + 1);
-    return { status: 206, headers, body: headOnly ? undefined : ctx.stores.blobs.read(o.blobId, range) };
+    return { status: 206, headers, body: headOnly ? undefined : bodyOf(ctx, o.blobId, range) };
   }
   headers['content-length'] = String(o.size);
-  return { status: 200, headers, body: headOnly || o.size === 0 ? undefined : ctx.stores.blobs.read(o.blobId) };
+  return { status: 200, headers, body: headOnly || o.size === 0 ? undefined : bodyOf(ctx, o.blobId) };
 }
 
 export async function deleteObject(ctx: HandlerContext): Promise<Reply> {

@@ -202,9 +202,15 @@ export class LmdbBlobStore implements BlobStore {
 
   read(id: string, range?: { start: number; end: number }): Readable {
     if (!isInline(id)) return this.#files.read(id, range);
+    return Readable.from([this.readSmall(id, range)]);
+  }
+
+  readSmall(id: string, range?: { start: number; end: number }): Buffer | undefined {
+    if (!isInline(id)) return undefined;
     const bytes = this.lmdb.inline.getBinary(id) ?? this.lmdb.pendingInline.get(id);
     if (!bytes) throw new Error(`blob ${id} is missing`);
-    return Readable.from([range ? bytes.subarray(range.start, range.end + 1) : bytes]);
+    // getBinary hands back a copy of its own (getBinaryFast would reuse one buffer).
+    return range ? bytes.subarray(range.start, range.end + 1) : bytes;
   }
 
   async delete(id: string) {

@@ -3,6 +3,9 @@ import { Readable } from 'node:stream';
 import { ContentHasher } from './hashing.js';
 import type { BlobInfo, BlobStore } from './types.js';
 
+/** Blobs up to this size are answered in one write (as the database store answers its inline ones). */
+const SMALL = 64 * 1024;
+
 export class MemoryBlobStore implements BlobStore {
   readonly #blobs = new Map<string, Buffer>();
 
@@ -55,6 +58,12 @@ export class MemoryBlobStore implements BlobStore {
         for (let i = 0; i < bytes.length; i += 65536) yield bytes.subarray(i, i + 65536);
       })(),
     );
+  }
+
+  readSmall(id: string, range?: { start: number; end: number }): Buffer | undefined {
+    const blob = this.#get(id);
+    if (blob.length > SMALL) return undefined;
+    return range ? blob.subarray(range.start, range.end + 1) : blob;
   }
 
   async delete(id: string) {

@@ -259,6 +259,11 @@ export interface BlobStore {
   /** Concatenates blobs into a new one (multipart completion). */
   concat(ids: string[]): Promise<BlobInfo>;
   read(id: string, range?: { start: number; end: number }): Readable;
+  /**
+   * The bytes of a small blob the store holds in memory or in its database, to answer with one write
+   * instead of a stream; undefined for a blob in a file (then `read` it).
+   */
+  readSmall?(id: string, range?: { start: number; end: number }): Buffer | undefined;
   /** Releases a blob no record refers to any more (or that was never committed). */
   delete(id: string): Promise<void>;
 }
