@@ -29,7 +29,7 @@ describe('bucket configurations through cos-nodejs-sdk-v5', () => {
       });
       afterAll(() => emu.close());
 
-      it('policy: PUT, GET with COS names, DELETE, then NoSuchBucketPolicy', async () => {
+      it('policy: PUT, GET with COS names, DELETE, then NoSuchPolicy (the code the official SDK checks for)', async () => {
         const resource = `qcs::cos:${REGION}:uid/${APPID}:${BUCKET}//${APPID}/dev/p/*`;
         const Policy = {
           version: '2.0',
@@ -43,7 +43,7 @@ describe('bucket configurations through cos-nodejs-sdk-v5', () => {
         await call(cos, 'deleteBucketPolicy', {});
         const err = await failure(call(cos, 'getBucketPolicy', {}));
         expect(err.statusCode).toBe(404);
-        expect(err.error?.Code).toBe('NoSuchBucketPolicy');
+        expect(err.error?.Code).toBe('NoSuchPolicy');
       });
 
       it('tagging: PUT, GET, DELETE; an absent tag set is NoSuchTagSet (the SDK answers [])', async () => {

@@ -23,7 +23,7 @@ const notFound = (code: string, message: string) => ({ code, message });
 
 /** Every bucket configuration the emulator stores, in one place. */
 export const SUBRESOURCES = [
-  { param: 'policy', name: 'Policy', absent: notFound('NoSuchBucketPolicy', 'The bucket policy does not exist.') },
+  { param: 'policy', name: 'Policy', absent: notFound('NoSuchPolicy', 'The bucket policy does not exist.') },
   {
     param: 'lifecycle',
     name: 'Lifecycle',
