@@ -17,7 +17,7 @@ function covers(domain: string, referer: string): boolean {
 
 /** Refuses a request that the bucket's referer configuration (hotlink protection) keeps out, as COS does. */
 export function checkReferer(config: Tree | undefined, referer: string | undefined, signature: Signature): void {
-  if (!config || config.Status !== 'Enabled') return;
+  if (config?.Status !== 'Enabled') return;
   if (signature === 'header' || (signature === 'query' && config.VerifySignatureURL !== 'Enabled')) return;
   const type = String(config.RefererType);
   if (referer === undefined || referer.trim() === '') {
