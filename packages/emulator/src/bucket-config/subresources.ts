@@ -74,7 +74,7 @@ export const SUBRESOURCES = [
     root: 'ReplicationConfiguration',
     validate: validate.replication,
     // Sic: COS's code, which the official SDKs test for.
-    absent: notFound('ReplicationConfigurationnotFoundError', 'The replication configuration was not found.'),
+    absent: notFound('ReplicationConfigurationNotFoundError', 'The replication configuration was not found.'),
   },
   {
     param: 'encryption',
