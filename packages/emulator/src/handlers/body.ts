@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { CosErrors } from '../errors/index.js';
 import type { BlobInfo } from '../persistence/index.js';
 import { header, type HandlerContext } from './context.js';
+import { throttle, TRAFFIC_LIMIT, trafficLimitOf } from './traffic-limit.js';
 
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
 
@@ -29,6 +30,18 @@ function expectedMd5(ctx: HandlerContext): string | undefined {
 }
 
 /**
+ * The request body as an upload reads it: at the rate of x-cos-traffic-limit (the header, or the query
+ * parameter of a presigned URL) when the request sets one, as COS reads it.
+ */
+export function limitedBody(ctx: HandlerContext, body: Readable, ...fields: Array<string | undefined>): Readable {
+  const limit = trafficLimitOf(...fields, header(ctx.headers, TRAFFIC_LIMIT), ctx.routed.params[TRAFFIC_LIMIT]);
+  if (limit === undefined) return body;
+  const limited = throttle(limit);
+  body.on('error', (e) => limited.destroy(e));
+  return body.pipe(limited);
+}
+
+/**
  * Streams the request body into a new blob, checking size and Content-MD5 before the blob becomes
  * visible; on any failure nothing is kept.
  */
@@ -36,11 +49,12 @@ export async function receiveBody(ctx: HandlerContext, max = MAX_OBJECT_SIZE): P
   const length = declaredLength(ctx, max);
   const md5 = expectedMd5(ctx);
   const body: Readable = ctx.body;
+  const source = limitedBody(ctx, body);
   let aborted = false;
   const onAborted = () => (aborted = true);
   body.once('aborted', onAborted);
   try {
-    return await ctx.stores.blobs.write(body, (info) => {
+    return await ctx.stores.blobs.write(source, (info) => {
       if (aborted) throw CosErrors.incompleteBody('the client closed the connection before the body was complete');
       if (length !== undefined && info.size !== length) {
         throw CosErrors.incompleteBody(`received ${info.size} bytes; Content-Length announced ${length}`);

@@ -1,9 +1,11 @@
+import { pipeline, type Readable } from 'node:stream';
 import { CosErrors } from '../errors/index.js';
 import type { ObjectRecord, ReplaceCheck } from '../persistence/index.js';
 import { toXml } from '../xml/xml.js';
 import { receiveBody } from './body.js';
 import { header, isoDate, XML, type HandlerContext, type Reply } from './context.js';
 import { readCopySource } from './copy-source.js';
+import { throttle, TRAFFIC_LIMIT, trafficLimitOf } from './traffic-limit.js';
 import { aclOf, headerEntries, objectHeaders, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { forbidOverwrite } from './overwrite.js';
 import { deleteKey, deletionHeaders, requestedVersion, selectObject, versionHeader } from './versioning.js';
@@ -114,13 +116,19 @@ const RESPONSE_OVERRIDES: Record<string, string> = {
   'response-content-encoding': 'content-encoding',
 };
 
-/** A small body as one buffer (sent with the headers in one write), a large one as a stream. */
+/**
+ * A small body as one buffer (sent with the headers in one write), a large one as a stream; with
+ * x-cos-traffic-limit (header or query parameter) a stream sent at that rate.
+ */
 function bodyOf(ctx: HandlerContext, blobId: string, range?: { start: number; end: number }) {
+  const limit = trafficLimitOf(header(ctx.headers, TRAFFIC_LIMIT), ctx.routed.params[TRAFFIC_LIMIT]);
+  if (limit !== undefined) return pipeline(ctx.stores.blobs.read(blobId, range), throttle(limit), () => undefined);
   return ctx.stores.blobs.readSmall?.(blobId, range) ?? ctx.stores.blobs.read(blobId, range);
 }
 
 export async function getObject(ctx: HandlerContext, headOnly = false): Promise<Reply> {
   const o = mustGet(ctx);
+  if (!headOnly) trafficLimitOf(header(ctx.headers, TRAFFIC_LIMIT), ctx.routed.params[TRAFFIC_LIMIT]);
   const notModified = checkConditions(ctx, o);
   if (notModified) return notModified;
   const headers = { ...objectHeaders(o), ...versionHeader(ctx, o), ...tagCountHeader(o) };

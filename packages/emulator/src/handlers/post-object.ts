@@ -8,12 +8,13 @@ import { isUnimplemented } from '../pipeline/headers.js';
 import { checkObjectKey } from '../pipeline/route.js';
 import { grantContextOf } from '../policy/index.js';
 import { toXml } from '../xml/xml.js';
-import { MAX_OBJECT_SIZE } from './body.js';
+import { limitedBody, MAX_OBJECT_SIZE } from './body.js';
 import { XML, type HandlerContext, type Reply } from './context.js';
 import { aclOf, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { commitObject, madeVersionHeader } from './object.js';
 import { forbidOverwrite } from './overwrite.js';
 import { parseTaggingQuery, tagFields } from './tagging.js';
+import { TRAFFIC_LIMIT } from './traffic-limit.js';
 
 export interface PostObjectDeps {
   sts: import('../sts/index.js').StsService;
@@ -166,8 +167,10 @@ async function handleFile(
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, key));
   const taggingField = fieldOf(fields, 'x-cos-tagging');
   const tags = taggingField === undefined ? undefined : parseTaggingQuery(taggingField, 'the x-cos-tagging field');
+  // The form field, else the header or query parameter, as COS reads them.
+  const source = limitedBody(ctx, file, fieldOf(fields, TRAFFIC_LIMIT));
   let blob: BlobInfo;
-  blob = await ctx.stores.blobs.write(file, (info) => {
+  blob = await ctx.stores.blobs.write(source, (info) => {
     if ((file as Readable & { truncated?: boolean }).truncated || info.size > MAX_OBJECT_SIZE) {
       throw CosErrors.entityTooLarge(`the file exceeds ${MAX_OBJECT_SIZE} bytes`);
     }

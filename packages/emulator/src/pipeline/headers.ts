@@ -20,6 +20,7 @@ const IMPLEMENTED = new Set([
   'x-cos-tagging',
   'x-cos-tagging-directive',
   'x-cos-sdk-retry',
+  'x-cos-traffic-limit',
 ]);
 
 /**
