@@ -1,32 +1,7 @@
 import { OCTET_STREAM } from '@cos-direct/protocol';
+import { contentTypeOfExtension } from '@cos-direct/signer/content-types';
 import { randomFillSync } from 'node:crypto';
 import { ServerError } from './errors.js';
-
-const MIME: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  bmp: 'image/bmp',
-  webp: 'image/webp',
-  heic: 'image/heic',
-  svg: 'image/svg+xml',
-  html: 'text/html',
-  htm: 'text/html',
-  xhtml: 'application/xhtml+xml',
-  xml: 'application/xml',
-  js: 'text/javascript',
-  mjs: 'text/javascript',
-  mp4: 'video/mp4',
-  mov: 'video/quicktime',
-  webm: 'video/webm',
-  mp3: 'audio/mpeg',
-  wav: 'audio/wav',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  json: 'application/json',
-  zip: 'application/zip',
-};
 
 export { OCTET_STREAM };
 
@@ -44,8 +19,9 @@ const ACTIVE_TYPES = new Set([
   'application/xml',
 ]);
 
+/** The extension's type as COS stores it by default (the signer's table, which the emulator uses too). */
 export function mimeOf(ext: string): string {
-  return MIME[ext] ?? OCTET_STREAM;
+  return contentTypeOfExtension(ext);
 }
 
 export function isActiveType(type: string): boolean {

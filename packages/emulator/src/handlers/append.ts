@@ -53,7 +53,7 @@ export async function appendObject(ctx: HandlerContext): Promise<Reply> {
   const attributes = current
     ? undefined
     : {
-        headers: storedHeadersOf((n) => header(ctx.headers, n)),
+        headers: storedHeadersOf((n) => header(ctx.headers, n), key),
         meta: userMetaOf(headerEntries(ctx.headers)),
         acl: aclOf(header(ctx.headers, 'x-cos-acl')),
         storageClass: storageClassOf(header(ctx.headers, 'x-cos-storage-class')),

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { CosErrors } from '../errors/index.js';
 import type { Acl, ObjectRecord, StoredHeaders } from '../persistence/index.js';
+import { contentTypeOfKey } from '@cos-direct/signer/content-types';
 import { header } from './context.js';
 
 const MAX_META_BYTES = 2048;
@@ -16,9 +17,9 @@ const STORAGE_CLASSES = new Set([
   'MAZ_INTELLIGENT_TIERING',
 ]);
 
-/** The headers a PUT, POST or Initiate stores with the object. */
-export function storedHeadersOf(source: (name: string) => string | undefined): StoredHeaders {
-  const out: StoredHeaders = { 'content-type': source('content-type') || 'application/octet-stream' };
+/** The headers a PUT, POST or Initiate stores with the object; without a Content-Type, the key's extension decides. */
+export function storedHeadersOf(source: (name: string) => string | undefined, key: string): StoredHeaders {
+  const out: StoredHeaders = { 'content-type': source('content-type') || contentTypeOfKey(key) };
   for (const name of ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const) {
     const v = source(name);
     if (v) out[name] = v;

@@ -37,7 +37,7 @@ export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Repl
     // COS upload ids start with the unix time; the rest is opaque.
     uploadId: `${ctx.now}${randomBytes(24).toString('hex')}`,
     initiated: ctx.now * 1000,
-    headers: storedHeadersOf(h),
+    headers: storedHeadersOf(h, ctx.routed.key),
     meta: userMetaOf(headerEntries(ctx.headers)),
     acl: aclOf(h('x-cos-acl')),
     storageClass: storageClassOf(h('x-cos-storage-class')),

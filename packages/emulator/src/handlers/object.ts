@@ -55,7 +55,7 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
       etag: blob.md5,
       crc64: blob.crc64,
       lastModified: ctx.now * 1000,
-      headers: storedHeadersOf((n) => header(headers, n)),
+      headers: storedHeadersOf((n) => header(headers, n), ctx.routed.key),
       meta,
       acl,
       storageClass,
@@ -179,7 +179,7 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
     etag: src.etag,
     crc64: blob.crc64,
     lastModified: ctx.now * 1000,
-    headers: replaced ? storedHeadersOf((n) => header(ctx.headers, n)) : src.headers,
+    headers: replaced ? storedHeadersOf((n) => header(ctx.headers, n), ctx.routed.key) : src.headers,
     meta: replaced ? userMetaOf(headerEntries(ctx.headers)) : src.meta,
     acl: aclOf(header(ctx.headers, 'x-cos-acl')),
     storageClass: header(ctx.headers, 'x-cos-storage-class')

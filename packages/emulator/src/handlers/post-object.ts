@@ -189,7 +189,7 @@ async function handleFile(
       etag: blob.md5,
       crc64: blob.crc64,
       lastModified: ctx.now * 1000,
-      headers: storedHeadersOf((n) => fieldOf(fields, n)),
+      headers: storedHeadersOf((n) => fieldOf(fields, n), key),
       meta: userMetaOf(Object.entries(fields)),
       acl: aclOf(fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl')),
       storageClass: storageClassOf(fieldOf(fields, 'x-cos-storage-class')),
