@@ -1,5 +1,9 @@
 import { CosError, type ErrorDetails } from './cos-error.js';
 
+/** Why Pic-Operations is refused rather than half-done: what it asks for, and what the emulator lacks. */
+const picOperationsReason = (name: string) =>
+  `the "${name}" header asks Cloud Infinite to process the image on upload (image info, persisted processed copies); the emulator has no image processing, so it cannot answer the <UploadResult> COS would, nor store the copies the rules name`;
+
 // One factory per COS error code, with the status and message COS uses
 // (cos-protocol §5.2). The `reason` argument is the emulator's explanation of this refusal.
 export const CosErrors = {
@@ -149,7 +153,7 @@ export const CosErrors = {
       'NotImplemented',
       501,
       'A header or query you provided implies functionality that is not implemented.',
-      `the "${name}" header is not supported by the emulator, which refuses it rather than ignore it (start with --loose, or the loose option, to accept unknown headers with a warning)`,
+      `${name.toLowerCase() === 'pic-operations' ? picOperationsReason(name) : `the "${name}" header is not supported by the emulator`}, which refuses it rather than ignore it (start with --loose, or the loose option, to accept unknown headers with a warning)`,
     ),
   /** An S3 SDK's flexible checksum (x-amz-checksum-*, x-amz-sdk-checksum-algorithm, x-amz-trailer), which COS does not verify. */
   notImplementedChecksum: (name: string, setting: string) =>

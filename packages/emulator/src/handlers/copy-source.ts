@@ -2,6 +2,7 @@ import { CosErrors } from '../errors/index.js';
 import type { BucketRecord, ObjectRecord } from '../persistence/index.js';
 import { header, type HandlerContext } from './context.js';
 import { checkVersionId, copySourceVersion, selectObject } from './versioning.js';
+import { checkReadAccess } from './encryption.js';
 
 /** `<bucket>.cos.<region>.<domain>/<encoded key>`, or `/<bucket>/<encoded key>`. */
 export function parseCopySource(value: string, ctx: HandlerContext): { bucket: string; key: string } {
@@ -80,6 +81,8 @@ export function readCopySource(ctx: HandlerContext): {
   if (!bucket) throw CosErrors.noSuchBucket(source.bucket);
   const object = selectObject({ ...ctx, bucket }, source.key, versionId);
   checkCopySourceConditions(ctx, object);
+  // An SSE-C source is read only with its key, sent as x-cos-copy-source-server-side-encryption-customer-*.
+  checkReadAccess((n) => header(ctx.headers, n), object.sse, true);
   return { bucket, key: source.key, versionId, object };
 }
 

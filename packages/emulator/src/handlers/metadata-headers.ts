@@ -3,6 +3,7 @@ import { CosErrors } from '../errors/index.js';
 import type { Acl, ObjectRecord, StoredHeaders } from '../persistence/index.js';
 import { contentTypeOfKey } from '@cos-direct/signer/content-types';
 import { header } from './context.js';
+import { encryptionHeaders } from './encryption.js';
 
 const MAX_META_BYTES = 2048;
 const ACLS = new Set(['private', 'public-read', 'public-read-write', 'default']);
@@ -73,5 +74,6 @@ export function objectHeaders(o: ObjectRecord): Record<string, string> {
   for (const [k, v] of Object.entries(o.meta)) out[k] = v;
   if (o.storageClass !== 'STANDARD') out['x-cos-storage-class'] = o.storageClass;
   if (o.appendable) out['x-cos-object-type'] = 'appendable';
+  Object.assign(out, encryptionHeaders(o.sse));
   return out;
 }

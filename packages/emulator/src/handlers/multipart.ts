@@ -4,6 +4,7 @@ import { type BlobInfo, type Completion, listGrouped, type PartRecord, type Uplo
 import { parseXml, toXml } from '../xml/xml.js';
 import { receiveBody } from './body.js';
 import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
+import { encryptionHeaders, requestedEncryption } from './encryption.js';
 import { aclOf, headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { forbidOverwrite } from './overwrite.js';
 import { requestTags, tagFields } from './tagging.js';
@@ -29,6 +30,7 @@ export function mustGetUpload(ctx: HandlerContext): UploadRecord {
 
 export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Reply> {
   const h = (n: string) => header(ctx.headers, n);
+  const sse = requestedEncryption(h, ctx.config);
   // COS documents it on Initiate too: checked here so that a long upload does not start towards a refusal.
   forbidOverwrite(h('x-cos-forbid-overwrite'), ctx.routed.key)?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const upload: UploadRecord = {
@@ -42,11 +44,12 @@ export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Repl
     acl: aclOf(h('x-cos-acl')),
     storageClass: storageClassOf(h('x-cos-storage-class')),
     ...tagFields(requestTags(ctx.headers)),
+    ...(sse ? { sse } : {}),
   };
   await ctx.stores.metadata.putUpload(upload);
   return {
     status: 200,
-    headers: XML,
+    headers: { ...XML, ...encryptionHeaders(sse) },
     body: toXml('InitiateMultipartUploadResult', { Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }),
   };
 }
@@ -84,9 +87,11 @@ export async function storePart(ctx: HandlerContext, upload: UploadRecord, partN
 export async function uploadPart(ctx: HandlerContext): Promise<Reply> {
   const partNumber = partNumberOf(ctx);
   const upload = mustGetUpload(ctx);
+  // Checked as on Initiate (the official SDK repeats x-cos-server-side-encryption on every part); the upload's own applies.
+  requestedEncryption((n) => header(ctx.headers, n), ctx.config);
   const blob = await receiveBody(ctx, MAX_PART_SIZE);
   await storePart(ctx, upload, partNumber, blob);
-  return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64 } };
+  return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64, ...encryptionHeaders(upload.sse) } };
 }
 
 function intParam(ctx: HandlerContext, name: string, fallback: number, max: number): number {
@@ -220,6 +225,7 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
         acl: upload.acl,
         storageClass: upload.storageClass,
         ...tagFields(upload.tags),
+        ...(upload.sse ? { sse: upload.sse } : {}),
       },
       overwrite,
     );
@@ -239,6 +245,7 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
     headers: {
       ...XML,
       'x-cos-hash-crc64ecma': blob.crc64,
+      ...encryptionHeaders(upload.sse),
       ...(completion.versionId === undefined ? {} : { 'x-cos-version-id': completion.versionId }),
     },
     body: toXml('CompleteMultipartUploadResult', {

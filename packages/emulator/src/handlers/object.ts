@@ -6,6 +6,7 @@ import { receiveBody } from './body.js';
 import { header, isoDate, XML, type HandlerContext, type Reply } from './context.js';
 import { readCopySource } from './copy-source.js';
 import { throttle, TRAFFIC_LIMIT, trafficLimitOf } from './traffic-limit.js';
+import { checkReadAccess, encryptionHeaders, requestedEncryption } from './encryption.js';
 import { aclOf, headerEntries, objectHeaders, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { forbidOverwrite } from './overwrite.js';
 import { deleteKey, deletionHeaders, requestedVersion, selectObject, versionHeader } from './versioning.js';
@@ -42,6 +43,7 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
   const storageClass = storageClassOf(header(headers, 'x-cos-storage-class'));
   const meta = userMetaOf(headerEntries(headers));
   const tags = requestTags(headers);
+  const sse = requestedEncryption((n) => header(headers, n), ctx.config);
   const overwrite = forbidOverwrite(header(headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const blob = await receiveBody(ctx);
@@ -60,10 +62,14 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
       acl,
       storageClass,
       ...tagFields(tags),
+      ...(sse ? { sse } : {}),
     },
     overwrite,
   );
-  return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId) } };
+  return {
+    status: 200,
+    headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId), ...encryptionHeaders(sse) },
+  };
 }
 
 function parseRange(value: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
@@ -128,6 +134,7 @@ function bodyOf(ctx: HandlerContext, blobId: string, range?: { start: number; en
 
 export async function getObject(ctx: HandlerContext, headOnly = false): Promise<Reply> {
   const o = mustGet(ctx);
+  checkReadAccess((n) => header(ctx.headers, n), o.sse);
   if (!headOnly) trafficLimitOf(header(ctx.headers, TRAFFIC_LIMIT), ctx.routed.params[TRAFFIC_LIMIT]);
   const notModified = checkConditions(ctx, o);
   if (notModified) return notModified;
@@ -166,6 +173,8 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
   if (sameObject && directive === 'copy') {
     throw CosErrors.invalidArgument('copying an object onto itself needs x-cos-metadata-directive: Replaced');
   }
+  // The copy is encrypted as its own request asks, whatever the source's encryption.
+  const sse = requestedEncryption((n) => header(ctx.headers, n), ctx.config);
   const overwrite = forbidOverwrite(header(ctx.headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const tags = copyTags(ctx, src);
@@ -186,6 +195,7 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
       ? storageClassOf(header(ctx.headers, 'x-cos-storage-class'))
       : src.storageClass,
     ...tagFields(tags),
+    ...(sse ? { sse } : {}),
   };
   const versionId = await commitObject(ctx, record, overwrite);
   const sourceVersionHeader: Record<string, string> = sourceBucket.versioning
@@ -193,7 +203,13 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
     : {};
   return {
     status: 200,
-    headers: { ...XML, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId), ...sourceVersionHeader },
+    headers: {
+      ...XML,
+      'x-cos-hash-crc64ecma': blob.crc64,
+      ...madeVersionHeader(versionId),
+      ...sourceVersionHeader,
+      ...encryptionHeaders(sse),
+    },
     body: toXml('CopyObjectResult', {
       ETag: `"${record.etag}"`,
       CRC64: record.crc64,

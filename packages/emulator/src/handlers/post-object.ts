@@ -15,6 +15,7 @@ import { commitObject, madeVersionHeader } from './object.js';
 import { forbidOverwrite } from './overwrite.js';
 import { parseTaggingQuery, tagFields } from './tagging.js';
 import { TRAFFIC_LIMIT } from './traffic-limit.js';
+import { encryptionHeaders, requestedEncryption } from './encryption.js';
 
 export interface PostObjectDeps {
   sts: import('../sts/index.js').StsService;
@@ -167,6 +168,7 @@ async function handleFile(
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, key));
   const taggingField = fieldOf(fields, 'x-cos-tagging');
   const tags = taggingField === undefined ? undefined : parseTaggingQuery(taggingField, 'the x-cos-tagging field');
+  const sse = requestedEncryption((n) => fieldOf(fields, n), ctx.config);
   // The form field, else the header or query parameter, as COS reads them.
   const source = limitedBody(ctx, file, fieldOf(fields, TRAFFIC_LIMIT));
   let blob: BlobInfo;
@@ -194,12 +196,19 @@ async function handleFile(
       acl: aclOf(fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl')),
       storageClass: storageClassOf(fieldOf(fields, 'x-cos-storage-class')),
       ...tagFields(tags),
+      ...(sse ? { sse } : {}),
     },
     overwrite,
   );
 
   const location = `${ctx.protocol}://${ctx.host}/${encodeURI(key)}`;
-  const headers = { etag: `"${blob.md5}"`, location, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId) };
+  const headers = {
+    etag: `"${blob.md5}"`,
+    location,
+    'x-cos-hash-crc64ecma': blob.crc64,
+    ...madeVersionHeader(versionId),
+    ...encryptionHeaders(sse),
+  };
   const redirect = fieldOf(fields, 'success_action_redirect');
   if (redirect) {
     const sep = redirect.includes('?') ? '&' : '?';

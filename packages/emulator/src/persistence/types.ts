@@ -62,6 +62,13 @@ export interface Tag {
   value: string;
 }
 
+/** Server-side encryption as requested and answered; the emulator stores the bytes unencrypted. */
+export type ServerSideEncryption =
+  | { kind: 'cos' }
+  | { kind: 'kms'; keyId: string; context?: string }
+  /** SSE-C: only the key's MD5 is kept, to recognise the key on later reads. */
+  | { kind: 'customer'; algorithm: 'AES256'; keyMd5: string };
+
 export interface ObjectRecord {
   bucket: string;
   key: string;
@@ -77,6 +84,7 @@ export interface ObjectRecord {
   /** Set by PUT Object ACL with an XML body or x-cos-grant-* headers; without it the grants follow `acl`. */
   grants?: AclGrant[];
   storageClass: string;
+  sse?: ServerSideEncryption;
   /** Made by APPEND Object (`x-cos-object-type: appendable`); any other write makes the key a normal object again. */
   appendable?: boolean;
   /**
@@ -140,6 +148,7 @@ export interface UploadRecord {
   storageClass: string;
   /** Initiate's `x-cos-tagging`, given to the object at Complete. */
   tags?: Tag[];
+  sse?: ServerSideEncryption;
 }
 
 export interface PartRecord {

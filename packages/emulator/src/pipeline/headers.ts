@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { ENCRYPTION_HEADERS } from '../handlers/encryption.js';
 
 /**
  * The x-cos-* request headers the emulator implements (or that carry no behaviour, like the SDK's
@@ -21,6 +22,7 @@ const IMPLEMENTED = new Set([
   'x-cos-tagging-directive',
   'x-cos-sdk-retry',
   'x-cos-traffic-limit',
+  ...ENCRYPTION_HEADERS,
 ]);
 
 /**
