@@ -1,4 +1,4 @@
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { CosErrors } from '../errors/index.js';
 import type { ObjectRecord, ReplaceCheck } from '../persistence/index.js';
 import { toXml } from '../xml/xml.js';
