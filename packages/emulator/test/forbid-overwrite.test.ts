@@ -1,7 +1,6 @@
-import { createPostPolicy, signPostPolicy } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
-import { BUCKET, call, emulator, raw, sdk, signed, VHOST, xmlField } from './helpers.js';
+import { call, emulator, postSignedForm, sdk, signed, VHOST, xmlField } from './helpers.js';
 
 const code = (text: string) => xmlField(text, 'Code');
 
@@ -13,29 +12,7 @@ describe('x-cos-forbid-overwrite', () => {
   });
   afterAll(() => emu.close());
 
-  const post = async (key: string, content: string, extra: Record<string, string>) => {
-    const now = Math.floor(Date.now() / 1000);
-    const keyTime = `${now - 1};${now + 600}`;
-    const policy = createPostPolicy({
-      bucket: BUCKET,
-      key,
-      expiration: new Date((now + 600) * 1000),
-      credentials: emu.info.credentials,
-      keyTime,
-    });
-    const form = new FormData();
-    for (const [k, v] of Object.entries({ key, ...extra, ...signPostPolicy(policy, { credentials: emu.info.credentials, keyTime }) })) {
-      form.append(k, v);
-    }
-    form.append('file', new Blob([content]), 'f.txt');
-    const req = new Request('http://placeholder/', { method: 'POST', body: form });
-    const body = Buffer.from(await req.arrayBuffer());
-    return raw(`${emu.info.cos.http}/`, {
-      method: 'POST',
-      headers: { host: VHOST, 'content-type': req.headers.get('content-type')!, 'content-length': body.length },
-      body,
-    });
-  };
+  const post = (key: string, content: string, extra: Record<string, string>) => postSignedForm(emu, key, content, extra);
 
   it('refuses a POST form that sets it on an existing key, and stores one on a free key', async () => {
     expect((await post('forbid/post.txt', 'first', { 'x-cos-forbid-overwrite': 'true' })).status).toBe(204);
