@@ -1,7 +1,6 @@
-import { createPostPolicy, signPostPolicy } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
-import { BUCKET, call, emulator, raw, sdk, signed, VHOST, xmlField } from './helpers.js';
+import { call, emulator, postSignedForm, sdk, signed, xmlField } from './helpers.js';
 
 const RULES = JSON.stringify({ is_pic_info: 1, rules: [{ fileid: 'thumb.jpg', rule: 'imageMogr2/thumbnail/200x' }] });
 
@@ -28,26 +27,7 @@ describe('Pic-Operations', () => {
     await expect(
       call(sdk(emu), 'putObject', { Key: 'pic/b.jpg', Body: 'jpeg', Headers: { 'Pic-Operations': RULES } }),
     ).rejects.toMatchObject({ statusCode: 501, code: 'NotImplemented' });
-    const now = Math.floor(Date.now() / 1000);
-    const keyTime = `${now - 1};${now + 600}`;
-    const credentials = emu.info.credentials;
-    const policy = createPostPolicy({ bucket: BUCKET, key: 'pic/c.jpg', expiration: new Date((now + 600) * 1000), credentials, keyTime });
-    const form = new FormData();
-    for (const [k, v] of Object.entries({
-      key: 'pic/c.jpg',
-      'Pic-Operations': RULES,
-      ...signPostPolicy(policy, { credentials, keyTime }),
-    })) {
-      form.append(k, v);
-    }
-    form.append('file', new Blob(['jpeg']), 'c.jpg');
-    const req = new Request('http://placeholder/', { method: 'POST', body: form });
-    const body = Buffer.from(await req.arrayBuffer());
-    const res = await raw(`${emu.info.cos.http}/`, {
-      method: 'POST',
-      headers: { host: VHOST, 'content-type': req.headers.get('content-type')!, 'content-length': body.length },
-      body,
-    });
+    const res = await postSignedForm(emu, 'pic/c.jpg', 'jpeg', { 'Pic-Operations': RULES });
     expect(res.status).toBe(501);
     expect(xmlField(res.text, 'Reason')).toContain('Cloud Infinite');
   });
