@@ -4,6 +4,15 @@ import { CosError, type ErrorDetails } from './cos-error.js';
 const picOperationsReason = (name: string) =>
   `the "${name}" header asks Cloud Infinite to process the image on upload (image info, persisted processed copies); the emulator has no image processing, so it cannot answer the <UploadResult> COS would, nor store the copies the rules name`;
 
+/** Why a header is refused: Pic-Operations and a bucket-only grant on an object get their own explanation. */
+function unimplementedHeaderReason(name: string): string {
+  const lower = name.toLowerCase();
+  if (lower === 'pic-operations') return picOperationsReason(name);
+  if (lower === 'x-cos-grant-write')
+    return `the "${name}" header is documented by COS for PUT Bucket and PUT ?acl only, not for object uploads or copies, so the emulator does not know what it does here`;
+  return `the "${name}" header is not supported by the emulator`;
+}
+
 // One factory per COS error code, with the status and message COS uses
 // (cos-protocol §5.2). The `reason` argument is the emulator's explanation of this refusal.
 export const CosErrors = {
@@ -153,7 +162,7 @@ export const CosErrors = {
       'NotImplemented',
       501,
       'A header or query you provided implies functionality that is not implemented.',
-      `${name.toLowerCase() === 'pic-operations' ? picOperationsReason(name) : `the "${name}" header is not supported by the emulator`}, which refuses it rather than ignore it (start with --loose, or the loose option, to accept unknown headers with a warning)`,
+      `${unimplementedHeaderReason(name)}, which refuses it rather than ignore it (start with --loose, or the loose option, to accept unknown headers with a warning)`,
     ),
   /** An S3 SDK's flexible checksum (x-amz-checksum-*, x-amz-sdk-checksum-algorithm, x-amz-trailer), which COS does not verify. */
   notImplementedChecksum: (name: string, setting: string) =>

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { CosErrors } from '../errors/index.js';
 import type { Acl, AclGrant, ObjectRecord } from '../persistence/index.js';
 import { ALL_USERS_URI, cannedGrants, cannedOf, PERMISSIONS, type Permission } from '../policy/acl.js';
@@ -17,7 +16,23 @@ export const GRANT_HEADER_PERMISSIONS: Record<string, Permission> = {
   'x-cos-grant-write-acp': 'WRITE_ACP',
 };
 
+/**
+ * The grant headers an object write takes (PUT Object, POST Object as form fields, Initiate Multipart
+ * Upload, PUT Object - Copy): COS documents x-cos-grant-write for buckets only.
+ */
+export const OBJECT_GRANT_HEADERS = [
+  'x-cos-grant-read',
+  'x-cos-grant-read-acp',
+  'x-cos-grant-write-acp',
+  'x-cos-grant-full-control',
+] as const;
+/** The grant headers PUT Bucket and PUT ?acl take. */
+export const ALL_GRANT_HEADERS = Object.keys(GRANT_HEADER_PERMISSIONS);
+
 const ownerId = (appId: string) => `qcs::cam::uin/${appId}:uin/${appId}`;
+
+/** Reads a request's header or a POST form's field by name. */
+export type FieldLookup = (name: string) => string | undefined;
 
 /** `id="100000000001"` (a root account), `id="<owner>/<sub>"`, a full CAM id, or `uri="<group>"`. */
 function granteeOf(kind: string, value: string, source: string): AclGrant['grantee'] {
@@ -34,10 +49,11 @@ function granteeOf(kind: string, value: string, source: string): AclGrant['grant
   );
 }
 
-function headerGrants(headers: IncomingHttpHeaders): AclGrant[] {
+function headerGrants(lookup: FieldLookup, names: readonly string[] = ALL_GRANT_HEADERS): AclGrant[] {
   const grants: AclGrant[] = [];
-  for (const [name, permission] of Object.entries(GRANT_HEADER_PERMISSIONS)) {
-    const value = header(headers, name);
+  for (const name of names) {
+    const permission = GRANT_HEADER_PERMISSIONS[name]!;
+    const value = lookup(name);
     if (value === undefined) continue;
     // The SDK sends an empty header for a grant it has none of (decodeAcl's output put back).
     for (const part of value.split(',').filter((p) => p.trim() !== '')) {
@@ -76,7 +92,7 @@ function bodyGrants(doc: Record<string, unknown>): AclGrant[] {
  * (the owner keeping FULL_CONTROL). COS takes one form or the other, not both.
  */
 async function requestedAcl(ctx: HandlerContext, fallback: Acl): Promise<{ acl: Acl; grants?: AclGrant[] }> {
-  const fromHeaders = headerGrants(ctx.headers);
+  const fromHeaders = headerGrants((n) => header(ctx.headers, n));
   const canned = header(ctx.headers, 'x-cos-acl');
   const length = header(ctx.headers, 'content-length');
   const hasBody = (length !== undefined && length !== '0') || header(ctx.headers, 'transfer-encoding') !== undefined;
@@ -91,9 +107,29 @@ async function requestedAcl(ctx: HandlerContext, fallback: Acl): Promise<{ acl: 
     return { acl: cannedOf(grants), grants };
   }
   const acl = canned === undefined ? fallback : aclOf(canned);
-  if (fromHeaders.length === 0) return { acl };
-  const owner: AclGrant = { grantee: { id: ownerId(ctx.config.appId) }, permission: 'FULL_CONTROL' };
-  return { acl, grants: [owner, ...cannedGrants(acl), ...fromHeaders] };
+  return { acl, ...withGrants(ctx.config.appId, acl, fromHeaders) };
+}
+
+/** Grants as stored: none when the request names none (the canned ACL then stands alone), else the owner's first. */
+function withGrants(appId: string, acl: Acl, requested: AclGrant[]): { grants?: AclGrant[] } {
+  if (requested.length === 0) return {};
+  const owner: AclGrant = { grantee: { id: ownerId(appId) }, permission: 'FULL_CONTROL' };
+  return { grants: [owner, ...cannedGrants(acl), ...requested] };
+}
+
+/**
+ * The ACL a write that creates an object or a bucket asks for: its x-cos-acl (`fallback` without one)
+ * and the x-cos-grant-* headers (or form fields) in `names`, stored as PUT ?acl with headers stores them.
+ */
+export function creationAcl(
+  lookup: FieldLookup,
+  appId: string,
+  names: readonly string[],
+  fallback: Acl,
+): { acl: Acl; grants?: AclGrant[] } {
+  const canned = lookup('x-cos-acl');
+  const acl = canned === undefined || canned === '' ? fallback : aclOf(canned);
+  return { acl, ...withGrants(appId, acl, headerGrants(lookup, names)) };
 }
 
 /** GET ?acl: the owner, then the grants as set (or those the canned ACL stands for). */

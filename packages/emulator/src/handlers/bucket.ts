@@ -4,7 +4,7 @@ import { type CorsRule, firstOf, listGrouped, type ObjectRecord } from '../persi
 import { parseXml, toXml } from '../xml/xml.js';
 import { DEV_CORS_RULE } from '../pipeline/cors.js';
 import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply, type ServiceContext } from './context.js';
-import { aclOf } from './metadata-headers.js';
+import { ALL_GRANT_HEADERS, creationAcl } from './acl.js';
 import { checkVersionId, deleteKey } from './versioning.js';
 
 const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
@@ -30,12 +30,12 @@ export async function putBucket(ctx: ServiceContext): Promise<Reply> {
   if (ctx.bucket) throw CosErrors.bucketAlreadyExists(name);
   if (!name.endsWith(`-${ctx.config.appId}`))
     throw CosErrors.invalidBucketName(`bucket "${name}" must end with -${ctx.config.appId}, the emulator's AppId`);
-  const acl = header(ctx.headers, 'x-cos-acl');
+  const access = creationAcl((n) => header(ctx.headers, n), ctx.config.appId, ALL_GRANT_HEADERS, 'private');
   await ctx.stores.metadata.putBucket({
     name,
     region: ctx.config.region,
     created: ctx.now * 1000,
-    acl: acl ? aclOf(acl) : 'private',
+    ...access,
     ...(ctx.config.devCors ? { cors: [DEV_CORS_RULE] } : {}),
   });
   return { status: 200, headers: { location: `/${name}` } };

@@ -5,7 +5,8 @@ import { parseXml, toXml } from '../xml/xml.js';
 import { receiveBody } from './body.js';
 import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
 import { encryptionHeaders, requestedEncryption } from './encryption.js';
-import { aclOf, headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import { creationAcl, OBJECT_GRANT_HEADERS } from './acl.js';
+import { headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { forbidOverwrite } from './overwrite.js';
 import { requestTags, tagFields } from './tagging.js';
 
@@ -41,7 +42,8 @@ export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Repl
     initiated: ctx.now * 1000,
     headers: storedHeadersOf(h, ctx.routed.key),
     meta: userMetaOf(headerEntries(ctx.headers)),
-    acl: aclOf(h('x-cos-acl')),
+    // The object gets them at Complete.
+    ...creationAcl(h, ctx.config.appId, OBJECT_GRANT_HEADERS, 'default'),
     storageClass: storageClassOf(h('x-cos-storage-class')),
     ...tagFields(requestTags(ctx.headers)),
     ...(sse ? { sse } : {}),
@@ -223,6 +225,7 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
         headers: upload.headers,
         meta: upload.meta,
         acl: upload.acl,
+        ...(upload.grants ? { grants: upload.grants } : {}),
         storageClass: upload.storageClass,
         ...tagFields(upload.tags),
         ...(upload.sse ? { sse: upload.sse } : {}),

@@ -7,7 +7,8 @@ import { header, isoDate, XML, type HandlerContext, type Reply } from './context
 import { readCopySource } from './copy-source.js';
 import { throttle, TRAFFIC_LIMIT, trafficLimitOf } from './traffic-limit.js';
 import { checkReadAccess, encryptionHeaders, requestedEncryption } from './encryption.js';
-import { aclOf, headerEntries, objectHeaders, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import { creationAcl, OBJECT_GRANT_HEADERS } from './acl.js';
+import { headerEntries, objectHeaders, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { forbidOverwrite } from './overwrite.js';
 import { deleteKey, deletionHeaders, requestedVersion, selectObject, versionHeader } from './versioning.js';
 import { copyTags, requestTags, tagCountHeader, tagFields } from './tagging.js';
@@ -39,7 +40,7 @@ export const madeVersionHeader = (versionId: string | undefined): Record<string,
 
 export async function putObject(ctx: HandlerContext): Promise<Reply> {
   const headers = ctx.headers;
-  const acl = aclOf(header(headers, 'x-cos-acl'));
+  const access = creationAcl((n) => header(headers, n), ctx.config.appId, OBJECT_GRANT_HEADERS, 'default');
   const storageClass = storageClassOf(header(headers, 'x-cos-storage-class'));
   const meta = userMetaOf(headerEntries(headers));
   const tags = requestTags(headers);
@@ -59,7 +60,7 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
       lastModified: ctx.now * 1000,
       headers: storedHeadersOf((n) => header(headers, n), ctx.routed.key),
       meta,
-      acl,
+      ...access,
       storageClass,
       ...tagFields(tags),
       ...(sse ? { sse } : {}),
@@ -190,7 +191,8 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
     lastModified: ctx.now * 1000,
     headers: replaced ? storedHeadersOf((n) => header(ctx.headers, n), ctx.routed.key) : src.headers,
     meta: replaced ? userMetaOf(headerEntries(ctx.headers)) : src.meta,
-    acl: aclOf(header(ctx.headers, 'x-cos-acl')),
+    // The copy's ACL is the request's, not the source's.
+    ...creationAcl((n) => header(ctx.headers, n), ctx.config.appId, OBJECT_GRANT_HEADERS, 'default'),
     storageClass: header(ctx.headers, 'x-cos-storage-class')
       ? storageClassOf(header(ctx.headers, 'x-cos-storage-class'))
       : src.storageClass,

@@ -10,7 +10,8 @@ import { grantContextOf } from '../policy/index.js';
 import { toXml } from '../xml/xml.js';
 import { limitedBody, MAX_OBJECT_SIZE } from './body.js';
 import { XML, type HandlerContext, type Reply } from './context.js';
-import { aclOf, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import { creationAcl, OBJECT_GRANT_HEADERS } from './acl.js';
+import { storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { commitObject, madeVersionHeader } from './object.js';
 import { forbidOverwrite } from './overwrite.js';
 import { parseTaggingQuery, tagFields } from './tagging.js';
@@ -159,11 +160,18 @@ async function handleFile(
   deps.authorize(identity, key, { ...formContext, 'cos:content-length': undefined });
   // Fields naming features the emulator does not implement are refused, as the same request headers are.
   for (const name of Object.keys(fields)) {
-    if (!isUnimplemented(name)) continue;
+    if (!isUnimplemented(name, 'PostObject')) continue;
     if (!ctx.config.loose) throw CosErrors.notImplementedHeader(name);
     ctx.warn(`--loose: ignoring the unimplemented "${name}" form field`);
   }
 
+  // The form's `acl` field is x-cos-acl; its grant fields are named as the headers are.
+  const access = creationAcl(
+    (n) => (n === 'x-cos-acl' ? (fieldOf(fields, 'acl') ?? fieldOf(fields, n)) : fieldOf(fields, n)),
+    ctx.config.appId,
+    OBJECT_GRANT_HEADERS,
+    'default',
+  );
   const overwrite = forbidOverwrite(fieldOf(fields, 'x-cos-forbid-overwrite'), key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, key));
   const taggingField = fieldOf(fields, 'x-cos-tagging');
@@ -193,7 +201,7 @@ async function handleFile(
       lastModified: ctx.now * 1000,
       headers: storedHeadersOf((n) => fieldOf(fields, n), key),
       meta: userMetaOf(Object.entries(fields)),
-      acl: aclOf(fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl')),
+      ...access,
       storageClass: storageClassOf(fieldOf(fields, 'x-cos-storage-class')),
       ...tagFields(tags),
       ...(sse ? { sse } : {}),

@@ -23,7 +23,7 @@ export interface BucketRecord {
   region: string;
   created: number;
   acl: Acl;
-  /** Set by PUT Bucket ACL with an XML body or x-cos-grant-* headers; without it the grants follow `acl`. */
+  /** Set by PUT Bucket or PUT Bucket ACL with x-cos-grant-* headers, or the latter's XML body; without it the grants follow `acl`. */
   grants?: AclGrant[];
   cors?: CorsRule[];
   /** Absent until versioning is first configured; once Enabled, it can only be Suspended (COS's rule). */
@@ -81,7 +81,7 @@ export interface ObjectRecord {
   headers: StoredHeaders;
   meta: Record<string, string>;
   acl: Acl;
-  /** Set by PUT Object ACL with an XML body or x-cos-grant-* headers; without it the grants follow `acl`. */
+  /** Set by x-cos-grant-* on the write that made the object or on PUT Object ACL (or its XML body); without it the grants follow `acl`. */
   grants?: AclGrant[];
   storageClass: string;
   sse?: ServerSideEncryption;
@@ -146,6 +146,8 @@ export interface UploadRecord {
   meta: Record<string, string>;
   acl: Acl;
   storageClass: string;
+  /** Initiate's x-cos-grant-* grants (with the owner's), given to the object at Complete. */
+  grants?: AclGrant[];
   /** Initiate's `x-cos-tagging`, given to the object at Complete. */
   tags?: Tag[];
   sse?: ServerSideEncryption;

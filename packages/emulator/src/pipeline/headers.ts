@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { ALL_GRANT_HEADERS, OBJECT_GRANT_HEADERS } from '../handlers/acl.js';
 import { ENCRYPTION_HEADERS } from '../handlers/encryption.js';
 
 /**
@@ -32,11 +33,7 @@ const IMPLEMENTED = new Set([
  */
 const DOCUMENTED = new Set([
   ...IMPLEMENTED,
-  'x-cos-grant-read',
-  'x-cos-grant-write',
-  'x-cos-grant-read-acp',
-  'x-cos-grant-write-acp',
-  'x-cos-grant-full-control',
+  ...ALL_GRANT_HEADERS,
   'x-cos-server-side-encryption',
   'x-cos-server-side-encryption-cos-kms-key-id',
   'x-cos-server-side-encryption-context',
@@ -56,10 +53,26 @@ const DOCUMENTED = new Set([
   'x-cos-mfa',
 ]);
 
-/** Whether a header or POST form field name asks for something the emulator does not implement. */
-export function isUnimplemented(name: string): boolean {
+// Headers only some operations implement: the grants of the writes that set an ACL. x-cos-grant-write
+// is documented for buckets only, so on an object write it stays refused.
+const BY_OPERATION: Record<string, readonly string[]> = {
+  PutObjectAcl: ALL_GRANT_HEADERS,
+  PutBucketAcl: ALL_GRANT_HEADERS,
+  PutBucket: ALL_GRANT_HEADERS,
+  PutObject: OBJECT_GRANT_HEADERS,
+  PostObject: OBJECT_GRANT_HEADERS,
+  CopyObject: OBJECT_GRANT_HEADERS,
+  InitiateMultipartUpload: OBJECT_GRANT_HEADERS,
+};
+
+/**
+ * Whether a header or POST form field name asks for something the emulator does not implement
+ * (in `operation`, when given: some headers only some operations take).
+ */
+export function isUnimplemented(name: string, operation?: string): boolean {
   const lower = name.toLowerCase();
   if (lower === 'pic-operations') return true;
+  if (operation && BY_OPERATION[operation]?.includes(lower)) return false;
   return DOCUMENTED.has(lower) && !IMPLEMENTED.has(lower);
 }
 
@@ -69,16 +82,9 @@ export function isForeign(name: string): boolean {
   return lower.startsWith('x-cos-') && !lower.startsWith('x-cos-meta-') && !DOCUMENTED.has(lower);
 }
 
-// Headers only some operations implement: the grants of PUT ?acl (PUT Object and PUT Bucket do not store them).
-const GRANTS = ['x-cos-grant-read', 'x-cos-grant-write', 'x-cos-grant-full-control', 'x-cos-grant-read-acp', 'x-cos-grant-write-acp'];
-const BY_OPERATION: Record<string, readonly string[]> = { PutObjectAcl: GRANTS, PutBucketAcl: GRANTS };
-
 /** The request headers the emulator would otherwise silently ignore (for `operation`, when given). */
 export function unknownHeaders(headers: IncomingHttpHeaders, operation?: string): string[] {
-  const also = (operation && BY_OPERATION[operation]) || [];
-  const out: string[] = [];
-  for (const name of Object.keys(headers)) if (isUnimplemented(name) && !also.includes(name.toLowerCase())) out.push(name);
-  return out;
+  return Object.keys(headers).filter((name) => isUnimplemented(name, operation));
 }
 
 /** The request's x-cos-* headers that COS does not define. */
