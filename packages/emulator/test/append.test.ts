@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { crc64ecma } from '@cos-direct/signer/crc64';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
-import { call, emulator, sdk, signed, xmlField } from './helpers.js';
+import { call, emulator, sdk, signed, storeEmulators, xmlField } from './helpers.js';
 
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 const code = (text: string) => xmlField(text, 'Code');
@@ -136,3 +136,64 @@ describe('APPEND Object in a data directory', () => {
     }
   });
 });
+
+for (const kind of ['memory', 'filesystem'] as const) {
+  describe(`APPEND Object with versioning (${kind})`, () => {
+    const { start } = storeEmulators(kind, 'cos-append-versions-');
+    const versions = async (emu: RunningEmulator, prefix: string) => {
+      const res = await signed(emu, 'GET', '', { query: { versions: '', prefix } });
+      return [...res.text.matchAll(/<(Version|DeleteMarker)>[\s\S]*?<VersionId>([^<]*)<\/VersionId>[\s\S]*?<IsLatest>([^<]*)</g)].map(
+        (m) => `${m[1]} ${m[2]} ${m[3]}`,
+      );
+    };
+
+    it('keeps the appendable object out of versioning while Enabled: one null version, replaced by each append', async () => {
+      const emu = await start();
+      const cos = sdk(emu);
+      await call(cos, 'putBucketVersioning', { VersioningConfiguration: { Status: 'Enabled' } });
+      const first = await append(emu, 'v/log.txt', 0, 'hello');
+      expect(first.status).toBe(200);
+      expect(first.headers['x-cos-version-id']).toBe('null');
+      const second = await append(emu, 'v/log.txt', 5, ' world');
+      expect([second.status, second.headers['x-cos-next-append-position']]).toEqual([200, '11']);
+      expect(await versions(emu, 'v/log.txt')).toEqual(['Version null true']);
+      const head = await signed(emu, 'HEAD', 'v/log.txt');
+      expect([head.headers['x-cos-object-type'], head.headers['x-cos-version-id']]).toEqual(['appendable', 'null']);
+
+      // A PUT makes a version over it; the appendable object stays as the null version, no longer appendable.
+      const put = await call(cos, 'putObject', { Key: 'v/log.txt', Body: 'normal' });
+      const v1 = put.headers['x-cos-version-id'] as string;
+      expect(v1).not.toBe('null');
+      expect(await versions(emu, 'v/log.txt')).toEqual([`Version ${v1} true`, 'Version null false']);
+      expect((await signed(emu, 'GET', 'v/log.txt', { query: { versionId: 'null' } })).text).toBe('hello world');
+      const refused = await append(emu, 'v/log.txt', 6, 'more');
+      expect([refused.status, code(refused.text)]).toEqual([409, 'ObjectNotAppendable']);
+
+      // Behind a delete marker the key is free again: an append at 0 makes a new null version (the old one is replaced).
+      await call(cos, 'deleteObject', { Key: 'v/log.txt' });
+      expect((await append(emu, 'v/log.txt', 0, 'again')).status).toBe(200);
+      const listed = await versions(emu, 'v/log.txt');
+      expect(listed[0]).toBe('Version null true');
+      expect(listed).toHaveLength(3);
+      expect((await signed(emu, 'GET', 'v/log.txt')).text).toBe('again');
+      expect((await signed(emu, 'GET', 'v/log.txt', { query: { versionId: v1 } })).text).toBe('normal');
+    });
+
+    it("runs the official suite's appendObject in a Suspended bucket: delete, append, HEAD, append", async () => {
+      const emu = await start();
+      const cos = sdk(emu);
+      await call(cos, 'putBucketVersioning', { VersioningConfiguration: { Status: 'Enabled' } });
+      await call(cos, 'putObject', { Key: 'append.txt', Body: 'old' });
+      await call(cos, 'putBucketVersioning', { VersioningConfiguration: { Status: 'Suspended' } });
+      await call(cos, 'deleteObject', { Key: 'append.txt' });
+      await call(cos, 'appendObject', { Key: 'append.txt', Body: '12345', Position: 0 });
+      const head = await call(cos, 'headObject', { Key: 'append.txt' });
+      await call(cos, 'appendObject', { Key: 'append.txt', Body: '66666', Position: head.headers['content-length'] });
+      expect((await signed(emu, 'GET', 'append.txt')).text).toBe('1234566666');
+      // The version made while Enabled is kept; the delete marker was the null version and the appendable object replaced it.
+      const listed = await versions(emu, 'append.txt');
+      expect(listed).toHaveLength(2);
+      expect(listed[0]).toBe('Version null true');
+    });
+  });
+}

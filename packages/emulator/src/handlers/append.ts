@@ -3,7 +3,7 @@ import type { BlobInfo, ObjectRecord, ReplaceCheck } from '../persistence/index.
 import { MAX_OBJECT_SIZE, receiveBody } from './body.js';
 import { header, type HandlerContext, type Reply } from './context.js';
 import { aclOf, headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
-import { commitObject } from './object.js';
+import { commitObject, madeVersionHeader } from './object.js';
 
 /** What a key must hold for an append at `position`: nothing (position 0), or an appendable object that long. */
 function checkAppendTarget(key: string, position: number, current: ObjectRecord | undefined): void {
@@ -31,13 +31,11 @@ function positionOf(ctx: HandlerContext): number {
  * and the storage class. An object has at most 5 GB. The new bytes and the object before them are joined
  * into a new blob and the record replaced in one transaction, on condition that the object is still the
  * one the append started from: of two appends at one position, one wins and the other is AppendPositionErr.
+ * With versioning (Enabled or Suspended) the appendable object is the key's null version, each append
+ * replacing it without history, since COS keeps appendable objects out of versioning.
  */
 export async function appendObject(ctx: HandlerContext): Promise<Reply> {
   const key = ctx.routed.key;
-  if (ctx.bucket.versioning) {
-    // COS keeps appendable objects out of versioning, and does not document what an append does there.
-    throw CosErrors.notImplemented('APPEND Object in a bucket with versioning');
-  }
   const position = positionOf(ctx);
   // COS needs the length up front (411 without it), chunked or not.
   if (header(ctx.headers, 'content-length') === undefined) throw CosErrors.missingContentLength();
@@ -62,6 +60,7 @@ export async function appendObject(ctx: HandlerContext): Promise<Reply> {
   const chunk = await receiveBody(ctx);
   let whole: BlobInfo = chunk;
   let committed = false;
+  let versionId: string | undefined;
   try {
     if (current) whole = await ctx.stores.blobs.concat([current.blobId, chunk.id]);
     const bytes = { blobId: whole.id, size: whole.size, etag: whole.md5, crc64: whole.crc64, lastModified: ctx.now * 1000 };
@@ -71,7 +70,7 @@ export async function appendObject(ctx: HandlerContext): Promise<Reply> {
       checkAppendTarget(key, position, previous);
       throw CosErrors.appendPositionErr(`"${key}" was replaced while the append was received`);
     };
-    await commitObject(ctx, record, unchanged);
+    versionId = await commitObject(ctx, record, unchanged);
     committed = true;
   } finally {
     // The request's bytes alone are kept only as a first append's object.
@@ -85,6 +84,7 @@ export async function appendObject(ctx: HandlerContext): Promise<Reply> {
       // COS's name, and the MD5 of this request's bytes: the Go SDK compares it with the MD5 it computed.
       'x-cos-content-sha1': chunk.md5,
       'x-cos-hash-crc64ecma': whole.crc64,
+      ...madeVersionHeader(versionId),
     },
   };
 }

@@ -219,7 +219,10 @@ export class KvMetadataStore implements MetadataStore {
   #writeObject(record: ObjectRecord, check?: ReplaceCheck): WriteResult {
     // Before any change: a refusal leaves the transaction with nothing written.
     check?.(this.#t.objects.get(objectKey(record.bucket, record.key)));
-    const mode = this.#t.buckets.get(bucketKey(record.bucket))?.versioning;
+    const bucketMode = this.#t.buckets.get(bucketKey(record.bucket))?.versioning;
+    // An appendable object takes no part in versioning (COS, doc 436/7741): it is the key's null
+    // version, replaced in place by each append as a Suspended bucket replaces it.
+    const mode = record.appendable && bucketMode ? 'Suspended' : bucketMode;
     if (!mode) {
       const previous = this.#putObject(record);
       return previous && previous.blobId !== record.blobId ? { released: previous } : {};
