@@ -62,7 +62,7 @@ for (const kind of ['memory', 'filesystem'] as const) {
           headers: { ...headers, authorization: auth },
         });
         req.on('error', () => resolve());
-        // Past the first MiB, so the CRC-64 worker holds a share of the abandoned upload too.
+        // Past the first MiB, so the hashing workers hold a share of the abandoned upload too.
         req.write(randomBytes(2 * 1024 * 1024), () => {
           setTimeout(() => {
             req.destroy();

@@ -1,29 +1,27 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Crc64Ecma } from '@cos-direct/signer/crc64';
-import { ThreadedCrc64 } from './crc64-thread.js';
+import { ThreadedHash } from './hash-thread.js';
 
 /** Bodies up to this size hash entirely in place: a worker round trip costs more than it saves. */
 const IN_PLACE_LIMIT = 1 << 20;
 
-/** MD5 and CRC-64 of a byte stream, updated chunk by chunk; CRC-64 moves to a worker past 1 MiB. */
+/**
+ * MD5 and CRC-64 of a byte stream, updated chunk by chunk. The first MiB is held unhashed: a body that
+ * ends there is hashed in place, one that goes on moves to the hashing worker with its first MiB.
+ */
 export class ContentHasher {
-  readonly #md5: Hash = createHash('md5');
-  readonly #crc = new Crc64Ecma();
-  #threaded?: ThreadedCrc64;
-  #inPlace = true;
+  #head: Uint8Array[] = [];
+  #threaded?: ThreadedHash;
+  #inPlace?: { md5: Hash; crc: Crc64Ecma };
   size = 0;
 
   update(chunk: Uint8Array): void {
-    this.#md5.update(chunk);
     this.size += chunk.length;
-    if (this.#threaded) {
-      this.#threaded.update(chunk);
-      return;
-    }
-    this.#crc.update(chunk);
-    if (this.#inPlace && this.size >= IN_PLACE_LIMIT) {
-      this.#threaded = ThreadedCrc64.start(this.#crc.digest());
-      this.#inPlace = false;
+    if (this.#threaded) this.#threaded.update(chunk);
+    else if (this.#inPlace) this.#hashInPlace(chunk);
+    else {
+      this.#head.push(chunk);
+      if (this.size >= IN_PLACE_LIMIT) this.#leaveHead(ThreadedHash.start());
     }
   }
 
@@ -33,12 +31,32 @@ export class ContentHasher {
   }
 
   async digest(): Promise<{ size: number; md5: string; crc64: string }> {
-    const crc64 = this.#threaded ? await this.#threaded.digest() : this.#crc.digest();
-    return { size: this.size, md5: this.#md5.digest('hex'), crc64 };
+    if (this.#threaded) return { size: this.size, ...(await this.#threaded.digest()) };
+    if (!this.#inPlace) this.#leaveHead(undefined);
+    const { md5, crc } = this.#inPlace!;
+    return { size: this.size, md5: md5.digest('hex'), crc64: crc.digest() };
   }
 
   /** Frees the worker's share of an abandoned stream. */
   abandon(): void {
     this.#threaded?.cancel();
+  }
+
+  /** Hands the held chunks to the worker, or (without one) hashes them here from now on. */
+  #leaveHead(threaded: ThreadedHash | undefined) {
+    const head = this.#head;
+    this.#head = [];
+    if (threaded) {
+      this.#threaded = threaded;
+      for (const chunk of head) threaded.update(chunk);
+      return;
+    }
+    this.#inPlace = { md5: createHash('md5'), crc: new Crc64Ecma() };
+    for (const chunk of head) this.#hashInPlace(chunk);
+  }
+
+  #hashInPlace(chunk: Uint8Array) {
+    this.#inPlace!.md5.update(chunk);
+    this.#inPlace!.crc.update(chunk);
   }
 }
