@@ -112,8 +112,8 @@ describe('x-cos-traffic-limit', () => {
     it('reads an upload at the limit: the official SDK reports its progress in many steps', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'cos-traffic-'));
       const file = join(dir, 'upload.bin');
-      // Larger than what loopback socket buffers take in at once (a few MiB), which the client counts as sent.
-      const body = randomBytes(8 * 1024 * 1024);
+      // Well beyond what loopback socket buffers take in at once (about 5 MiB), which the client counts as sent.
+      const body = randomBytes(16 * 1024 * 1024);
       await writeFile(file, body);
       const steps: number[] = [];
       // The SDK reports progress at most once per ProgressInterval (default 1 s).
@@ -123,7 +123,7 @@ describe('x-cos-traffic-limit', () => {
         Key: 'limits/upload.bin',
         Body: createReadStream(file),
         ContentLength: body.length,
-        Headers: { 'x-cos-traffic-limit': 32 * 1024 * 1024 }, // 4 MiB/s
+        Headers: { 'x-cos-traffic-limit': 64 * 1024 * 1024 }, // 8 MiB/s
         onProgress: (p: { loaded: number }) => steps.push(p.loaded),
       });
       const head = await call(cos, 'headObject', { Key: 'limits/upload.bin' });
