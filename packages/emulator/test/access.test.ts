@@ -200,7 +200,7 @@ describe('bucket policies, referer rules and ACL grants decide access', () => {
       expect((await anonymous('acl/x.txt')).status).toBe(403);
     });
 
-    it('grant headers add to the owner and the canned ACL; the SDK round-trips them', async () => {
+    it('grant headers add to the canned ACL; the SDK round-trips them', async () => {
       await call(cos, 'putObject', { Key: 'acl/h.txt', Body: 'h' });
       const GrantFullControl = 'id="qcs::cam::uin/1001:uin/1001", id="qcs::cam::uin/1002:uin/1002"';
       await call(cos, 'putObjectAcl', { Key: 'acl/h.txt', ACL: 'public-read', GrantFullControl });
@@ -243,6 +243,27 @@ describe('bucket policies, referer rules and ACL grants decide access', () => {
       expect((await call(cos, 'getBucketAcl', {})).ACL).toBe('public-read');
       await call(cos, 'putBucketAcl', { ACL: 'private' });
       expect((await anonymous('')).status).toBe(403);
+    });
+
+    it("lists exactly the header grants after the SDK puts decodeAcl's output back, as the official suite reads them", async () => {
+      await call(cos, 'putBucketAcl', {
+        AccessControlPolicy: {
+          Owner: { ID: `qcs::cam::uin/${APPID}:uin/${APPID}` },
+          Grant: { Grantee: { ID: 'qcs::cam::uin/10002:uin/10002' }, Permission: 'READ' },
+        },
+      });
+      const decoded = await call(cos, 'getBucketAcl', {});
+      // x-cos-acl: private, x-cos-grant-read: id="...10002", and empty grant-write and grant-full-control.
+      await call(cos, 'putBucketAcl', {
+        GrantFullControl: decoded.GrantFullControl,
+        GrantWrite: decoded.GrantWrite,
+        GrantRead: decoded.GrantRead,
+        ACL: decoded.ACL,
+      });
+      const acl = await call(cos, 'getBucketAcl', {});
+      expect(acl.Grants).toEqual([{ Grantee: { ID: 'qcs::cam::uin/10002:uin/10002', DisplayName: '10002' }, Permission: 'READ' }]);
+      expect(acl.ACL).toBe('private');
+      await call(cos, 'putBucketAcl', { ACL: 'private' });
     });
 
     it('refuses headers and a body together, unknown permissions and grantees', async () => {

@@ -88,8 +88,8 @@ function bodyGrants(doc: Record<string, unknown>): AclGrant[] {
 }
 
 /**
- * What PUT ?acl sets: the XML body's grants as given, or x-cos-acl and the x-cos-grant-* headers
- * (the owner keeping FULL_CONTROL). COS takes one form or the other, not both.
+ * What PUT ?acl sets: the XML body's grants as given, or x-cos-acl and the x-cos-grant-* headers.
+ * COS takes one form or the other, not both.
  */
 async function requestedAcl(ctx: HandlerContext, fallback: Acl): Promise<{ acl: Acl; grants?: AclGrant[] }> {
   const fromHeaders = headerGrants((n) => header(ctx.headers, n));
@@ -107,29 +107,28 @@ async function requestedAcl(ctx: HandlerContext, fallback: Acl): Promise<{ acl: 
     return { acl: cannedOf(grants), grants };
   }
   const acl = canned === undefined ? fallback : aclOf(canned);
-  return { acl, ...withGrants(ctx.config.appId, acl, fromHeaders) };
+  return { acl, ...withGrants(acl, fromHeaders) };
 }
 
-/** Grants as stored: none when the request names none (the canned ACL then stands alone), else the owner's first. */
-function withGrants(appId: string, acl: Acl, requested: AclGrant[]): { grants?: AclGrant[] } {
+/**
+ * Grants as stored: none when the request names none (the canned ACL then stands alone), else the canned
+ * ACL's public grants and those named. The owner gets no grant of its own: COS lists exactly what the
+ * headers grant (the official SDK suite reads back one grant after PUT ?acl with `x-cos-acl: private` and
+ * one `x-cos-grant-read`), and the owner keeps its rights as the owner.
+ */
+function withGrants(acl: Acl, requested: AclGrant[]): { grants?: AclGrant[] } {
   if (requested.length === 0) return {};
-  const owner: AclGrant = { grantee: { id: ownerId(appId) }, permission: 'FULL_CONTROL' };
-  return { grants: [owner, ...cannedGrants(acl), ...requested] };
+  return { grants: [...cannedGrants(acl), ...requested] };
 }
 
 /**
  * The ACL a write that creates an object or a bucket asks for: its x-cos-acl (`fallback` without one)
  * and the x-cos-grant-* headers (or form fields) in `names`, stored as PUT ?acl with headers stores them.
  */
-export function creationAcl(
-  lookup: FieldLookup,
-  appId: string,
-  names: readonly string[],
-  fallback: Acl,
-): { acl: Acl; grants?: AclGrant[] } {
+export function creationAcl(lookup: FieldLookup, names: readonly string[], fallback: Acl): { acl: Acl; grants?: AclGrant[] } {
   const canned = lookup('x-cos-acl');
   const acl = canned === undefined || canned === '' ? fallback : aclOf(canned);
-  return { acl, ...withGrants(appId, acl, headerGrants(lookup, names)) };
+  return { acl, ...withGrants(acl, headerGrants(lookup, names)) };
 }
 
 /** GET ?acl: the owner, then the grants as set (or those the canned ACL stands for). */

@@ -30,7 +30,7 @@ export async function putBucket(ctx: ServiceContext): Promise<Reply> {
   if (ctx.bucket) throw CosErrors.bucketAlreadyExists(name);
   if (!name.endsWith(`-${ctx.config.appId}`))
     throw CosErrors.invalidBucketName(`bucket "${name}" must end with -${ctx.config.appId}, the emulator's AppId`);
-  const access = creationAcl((n) => header(ctx.headers, n), ctx.config.appId, ALL_GRANT_HEADERS, 'private');
+  const access = creationAcl((n) => header(ctx.headers, n), ALL_GRANT_HEADERS, 'private');
   await ctx.stores.metadata.putBucket({
     name,
     region: ctx.config.region,

@@ -43,7 +43,7 @@ export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Repl
     headers: storedHeadersOf(h, ctx.routed.key),
     meta: userMetaOf(headerEntries(ctx.headers)),
     // The object gets them at Complete.
-    ...creationAcl(h, ctx.config.appId, OBJECT_GRANT_HEADERS, 'default'),
+    ...creationAcl(h, OBJECT_GRANT_HEADERS, 'default'),
     storageClass: storageClassOf(h('x-cos-storage-class')),
     ...tagFields(requestTags(ctx.headers)),
     ...(sse ? { sse } : {}),

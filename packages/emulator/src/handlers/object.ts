@@ -40,7 +40,7 @@ export const madeVersionHeader = (versionId: string | undefined): Record<string,
 
 export async function putObject(ctx: HandlerContext): Promise<Reply> {
   const headers = ctx.headers;
-  const access = creationAcl((n) => header(headers, n), ctx.config.appId, OBJECT_GRANT_HEADERS, 'default');
+  const access = creationAcl((n) => header(headers, n), OBJECT_GRANT_HEADERS, 'default');
   const storageClass = storageClassOf(header(headers, 'x-cos-storage-class'));
   const meta = userMetaOf(headerEntries(headers));
   const tags = requestTags(headers);
@@ -192,7 +192,7 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
     headers: replaced ? storedHeadersOf((n) => header(ctx.headers, n), ctx.routed.key) : src.headers,
     meta: replaced ? userMetaOf(headerEntries(ctx.headers)) : src.meta,
     // The copy's ACL is the request's, not the source's.
-    ...creationAcl((n) => header(ctx.headers, n), ctx.config.appId, OBJECT_GRANT_HEADERS, 'default'),
+    ...creationAcl((n) => header(ctx.headers, n), OBJECT_GRANT_HEADERS, 'default'),
     storageClass: header(ctx.headers, 'x-cos-storage-class')
       ? storageClassOf(header(ctx.headers, 'x-cos-storage-class'))
       : src.storageClass,

@@ -168,7 +168,6 @@ async function handleFile(
   // The form's `acl` field is x-cos-acl; its grant fields are named as the headers are.
   const access = creationAcl(
     (n) => (n === 'x-cos-acl' ? (fieldOf(fields, 'acl') ?? fieldOf(fields, n)) : fieldOf(fields, n)),
-    ctx.config.appId,
     OBJECT_GRANT_HEADERS,
     'default',
   );
