@@ -150,7 +150,17 @@ export function routeRequest(input: {
       style = 'default-bucket';
     }
   }
-  if (key !== '') checkObjectKey(key);
+  if (key !== '') {
+    checkObjectKey(key);
+    // `/./` is not an object: COS takes a path of "." segments for the bucket itself (the official SDKs'
+    // ObjectKeySimplifyCheck exists to stop it, and their suite expects no object there). ".." is kept:
+    // the same suite reads `/abc/../` back as an object.
+    if (key.split('/').every((segment) => segment === '' || segment === '.')) {
+      throw CosErrors.invalidUri(
+        `the path "${path.slice(0, 100)}" has only "." segments after its opening slashes, which COS does not take for an object key`,
+      );
+    }
+  }
 
   const method = input.method.toUpperCase();
   for (const name of UNSUPPORTED) {
