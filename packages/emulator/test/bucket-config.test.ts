@@ -29,7 +29,7 @@ describe('bucket configurations through cos-nodejs-sdk-v5', () => {
       });
       afterAll(() => emu.close());
 
-      it('policy: PUT, GET with COS names, DELETE, then NoSuchPolicy (the code the official SDK checks for)', async () => {
+      it('policy: PUT, GET as COS answers it, DELETE, then NoSuchPolicy (the code the official SDK checks for)', async () => {
         const resource = `qcs::cos:${REGION}:uid/${APPID}:${BUCKET}//${APPID}/dev/p/*`;
         const Policy = {
           version: '2.0',
@@ -38,8 +38,27 @@ describe('bucket configurations through cos-nodejs-sdk-v5', () => {
         };
         await call(cos, 'putBucketPolicy', { Policy });
         const got = await call(cos, 'getBucketPolicy', {});
-        expect(got.Policy.Statement[0].Resource[0]).toBe(resource);
-        expect(got.Policy.Statement[0].Principal.qcs).toEqual(['qcs::cam::uin/10001:uin/10001']);
+        // COS names the list `Statement` and answers each statement as it was put: the official suite reads
+        // `Statement[0].resource[0]` after putting this very policy.
+        expect(got.Policy.Statement[0].resource[0]).toBe(resource);
+        expect(got.Policy.Statement[0].effect).toBe('allow');
+        expect(got.Policy.statement).toBeUndefined();
+        expect(got.Policy.principal.qcs).toEqual(['qcs::cam::uin/10001:uin/10001']);
+        expect(got.Policy.version).toBe('2.0');
+        // The document's example (doc 436/8276), capitalised, comes back capitalised; it is enforced either way.
+        const documented = {
+          Statement: [
+            {
+              Principal: { qcs: ['qcs::cam::uin/10001:uin/10001'] },
+              Effect: 'allow',
+              Action: ['name/cos:GetBucket'],
+              Resource: [resource],
+            },
+          ],
+          version: '2.0',
+        };
+        await call(cos, 'putBucketPolicy', { Policy: documented });
+        expect((await call(cos, 'getBucketPolicy', {})).Policy).toEqual(documented);
         await call(cos, 'deleteBucketPolicy', {});
         const err = await failure(call(cos, 'getBucketPolicy', {}));
         expect(err.statusCode).toBe(404);

@@ -1,7 +1,7 @@
 import { type CosError, CosErrors } from '../errors/index.js';
 import { readConfigBody } from '../handlers/config-body.js';
 import { XML, type HandlerContext, type Reply } from '../handlers/context.js';
-import { parseBucketPolicy } from '../policy/bucket-policy.js';
+import { type BucketPolicy, parseBucketPolicy, policyAnswer } from '../policy/bucket-policy.js';
 import { toXml, type XmlNode } from '../xml/xml.js';
 import { element, type Tree } from './shape.js';
 import { type BucketConfigOperation, SUBRESOURCES, type SubresourceSpec } from './subresources.js';
@@ -72,7 +72,8 @@ function put(spec: SubresourceSpec): Handler {
 }
 
 function render(spec: SubresourceSpec, document: unknown): Reply {
-  if (!spec.root) return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(document) };
+  if (!spec.root)
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(policyAnswer(document as BucketPolicy)) };
   return { status: 200, headers: XML, body: toXml(spec.root, document as XmlNode) };
 }
 

@@ -2,7 +2,10 @@ import type { CamPolicy } from '@cos-direct/signer';
 import { evaluatePolicy, validatePolicy, type PolicyRequest } from './evaluate.js';
 import { wildcardMatch } from './resource.js';
 
-/** A bucket policy as stored and returned: COS's capitalised names, each statement with its principals. */
+/**
+ * A bucket policy as stored: COS's capitalised names, each statement with its principals, for the
+ * evaluator; and the document GET returns.
+ */
 export interface BucketPolicy {
   Statement: Array<{
     Principal: { qcs: string[] };
@@ -12,6 +15,21 @@ export interface BucketPolicy {
     Condition?: Record<string, Record<string, unknown>>;
   }>;
   version: string;
+  /**
+   * What GET Bucket policy answers: the document as sent, its statement list named `Statement` and each
+   * statement as sent. Absent in policies stored before it was kept: GET then answers the fields above.
+   */
+  answer?: Record<string, unknown>;
+}
+
+/**
+ * The GET Bucket policy document. COS answers `Statement` (doc 436/8276) but the statements as they were
+ * put: the official SDK suite puts lower-case names and reads the answer's `Statement[0].resource[0]`.
+ */
+export function policyAnswer(policy: BucketPolicy): Record<string, unknown> {
+  if (policy.answer) return policy.answer;
+  const { answer: _none, ...stored } = policy;
+  return stored;
 }
 
 export type BucketPolicyVerdict =
@@ -75,7 +93,10 @@ export function parseBucketPolicy(text: string): { ok: true; policy: BucketPolic
   // The statement checks are those STS applies to a temporary key's policy: effect, action, resource, condition operators.
   const checked = validatePolicy(cam);
   if (!checked.ok) return { ok: false, reason: checked.reason };
-  return { ok: true, policy };
+  const answer: Record<string, unknown> = { Statement: statements };
+  for (const [name, value] of Object.entries(root)) if (name.toLowerCase() !== 'statement') answer[name] = value;
+  if (member(root, 'version') === undefined) answer.version = policy.version;
+  return { ok: true, policy: { ...policy, answer } };
 }
 
 /**
