@@ -112,3 +112,6 @@ const report = JSON.parse(out.slice(start));
 await writeFile(reportPath, JSON.stringify(report, null, 2));
 console.log(`${report.stats.passes} passed, ${report.stats.failures} failed of ${report.stats.tests} (report: ${reportPath})`);
 for (const f of report.failures) console.log(`- ${f.fullTitle}: ${(f.err.message ?? '').split('\n')[0].slice(0, 160)}`);
+// The report is out: exit without waiting for what the suite left open, which otherwise keeps this
+// process (and the parent waiting for it) alive.
+process.exit(0);
