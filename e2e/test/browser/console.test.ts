@@ -88,7 +88,11 @@ describe.skipIf(!chromiumAvailable())('the emulator console in Chromium', () => 
   it('opens from the bare address, shows the uploaded object with its ETag, CRC-64, metadata and preview', async () => {
     await page.goto(emu.info.cos.http);
     expect(page.url().split('#')[0]).toBe(emu.info.admin.console);
-    await page.locator('#objects tr.folder', { hasText: 'photos/' }).click();
+    const folder = page.locator('#objects tr.folder', { hasText: 'photos/' });
+    // The folder's icon is drawn by CSS, so it shows on machines without an emoji font.
+    expect((await folder.textContent())!.trim().startsWith('photos/')).toBe(true);
+    expect(await folder.locator('.icon-folder').evaluate((el) => el.getBoundingClientRect().width)).toBeGreaterThan(0);
+    await folder.click();
     await page.locator('#objects tr[data-key="photos/cat.png"]').click();
     const details = page.locator('#object-details');
     await expect.poll(() => details.textContent()).toContain('photos/cat.png');

@@ -73,6 +73,9 @@ textarea.sts { width:100%; resize:vertical; }
 .live i { width:.55rem; height:.55rem; border-radius:50%; background:#bbb; display:inline-block; }
 .live.on i { background:#2da44e; box-shadow:0 0 0 3px #2da44e33; }
 .rules td { cursor:default; }
+/* Drawn, not an emoji: machines without an emoji font (containers, CI browsers) would show a box. */
+.icon-folder { display:inline-block; position:relative; width:1em; height:.72em; margin:0 .4em 0 0; vertical-align:-.05em; background:#d4a72c; border-radius:1px 2px 2px 2px; }
+.icon-folder::before { content:''; position:absolute; left:0; top:-.16em; width:.45em; height:.2em; background:#d4a72c; border-radius:2px 2px 0 0; }
 </style>
 </head>
 <body>
@@ -197,7 +200,7 @@ textarea.sts { width:100%; resize:vertical; }
       if (marker) { var more = tb.querySelector('tr.more'); if (more) more.remove(); } else tb.textContent = '';
       list.folders.forEach(function (f) {
         tb.append(h('tr', { class: 'folder', onclick: function () { state.prefix = f; loadObjects(); } }, [
-          h('td', {}, ['📁 ', h('span', { text: f.slice(state.prefix.length) })]), h('td', { class: 'num', text: '' }), h('td', { class: 'hide-narrow', text: 'folder' }), h('td', { class: 'hide-narrow' })]));
+          h('td', {}, [h('i', { class: 'icon-folder', 'aria-hidden': 'true' }), h('span', { text: f.slice(state.prefix.length) })]), h('td', { class: 'num', text: '' }), h('td', { class: 'hide-narrow', text: 'folder' }), h('td', { class: 'hide-narrow' })]));
       });
       list.objects.forEach(function (o) {
         var tr = h('tr', { 'data-key': o.key, onclick: function () { select(tr, o); } }, [
