@@ -167,7 +167,7 @@ describe('Upload Part - Copy', () => {
   });
 });
 
-describe('Upload Part - Copy and APPEND Object with versioning', () => {
+describe('Upload Part - Copy with versioning', () => {
   let emu: RunningEmulator;
   beforeAll(async () => {
     emu = await emulator();
@@ -196,12 +196,5 @@ describe('Upload Part - Copy and APPEND Object with versioning', () => {
       headers: { 'x-cos-copy-source': `${VHOST}/v/src?versionId=nonsense` },
     });
     expect([unknown.status, code(unknown.text)]).toEqual([400, 'InvalidArgument']);
-  });
-
-  it('answers 501 for APPEND Object in a bucket with versioning', async () => {
-    await call(sdk(emu), 'putBucketVersioning', { VersioningConfiguration: { Status: 'Suspended' } });
-    const res = await signed(emu, 'POST', 'v/log', { query: { append: '', position: '0' }, body: 'x' });
-    expect([res.status, code(res.text)]).toEqual([501, 'NotImplemented']);
-    expect(xmlField(res.text, 'Reason')).toContain('APPEND Object in a bucket with versioning');
   });
 });
