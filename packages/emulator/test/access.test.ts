@@ -174,6 +174,22 @@ describe('bucket policies, referer rules and ACL grants decide access', () => {
   });
 
   describe('ACLs in XML and grant headers', () => {
+    // The official suite's sequence: one READ grant as XML, then the SDK's decodeAcl output as headers.
+    const grantReadInXml = () =>
+      call(cos, 'putBucketAcl', {
+        AccessControlPolicy: {
+          Owner: { ID: `qcs::cam::uin/${APPID}:uin/${APPID}` },
+          Grant: { Grantee: { ID: 'qcs::cam::uin/10002:uin/10002' }, Permission: 'READ' },
+        },
+      });
+    const putDecodedBack = (decoded: any) =>
+      call(cos, 'putBucketAcl', {
+        GrantFullControl: decoded.GrantFullControl,
+        GrantWrite: decoded.GrantWrite,
+        GrantRead: decoded.GrantRead,
+        ACL: decoded.ACL,
+      });
+
     it('putObjectAcl with an AccessControlPolicy granting READ to AllUsers makes the object public-read', async () => {
       await call(cos, 'putObject', { Key: 'acl/x.txt', Body: 'x' });
       expect((await anonymous('acl/x.txt')).status).toBe(403);
@@ -215,12 +231,7 @@ describe('bucket policies, referer rules and ACL grants decide access', () => {
     });
 
     it('putBucketAcl with XML and with headers, as the SDK suite does', async () => {
-      await call(cos, 'putBucketAcl', {
-        AccessControlPolicy: {
-          Owner: { ID: `qcs::cam::uin/${APPID}:uin/${APPID}` },
-          Grant: { Grantee: { ID: 'qcs::cam::uin/10002:uin/10002' }, Permission: 'READ' },
-        },
-      });
+      await grantReadInXml();
       const acl = await call(cos, 'getBucketAcl', {});
       expect(acl.Grants).toHaveLength(1);
       expect(acl.Grants[0].Grantee.ID).toBe('qcs::cam::uin/10002:uin/10002');
@@ -234,32 +245,17 @@ describe('bucket policies, referer rules and ACL grants decide access', () => {
       expect((await anonymous('')).status).toBe(200);
       // decodeAcl's output put back, empty grant headers included.
       const decoded = await call(cos, 'getBucketAcl', {});
-      await call(cos, 'putBucketAcl', {
-        GrantFullControl: decoded.GrantFullControl,
-        GrantWrite: decoded.GrantWrite,
-        GrantRead: decoded.GrantRead,
-        ACL: decoded.ACL,
-      });
+      await putDecodedBack(decoded);
       expect((await call(cos, 'getBucketAcl', {})).ACL).toBe('public-read');
       await call(cos, 'putBucketAcl', { ACL: 'private' });
       expect((await anonymous('')).status).toBe(403);
     });
 
     it("lists exactly the header grants after the SDK puts decodeAcl's output back, as the official suite reads them", async () => {
-      await call(cos, 'putBucketAcl', {
-        AccessControlPolicy: {
-          Owner: { ID: `qcs::cam::uin/${APPID}:uin/${APPID}` },
-          Grant: { Grantee: { ID: 'qcs::cam::uin/10002:uin/10002' }, Permission: 'READ' },
-        },
-      });
+      await grantReadInXml();
       const decoded = await call(cos, 'getBucketAcl', {});
       // x-cos-acl: private, x-cos-grant-read: id="...10002", and empty grant-write and grant-full-control.
-      await call(cos, 'putBucketAcl', {
-        GrantFullControl: decoded.GrantFullControl,
-        GrantWrite: decoded.GrantWrite,
-        GrantRead: decoded.GrantRead,
-        ACL: decoded.ACL,
-      });
+      await putDecodedBack(decoded);
       const acl = await call(cos, 'getBucketAcl', {});
       expect(acl.Grants).toEqual([{ Grantee: { ID: 'qcs::cam::uin/10002:uin/10002', DisplayName: '10002' }, Permission: 'READ' }]);
       expect(acl.ACL).toBe('private');
