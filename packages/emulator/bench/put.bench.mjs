@@ -1,42 +1,50 @@
-// PUT and GET throughput of the emulator against a raw Node http server that writes bodies to a file
-// on the same disk and reads them back (the limit), in the same run; and the emulator's memory while a
-// 1 GiB object streams in. Prints ratios; asserts nothing. BENCH_LARGE_MB (256) and BENCH_HUGE_MB (1024)
-// scale the big cases. restart.bench.mjs covers restart and listing at a large object count.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request } from 'node:http';
+// PUT and GET throughput of the emulator's CLI against a raw Node file server (the limit: stream a body to
+// a file, a file back), and the emulator's memory while a 1 GiB object streams in. Each server runs in a
+// process of its own and this process is the load generator, as a test suite is to the emulator. The two
+// servers are measured in pairs, back to back and in alternating order, and each figure is the median of
+// the pairs' ratios: a machine's load and disk writeback drift within seconds, and a pair sees the same
+// drift on both sides. Requests are signed before a round starts, so the client's share stays small.
+// BENCH_LARGE_MB (256), BENCH_HUGE_MB (1024) and BENCH_PAIRS (5) scale it. Prints ratios; asserts nothing.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequest } from '@cos-direct/signer';
-import { startEmulator } from '../dist/index.js';
+import { rssMiB, startEmulatorProcess, startRawFileServer } from './processes.mjs';
 
 const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 256);
 const HUGE_MB = Number(process.env.BENCH_HUGE_MB ?? 1024);
-const dir = await mkdtemp(join(tmpdir(), 'cos-emulator-bench-'));
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
+const CONCURRENCY = 16;
+const SMALL_COUNT = 3000;
+const host = 'dev-1250000000.cos.ap-guangzhou.myqcloud.com';
 const chunk = Buffer.alloc(1 << 20, 7);
+const smallBody = chunk.subarray(0, 1024);
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
-function get(port, path, headers) {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+const dir = await mkdtemp(join(tmpdir(), 'cos-emulator-bench-'));
+await mkdir(join(dir, 'raw'));
+const raw = await startRawFileServer(join(dir, 'raw'));
+const emulator = await startEmulatorProcess(join(dir, 'data'));
+const credentials = emulator.ready.credentials;
+
+function signed(method, key, size) {
+  const headers = { host, ...(size === undefined ? {} : { 'content-length': size }) };
+  return { ...headers, authorization: signRequest({ method, pathname: `/${key}`, headers }, { credentials }).authorization };
 }
 
-function put(port, path, size, headers) {
+function send(port, method, key, headers, body) {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'PUT', headers: { ...headers, 'content-length': size } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: `/${key}`, method, headers, agent }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${method} /${key}: HTTP ${res.statusCode}`))));
     });
     req.on('error', reject);
+    if (!body || body.length <= chunk.length) return req.end(body);
     let sent = 0;
     const pump = () => {
-      while (sent < size) {
-        const n = Math.min(chunk.length, size - sent);
+      while (sent < body.length) {
+        const n = Math.min(chunk.length, body.length - sent);
         sent += n;
         if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return req.once('drain', pump);
       }
@@ -46,116 +54,87 @@ function put(port, path, size, headers) {
   });
 }
 
-// Baseline: the least a server can do with an upload, stream it to a file; and with a download, stream
-// a file back.
-let fileNo = 0;
-const raw = createServer((req, res) => {
-  if (req.method === 'GET') {
-    createReadStream(join(dir, 'raw-0')).pipe(res);
-    return;
-  }
-  const out = createWriteStream(join(dir, `raw-${fileNo++}`));
-  req.pipe(out);
-  out.on('finish', () => res.end());
-});
-await new Promise((r) => raw.listen(0, '127.0.0.1', r));
-const rawPort = raw.address().port;
-
-const emulator = await startEmulator({ dataDir: join(dir, 'data'), httpsPort: false });
-const emuPort = Number(new URL(emulator.info.cos.http).port);
-const host = 'dev-1250000000.cos.ap-guangzhou.myqcloud.com';
-const signed = (key, size) => ({
-  host,
-  authorization: signRequest(
-    { method: 'PUT', pathname: `/${key}`, headers: { host, 'content-length': size } },
-    { credentials: emulator.info.credentials },
-  ).authorization,
-});
-const signedGet = (key) => ({
-  host,
-  authorization: signRequest({ method: 'GET', pathname: `/${key}`, headers: { host } }, { credentials: emulator.info.credentials })
-    .authorization,
-});
-
-const CONCURRENCY = 16;
-
-async function small(port, headersFor, count = 2000, concurrency = CONCURRENCY) {
+/** Requests per second of `count` requests, `CONCURRENCY` in flight, signed beforehand. */
+async function rate(port, requests) {
   let next = 0;
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        await put(port, `/small/${i}.bin`, 1024, headersFor(`small/${i}.bin`, 1024));
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < requests.length) {
+        const { method, key, headers, body } = requests[next++];
+        await send(port, method, key, headers, body);
       }
     }),
   );
-  return count / ((performance.now() - start) / 1000);
+  return requests.length / ((performance.now() - start) / 1000);
 }
 
-async function smallGets(port, headers, count = 2000, concurrency = CONCURRENCY) {
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < count) await get(port, '/small/0.bin', headers);
-    }),
-  );
-  return count / ((performance.now() - start) / 1000);
+let round = 0;
+const smallPuts = () => {
+  const r = round++;
+  return Array.from({ length: SMALL_COUNT }, (_, i) => {
+    const key = `small/${r}-${i}.bin`;
+    return { method: 'PUT', key, headers: signed('PUT', key, 1024), body: smallBody };
+  });
+};
+const GET_KEY = 'small/read.bin';
+const smallGets = () => {
+  const headers = signed('GET', GET_KEY);
+  return Array.from({ length: SMALL_COUNT }, () => ({ method: 'GET', key: GET_KEY, headers }));
+};
+// A stand-in body of the size: send() streams the shared chunk, so no large buffer is held.
+const largePut = () => {
+  const key = `large/${round++}.bin`;
+  return [{ method: 'PUT', key, headers: signed('PUT', key, LARGE_MB << 20), body: { length: LARGE_MB << 20 } }];
+};
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** `pairs` back-to-back measurements of both servers, alternating which goes first. */
+async function compare(make, pairs, scale = 1) {
+  const emu = [];
+  const base = [];
+  const ratios = [];
+  for (let i = 0; i < pairs; i++) {
+    const order = i % 2 === 0 ? [raw, emulator] : [emulator, raw];
+    const got = new Map();
+    for (const server of order) got.set(server, (await rate(server.port, make())) * scale);
+    emu.push(got.get(emulator));
+    base.push(got.get(raw));
+    ratios.push(got.get(emulator) / got.get(raw));
+  }
+  return { emu: median(emu), base: median(base), ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
 }
 
-async function large(port, headersFor, rounds = 2) {
-  const size = LARGE_MB << 20;
-  const start = performance.now();
-  for (let i = 0; i < rounds; i++) await put(port, `/large/${i}.bin`, size, headersFor(`large/${i}.bin`, size));
-  return (rounds * LARGE_MB) / ((performance.now() - start) / 1000);
-}
+// Warm-up of both servers (JIT, the first files and database pages), not counted. The raw server's GET
+// reads the first file it wrote.
+await compare(smallPuts, 2);
+await send(emulator.port, 'PUT', GET_KEY, signed('PUT', GET_KEY, 1024), smallBody);
+const puts = await compare(smallPuts, PAIRS);
+const gets = await compare(smallGets, PAIRS);
+const large = await compare(largePut, Math.max(3, Math.ceil(PAIRS / 2)), LARGE_MB);
 
-// Interleaved rounds, best of each side: background writeback left by one side's round must not count
-// against whichever side happens to run next.
-await small(rawPort, () => ({ host }), 200);
-await small(emuPort, signed, 200);
-let rawSmall = 0;
-let emuSmall = 0;
-let rawLarge = 0;
-let emuLarge = 0;
-for (let round = 0; round < 3; round++) {
-  rawSmall = Math.max(rawSmall, await small(rawPort, () => ({ host })));
-  emuSmall = Math.max(emuSmall, await small(emuPort, signed));
-}
-let rawGet = 0;
-let emuGet = 0;
-const getHeaders = signedGet('small/0.bin');
-for (let round = 0; round < 3; round++) {
-  rawGet = Math.max(rawGet, await smallGets(rawPort, { host }));
-  emuGet = Math.max(emuGet, await smallGets(emuPort, getHeaders));
-}
-for (let round = 0; round < 3; round++) {
-  rawLarge = Math.max(rawLarge, await large(rawPort, () => ({ host }), 1));
-  emuLarge = Math.max(emuLarge, await large(emuPort, signed, 1));
-}
-
-// Memory while a huge object streams in: sampled RSS of this process (the emulator runs in it).
-const before = process.memoryUsage().rss;
+const before = await rssMiB(emulator.pid);
 let peak = before;
-const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-await put(emuPort, '/huge.bin', HUGE_MB << 20, signed('huge.bin', HUGE_MB << 20));
+const sampler = setInterval(async () => (peak = Math.max(peak, await rssMiB(emulator.pid))), 20);
+const hugeKey = 'huge.bin';
+await send(emulator.port, 'PUT', hugeKey, signed('PUT', hugeKey, HUGE_MB << 20), { length: HUGE_MB << 20 });
 clearInterval(sampler);
 
-const mb = (n) => (n / (1 << 20)).toFixed(0);
+const spread = (c) => `ratio ${c.ratio.toFixed(2)} (pairs from ${c.low.toFixed(2)} to ${c.high.toFixed(2)})`;
 console.log(
-  `PUT 1 KiB (${CONCURRENCY} in flight, best of 3): emulator ${emuSmall.toFixed(0)} req/s, raw file server ${rawSmall.toFixed(0)} req/s, ratio ${(emuSmall / rawSmall).toFixed(2)}`,
+  `PUT 1 KiB (${CONCURRENCY} in flight, median of ${PAIRS} pairs): emulator ${puts.emu.toFixed(0)} req/s, raw file server ${puts.base.toFixed(0)} req/s, ${spread(puts)}`,
 );
 console.log(
-  `GET 1 KiB (${CONCURRENCY} in flight, best of 3): emulator ${emuGet.toFixed(0)} req/s, raw file server ${rawGet.toFixed(0)} req/s, ratio ${(emuGet / rawGet).toFixed(2)}`,
+  `GET 1 KiB (${CONCURRENCY} in flight, median of ${PAIRS} pairs): emulator ${gets.emu.toFixed(0)} req/s, raw file server ${gets.base.toFixed(0)} req/s, ${spread(gets)}`,
 );
 console.log(
-  `PUT ${LARGE_MB} MiB (best of 3): emulator ${emuLarge.toFixed(0)} MiB/s, raw file server ${rawLarge.toFixed(0)} MiB/s, ratio ${(emuLarge / rawLarge).toFixed(2)}`,
+  `PUT ${LARGE_MB} MiB: emulator ${large.emu.toFixed(0)} MiB/s, raw file server ${large.base.toFixed(0)} MiB/s, ${spread(large)}`,
 );
 console.log(
-  `PUT ${HUGE_MB} MiB: RSS before ${mb(before)} MiB, peak ${mb(peak)} MiB, growth ${mb(peak - before)} MiB (${(((peak - before) / (HUGE_MB << 20)) * 100).toFixed(1)}% of the object)`,
+  `PUT ${HUGE_MB} MiB: emulator RSS before ${before.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB, growth ${(peak - before).toFixed(0)} MiB (${(((peak - before) / HUGE_MB) * 100).toFixed(1)}% of the object)`,
 );
 
-await emulator.close();
-raw.close();
+agent.destroy();
+await Promise.all([emulator.stop(), raw.stop()]);
 await rm(dir, { recursive: true, force: true });

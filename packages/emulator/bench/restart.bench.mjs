@@ -1,14 +1,14 @@
 // Restart time and GET Bucket latency at a large object count, each against the same measurement at
 // 1,000 objects in the same run (the baseline: what the count itself costs). The data directory is
 // filled through the store API, not HTTP. BENCH_OBJECTS (1000000) sets the count. Asserts nothing.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequest } from '@cos-direct/signer';
 import { startEmulator } from '../dist/index.js';
 import { openStores } from '../dist/persistence/index.js';
+import { rssMiB, startEmulatorProcess } from './processes.mjs';
 
 const COUNT = Number(process.env.BENCH_OBJECTS ?? 1_000_000);
 const BUCKET = 'dev-1250000000';
@@ -90,34 +90,17 @@ async function measure(dataDir) {
  * after a PUT and a GET Bucket page of 1,000 keys at each of 20 places across the bucket.
  */
 async function cliRss(dataDir, count) {
-  const cli = spawn(
-    process.execPath,
-    [new URL('../bin/cos-emulator.js', import.meta.url).pathname, '--data-dir', dataDir, '--http-port', '0', '--no-https', '--quiet'],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
+  const cli = await startEmulatorProcess(dataDir);
   try {
-    const ready = await new Promise((resolve, reject) => {
-      let out = '';
-      cli.stdout.on('data', (c) => {
-        out += c;
-        const nl = out.indexOf('\n');
-        if (nl >= 0) resolve(JSON.parse(out.slice(0, nl)));
-      });
-      cli.once('exit', (code) => reject(new Error(`the CLI exited with ${code}`)));
-    });
-    const port = Number(new URL(ready.cos.http).port);
     const body = Buffer.alloc(1024, 1);
     for (let i = 0; i < 20; i++) {
       const at = String(Math.floor((i * count) / 20)).padStart(8, '0');
-      await send(port, 'PUT', `/data/${at}b.bin`, ready.credentials, body);
-      await send(port, 'GET', `/?prefix=data%2F&max-keys=1000&marker=data%2F${at}.bin`, ready.credentials);
+      await send(cli.port, 'PUT', `/data/${at}b.bin`, cli.ready.credentials, body);
+      await send(cli.port, 'GET', `/?prefix=data%2F&max-keys=1000&marker=data%2F${at}.bin`, cli.ready.credentials);
     }
-    const status = await readFile(`/proc/${cli.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+    return await rssMiB(cli.pid);
   } finally {
-    cli.kill();
+    await cli.stop();
   }
 }
 

@@ -4,8 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ContentHasher } from '../src/persistence/hashing.js';
 
 /** Feeds `body` in chunks of the given sizes (cycled), pausing when the hasher asks. */
-async function hashInChunks(body: Buffer, sizes: number[]) {
-  const hasher = new ContentHasher();
+async function hashInChunks(body: Buffer, sizes: number[], hasher = new ContentHasher()) {
   for (let offset = 0, i = 0; offset < body.length; i++) {
     const n = sizes[i % sizes.length]!;
     hasher.update(body.subarray(offset, offset + n));
@@ -49,5 +48,41 @@ describe('ContentHasher', () => {
     const digest = await hashInChunks(body, [65_536]);
     expect(digest.md5).toBe(createHash('md5').update(body).digest('hex'));
     expect(digest.crc64).toBe(crc64ecma(body));
+  });
+
+  it('writes every byte to an attached sink at its position, and waits for the writes before the digest', async () => {
+    for (const size of [0, 70_000, mib, 9 * mib + 3]) {
+      const body = randomBytes(size);
+      const file = Buffer.alloc(size);
+      let inFlight = 0;
+      let most = 0;
+      const hasher = new ContentHasher();
+      hasher.attach(async (bytes, position) => {
+        most = Math.max(most, ++inFlight);
+        // Writes finish out of order; each lands at its own position.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+        file.set(bytes, position);
+        inFlight--;
+      });
+      const digest = await hashInChunks(body, [65_536, 4_097], hasher);
+      expect(inFlight, `writes still running after the digest of ${size} bytes`).toBe(0);
+      expect(file.equals(body), `the sink's copy of ${size} bytes`).toBe(true);
+      expect(digest.md5).toBe(createHash('md5').update(body).digest('hex'));
+      expect(most, 'the writes in flight are bounded').toBeLessThanOrEqual(8);
+    }
+  });
+
+  it("fails the digest with the sink's error, and abandon waits for the writes still running", async () => {
+    const hasher = new ContentHasher();
+    let running = 0;
+    hasher.attach(async () => {
+      running++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+      throw new Error('disk full');
+    });
+    await expect(hashInChunks(randomBytes(4 * mib), [65_536], hasher)).rejects.toThrow('disk full');
+    await hasher.abandon();
+    expect(running).toBe(0);
   });
 });

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ContentHasher } from './hashing.js';
+import { ContentHasher } from './hashing.js';
 import type { BlobInfo } from './types.js';
 
 const BLOB_ID = /^[0-9a-f]{32}$/;
@@ -50,11 +50,10 @@ export class BlobFiles {
   }
 
   /**
-   * Writes `head` (already hashed) and the rest of `rest` to a new file. `beforeRename` runs once the
-   * body is complete and verified, before the file can be seen under blobs/.
+   * Writes `head` and the rest of `rest` to a new file. `beforeRename` runs once the body is complete
+   * and verified, before the file can be seen under blobs/.
    */
   async write(
-    hasher: ContentHasher,
     head: Uint8Array[],
     rest: AsyncIterator<Uint8Array>,
     verify: ((info: Omit<BlobInfo, 'id'>) => void) | undefined,
@@ -63,32 +62,25 @@ export class BlobFiles {
     // randomUUID draws from a pooled entropy cache: cheaper per write than randomBytes.
     const id = randomUUID().replaceAll('-', '');
     const tmp = join(this.#tmp, id);
+    const hasher = new ContentHasher();
     let committed = false;
     let handle: Awaited<ReturnType<typeof open>> | undefined;
     try {
       handle = await open(tmp, 'w');
       const file = handle;
-      // Network chunks are small (16-64 KiB): gather about 1 MiB per writev to save system calls.
-      let batch: Uint8Array[] = head;
-      let batched = head.reduce((n, c) => n + c.length, 0);
-      const flush = async () => {
-        if (batched === 0) return;
-        const { bytesWritten } = await file.writev(batch);
-        if (bytesWritten !== batched) throw new Error(`short write: ${bytesWritten} of ${batched} bytes`);
-        batch = [];
-        batched = 0;
-      };
+      // The hasher writes the bytes as it hashes them, in batches of about 1 MiB at their positions.
+      hasher.attach(async (bytes, position) => {
+        const { bytesWritten } = await file.write(bytes, 0, bytes.length, position);
+        if (bytesWritten !== bytes.length) throw new Error(`short write: ${bytesWritten} of ${bytes.length} bytes`);
+      });
+      for (const chunk of head) hasher.update(chunk);
       for (;;) {
         const next = await rest.next();
         if (next.done) break;
         hasher.update(next.value);
-        batch.push(next.value);
-        batched += next.value.length;
-        if (batched >= 1 << 20) await flush();
         const behind = hasher.ready();
         if (behind) await behind;
       }
-      await flush();
       const info = await hasher.digest();
       verify?.(info);
       if (this.fsync) await handle.sync();
@@ -106,7 +98,8 @@ export class BlobFiles {
       return { id, ...info };
     } finally {
       if (!committed) {
-        hasher.abandon();
+        // No write may still be using the file when it is closed.
+        await hasher.abandon();
         await handle?.close().catch(() => undefined);
         await rm(tmp, { force: true });
       }

@@ -111,10 +111,63 @@ interface Batch {
   sent: boolean;
 }
 
-/** The MD5 and CRC-64 of one stream, each computed on a shared worker thread of its own. */
+/** Where a stream's bytes go besides the hashes: a positioned write of part of it (a file's pwrite). */
+export type ByteSink = (bytes: Uint8Array, position: number) => Promise<void>;
+
+/**
+ * Writes to a sink at increasing positions, several in flight at once (positioned writes need no order).
+ * Remembers the first failure, and can wait until nothing is in flight.
+ */
+export class SinkWrites {
+  #position = 0;
+  readonly #inFlight = new Set<Promise<void>>();
+  error?: Error;
+
+  constructor(private readonly sink: ByteSink) {}
+
+  get pending(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Starts a write of `bytes` (which must stay untouched until `done`) and moves the position on. */
+  write(bytes: Uint8Array, done?: () => void): void {
+    const position = this.#position;
+    this.#position += bytes.length;
+    const write = this.sink(bytes, position).then(
+      () => {
+        this.#inFlight.delete(write);
+        done?.();
+      },
+      (e: Error) => {
+        this.#inFlight.delete(write);
+        this.error ??= e;
+        done?.();
+      },
+    );
+    this.#inFlight.add(write);
+  }
+
+  /** Resolves once every write started so far is over; rejects with the first failure. */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    if (this.error) throw this.error;
+  }
+
+  /** Resolves once nothing is in flight, failed or not: the sink can then be closed. */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled(this.#inFlight);
+  }
+}
+
+/**
+ * The MD5 and CRC-64 of one stream, each computed on a shared worker thread of its own; with a sink, each
+ * batch is also written from the same shared buffer. The network's chunks are then free as soon as they
+ * are copied, instead of living (and being promoted by the garbage collector) until a batched write.
+ */
 export class ThreadedHash {
   readonly #jobs: { thread: HashThread; id: number; acked: number }[] = [];
-  /** Batches sent and not yet hashed by every worker, oldest first, with how many workers are done. */
+  readonly #writes: SinkWrites | undefined;
+  /** Batches sent and not yet done with (hashed by every worker, and written), oldest first. */
   readonly #inFlight: { batch: Batch; acks: number }[] = [];
   /** Batches sent before the oldest one in flight. */
   #retired = 0;
@@ -131,15 +184,19 @@ export class ThreadedHash {
   readonly #result: Promise<Digests>;
 
   /** Undefined when no worker thread can run here; the caller then hashes in place. */
-  static start(): ThreadedHash | undefined {
+  static start(writes?: SinkWrites): ThreadedHash | undefined {
     try {
-      return new ThreadedHash(ALGORITHMS.map((algorithm) => (threads[algorithm] ??= new HashThread(algorithm))));
+      return new ThreadedHash(
+        ALGORITHMS.map((algorithm) => (threads[algorithm] ??= new HashThread(algorithm))),
+        writes,
+      );
     } catch {
       return undefined;
     }
   }
 
-  private constructor(pool: HashThread[]) {
+  private constructor(pool: HashThread[], writes: SinkWrites | undefined) {
+    this.#writes = writes;
     const digests = pool.map((thread) => {
       let resolve!: (digest: string) => void;
       let reject!: (e: Error) => void;
@@ -176,8 +233,9 @@ export class ThreadedHash {
     }
   }
 
-  /** Resolves once the workers have caught up enough; undefined when there is no need to wait. */
+  /** Resolves once the workers (and writes) have caught up enough; undefined when there is no need to wait. */
   ready(): Promise<void> | undefined {
+    this.#error ??= this.#writes?.error;
     if (this.#error) return Promise.reject(this.#error);
     if (this.#inFlight.length <= MAX_BATCHES_IN_FLIGHT) return undefined;
     return new Promise<void>((resolve, reject) => {
@@ -185,14 +243,18 @@ export class ThreadedHash {
     });
   }
 
-  digest(): Promise<Digests> {
+  /** The digests, once every byte is hashed and (with a sink) written. */
+  async digest(): Promise<Digests> {
     this.#send();
     for (const { thread, id } of this.#jobs) thread.post({ id, end: true });
-    return this.#result;
+    const [digests] = await Promise.all([this.#result, this.#writes?.settled()]);
+    return digests;
   }
 
-  cancel(): void {
+  /** Stops hashing; resolves once no write from this stream's buffers is in flight. */
+  cancel(): Promise<void> {
     for (const { thread, id } of this.#jobs) thread.post({ id, cancel: true });
+    return this.#writes?.idle() ?? Promise.resolve();
   }
 
   #send() {
@@ -200,17 +262,28 @@ export class ThreadedHash {
     if (!batch || this.#filled === 0) return;
     const buffer = batch.sent ? undefined : (batch.bytes.buffer as SharedArrayBuffer);
     batch.sent = true;
-    this.#inFlight.push({ batch, acks: 0 });
+    const entry = { batch, acks: 0 };
+    this.#inFlight.push(entry);
     for (const { thread, id } of this.#jobs) thread.post({ id, slot: batch.slot, length: this.#filled, buffer });
+    this.#writes?.write(batch.bytes.subarray(0, this.#filled), () => this.#settle(entry));
     this.#batch = undefined;
     this.#filled = 0;
   }
 
   // Each worker hashes one stream's batches in order, so its n-th answer is for the n-th batch.
   #acknowledge(job: { acked: number }) {
-    const entry = this.#inFlight[job.acked++ - this.#retired]!;
-    if (++entry.acks < this.#jobs.length) return;
-    while (this.#inFlight[0]?.acks === this.#jobs.length) {
+    this.#settle(this.#inFlight[job.acked++ - this.#retired]!);
+  }
+
+  /** One more of a batch's users (each worker, the write) is done with it; done batches are reused. */
+  #settle(entry: { acks: number }) {
+    const users = this.#jobs.length + (this.#writes ? 1 : 0);
+    if (++entry.acks < users) return;
+    if (this.#writes?.error) {
+      this.#error ??= this.#writes.error;
+      this.#wake();
+    }
+    while (this.#inFlight[0]?.acks === users) {
       this.#free.push(this.#inFlight.shift()!.batch);
       this.#retired++;
     }

@@ -162,32 +162,25 @@ export class LmdbBlobStore implements BlobStore {
 
   async write(source: AsyncIterable<Uint8Array>, verify?: (info: Omit<BlobInfo, 'id'>) => void): Promise<BlobInfo> {
     const iterator = source[Symbol.asyncIterator]();
-    const hasher = new ContentHasher();
     const head: Uint8Array[] = [];
-    let ended = false;
-    try {
-      while (hasher.size < INLINE_LIMIT) {
-        const next = await iterator.next();
-        if (next.done) {
-          ended = true;
-          break;
-        }
-        hasher.update(next.value);
-        head.push(next.value);
+    let size = 0;
+    for (;;) {
+      if (size >= INLINE_LIMIT) {
+        // Too large for the database: the file takes what was read and the rest of the stream.
+        return this.#files.write(head, iterator, verify, (id) => this.lmdb.orphans.put(id, 'written'));
       }
-    } catch (e) {
-      hasher.abandon();
-      throw e;
+      const next = await iterator.next();
+      if (next.done) break;
+      head.push(next.value);
+      size += next.value.length;
     }
-    if (!ended) {
-      // Too large for the database: the file takes what was read and the rest of the stream.
-      return this.#files.write(hasher, head, iterator, verify, (id) => this.lmdb.orphans.put(id, 'written'));
-    }
+    const hasher = new ContentHasher();
+    for (const chunk of head) hasher.update(chunk);
     const info = await hasher.digest();
     verify?.(info);
     // randomUUID draws from a pooled entropy cache: cheaper per write than randomBytes.
     const id = `i${randomUUID().replaceAll('-', '')}`;
-    this.lmdb.pendingInline.set(id, Buffer.concat(head));
+    this.lmdb.pendingInline.set(id, head.length === 1 ? Buffer.from(head[0]!) : Buffer.concat(head, size));
     return { id, ...info };
   }
 
