@@ -46,12 +46,31 @@ export function startRawFileServer(dir) {
   return startChild([new URL('./raw-file-server.mjs', import.meta.url).pathname, dir]);
 }
 
-/** Resident memory of a process in MiB (Linux), NaN where /proc is missing. */
-export async function rssMiB(pid) {
+/**
+ * Resident memory of a process in MiB (Linux; NaN where /proc is missing): all of it, and the anonymous
+ * part. The rest is pages of files it maps (Node's own code, the database), which the kernel can reclaim.
+ */
+export async function memoryMiB(pid) {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+    const kib = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+    return { rss: kib('VmRSS') / 1024, anon: kib('RssAnon') / 1024 };
+  } catch {
+    return { rss: Number.NaN, anon: Number.NaN };
+  }
+}
+
+/** CPU time a process has used so far, all its threads, in ms (Linux; NaN where /proc is missing). */
+export async function cpuMs(pid) {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
   } catch {
     return Number.NaN;
   }
 }
+
+/** Linux's USER_HZ, the unit of /proc's CPU times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS = 100;

@@ -4,19 +4,19 @@
 // servers are measured in pairs, back to back and in alternating order, and each figure is the median of
 // the pairs' ratios: a machine's load and disk writeback drift within seconds, and a pair sees the same
 // drift on both sides. Requests are signed before a round starts, so the client's share stays small.
-// BENCH_LARGE_MB (256), BENCH_HUGE_MB (1024) and BENCH_PAIRS (5) scale it. Prints ratios; asserts nothing.
+// BENCH_LARGE_MB (256), BENCH_HUGE_MB (1024) and BENCH_PAIRS (9) scale it. Prints ratios; asserts nothing.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequest } from '@cos-direct/signer';
-import { rssMiB, startEmulatorProcess, startRawFileServer } from './processes.mjs';
+import { cpuMs, memoryMiB, startEmulatorProcess, startRawFileServer } from './processes.mjs';
 
 const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 256);
 const HUGE_MB = Number(process.env.BENCH_HUGE_MB ?? 1024);
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 5);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 9);
 const CONCURRENCY = 16;
-const SMALL_COUNT = 3000;
+const SMALL_COUNT = 2000;
 const host = 'dev-1250000000.cos.ap-guangzhou.myqcloud.com';
 const chunk = Buffer.alloc(1 << 20, 7);
 const smallBody = chunk.subarray(0, 1024);
@@ -54,19 +54,21 @@ function send(port, method, key, headers, body) {
   });
 }
 
-/** Requests per second of `count` requests, `CONCURRENCY` in flight, signed beforehand. */
-async function rate(port, requests) {
+/** Requests per second of `requests`, `CONCURRENCY` in flight, and the server's CPU time per request (µs). */
+async function rate(server, requests) {
   let next = 0;
+  const cpuBefore = await cpuMs(server.pid);
   const start = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < requests.length) {
         const { method, key, headers, body } = requests[next++];
-        await send(port, method, key, headers, body);
+        await send(server.port, method, key, headers, body);
       }
     }),
   );
-  return requests.length / ((performance.now() - start) / 1000);
+  const seconds = (performance.now() - start) / 1000;
+  return { rate: requests.length / seconds, cpu: (((await cpuMs(server.pid)) - cpuBefore) * 1000) / requests.length };
 }
 
 let round = 0;
@@ -90,20 +92,35 @@ const largePut = () => {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** `pairs` back-to-back measurements of both servers, alternating which goes first. */
+/**
+ * `pairs` back-to-back measurements of both servers, alternating which goes first: the medians of the
+ * emulator's and the raw server's figures and of the pairs' throughput ratios, and the ratio of the raw
+ * server's CPU time per request to the emulator's (steadier than throughput on a busy machine).
+ */
 async function compare(make, pairs, scale = 1) {
   const emu = [];
   const base = [];
   const ratios = [];
+  const cpuRatios = [];
   for (let i = 0; i < pairs; i++) {
     const order = i % 2 === 0 ? [raw, emulator] : [emulator, raw];
     const got = new Map();
-    for (const server of order) got.set(server, (await rate(server.port, make())) * scale);
-    emu.push(got.get(emulator));
-    base.push(got.get(raw));
-    ratios.push(got.get(emulator) / got.get(raw));
+    for (const server of order) got.set(server, await rate(server, make()));
+    const e = got.get(emulator);
+    const r = got.get(raw);
+    emu.push(e.rate * scale);
+    base.push(r.rate * scale);
+    ratios.push(e.rate / r.rate);
+    cpuRatios.push(r.cpu / e.cpu);
   }
-  return { emu: median(emu), base: median(base), ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+  return {
+    emu: median(emu),
+    base: median(base),
+    ratio: median(ratios),
+    low: Math.min(...ratios),
+    high: Math.max(...ratios),
+    cpu: median(cpuRatios),
+  };
 }
 
 // Warm-up of both servers (JIT, the first files and database pages), not counted. The raw server's GET
@@ -114,14 +131,15 @@ const puts = await compare(smallPuts, PAIRS);
 const gets = await compare(smallGets, PAIRS);
 const large = await compare(largePut, Math.max(3, Math.ceil(PAIRS / 2)), LARGE_MB);
 
-const before = await rssMiB(emulator.pid);
+const before = (await memoryMiB(emulator.pid)).rss;
 let peak = before;
-const sampler = setInterval(async () => (peak = Math.max(peak, await rssMiB(emulator.pid))), 20);
+const sampler = setInterval(async () => (peak = Math.max(peak, (await memoryMiB(emulator.pid)).rss)), 20);
 const hugeKey = 'huge.bin';
 await send(emulator.port, 'PUT', hugeKey, signed('PUT', hugeKey, HUGE_MB << 20), { length: HUGE_MB << 20 });
 clearInterval(sampler);
 
-const spread = (c) => `ratio ${c.ratio.toFixed(2)} (pairs from ${c.low.toFixed(2)} to ${c.high.toFixed(2)})`;
+const spread = (c) =>
+  `ratio ${c.ratio.toFixed(2)} (pairs from ${c.low.toFixed(2)} to ${c.high.toFixed(2)}); CPU per request, raw over emulator: ${c.cpu.toFixed(2)}`;
 console.log(
   `PUT 1 KiB (${CONCURRENCY} in flight, median of ${PAIRS} pairs): emulator ${puts.emu.toFixed(0)} req/s, raw file server ${puts.base.toFixed(0)} req/s, ${spread(puts)}`,
 );

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { signRequest } from '@cos-direct/signer';
 import { startEmulator } from '../dist/index.js';
 import { openStores } from '../dist/persistence/index.js';
-import { rssMiB, startEmulatorProcess } from './processes.mjs';
+import { memoryMiB, startEmulatorProcess } from './processes.mjs';
 
 const COUNT = Number(process.env.BENCH_OBJECTS ?? 1_000_000);
 const BUCKET = 'dev-1250000000';
@@ -89,7 +89,7 @@ async function measure(dataDir) {
  * Resident memory of the CLI serving `dataDir` (its own process, so the fill's garbage does not count),
  * after a PUT and a GET Bucket page of 1,000 keys at each of 20 places across the bucket.
  */
-async function cliRss(dataDir, count) {
+async function cliMemory(dataDir, count) {
   const cli = await startEmulatorProcess(dataDir);
   try {
     const body = Buffer.alloc(1024, 1);
@@ -98,7 +98,7 @@ async function cliRss(dataDir, count) {
       await send(cli.port, 'PUT', `/data/${at}b.bin`, cli.ready.credentials, body);
       await send(cli.port, 'GET', `/?prefix=data%2F&max-keys=1000&marker=data%2F${at}.bin`, cli.ready.credentials);
     }
-    return await rssMiB(cli.pid);
+    return await memoryMiB(cli.pid);
   } finally {
     await cli.stop();
   }
@@ -111,8 +111,8 @@ const fillSeconds = await fill(largeDir, COUNT);
 await measure(smallDir); // warm-up: module loading and JIT must not count against the baseline
 const small = await measure(smallDir);
 const large = await measure(largeDir);
-const smallRss = await cliRss(smallDir, 1000);
-const largeRss = await cliRss(largeDir, COUNT);
+const smallRss = await cliMemory(smallDir, 1000);
+const largeRss = await cliMemory(largeDir, COUNT);
 
 const n = COUNT.toLocaleString('en');
 console.log(`fill ${n} objects through the store API: ${fillSeconds.toFixed(1)} s (${(COUNT / fillSeconds).toFixed(0)} records/s)`);
@@ -123,6 +123,6 @@ console.log(
   `GET Bucket (1,000 keys) right after a PUT, median of 20, at ${n} objects: ${large.listMs.toFixed(1)} ms, at 1,000: ${small.listMs.toFixed(1)} ms, ratio ${(large.listMs / small.listMs).toFixed(2)}`,
 );
 console.log(
-  `RSS of the CLI after 20 PUTs and GET Bucket pages across the bucket, at ${n} objects: ${largeRss.toFixed(0)} MiB, at 1,000: ${smallRss.toFixed(0)} MiB`,
+  `RSS of the CLI after 20 PUTs and GET Bucket pages across the bucket, at ${n} objects: ${largeRss.rss.toFixed(0)} MiB (${largeRss.anon.toFixed(0)} MiB anonymous, the rest database pages), at 1,000: ${smallRss.rss.toFixed(0)} MiB (${smallRss.anon.toFixed(0)} MiB anonymous)`,
 );
 await rm(dir, { recursive: true, force: true });
