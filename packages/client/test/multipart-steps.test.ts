@@ -178,7 +178,9 @@ describe('resume or initiate', () => {
   });
 
   it('resumes a saved upload: every page of List Parts, keeping only the parts whose size and MD5 still match', async () => {
-    const saved = store({ src: state() });
+    // One state, compared below: a second state() made after a clock tick would expire a second later.
+    const initial = state();
+    const saved = store({ src: initial });
     const part = (n: number) => data.subarray((n - 1) * MiB, Math.min(data.length, n * MiB));
     const { net, ctx } = startContext(
       [
@@ -201,7 +203,7 @@ describe('resume or initiate', () => {
     net.verify();
     expect([...started.done.keys()]).toEqual([1, 4]);
     expect(started.done.get(1)).toEqual({ etag: md5(part(1)), size: MiB, crc64: crc(part(1)) });
-    expect(started.state).toEqual(state());
+    expect(started.state).toEqual(initial);
   });
 
   it('starts over when the saved upload is gone at COS (List Parts 404), and forgets a state about to expire or of another size', async () => {

@@ -3,6 +3,7 @@ export type { SignerCrypto } from './crypto/types.js';
 export { SignerError, SignerErrorCodes, type SignerErrorCode } from './errors.js';
 
 export { cosUrlEncode, encodeKeyPath } from './cos/encode.js';
+export { COS_LIMITS } from './cos/limits.js';
 export { parseKeyTime, type TimeWindow } from './cos/key-time.js';
 export type { HeaderValue } from './cos/canonical.js';
 export {

@@ -1,10 +1,11 @@
 import type { Readable } from 'node:stream';
+import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
 import type { BlobInfo } from '../persistence/index.js';
 import { header, type HandlerContext } from './context.js';
 import { throttle, TRAFFIC_LIMIT, trafficLimitOf } from './traffic-limit.js';
 
-export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
+export const MAX_OBJECT_SIZE = COS_LIMITS.maxObjectBytes;
 
 /** Content-Length of an upload, or undefined for chunked; refuses a request with neither. */
 export function declaredLength(ctx: HandlerContext, max = MAX_OBJECT_SIZE): number | undefined {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
 import { type BlobInfo, type Completion, listGrouped, type PartRecord, type UploadRecord } from '../persistence/index.js';
 import { parseXml, toXml } from '../xml/xml.js';
@@ -10,9 +11,9 @@ import { headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './me
 import { forbidOverwrite } from './overwrite.js';
 import { requestTags, tagFields } from './tagging.js';
 
-export const MIN_PART_SIZE = 1024 * 1024;
-export const MAX_PART_SIZE = 5 * 1024 ** 3;
-export const MAX_PARTS = 10000;
+export const MIN_PART_SIZE = COS_LIMITS.minPartBytes;
+export const MAX_PART_SIZE = COS_LIMITS.maxPartBytes;
+export const MAX_PARTS = COS_LIMITS.maxParts;
 
 function owner(ctx: HandlerContext) {
   return { ID: ctx.config.appId, DisplayName: ctx.config.appId };

@@ -1,14 +1,15 @@
 // Record keys as bytes, ordered as COS lists: UTF-8 binary order. Both metadata stores use them, so the
 // memory store and the database scan the same ranges.
 
+import { COS_LIMITS } from '@cos-direct/signer';
+
 const ZERO = Buffer.from([0]);
 /** Above every byte valid UTF-8 can hold: appended to a prefix, it bounds every key that starts with it. */
 const TOP = Buffer.from([0xff]);
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
-/** COS keys are at most 850 bytes. */
-const MAX_KEY = 850;
+export const MAX_KEY = COS_LIMITS.maxKeyBytes;
 /** Above every upload id the emulator makes (58 bytes). */
 const MAX_UPLOAD_ID = 100;
 /**

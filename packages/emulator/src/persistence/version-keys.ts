@@ -1,13 +1,12 @@
 // Version records in key order, newest first within a key, and COS-shaped version ids.
 
-import { escaped, objectBase } from './keys.js';
+import { escaped, MAX_KEY, objectBase } from './keys.js';
 import type { VersionRange } from './types.js';
 
 const ZERO = Buffer.from([0]);
 const ONE = Buffer.from([1]);
 const TOP = Buffer.from([0xff]);
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
-const MAX_KEY = 850;
 const U64_MAX = (1n << 64n) - 1n;
 
 /** Inverted, so that ascending key order lists a key's versions newest first. */

@@ -1,5 +1,6 @@
 import { type BucketConfigOperation, bucketConfigOperation, subresourceOf } from '../bucket-config/subresources.js';
 import { CosErrors } from '../errors/index.js';
+import { COS_LIMITS } from '@cos-direct/signer';
 
 export type Operation =
   | 'ListBuckets'
@@ -187,7 +188,9 @@ export function routeRequest(input: {
 /** COS's object key rules (doc 436/13324): at most 850 bytes, no leading "/" or "\", none of the characters 0x18 to 0x1B. */
 export function checkObjectKey(key: string): void {
   const bytes = Buffer.byteLength(key);
-  if (bytes > 850) throw CosErrors.invalidUri(`the object key is ${bytes} bytes; COS allows at most 850`);
+  if (bytes > COS_LIMITS.maxKeyBytes) {
+    throw CosErrors.invalidUri(`the object key is ${bytes} bytes; COS allows at most ${COS_LIMITS.maxKeyBytes}`);
+  }
   if (key.startsWith('/') || key.startsWith('\\')) {
     throw CosErrors.invalidUri(`the object key ${JSON.stringify(key.slice(0, 100))} starts with "${key[0]}", which COS does not allow`);
   }
