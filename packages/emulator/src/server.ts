@@ -10,6 +10,7 @@ import { RequestLog } from './diagnostics/request-log.js';
 import { FaultInjector, type FaultRuleInput, type FaultRuleStatus } from './faults/rules.js';
 import { openStores } from './persistence/index.js';
 import { DEV_CORS_RULE } from './pipeline/cors.js';
+import { armCrashPoint } from './persistence/crash-points.js';
 import { createStsService } from './sts/index.js';
 import { loadTlsMaterial, readOwnTlsMaterial } from './tls/certificates.js';
 
@@ -150,6 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       list: () => faults.list(),
       clear: () => faults.clear(),
     };
+    armCrashPoint();
     return { info, config, close, refusals: (limit?: number) => refusals.list(limit), faults: faultControl, requests };
   } catch (e) {
     await close().catch(() => undefined);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { signRequest } from '@cos-direct/signer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
+import { CRASH_POINTS, type CrashPoint } from '../src/persistence/crash-points.js';
 import { signed, VHOST, xmlField } from './helpers.js';
 
 // kill -9 of the emulator CLI at chosen points, then a restart on the same data directory: an
@@ -23,17 +24,19 @@ afterEach(() => {
 interface Process {
   emu: RunningEmulator;
   kill(): Promise<void>;
+  /** Resolves with the signal that ended the process. */
+  exited: Promise<NodeJS.Signals | null>;
 }
 
-async function launch(dataDir: string): Promise<Process> {
+async function launch(dataDir: string, crashAt?: CrashPoint): Promise<Process> {
   const child = spawn(process.execPath, [CLI, '--data-dir', dataDir, '--no-https', '--http-port', '0', '--quiet'], {
-    env: { ...process.env, COS_EMULATOR_CA_DIR: join(dataDir, '..', 'ca') },
+    env: { ...process.env, COS_EMULATOR_CA_DIR: join(dataDir, '..', 'ca'), COS_EMULATOR_CRASH_AT: crashAt ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   const info = await new Promise<RunningEmulator['info']>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -45,6 +48,7 @@ async function launch(dataDir: string): Promise<Process> {
   });
   return {
     emu: { info } as RunningEmulator,
+    exited,
     kill: async () => {
       child.kill('SIGKILL');
       await exited;
@@ -207,5 +211,134 @@ describe('kill -9 of the emulator', { timeout: 90_000 }, () => {
     const after = await signed(p.emu, 'GET', 'append/log.bin');
     expect([md5(acked), md5(Buffer.concat([acked, more]))]).toContain(md5(after.body));
     await p.kill();
+  });
+});
+
+/** Blob files under blobs/ (the bodies of 64 KiB and more), across its shard directories. */
+async function blobFiles(dataDir: string): Promise<number> {
+  let n = 0;
+  for (const shard of await readdir(join(dataDir, 'blobs'))) n += (await readdir(join(dataDir, 'blobs', shard))).length;
+  return n;
+}
+
+const SRC = `${VHOST}/crash/source.bin`;
+
+/**
+ * One write under test: what exists before it (written by a process that is then stopped), the request,
+ * and what a reader sees before and after it. `blobs` counts the blob files each state holds.
+ */
+interface Step {
+  name: string;
+  points: readonly CrashPoint[];
+  setup(p: Process): Promise<Record<string, string>>;
+  run(p: Process, ctx: Record<string, string>): Promise<unknown>;
+  check(p: Process, ctx: Record<string, string>, committed: boolean): Promise<void>;
+}
+
+const oldBody = randomBytes(100_000);
+const newSmall = randomBytes(1000);
+const newLarge = randomBytes(300_000);
+const parts = [randomBytes(1024 * 1024), randomBytes(5000)];
+const BLOB_POINTS = CRASH_POINTS;
+const RECORD_POINTS = ['before-commit', 'after-commit'] as const;
+
+async function expectBody(p: Process, key: string, body: Buffer | undefined) {
+  const get = await signed(p.emu, 'GET', key);
+  if (body === undefined) expect(get.status, key).toBe(404);
+  else expect(md5(get.body), key).toBe(md5(body));
+}
+
+const putStep = (name: string, body: Buffer, points: readonly CrashPoint[]): Step => ({
+  name,
+  points,
+  setup: async (p) => {
+    expect((await signed(p.emu, 'PUT', 'crash/put.bin', { body: oldBody })).status).toBe(200);
+    return {};
+  },
+  run: (p) => signed(p.emu, 'PUT', 'crash/put.bin', { body }),
+  check: (p, _ctx, committed) => expectBody(p, 'crash/put.bin', committed ? body : oldBody),
+});
+
+const copyStep = (name: string, source: Buffer, points: readonly CrashPoint[]): Step => ({
+  name,
+  points,
+  setup: async (p) => {
+    expect((await signed(p.emu, 'PUT', 'crash/source.bin', { body: source })).status).toBe(200);
+    return {};
+  },
+  run: (p) => signed(p.emu, 'PUT', 'crash/copy.bin', { headers: { 'x-cos-copy-source': SRC } }),
+  check: async (p, _ctx, committed) => {
+    await expectBody(p, 'crash/copy.bin', committed ? source : undefined);
+    await expectBody(p, 'crash/source.bin', source);
+  },
+});
+
+const completeXml = (etags: string[]) =>
+  `<CompleteMultipartUpload>${etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
+
+const completeStep: Step = {
+  name: 'Complete Multipart Upload',
+  points: BLOB_POINTS,
+  setup: async (p) => {
+    const uploadId = xmlField((await signed(p.emu, 'POST', 'crash/mp.bin', { query: { uploads: '' } })).text, 'UploadId')!;
+    const etags: string[] = [];
+    for (const [i, body] of parts.entries()) {
+      etags.push(
+        String((await signed(p.emu, 'PUT', 'crash/mp.bin', { query: { partNumber: String(i + 1), uploadId }, body })).headers.etag),
+      );
+    }
+    return { uploadId, xml: completeXml(etags) };
+  },
+  run: (p, { uploadId, xml }) => signed(p.emu, 'POST', 'crash/mp.bin', { query: { uploadId: uploadId! }, body: xml }),
+  check: async (p, { uploadId, xml }, committed) => {
+    const listed = await signed(p.emu, 'GET', 'crash/mp.bin', { query: { uploadId: uploadId! } });
+    if (committed) {
+      await expectBody(p, 'crash/mp.bin', Buffer.concat(parts));
+      expect(listed.status).toBe(404);
+      return;
+    }
+    await expectBody(p, 'crash/mp.bin', undefined);
+    expect(listed.text.match(/<PartNumber>/g)).toHaveLength(2);
+    // The upload is intact: completing it again works.
+    expect((await signed(p.emu, 'POST', 'crash/mp.bin', { query: { uploadId: uploadId! }, body: xml })).status).toBe(200);
+    await expectBody(p, 'crash/mp.bin', Buffer.concat(parts));
+  },
+};
+
+const steps: Step[] = [
+  putStep('PUT of a small body (stored in the database)', newSmall, RECORD_POINTS),
+  putStep('PUT of a large body (a blob file)', newLarge, BLOB_POINTS),
+  copyStep('PUT Object - Copy of a small object', newSmall, RECORD_POINTS),
+  copyStep('PUT Object - Copy of a large object', newLarge, BLOB_POINTS),
+  completeStep,
+];
+
+describe('kill -9 at each step of a write (COS_EMULATOR_CRASH_AT)', { timeout: 90_000 }, () => {
+  const cases = steps.flatMap((step) => step.points.map((point) => ({ step, point })));
+  it.each(cases)('$step.name, killed at $point: the write is there after the restart only if it was committed', async ({ step, point }) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cos-crash-'));
+    let p = await launch(dataDir);
+    const ctx = await step.setup(p);
+    await p.kill();
+    const blobsBefore = await blobFiles(dataDir);
+
+    p = await launch(dataDir, point);
+    // The process dies before it answers: the request fails instead.
+    await expect(step.run(p, ctx)).rejects.toThrow();
+    expect(await p.exited).toBe('SIGKILL');
+    children.clear();
+
+    p = await launch(dataDir);
+    const committed = point === 'after-commit';
+    // Before the commit, no file of the write is left: tmp/ is emptied and a renamed blob no record names is removed.
+    expect(await readdir(join(dataDir, 'tmp'))).toEqual([]);
+    if (!committed) expect(await blobFiles(dataDir)).toBe(blobsBefore);
+    await step.check(p, ctx, committed);
+    await p.kill();
+  });
+
+  it('refuses a crash point that does not exist', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cos-crash-'));
+    await expect(launch(dataDir, 'after-lunch' as CrashPoint)).rejects.toThrow(/COS_EMULATOR_CRASH_AT="after-lunch" is not a crash point/);
   });
 });

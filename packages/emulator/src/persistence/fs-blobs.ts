@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { crashPoint } from './crash-points.js';
 import { ContentHasher } from './hashing.js';
 import type { BlobInfo } from './types.js';
 
@@ -86,6 +87,7 @@ export class BlobFiles {
       if (this.fsync) await handle.sync();
       await handle.close();
       handle = undefined;
+      crashPoint('blob-written');
       const shard = id.slice(0, 2);
       if (!this.#shards.has(shard)) {
         await mkdir(join(this.#blobs, shard), { recursive: true });
@@ -94,6 +96,7 @@ export class BlobFiles {
       await beforeRename(id);
       await rename(tmp, this.#path(id));
       if (this.fsync) await syncDir(join(this.#blobs, shard));
+      crashPoint('blob-renamed');
       committed = true;
       return { id, ...info };
     } finally {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type Database, open, type RootDatabase } from 'lmdb';
+import { crashPoint } from './crash-points.js';
 import { BlobFiles } from './fs-blobs.js';
 import { importJsonLayout } from './json-import.js';
 import { type BlobJournal, type KvBackend, KvMetadataStore, type KvTable, type KvTables } from './kv-metadata.js';
@@ -125,8 +126,10 @@ class LmdbBackend implements KvBackend {
   }
 
   async write<T>(fn: () => T): Promise<T> {
+    crashPoint('before-commit');
     const result = await this.#root!.transaction(fn);
     if (this.options.fsync) await this.#root!.flushed;
+    crashPoint('after-commit');
     return result;
   }
 }
