@@ -56,7 +56,7 @@ interface RequestState {
   operation?: Operation;
   /** Headers as sent (Fastify drops an empty Content-Type, which the official SDKs send). */
   headers: FastifyRequest['headers'];
-  /** The body as handlers read it: the socket's stream behind the timeout watchdog. */
+  /** The body as handlers read it: the socket's stream, or the timeout watchdog in front of it (`watchBody`). */
   body: Readable;
   /** Set once the client went away before the answer: nothing to answer, nothing to record. */
   clientGone: boolean;
@@ -111,11 +111,10 @@ function policyContextOf(
 }
 
 /**
- * Stage 1 (onRequest): per-request state, and a watchdog between the socket and the handlers that
- * ends a body which stays silent too long or outlasts the request timeout with RequestTimeout, and
- * notices a client that hangs up mid-body.
+ * Stage 1 (onRequest): per-request state. A body starts as the socket's stream; `watchBody` may put the
+ * timeout watchdog in front of it.
  */
-function admit(request: FastifyRequest, config: EmulatorConfig): void {
+function admit(request: FastifyRequest): void {
   const headers = request.headers['content-type'] === '' ? { ...request.headers } : request.headers;
   if (request.headers['content-type'] === '') delete request.headers['content-type'];
   const raw = request.raw;
@@ -123,7 +122,7 @@ function admit(request: FastifyRequest, config: EmulatorConfig): void {
   const host = header(headers, 'host') ?? '';
   const q = url.indexOf('?');
   const resource = host + (q < 0 ? url : url.slice(0, q));
-  const st: RequestState = {
+  request.cosState = {
     url,
     host,
     resource,
@@ -134,9 +133,28 @@ function admit(request: FastifyRequest, config: EmulatorConfig): void {
     timedOut: false,
     start: performance.now(),
   };
-  request.cosState = st;
-  const hasBody = headers['content-length'] !== undefined ? headers['content-length'] !== '0' : headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Before a handler reads the body: a body the socket has delivered whole (a small one usually arrives
+ * with its headers, and is parsed by the time the request's first microtask runs) is read as it is:
+ * nothing is left to time out.
+ * Any other goes through a watchdog between the socket and the handlers, which ends a body that stays
+ * silent too long or outlasts the request timeout with RequestTimeout, and notices a client that hangs
+ * up mid-body.
+ */
+async function watchBody(request: FastifyRequest, config: EmulatorConfig): Promise<void> {
+  const st = request.cosState!;
+  const { headers } = st;
+  const raw = request.raw;
+  const length = headers['content-length'];
+  const hasBody = length !== undefined ? length !== '0' : headers['transfer-encoding'] !== undefined;
   if (!hasBody) return;
+  // Nothing has read the stream yet, so what it buffers is the body from its first byte. The parser
+  // reports the body's bytes and then, separately, the message's end: microtasks run between the two.
+  const whole = () => raw.complete || (length !== undefined && raw.readableLength >= Number(length));
+  if (!whole()) await null;
+  if (whole()) return;
   const body = new PassThrough({ highWaterMark: 64 * 1024 });
   // Readers attach their own error listeners; this one keeps an unread, destroyed body from crashing the process.
   body.on('error', () => undefined);
@@ -171,9 +189,10 @@ function admit(request: FastifyRequest, config: EmulatorConfig): void {
     }
   };
   if (config.requestTimeoutMs > 0) {
+    const left = config.requestTimeoutMs - (performance.now() - st.start);
     total = setTimeout(
       () => cut(`the request took longer than ${config.requestTimeoutMs} ms (requestTimeoutMs / --request-timeout)`),
-      config.requestTimeoutMs,
+      Math.max(0, left),
     );
   }
   // After pipe's own listener, so that a chunk which fills the buffer is seen as holding the body back.
@@ -182,13 +201,16 @@ function admit(request: FastifyRequest, config: EmulatorConfig): void {
   raw.on('data', armIdle);
   body.on('drain', armIdle);
   raw.once('end', stop);
-  raw.once('close', () => {
+  const gone = () => {
     stop();
     if (!raw.complete && !st.timedOut) {
       st.clientGone = true;
       body.destroy(new ClientGone('the client closed the connection before the body was complete'));
     }
-  });
+  };
+  // The client may have gone during the microtask above, before this listener.
+  if (raw.destroyed) gone();
+  else raw.once('close', gone);
 }
 
 /**
@@ -253,7 +275,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     bodyLimit: 1024 * 1024,
     // A path Fastify cannot decode (PUT /bad%ff) gets COS's InvalidURI, not Fastify's JSON.
     frameworkErrors: (error, request, reply) => {
-      if (!request.cosState) admit(request, config);
+      if (!request.cosState) admit(request);
       const cosError =
         (error as { code?: string }).code === 'FST_ERR_BAD_URL'
           ? CosErrors.invalidUri(`the path of "${(request.raw.url ?? '').slice(0, 200)}" has malformed percent-encoding`)
@@ -266,7 +288,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
   // Hooks take callbacks rather than being async: a promise per hook per request is measurable on small requests.
   app.addHook('onRequest', (request, reply, done) => {
-    admit(request, config);
+    admit(request);
     // One entry per request once the response is over, whether answered, cut by a fault or abandoned.
     reply.raw.once('close', () => logRequest(request, reply));
     done();
@@ -334,6 +356,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const st = request.cosState!;
+    await watchBody(request, config);
     reply.header('x-cos-request-id', request.id).header('server', 'tencent-cos');
     const { headers, host, url } = st;
     const method = request.method.toUpperCase();
@@ -534,7 +557,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
   };
 
   app.setErrorHandler((error, request, reply) => {
-    if (!request.cosState) admit(request, config);
+    if (!request.cosState) admit(request);
     const st = request.cosState!;
     if (st.clientGone || error instanceof ClientGone) {
       // Nobody is left to answer: a client that hangs up mid-upload is not a refusal and not a bug.
