@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { EmulatorConfig } from './config.js';
@@ -42,9 +42,15 @@ export interface AppDeps {
  */
 export const ADMIN_PREFIX = '//_emulator/';
 
-// Request and trace ids look like COS's: opaque base64. randomUUID draws from a pooled entropy cache,
-// cheaper per request than a randomBytes call each.
-const opaqueId = () => Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64');
+// Request and trace ids look like COS's: opaque base64 of 16 bytes. They need to be unique, not secret:
+// a random prefix drawn once per process and a counter, cheaper than random bytes per request.
+const idBytes = randomBytes(16);
+let idSeq = 0;
+const opaqueId = () => {
+  idSeq = (idSeq + 1) % 2 ** 48;
+  idBytes.writeUIntBE(idSeq, 10, 6);
+  return idBytes.toString('base64');
+};
 
 /** What the pipeline learns about a request, kept on the request for the error stage and the log line. */
 interface RequestState {
