@@ -82,6 +82,23 @@ describe('APPEND Object', () => {
     expect(code(res.text)).toBe('ObjectNotAppendable');
   });
 
+  it('refuses to copy an appendable object, as a whole and as a part, and copies it once a PUT made it normal', async () => {
+    await append(emu, 'log/copied.txt', 0, 'appended');
+    const source = { 'x-cos-copy-source': 'dev-1250000000.cos.ap-guangzhou.myqcloud.com/log/copied.txt' };
+    const copy = await signed(emu, 'PUT', 'log/copy.txt', { headers: source });
+    expect([copy.status, code(copy.text)]).toEqual([400, 'InvalidRequest']);
+    expect(xmlField(copy.text, 'Reason')).toContain('doc 436/7741');
+    expect((await signed(emu, 'HEAD', 'log/copy.txt')).status).toBe(404);
+
+    const uploadId = xmlField((await signed(emu, 'POST', 'log/part.txt', { query: { uploads: '' } })).text, 'UploadId')!;
+    const part = await signed(emu, 'PUT', 'log/part.txt', { query: { partNumber: '1', uploadId }, headers: source });
+    expect([part.status, code(part.text)]).toEqual([400, 'InvalidRequest']);
+
+    await signed(emu, 'PUT', 'log/copied.txt', { body: 'normal now' });
+    expect((await signed(emu, 'PUT', 'log/copy.txt', { headers: source })).status).toBe(200);
+    expect((await signed(emu, 'GET', 'log/copy.txt')).text).toBe('normal now');
+  });
+
   it('needs the position parameter and a Content-Length, and checks Content-MD5', async () => {
     const noPosition = await signed(emu, 'POST', 'log/args.txt', { query: { append: '' }, body: 'x' });
     expect([noPosition.status, code(noPosition.text)]).toEqual([400, 'InvalidArgument']);

@@ -80,6 +80,13 @@ export function readCopySource(ctx: HandlerContext): {
   const bucket = ctx.stores.metadata.getBucket(source.bucket);
   if (!bucket) throw CosErrors.noSuchBucket(source.bucket);
   const object = selectObject({ ...ctx, bucket }, source.key, versionId);
+  // COS (doc 436/7741): an appendable object cannot be copied. It documents no code for it: InvalidRequest.
+  if (object.appendable) {
+    throw CosErrors.invalidRequest(
+      'The copy source is an appendable object, which cannot be copied.',
+      `"${source.key}" was written by APPEND Object; COS does not copy appendable objects (doc 436/7741). Copy it after a PUT or Complete has made it a normal object`,
+    );
+  }
   checkCopySourceConditions(ctx, object);
   // An SSE-C source is read only with its key, sent as x-cos-copy-source-server-side-encryption-customer-*.
   checkReadAccess((n) => header(ctx.headers, n), object.sse, true);
