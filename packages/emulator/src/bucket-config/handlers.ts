@@ -1,10 +1,9 @@
 import { type CosError, CosErrors } from '../errors/index.js';
 import { readConfigBody } from '../handlers/config-body.js';
 import { XML, type HandlerContext, type Reply } from '../handlers/context.js';
-import { type BucketPolicy, parseBucketPolicy, policyAnswer } from '../policy/bucket-policy.js';
 import { toXml, type XmlNode } from '../xml/xml.js';
 import { element, type Tree } from './shape.js';
-import { type BucketConfigOperation, SUBRESOURCES, type SubresourceSpec } from './subresources.js';
+import { type BucketConfigOperation, SUBRESOURCES, type SubresourceSpec, type XmlSubresource } from './subresources.js';
 
 type Handler = (ctx: HandlerContext) => Promise<Reply>;
 
@@ -31,11 +30,7 @@ function notFoundError(spec: SubresourceSpec, ctx: HandlerContext, id: string): 
 }
 
 async function documentOf(ctx: HandlerContext, spec: SubresourceSpec, id: string): Promise<unknown | undefined> {
-  if (!spec.root) {
-    const parsed = parseBucketPolicy(await readConfigBody(ctx, { xml: false }));
-    if (!parsed.ok) throw CosErrors.malformedPolicy(parsed.reason);
-    return parsed.policy;
-  }
+  if ('json' in spec) return spec.json.read(await readConfigBody(ctx, { xml: false }));
   const doc = (await readConfigBody(ctx, { xml: true })) as Tree;
   const names = Object.keys(doc);
   if (names.length !== 1 || doc[spec.root] === undefined)
@@ -43,7 +38,7 @@ async function documentOf(ctx: HandlerContext, spec: SubresourceSpec, id: string
   const root = element(doc[spec.root], spec.root);
   // An empty logging status is how COS turns logging off.
   if (spec.param === 'logging' && Object.keys(root).length === 0) return undefined;
-  return spec.validate!(root, {
+  return spec.validate(root, {
     bucket: ctx.bucket.name,
     region: ctx.bucket.region,
     bucketExists: (name) => ctx.stores.metadata.getBucket(name) !== undefined,
@@ -72,8 +67,8 @@ function put(spec: SubresourceSpec): Handler {
 }
 
 function render(spec: SubresourceSpec, document: unknown): Reply {
-  if (!spec.root)
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(policyAnswer(document as BucketPolicy)) };
+  if ('json' in spec)
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec.json.answer(document)) };
   return { status: 200, headers: XML, body: toXml(spec.root, document as XmlNode) };
 }
 
@@ -82,7 +77,7 @@ function get(spec: SubresourceSpec): Handler {
     const id = idOf(ctx, spec);
     const record = ctx.stores.metadata.getBucketConfig(ctx.bucket.name, spec.param, id);
     if (record) return render(spec, record.document);
-    if ('empty' in spec.absent) return { status: 200, headers: XML, body: toXml(spec.root!, '') };
+    if ('empty' in spec.absent && 'root' in spec) return { status: 200, headers: XML, body: toXml(spec.root, '') };
     throw notFoundError(spec, ctx, id);
   };
 }
@@ -95,7 +90,7 @@ function remove(spec: SubresourceSpec): Handler {
   };
 }
 
-function list(spec: SubresourceSpec): Handler {
+function list(spec: XmlSubresource): Handler {
   return async (ctx) => {
     const token = ctx.routed.params['continuation-token'];
     const page: unknown[] = [];
@@ -114,7 +109,7 @@ function list(spec: SubresourceSpec): Handler {
       status: 200,
       headers: XML,
       body: toXml('ListInventoryConfigurationResult', {
-        [spec.root!]: page as XmlNode[],
+        [spec.root]: page as XmlNode[],
         IsTruncated: truncated ? 'true' : 'false',
         ContinuationToken: token || undefined,
         NextContinuationToken: truncated ? last : undefined,
@@ -129,6 +124,6 @@ export const BUCKET_CONFIG_HANDLERS = Object.fromEntries(
     [`PutBucket${spec.name}`, put(spec)],
     [`GetBucket${spec.name}`, get(spec)],
     ...(spec.noDelete ? [] : [[`DeleteBucket${spec.name}`, remove(spec)]]),
-    ...(spec.byId ? [[`ListBucket${spec.name}`, list(spec)]] : []),
+    ...(spec.byId && 'root' in spec ? [[`ListBucket${spec.name}`, list(spec)]] : []),
   ]),
 ) as Record<BucketConfigOperation, Handler>;

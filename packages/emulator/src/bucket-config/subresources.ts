@@ -1,3 +1,5 @@
+import { CosErrors } from '../errors/index.js';
+import { type BucketPolicy, parseBucketPolicy, policyAnswer } from '../policy/bucket-policy.js';
 import * as validate from './validators.js';
 import type { Validator } from './validators.js';
 
@@ -5,12 +7,9 @@ import type { Validator } from './validators.js';
  * A bucket configuration sub-resource (`PUT/GET/DELETE /?<param>`): its operations are
  * `<Verb>Bucket<name>`, its CAM actions `name/cos:<Verb>Bucket<name>`.
  */
-export interface SubresourceSpec {
+interface SubresourceBase {
   param: string;
   name: string;
-  /** The document's root element; none for policy, whose document is JSON. */
-  root?: string;
-  validate?: Validator;
   /** GET of an absent configuration: COS's 404 code and message, or the empty document COS answers 200 with. */
   absent: { code: string; message: string } | { empty: true };
   /** COS offers no DELETE for this one (logging is turned off by PUTting an empty status). */
@@ -19,11 +18,36 @@ export interface SubresourceSpec {
   byId?: true;
 }
 
+/** A configuration whose document is XML under one root element, checked by its validator. */
+export interface XmlSubresource extends SubresourceBase {
+  root: string;
+  validate: Validator;
+}
+
+/** A configuration whose document is JSON (the bucket policy): how a PUT's body is read, and how GET answers it. */
+export interface JsonSubresource extends SubresourceBase {
+  json: { read(body: string): unknown; answer(document: unknown): unknown };
+}
+
+export type SubresourceSpec = XmlSubresource | JsonSubresource;
+
 const notFound = (code: string, message: string) => ({ code, message });
 
 /** Every bucket configuration the emulator stores, in one place. */
 export const SUBRESOURCES = [
-  { param: 'policy', name: 'Policy', absent: notFound('NoSuchPolicy', 'The bucket policy does not exist.') },
+  {
+    param: 'policy',
+    name: 'Policy',
+    json: {
+      read: (body) => {
+        const parsed = parseBucketPolicy(body);
+        if (!parsed.ok) throw CosErrors.malformedPolicy(parsed.reason);
+        return parsed.policy;
+      },
+      answer: (document) => policyAnswer(document as BucketPolicy),
+    },
+    absent: notFound('NoSuchPolicy', 'The bucket policy does not exist.'),
+  },
   {
     param: 'lifecycle',
     name: 'Lifecycle',
