@@ -6,6 +6,10 @@ import { readFile } from 'node:fs/promises';
 /** Starts a child that prints one JSON line once it listens; resolves with that line and a stop(). */
 function startChild(args) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A bench that fails half-way must not leave its servers running.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.off('exit', orphaned));
   // Its banner is noise here; kept for the error if it never gets ready.
   let errors = '';
   child.stderr.on('data', (c) => (errors = (errors + c).slice(-4000)));
