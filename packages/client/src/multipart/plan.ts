@@ -1,7 +1,6 @@
 import { COS_LIMITS } from '@cos-direct/signer';
 
 const MiB = 1024 * 1024;
-const MAX_PARTS = COS_LIMITS.maxParts;
 
 /** A part COS holds for the upload: its ETag, size and (when known) CRC-64. */
 export interface DonePart {
@@ -21,7 +20,7 @@ export interface PartPlan {
 /** The part size for a new upload: the wanted one (8 MiB), at least 1 MiB, doubled until the parts fit in 10000. */
 export function choosePartSize(size: number, wanted: number | undefined): number {
   let partSize = Math.max(COS_LIMITS.minPartBytes, wanted ?? 8 * MiB);
-  while (Math.ceil(size / partSize) > MAX_PARTS) partSize *= 2;
+  while (Math.ceil(size / partSize) > COS_LIMITS.maxParts) partSize *= 2;
   return partSize;
 }
 

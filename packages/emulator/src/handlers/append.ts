@@ -1,6 +1,7 @@
+import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
 import type { BlobInfo, ObjectRecord, ReplaceCheck } from '../persistence/index.js';
-import { MAX_OBJECT_SIZE, receiveBody } from './body.js';
+import { receiveBody } from './body.js';
 import { header, type HandlerContext, type Reply } from './context.js';
 import { aclOf, headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
 import { commitObject, madeVersionHeader } from './object.js';
@@ -42,9 +43,9 @@ export async function appendObject(ctx: HandlerContext): Promise<Reply> {
   const current = ctx.stores.metadata.getObject(ctx.bucket.name, key);
   checkAppendTarget(key, position, current);
   const length = Number(header(ctx.headers, 'content-length'));
-  if (position + length > MAX_OBJECT_SIZE) {
+  if (position + length > COS_LIMITS.maxObjectBytes) {
     throw CosErrors.entityTooLarge(
-      `appending ${length} bytes at ${position} would exceed the ${MAX_OBJECT_SIZE}-byte limit of an appendable object`,
+      `appending ${length} bytes at ${position} would exceed the ${COS_LIMITS.maxObjectBytes}-byte limit of an appendable object`,
     );
   }
   // What the first append stores; later appends keep what the object has (COS ignores their storage class).

@@ -5,10 +5,8 @@ import type { BlobInfo } from '../persistence/index.js';
 import { header, type HandlerContext } from './context.js';
 import { throttle, TRAFFIC_LIMIT, trafficLimitOf } from './traffic-limit.js';
 
-export const MAX_OBJECT_SIZE = COS_LIMITS.maxObjectBytes;
-
 /** Content-Length of an upload, or undefined for chunked; refuses a request with neither. */
-export function declaredLength(ctx: HandlerContext, max = MAX_OBJECT_SIZE): number | undefined {
+export function declaredLength(ctx: HandlerContext, max = COS_LIMITS.maxObjectBytes): number | undefined {
   const raw = header(ctx.headers, 'content-length');
   if (raw === undefined) {
     if ((header(ctx.headers, 'transfer-encoding') ?? '').toLowerCase().includes('chunked')) return undefined;
@@ -46,7 +44,7 @@ export function limitedBody(ctx: HandlerContext, body: Readable, ...fields: Arra
  * Streams the request body into a new blob, checking size and Content-MD5 before the blob becomes
  * visible; on any failure nothing is kept.
  */
-export async function receiveBody(ctx: HandlerContext, max = MAX_OBJECT_SIZE): Promise<BlobInfo> {
+export async function receiveBody(ctx: HandlerContext, max = COS_LIMITS.maxObjectBytes): Promise<BlobInfo> {
   const length = declaredLength(ctx, max);
   const md5 = expectedMd5(ctx);
   const body: Readable = ctx.body;

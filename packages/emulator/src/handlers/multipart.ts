@@ -11,10 +11,6 @@ import { headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './me
 import { forbidOverwrite } from './overwrite.js';
 import { requestTags, tagFields } from './tagging.js';
 
-export const MIN_PART_SIZE = COS_LIMITS.minPartBytes;
-export const MAX_PART_SIZE = COS_LIMITS.maxPartBytes;
-export const MAX_PARTS = COS_LIMITS.maxParts;
-
 function owner(ctx: HandlerContext) {
   return { ID: ctx.config.appId, DisplayName: ctx.config.appId };
 }
@@ -60,8 +56,8 @@ export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Repl
 export function partNumberOf(ctx: HandlerContext): number {
   const raw = ctx.routed.query.partNumber ?? '';
   const partNumber = Number(raw);
-  if (!/^\d+$/.test(raw) || partNumber < 1 || partNumber > MAX_PARTS) {
-    throw CosErrors.invalidArgument(`partNumber "${raw}" must be an integer from 1 to ${MAX_PARTS}`);
+  if (!/^\d+$/.test(raw) || partNumber < 1 || partNumber > COS_LIMITS.maxParts) {
+    throw CosErrors.invalidArgument(`partNumber "${raw}" must be an integer from 1 to ${COS_LIMITS.maxParts}`);
   }
   return partNumber;
 }
@@ -92,7 +88,7 @@ export async function uploadPart(ctx: HandlerContext): Promise<Reply> {
   const upload = mustGetUpload(ctx);
   // Checked as on Initiate (the official SDK repeats x-cos-server-side-encryption on every part); the upload's own applies.
   requestedEncryption((n) => header(ctx.headers, n), ctx.config);
-  const blob = await receiveBody(ctx, MAX_PART_SIZE);
+  const blob = await receiveBody(ctx, COS_LIMITS.maxPartBytes);
   await storePart(ctx, upload, partNumber, blob);
   return { status: 200, headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64, ...encryptionHeaders(upload.sse) } };
 }
@@ -108,7 +104,7 @@ function intParam(ctx: HandlerContext, name: string, fallback: number, max: numb
 export async function listParts(ctx: HandlerContext): Promise<Reply> {
   const upload = mustGetUpload(ctx);
   const maxParts = intParam(ctx, 'max-parts', 1000, 1000);
-  const marker = intParam(ctx, 'part-number-marker', 0, MAX_PARTS);
+  const marker = intParam(ctx, 'part-number-marker', 0, COS_LIMITS.maxParts);
   const page: PartRecord[] = [];
   let truncated = false;
   for (const p of ctx.stores.metadata.listParts(upload.uploadId, marker)) {
@@ -194,8 +190,10 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
     chosen.push(have);
   }
   for (const [i, p] of chosen.entries()) {
-    if (i < chosen.length - 1 && p.size < MIN_PART_SIZE) {
-      throw CosErrors.entityTooSmall(`part ${p.partNumber} has ${p.size} bytes; every part but the last needs at least ${MIN_PART_SIZE}`);
+    if (i < chosen.length - 1 && p.size < COS_LIMITS.minPartBytes) {
+      throw CosErrors.entityTooSmall(
+        `part ${p.partNumber} has ${p.size} bytes; every part but the last needs at least ${COS_LIMITS.minPartBytes}`,
+      );
     }
   }
   // On Complete it is checked in the transaction that makes the object: the key may exist since Initiate.

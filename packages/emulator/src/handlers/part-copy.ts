@@ -1,8 +1,9 @@
+import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
 import { toXml } from '../xml/xml.js';
 import { header, isoDate, XML, type HandlerContext, type Reply } from './context.js';
 import { parseCopySourceRange, readCopySource } from './copy-source.js';
-import { MAX_PART_SIZE, mustGetUpload, partNumberOf, storePart } from './multipart.js';
+import { mustGetUpload, partNumberOf, storePart } from './multipart.js';
 
 /**
  * Upload Part - Copy (doc 436/8287): a part made of a byte range of an existing object, in this bucket
@@ -17,8 +18,8 @@ export async function uploadPartCopy(ctx: HandlerContext): Promise<Reply> {
   const rangeHeader = header(ctx.headers, 'x-cos-copy-source-range');
   const range = rangeHeader === undefined ? undefined : parseCopySourceRange(rangeHeader, src.size);
   const length = range ? range.end - range.start + 1 : src.size;
-  if (length > MAX_PART_SIZE) {
-    throw CosErrors.entityTooLarge(`the part would copy ${length} bytes; a copied part has at most ${MAX_PART_SIZE}`);
+  if (length > COS_LIMITS.maxPartBytes) {
+    throw CosErrors.entityTooLarge(`the part would copy ${length} bytes; a copied part has at most ${COS_LIMITS.maxPartBytes}`);
   }
   // A request body has nothing to say here: drain it so the connection stays usable.
   ctx.body.resume();

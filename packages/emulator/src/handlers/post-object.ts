@@ -1,6 +1,6 @@
 import { Busboy } from '@fastify/busboy';
 import type { Readable } from 'node:stream';
-import { checkPostPolicy, decodePolicyField, verifyPostSignature } from '@cos-direct/signer';
+import { checkPostPolicy, COS_LIMITS, decodePolicyField, verifyPostSignature } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
 import type { BlobInfo } from '../persistence/index.js';
 import { checkSignTime, secretKeyOf, type Identity } from '../pipeline/authenticate.js';
@@ -8,7 +8,7 @@ import { isUnimplemented } from '../pipeline/headers.js';
 import { checkObjectKey } from '../pipeline/route.js';
 import { grantContextOf } from '../policy/index.js';
 import { toXml } from '../xml/xml.js';
-import { limitedBody, MAX_OBJECT_SIZE } from './body.js';
+import { limitedBody } from './body.js';
 import { XML, type HandlerContext, type Reply } from './context.js';
 import { creationAcl, OBJECT_GRANT_HEADERS } from './acl.js';
 import { storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
@@ -92,7 +92,7 @@ export function postObject(ctx: HandlerContext, deps: PostObjectDeps): Promise<R
     try {
       bb = Busboy({
         headers: ctx.headers as never,
-        limits: { fieldSize: 64 * 1024, fields: 200, files: 1, parts: 250, fileSize: MAX_OBJECT_SIZE + 1 },
+        limits: { fieldSize: 64 * 1024, fields: 200, files: 1, parts: 250, fileSize: COS_LIMITS.maxObjectBytes + 1 },
       });
     } catch (e) {
       reject(CosErrors.malformedPost((e as Error).message));
@@ -180,8 +180,8 @@ async function handleFile(
   const source = limitedBody(ctx, file, fieldOf(fields, TRAFFIC_LIMIT));
   let blob: BlobInfo;
   blob = await ctx.stores.blobs.write(source, (info) => {
-    if ((file as Readable & { truncated?: boolean }).truncated || info.size > MAX_OBJECT_SIZE) {
-      throw CosErrors.entityTooLarge(`the file exceeds ${MAX_OBJECT_SIZE} bytes`);
+    if ((file as Readable & { truncated?: boolean }).truncated || info.size > COS_LIMITS.maxObjectBytes) {
+      throw CosErrors.entityTooLarge(`the file exceeds ${COS_LIMITS.maxObjectBytes} bytes`);
     }
     const md5 = fieldOf(fields, 'Content-MD5');
     if (md5 && Buffer.from(md5, 'base64').toString('hex') !== info.md5) throw CosErrors.badDigest('Content-MD5 does not match the file');

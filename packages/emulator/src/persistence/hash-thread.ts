@@ -235,7 +235,6 @@ export class ThreadedHash {
 
   /** Resolves once the workers (and writes) have caught up enough; undefined when there is no need to wait. */
   ready(): Promise<void> | undefined {
-    this.#error ??= this.#writes?.error;
     if (this.#error) return Promise.reject(this.#error);
     if (this.#inFlight.length <= MAX_BATCHES_IN_FLIGHT) return undefined;
     return new Promise<void>((resolve, reject) => {
@@ -277,12 +276,13 @@ export class ThreadedHash {
 
   /** One more of a batch's users (each worker, the write) is done with it; done batches are reused. */
   #settle(entry: { acks: number }) {
-    const users = this.#jobs.length + (this.#writes ? 1 : 0);
-    if (++entry.acks < users) return;
-    if (this.#writes?.error) {
-      this.#error ??= this.#writes.error;
+    // A failed write is a failure of the stream, whether or not the workers are done with the batch.
+    if (this.#writes?.error && !this.#error) {
+      this.#error = this.#writes.error;
       this.#wake();
     }
+    const users = this.#jobs.length + (this.#writes ? 1 : 0);
+    if (++entry.acks < users) return;
     while (this.#inFlight[0]?.acks === users) {
       this.#free.push(this.#inFlight.shift()!.batch);
       this.#retired++;

@@ -28,7 +28,7 @@ export class ContentHasher {
 
   /** Sends the stream's bytes, those held so far included, to `sink`; before the first MiB only. */
   attach(sink: ByteSink): void {
-    if (this.#threaded || this.#inPlace || this.#writes) throw new Error('a sink is attached before the first MiB');
+    if (this.#threaded || this.#inPlace || this.#writes) throw new Error('a sink must be attached once, while the first MiB is still held');
     this.#writes = new SinkWrites(sink);
   }
 

@@ -9,7 +9,6 @@ const TOP = Buffer.from([0xff]);
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
-export const MAX_KEY = COS_LIMITS.maxKeyBytes;
 /** Above every upload id the emulator makes (58 bytes). */
 const MAX_UPLOAD_ID = 100;
 /**
@@ -65,11 +64,11 @@ export interface RangeSpec {
 export function objectBounds(bucket: string, range: RangeSpec = {}): Bounds {
   const base = objectBase(bucket);
   const prefixBytes = utf8(range.prefix ?? '');
-  if (prefixBytes.length > MAX_KEY) return EMPTY;
+  if (prefixBytes.length > COS_LIMITS.maxKeyBytes) return EMPTY;
   const prefix = Buffer.concat([base, prefixBytes]);
   let start: Buffer<ArrayBufferLike> = prefix;
   if (range.after !== undefined) {
-    const after = Buffer.concat([base, cut(utf8(range.after), MAX_KEY)]);
+    const after = Buffer.concat([base, cut(utf8(range.after), COS_LIMITS.maxKeyBytes)]);
     // The least key above `after` is `after` 0x00; above all its descendants, `after` 0xFF.
     const above = Buffer.concat([after, range.skipDescendants ? TOP : ZERO]);
     if (Buffer.compare(above, start) > 0) start = above;
@@ -84,11 +83,11 @@ export const uploadKey = (bucket: string, key: string, uploadId: string) =>
 export function uploadBounds(bucket: string, range: RangeSpec = {}): Bounds {
   const base = objectBase(bucket);
   const prefixBytes = utf8(range.prefix ?? '');
-  if (prefixBytes.length > MAX_KEY) return EMPTY;
+  if (prefixBytes.length > COS_LIMITS.maxKeyBytes) return EMPTY;
   const prefix = Buffer.concat([base, escaped(prefixBytes)]);
   let start: Buffer<ArrayBufferLike> = prefix;
   if (range.after !== undefined) {
-    const after = Buffer.concat([base, escaped(cut(utf8(range.after), MAX_KEY))]);
+    const after = Buffer.concat([base, escaped(cut(utf8(range.after), COS_LIMITS.maxKeyBytes))]);
     let above: Buffer<ArrayBufferLike>;
     if (range.skipDescendants) above = Buffer.concat([after, TOP]);
     else if (range.afterUploadId !== undefined) above = Buffer.concat([after, ZERO, cut(utf8(range.afterUploadId), MAX_UPLOAD_ID), ZERO]);

@@ -183,7 +183,7 @@ export class LmdbBlobStore implements BlobStore {
     verify?.(info);
     // randomUUID draws from a pooled entropy cache: cheaper per write than randomBytes.
     const id = `i${randomUUID().replaceAll('-', '')}`;
-    this.lmdb.pendingInline.set(id, head.length === 1 ? Buffer.from(head[0]!) : Buffer.concat(head, size));
+    this.lmdb.pendingInline.set(id, Buffer.concat(head, size));
     return { id, ...info };
   }
 

@@ -1,6 +1,7 @@
 // Version records in key order, newest first within a key, and COS-shaped version ids.
 
-import { escaped, MAX_KEY, objectBase } from './keys.js';
+import { COS_LIMITS } from '@cos-direct/signer';
+import { escaped, objectBase } from './keys.js';
 import type { VersionRange } from './types.js';
 
 const ZERO = Buffer.from([0]);
@@ -30,12 +31,15 @@ export function keyVersionBounds(bucket: string, key: string): { start: Buffer; 
 export function versionBounds(bucket: string, range: VersionRange = {}): { start: Buffer; end: Buffer } {
   const base = objectBase(bucket);
   const prefixBytes = utf8(range.prefix ?? '');
-  if (prefixBytes.length > MAX_KEY) return { start: ONE, end: ONE };
+  if (prefixBytes.length > COS_LIMITS.maxKeyBytes) return { start: ONE, end: ONE };
   const prefix = Buffer.concat([base, escaped(prefixBytes)]);
   let start: Buffer = prefix;
   if (range.after !== undefined) {
     const afterBytes = utf8(range.after);
-    const after = Buffer.concat([base, escaped(afterBytes.length > MAX_KEY + 1 ? afterBytes.subarray(0, MAX_KEY + 1) : afterBytes)]);
+    const after = Buffer.concat([
+      base,
+      escaped(afterBytes.length > COS_LIMITS.maxKeyBytes + 1 ? afterBytes.subarray(0, COS_LIMITS.maxKeyBytes + 1) : afterBytes),
+    ]);
     let above: Buffer;
     if (range.skipDescendants) above = Buffer.concat([after, TOP]);
     // Just above the marker's own entry: its older versions follow.

@@ -1,6 +1,6 @@
+import { COS_LIMITS } from '@cos-direct/signer';
 import { type BucketConfigOperation, bucketConfigOperation, subresourceOf } from '../bucket-config/subresources.js';
 import { CosErrors } from '../errors/index.js';
-import { COS_LIMITS } from '@cos-direct/signer';
 
 export type Operation =
   | 'ListBuckets'
