@@ -1,6 +1,16 @@
 // Coverage settings shared by every workspace's vitest.config.ts: one place for the provider, the
 // reports and the rule that floors judge whole runs only.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { CoverageOptions } from 'vitest/node';
+import { staleBuilds } from './scripts/build-stamp.mjs';
+
+/**
+ * Workers for suites that mostly wait on sockets and child processes: one per core. (Vitest's default
+ * leaves a core free, which on a 2-core machine means one file at a time.)
+ */
+export const IO_BOUND_WORKERS = availableParallelism();
 
 export type CoverageFloors = { lines: number; functions: number; branches: number; statements: number };
 
@@ -24,4 +34,21 @@ export function coverage(floors: CoverageFloors | undefined, include: string[] =
     reportsDirectory: 'coverage',
     thresholds: floors && isWholeRun(process.argv.slice(2)) ? floors : undefined,
   };
+}
+
+/**
+ * Tests reach sibling workspaces (and some their own CLI) through the built `dist`, which `npm test` builds
+ * first. A suite run on its own after a `src` edit would test the old code: say so before it starts.
+ */
+export function warnIfBuildsAreStale(): void {
+  // The config is bundled before it runs, so import.meta.url is no guide: the repository root is the
+  // nearest folder up from the workspace with the pnpm workspace file.
+  let root = process.cwd();
+  while (!existsSync(join(root, 'pnpm-workspace.yaml')) && dirname(root) !== root) root = dirname(root);
+  const stale = staleBuilds(root);
+  if (stale.length > 0) {
+    console.warn(
+      `\n⚠ dist was built from other sources than src in ${stale.join(', ')}: tests that load it run the old code (npm run build)\n`,
+    );
+  }
 }

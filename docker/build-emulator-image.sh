@@ -29,11 +29,22 @@ quiet() {
   fi
 }
 in_repo() { (cd "$repo" && "$@"); }
+# Suites that start at the same time share one build: the second waits here, then finds the image current.
+exec 9>"${TMPDIR:-/tmp}/cos-direct-image-$(printf '%s' "$tag" | tr -c 'A-Za-z0-9' '_').lock"
+flock 9
 quiet in_repo "${pnpm[@]}" --filter "@cos-direct/emulator..." run build
 quiet in_repo "${pnpm[@]}" --filter @cos-direct/emulator deploy --prod --legacy "$context/app"
 mkdir -p "$context/data"
 cp "$repo/packages/emulator/Dockerfile" "$context/Dockerfile"
-quiet docker build --quiet --build-arg "BASE_IMAGE=$base" -t "$tag" "$context"
+# The image is labelled with a digest of its whole context and base: when nothing in them changed, the
+# image already there is the one this build would make. (Bin shims and pnpm's state name the context's
+# temporary path, so they are left out.)
+digest="$( (cd "$context" && find . -type f -not -path '*/.bin/*' -not -name .modules.yaml -print0 | LC_ALL=C sort -z | xargs -0 sha256sum; docker image inspect --format '{{.Id}}' "$base") | sha256sum | cut -c1-32)"
+if [ "$(docker image inspect --format '{{ index .Config.Labels "org.cos-direct.context" }}' "$tag" 2>/dev/null)" = "$digest" ]; then
+  echo "build-emulator-image: $tag is current"
+  exit 0
+fi
+quiet docker build --quiet --build-arg "BASE_IMAGE=$base" --label "org.cos-direct.context=$digest" -t "$tag" "$context"
 # A rebuild leaves the image it replaced and its first stage untagged.
 docker image prune --force --filter label=org.cos-direct.build=emulator >/dev/null 2>&1 || true
 echo "build-emulator-image: built $tag on $base"

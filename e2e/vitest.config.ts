@@ -1,4 +1,7 @@
 import { defineConfig } from 'vitest/config';
+import { warnIfBuildsAreStale } from '../vitest.shared.js';
+
+warnIfBuildsAreStale();
 
 export default defineConfig({
   test: {

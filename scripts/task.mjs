@@ -4,7 +4,7 @@
 //
 // Quiet by default: install and build logs are shown only when they fail. `test` also lints, and under
 // CI=true (or COS_DIRECT_NODE_LINES=22,24) runs the unit suites again on those Node lines.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -97,25 +97,66 @@ if (task !== 'test') {
   process.exit(pnpm(['exec', 'turbo', 'run', task, ...extra, ...process.argv.slice(3)]));
 }
 
-// test: lint, every workspace's suite on this Node, then the unit suites on the other supported lines.
+// test: lint, a build, then every workspace's suite on this Node while the unit suites run again on the
+// other supported lines. The reruns only read the built dist, so they need nothing from the main run.
 for (const f of resultFiles()) rmSync(f, { force: true });
 const failures = [];
+const started = Date.now();
 if (biome() !== 0) failures.push('lint (biome ci: see above; `npx biome check --write .` fixes formatting)');
-// One failing workspace must not hide the results of the others.
-const turboStatus = pnpm([
-  'exec',
-  'turbo',
-  'run',
-  'test',
-  '--concurrency=1',
-  '--continue=dependencies-successful',
-  ...process.argv.slice(3),
+if (pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']) !== 0) {
+  failures.push('the build (see above)');
+  printTotals();
+  process.exit(1);
+}
+// Two workspaces' suites at a time: most of their time is spent waiting on sockets, browsers and
+// containers, not on the CPU. One failing workspace must not hide the results of the others.
+const concurrency = process.env.COS_DIRECT_TEST_CONCURRENCY ?? '2';
+const [turboStatus, ...lineStatuses] = await Promise.all([
+  runAsync('npx', [
+    '-y',
+    `pnpm@${pnpmVersion}`,
+    'exec',
+    'turbo',
+    'run',
+    'test',
+    `--concurrency=${concurrency}`,
+    '--continue=dependencies-successful',
+    ...process.argv.slice(3),
+  ]),
+  ...nodeLines.map((line) => rerunOnNodeLine(line)),
 ]);
 if (turboStatus !== 0) failures.push('a build, type check or test task (see "Failed:" above)');
-for (const line of nodeLines) {
+for (const failed of lineStatuses.flat()) failures.push(failed);
+printTotals();
+say(`test took ${Math.round((Date.now() - started) / 1000)} s`);
+process.exit(failures.length === 0 ? 0 : 1);
+
+/** Like `run`, without blocking: the child's output goes straight to this terminal, or is kept until it ends. */
+function runAsync(cmd, args, { cwd = root, buffer = false } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env: childEnv, stdio: buffer ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const chunks = [];
+    if (buffer) {
+      child.stdout.on('data', (d) => chunks.push(d));
+      child.stderr.on('data', (d) => chunks.push(d));
+    }
+    child.on('error', (error) => {
+      chunks.push(Buffer.from(String(error)));
+      resolve({ status: 1, output: Buffer.concat(chunks).toString() });
+    });
+    child.on('close', (code) => {
+      const status = code ?? 1;
+      resolve(buffer ? { status, output: Buffer.concat(chunks).toString() } : status);
+    });
+  });
+}
+
+// The unit suites on one Node line, a workspace after another; each one's report is printed whole when it
+// ends, so that parallel runs do not interleave their lines.
+async function rerunOnNodeLine(line) {
+  const failed = [];
   for (const dir of UNIT_WORKSPACES) {
-    say(`unit tests of ${dir} on Node ${line}`);
-    const status = run(
+    const { status, output } = await runAsync(
       'npx',
       [
         '-y',
@@ -125,17 +166,20 @@ for (const line of nodeLines) {
         join(root, dir, 'node_modules', 'vitest', 'vitest.mjs'),
         'run',
         '--coverage.enabled=false',
-        '--reporter=default',
+        '--reporter=dot',
         '--reporter=json',
         `--outputFile.json=.test-results.node${line}.json`,
       ],
-      { cwd: join(root, dir) },
+      { cwd: join(root, dir), buffer: true },
     );
-    if (status !== 0) failures.push(`${dir} on Node ${line}`);
+    say(`unit tests of ${dir} on Node ${line}: ${status === 0 ? 'passed' : 'FAILED'}`);
+    if (status !== 0) {
+      process.stdout.write(output);
+      failed.push(`${dir} on Node ${line}`);
+    }
   }
+  return failed;
 }
-printTotals();
-process.exit(failures.length === 0 ? 0 : 1);
 
 function resultFiles() {
   const out = [];

@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { crc64ecma } from '@cos-direct/signer/crc64';
 import { presignRequest, signPostPolicy, signRequest, signStsV1, verifyRequest } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,13 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 const pnpmVersion = (JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split(
   '@',
 )[1];
+
+const execFileAsync = promisify(execFile);
+// The pnpm running this suite when there is one (turbo under `npm test`), else the repository's version
+// through npx, which costs a resolution per call.
+const pnpmCommand = process.env.npm_execpath?.includes('pnpm')
+  ? [process.execPath, process.env.npm_execpath]
+  : ['npx', '-y', `pnpm@${pnpmVersion}`];
 
 interface Check {
   /** ES module run with `node` in the consumer project. Reads INPUT (JSON) from the env, prints a JSON result. */
@@ -336,20 +344,23 @@ function run(script: string, args: string[], cwd: string): { status: number | nu
 describe('published packages install and work in a clean project', () => {
   beforeAll(async () => {
     packs = await mkdtemp(join(tmpdir(), 'cos-pack-'));
-    for (const w of workspaces) {
-      const before = new Set(await readdir(packs));
-      execFileSync('npx', ['-y', `pnpm@${pnpmVersion}`, 'pack', '--pack-destination', packs], { cwd: w.dir, stdio: 'ignore', env: npmEnv });
-      const tarball = (await readdir(packs)).find((f) => f.endsWith('.tgz') && !before.has(f));
-      if (!tarball) throw new Error(`pnpm pack produced no tarball for ${w.name}`);
-      tarballOf.set(w.name, join(packs, tarball));
-      const listing = execFileSync('tar', ['-tzf', join(packs, tarball)], { encoding: 'utf8' });
-      packed.set(w.name, listing.split('\n').filter(Boolean));
-    }
+    // Packed side by side, each into a folder of its own so that its tarball is the only file there.
+    await Promise.all(
+      workspaces.map(async (w, i) => {
+        const into = join(packs, String(i));
+        await mkdir(into);
+        await execFileAsync(pnpmCommand[0]!, [...pnpmCommand.slice(1), 'pack', '--pack-destination', into], { cwd: w.dir, env: npmEnv });
+        const tarball = (await readdir(into)).find((f) => f.endsWith('.tgz'));
+        if (!tarball) throw new Error(`pnpm pack produced no tarball for ${w.name}`);
+        tarballOf.set(w.name, join(into, tarball));
+        const listing = execFileSync('tar', ['-tzf', join(into, tarball)], { encoding: 'utf8' });
+        packed.set(w.name, listing.split('\n').filter(Boolean));
+      }),
+    );
     project = await mkdtemp(join(tmpdir(), 'cos-consumer-'));
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    const tarballs = (await readdir(packs)).filter((f) => f.endsWith('.tgz')).map((f) => join(packs, f));
-    // Its output is in the error when it fails.
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
+    // Its output is in the error when it fails. Packages already in npm's cache are not fetched again.
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballOf.values()], {
       cwd: project,
       stdio: 'pipe',
       env: npmEnv,

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { coverage } from '../../vitest.shared.js';
+import { coverage, warnIfBuildsAreStale } from '../../vitest.shared.js';
 // @ts-expect-error: a plain script shared with the other container suites
 import { dockerAvailable } from '../../docker/test-setup.mjs';
 
@@ -8,6 +8,8 @@ import { dockerAvailable } from '../../docker/test-setup.mjs';
 const thresholds = dockerAvailable()
   ? { lines: 87, functions: 85, branches: 71, statements: 82 }
   : { lines: 39, functions: 49, branches: 33, statements: 35 };
+
+warnIfBuildsAreStale();
 
 export default defineConfig({
   test: {

@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
-import { coverage } from '../../vitest.shared.js';
+import { coverage, warnIfBuildsAreStale } from '../../vitest.shared.js';
+
+warnIfBuildsAreStale();
 
 export default defineConfig({
   test: {

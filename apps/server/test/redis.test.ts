@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack, ticket, type Stack } from './harness.js';
 
@@ -15,7 +16,7 @@ describe.skipIf(!available)('rate limit shared through Redis', () => {
   let a: Stack;
   let b: Stack;
   beforeAll(async () => {
-    const port = 21000 + Math.floor(Math.random() * 20000);
+    const port = await portFromOs();
     redis = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -43,3 +44,12 @@ describe.skipIf(!available)('rate limit shared through Redis', () => {
     expect(results).toEqual([400, 400, 400, 429]);
   });
 });
+
+// redis-server takes no port 0 (it means "no TCP"), so the OS names a free one first.
+async function portFromOs(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}

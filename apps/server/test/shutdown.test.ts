@@ -10,7 +10,6 @@ describe('the CLI', () => {
     // An STS endpoint that never answers keeps a ticket request in flight for STS_TIMEOUT_MS.
     const hang = createNetServer(() => undefined);
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
-    const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn(process.execPath, [cli], {
       env: {
         PATH: process.env.PATH,
@@ -20,7 +19,8 @@ describe('the CLI', () => {
         PERSIST_BUCKET_REGION: 'ap-guangzhou',
         STS_ENDPOINT: `127.0.0.1:${(hang.address() as { port: number }).port}`,
         STS_TIMEOUT_MS: '1500',
-        PORT: String(port),
+        // The OS picks the port; the server names it in its listening line.
+        PORT: '0',
         HOST: '127.0.0.1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,7 +30,8 @@ describe('the CLI', () => {
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
-      await expect.poll(() => out, { timeout: 15_000 }).toContain('Server listening');
+      await expect.poll(() => out, { timeout: 15_000 }).toMatch(/Server listening at http:\/\/127\.0\.0\.1:\d+/);
+      const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1];
       expect(out).toContain('open to anyone');
       const inFlight = fetch(`http://127.0.0.1:${port}/sts-direct-sign?ext=jpg`);
       await new Promise((r) => setTimeout(r, 200));

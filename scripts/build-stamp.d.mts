@@ -1,0 +1,3 @@
+export declare const STAMP: string;
+export declare function sourceDigest(workspace: string): string;
+export declare function staleBuilds(root: string): string[];
