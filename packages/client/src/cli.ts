@@ -29,7 +29,7 @@ Options:
   -h, --help              this help
 
 Ctrl-C stops the uploads and keeps what multipart uploads have sent: run the same command again to resume.
-Exit status: 0 when every file uploaded, 1 when any failed, 2 on bad usage, 130 when interrupted.`;
+Exit status: 0 when every file uploaded, 1 when any failed, 2 on bad usage, 130 when interrupted by Ctrl-C (143 by SIGTERM, 129 by SIGHUP).`;
 
 /** One line: the problem, and where the full help is. */
 function usage(message: string): never {
@@ -218,18 +218,25 @@ async function main(): Promise<number> {
 
   // Ctrl-C: put the terminal back at once, abort the requests in flight, keep what multipart uploads have
   // sent, and say how to go on. A second Ctrl-C leaves without waiting for the aborts to settle.
+  // A terminal's Ctrl-C reaches the whole process group, and a launcher in it (`pnpm exec`, `npx`) answers
+  // by sending its child SIGTERM and leaving at once: so SIGTERM (and SIGHUP) start the same clean stop, and
+  // one that arrives while stopping does not cut it short. Only a second Ctrl-C quits at once.
   const controller = new AbortController();
-  let interrupted = false;
+  let interruptedBy: NodeJS.Signals | undefined;
   let bars: cliProgress.MultiBar | undefined;
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     bars?.stop();
     bars = undefined;
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    say('cos-direct: interrupted, stopping (Ctrl-C again to quit at once)');
+    if (interruptedBy) {
+      if (signal === 'SIGINT') process.exit(130);
+      return;
+    }
+    interruptedBy = signal;
+    say(`cos-direct: ${signal === 'SIGINT' ? 'interrupted' : `${signal} received`}, stopping (Ctrl-C again to quit at once)`);
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const signal of stopSignals) process.on(signal, onSignal);
 
   // Bars only on a terminal; pipes and CI logs get a line when each file starts and when it ends.
   const tty = !json && process.stderr.isTTY === true;
@@ -339,13 +346,13 @@ async function main(): Promise<number> {
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of stopSignals) process.off(signal, onSignal);
     bars?.stop();
     await dispatcher?.close();
   }
   if (tty) for (const o of outcomes) line(o);
 
-  if (interrupted) {
+  if (interruptedBy) {
     const done = new Set(outcomes.filter((o) => o.result).map((o) => o.file));
     // The same command without the files that are already up.
     const fileTokens = parsed.tokens.filter((t) => t.kind === 'positional').slice(1);
@@ -357,7 +364,8 @@ async function main(): Promise<number> {
         ? `cos-direct: interrupted with ${left} of ${files.length} file(s) not uploaded; the parts already sent are kept. To resume, run the same command again:\n  ${again}`
         : `cos-direct: interrupted with ${left} of ${files.length} file(s) not uploaded (--no-resume: nothing was kept). To start over:\n  ${again}`,
     );
-    return 130;
+    // The shell's convention: 128 + the signal's number.
+    return interruptedBy === 'SIGINT' ? 130 : interruptedBy === 'SIGTERM' ? 143 : 129;
   }
   const failed = outcomes.filter((o) => o.error).length;
   if (failed > 0) say(`${failed} of ${files.length} file(s) failed`);
