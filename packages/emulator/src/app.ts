@@ -7,16 +7,21 @@ import type { RefusalLog } from './diagnostics/refusals.js';
 import { claimedSecretId, type IdentityLabel, type RequestLog } from './diagnostics/request-log.js';
 import { describeFault, injectedError, type FaultInjector, type FaultRule } from './faults/rules.js';
 import { CosError, CosErrors } from './errors/index.js';
-import { header, readSmallBody, type Reply, type ServiceContext } from './handlers/context.js';
+import type { ServiceContext } from './handlers/context.js';
+import { readSmallBody } from './http/body.js';
+import { foreignHeaders, unknownHeaders } from './http/header-support.js';
+import { header } from './http/headers.js';
+import type { Reply } from './http/reply.js';
+import type { Operation } from './operation-names.js';
 import type { Stores } from './persistence/index.js';
-import { authenticate, type Identity } from './pipeline/authenticate.js';
-import { authorize } from './pipeline/authorize.js';
+import { checkAccess, requestAccess } from './pipeline/access.js';
+import { authenticate } from './pipeline/authenticate.js';
+import type { Identity } from './pipeline/identity.js';
 import { checkReferer } from './bucket-config/referer.js';
-import type { BucketPolicy } from './policy/bucket-policy.js';
 import { corsResponseHeaders, preflight } from './pipeline/cors.js';
 import { errorXml } from './pipeline/error-response.js';
-import { foreignHeaders, unknownHeaders } from './pipeline/headers.js';
-import { routeRequest, type Operation, type RoutedRequest } from './pipeline/route.js';
+import { routeRequest } from './pipeline/route.js';
+import type { RoutedRequest } from './pipeline/routed-request.js';
 import { OPERATIONS, resourceOf } from './operations.js';
 import { grantContextOf, type RequestContext } from './policy/index.js';
 import type { StsService } from './sts/index.js';
@@ -337,28 +342,8 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     return reply.send(r.body);
   };
 
-  /** Stage 5: root may do anything, temporary keys are held to their policy, anonymous requests to ACLs. */
-  const check = (id: Identity, action: string, bucketName: string, key: string, context: RequestContext, objectKey = key) => {
-    if (id.kind === 'root') return;
-    const b = stores.metadata.getBucket(bucketName);
-    const o = objectKey ? stores.metadata.getObject(bucketName, objectKey) : undefined;
-    const policy = stores.metadata.getBucketConfig(bucketName, 'policy')?.document as BucketPolicy | undefined;
-    authorize(
-      id,
-      {
-        action,
-        bucket: bucketName,
-        key,
-        context,
-        bucketAcl: b?.acl,
-        ...(b?.grants ? { bucketGrants: b.grants } : {}),
-        objectAcl: o?.acl,
-        ...(o?.grants ? { objectGrants: o.grants } : {}),
-        ...(policy ? { bucketPolicy: policy } : {}),
-      },
-      config,
-    );
-  };
+  const check = (id: Identity, action: string, bucketName: string, key: string, context: RequestContext, objectKey = key) =>
+    checkAccess(deps, id, action, bucketName, key, context, objectKey);
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const st = request.cosState!;
@@ -496,7 +481,6 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     const ctx: ServiceContext = {
       config,
       stores,
-      sts,
       routed,
       bucket: bucketRecord,
       headers,
@@ -504,10 +488,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       now,
       host,
       protocol,
-      identity,
-      policyContext,
-      authorizeAlso: (action, key, bucketName) => check(identity, action, bucketName ?? routed.bucket, key, policyContext),
-      authorizeAs: (id, action, key, context) => check(id, action, routed.bucket, key, context),
+      access: requestAccess(deps, { identity, bucket: routed.bucket, policyContext, now }),
       warn: (message) => request.log.warn({ requestId: request.id }, message),
     };
     const result = spec.kind === 'service' ? await spec.handler(ctx) : await spec.handler({ ...ctx, bucket: bucketRecord! });

@@ -1,15 +1,6 @@
 import type { CorsRule } from '../persistence/index.js';
 import { wildcardMatch } from '../policy/resource.js';
 
-export const DEV_CORS_RULE: CorsRule = Object.freeze({
-  id: 'cos-direct-dev',
-  allowedOrigins: ['*'],
-  allowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
-  allowedHeaders: ['*'],
-  exposeHeaders: ['ETag', 'Content-Length', 'x-cos-request-id', 'x-cos-hash-crc64ecma', 'x-cos-version-id', 'Location'],
-  maxAgeSeconds: 600,
-}) as CorsRule;
-
 const originMatches = (rule: CorsRule, origin: string) => rule.allowedOrigins.some((o) => wildcardMatch(o, origin));
 const methodMatches = (rule: CorsRule, method: string) => rule.allowedMethods.some((m) => m.toUpperCase() === method.toUpperCase());
 const headerAllowed = (rule: CorsRule, header: string) =>
