@@ -14,6 +14,8 @@ import type { StsService } from '../sts/index.js';
 import type { AuthEnvironment, AuthStrategy, SignedRequestView } from './auth-strategy.js';
 import type { Identity } from './identity.js';
 import { legacySignStrategy } from './legacy-sign.js';
+import type { RequestState } from './request-state.js';
+import type { RoutedRequest } from './routed-request.js';
 import { sigV4Strategy } from './sigv4.js';
 
 /** Resolves a SecretId to its secret key, or throws the refusal COS gives for it. */
@@ -187,4 +189,25 @@ export function authenticate(
     if (verdict.outcome === 'accept') return verdict.identity;
   }
   return { kind: 'anonymous' };
+}
+
+/**
+ * Stage 4: who the request acts as (a POST form signs itself, later). A SigV4 signature with a payload
+ * hash hands back the body wrapped in a check of that hash, which the handler then reads.
+ */
+export function authenticateRequest(env: AuthEnvironment, st: RequestState, routed: RoutedRequest, method: string): Identity {
+  const signed = {
+    operation: routed.operation,
+    bucket: routed.bucket,
+    key: routed.key,
+    method,
+    signedPath: routed.signedPath,
+    query: routed.query,
+    headers: st.headers,
+    body: st.body,
+  };
+  const identity = authenticate(signed, env.config, env.sts, env.now);
+  st.body = signed.body;
+  st.identity = identity.kind === 'anonymous' ? identity : { kind: identity.kind, secretId: identity.secretId };
+  return identity;
 }
