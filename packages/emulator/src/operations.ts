@@ -3,14 +3,16 @@ import { BUCKET_CONFIG_HANDLERS } from './bucket-config/handlers.js';
 import type { BucketConfigOperation } from './bucket-config/subresources.js';
 import * as acl from './handlers/acl.js';
 import * as bucket from './handlers/bucket.js';
-import type { HandlerContext, Reply, ServiceContext } from './handlers/context.js';
+import type { HandlerContext, ServiceContext } from './handlers/context.js';
+import type { Reply } from './http/reply.js';
 import * as multipart from './handlers/multipart.js';
 import * as object from './handlers/object.js';
 import { uploadPartCopy } from './handlers/part-copy.js';
 import { postObject } from './handlers/post-object.js';
 import * as tagging from './handlers/tagging.js';
 import * as versioning from './handlers/versioning.js';
-import type { Operation, RoutedRequest } from './pipeline/route.js';
+import type { Operation } from './operation-names.js';
+import type { RoutedRequest } from './pipeline/routed-request.js';
 
 /**
  * Where an operation's CAM resource points: the object key; the `prefix` parameter, which COS
@@ -57,9 +59,7 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   // Each key is also authorized on its own (DeleteObject on <bucket>/<key>) by the handler.
   DeleteMultipleObjects: onBucket('DeleteObject', 'bucket', bucket.deleteMultipleObjects),
   // The form signs itself: authenticated and authorized by its handler, on the key the form names.
-  PostObject: onBucket('PostObject', 'object', (ctx) =>
-    postObject(ctx, { sts: ctx.sts, authorize: (id, key, context) => ctx.authorizeAs(id, 'name/cos:PostObject', key, context) }),
-  ),
+  PostObject: onBucket('PostObject', 'object', postObject),
   PutObject: onBucket('PutObject', 'object', object.putObject),
   CopyObject: onBucket('PutObject', 'object', object.copyObject),
   GetObject: onBucket('GetObject', 'object', (ctx) => object.getObject(ctx, false)),

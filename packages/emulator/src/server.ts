@@ -9,7 +9,7 @@ import { RefusalLog, type Refusal } from './diagnostics/refusals.js';
 import { RequestLog } from './diagnostics/request-log.js';
 import { FaultInjector, type FaultRuleInput, type FaultRuleStatus } from './faults/rules.js';
 import { openStores } from './persistence/index.js';
-import { DEV_CORS_RULE } from './pipeline/cors.js';
+import { DEV_CORS_RULE } from './bucket-config/dev-cors.js';
 import { armCrashPoint } from './persistence/crash-points.js';
 import { createStsService } from './sts/index.js';
 import { loadTlsMaterial, readOwnTlsMaterial } from './tls/certificates.js';

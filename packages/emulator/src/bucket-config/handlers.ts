@@ -1,6 +1,7 @@
 import { type CosError, CosErrors } from '../errors/index.js';
-import { readConfigBody } from '../handlers/config-body.js';
-import { XML, type HandlerContext, type Reply } from '../handlers/context.js';
+import type { HandlerContext } from '../handlers/context.js';
+import { CONFIGURATION_BODY, readDocumentText, readXmlBody } from '../http/body.js';
+import { XML, type Reply } from '../http/reply.js';
 import { toXml, type XmlNode } from '../xml/xml.js';
 import { element, type Tree } from './shape.js';
 import { type BucketConfigOperation, SUBRESOURCES, type SubresourceSpec, type XmlSubresource } from './subresources.js';
@@ -30,8 +31,8 @@ function notFoundError(spec: SubresourceSpec, ctx: HandlerContext, id: string): 
 }
 
 async function documentOf(ctx: HandlerContext, spec: SubresourceSpec, id: string): Promise<unknown | undefined> {
-  if ('json' in spec) return spec.json.read(await readConfigBody(ctx, { xml: false }));
-  const doc = (await readConfigBody(ctx, { xml: true })) as Tree;
+  if ('json' in spec) return spec.json.read(await readDocumentText(ctx, CONFIGURATION_BODY));
+  const doc = (await readXmlBody(ctx, { ...CONFIGURATION_BODY, refuseEmpty: true })) as Tree;
   const names = Object.keys(doc);
   if (names.length !== 1 || doc[spec.root] === undefined)
     throw CosErrors.malformedXml(`expected a <${spec.root}> document${names.length ? `, not <${names.join('>, <')}>` : ''}`);

@@ -134,6 +134,14 @@ export type BucketConfigOperation =
   | `DeleteBucket${Deletable['name']}`
   | 'ListBucketInventory';
 
+/** Every operation of the table, in the table's order. */
+export const BUCKET_CONFIG_OPERATIONS = SUBRESOURCES.flatMap((spec: SubresourceSpec) => [
+  `PutBucket${spec.name}`,
+  `GetBucket${spec.name}`,
+  ...(spec.noDelete ? [] : [`DeleteBucket${spec.name}`]),
+  ...(spec.byId && 'root' in spec ? [`ListBucket${spec.name}`] : []),
+]) as BucketConfigOperation[];
+
 const BY_PARAM = new Map<string, SubresourceSpec>(SUBRESOURCES.map((s) => [s.param, s]));
 
 export const subresourceOf = (param: string): SubresourceSpec | undefined => BY_PARAM.get(param);

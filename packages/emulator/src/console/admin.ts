@@ -4,7 +4,9 @@ import type { EmulatorConfig } from '../config.js';
 import type { RefusalLog } from '../diagnostics/refusals.js';
 import type { RequestEntry, RequestLog } from '../diagnostics/request-log.js';
 import { FaultRuleError, type FaultInjector } from '../faults/rules.js';
-import { header, readSmallBody, type Reply } from '../handlers/context.js';
+import { readSmallBody } from '../http/body.js';
+import { header } from '../http/headers.js';
+import type { Reply } from '../http/reply.js';
 import { listGrouped, type Stores } from '../persistence/index.js';
 import { CONSOLE_HTML } from './page.js';
 

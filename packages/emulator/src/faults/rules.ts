@@ -1,5 +1,5 @@
 import { CosError, CosErrors } from '../errors/index.js';
-import { OPERATIONS } from '../operations.js';
+import { isOperation, OPERATION_NAMES } from '../operation-names.js';
 
 /**
  * A fault rule as users write it (HTTP `//_emulator/faults`, `--fault <json>`, `faults` option,
@@ -155,8 +155,8 @@ export function validateFaultRules(input: unknown): FaultRule[] {
     if (r.operation !== undefined) {
       operations = [];
       for (const op of list(r.operation)) {
-        if (typeof op !== 'string' || !(op in OPERATIONS)) {
-          problems.push(`${at}: operation ${JSON.stringify(op)} is not one of ${Object.keys(OPERATIONS).join(', ')}`);
+        if (typeof op !== 'string' || !isOperation(op)) {
+          problems.push(`${at}: operation ${JSON.stringify(op)} is not one of ${OPERATION_NAMES.join(', ')}`);
         } else operations.push(op);
       }
     }

@@ -2,32 +2,22 @@ import { CosErrors } from '../errors/index.js';
 import type { Acl, AclGrant, ObjectRecord } from '../persistence/index.js';
 import { ALL_USERS_URI, cannedGrants, cannedOf, PERMISSIONS, type Permission } from '../policy/acl.js';
 import { toXml } from '../xml/xml.js';
-import { readConfigBody } from './config-body.js';
-import { header, XML, type HandlerContext, type Reply } from './context.js';
+import { CONFIGURATION_BODY, readXmlBody } from '../http/body.js';
+import { ALL_GRANT_HEADERS, type GrantHeader } from '../http/header-names.js';
+import { header } from '../http/headers.js';
+import { XML, type Reply } from '../http/reply.js';
+import type { HandlerContext } from './context.js';
 import { aclOf } from './metadata-headers.js';
 import { selectObject } from './versioning.js';
 
-/** The x-cos-grant-* headers and the permission each grants. */
-export const GRANT_HEADER_PERMISSIONS: Record<string, Permission> = {
+/** The permission each x-cos-grant-* header grants. */
+const GRANT_HEADER_PERMISSIONS: Record<string, Permission> = {
   'x-cos-grant-read': 'READ',
   'x-cos-grant-write': 'WRITE',
   'x-cos-grant-full-control': 'FULL_CONTROL',
   'x-cos-grant-read-acp': 'READ_ACP',
   'x-cos-grant-write-acp': 'WRITE_ACP',
-};
-
-/**
- * The grant headers an object write takes (PUT Object, POST Object as form fields, Initiate Multipart
- * Upload, PUT Object - Copy): COS documents x-cos-grant-write for buckets only.
- */
-export const OBJECT_GRANT_HEADERS = [
-  'x-cos-grant-read',
-  'x-cos-grant-read-acp',
-  'x-cos-grant-write-acp',
-  'x-cos-grant-full-control',
-] as const;
-/** The grant headers PUT Bucket and PUT ?acl take. */
-export const ALL_GRANT_HEADERS = Object.keys(GRANT_HEADER_PERMISSIONS);
+} satisfies Record<GrantHeader, Permission>;
 
 const ownerId = (appId: string) => `qcs::cam::uin/${appId}:uin/${appId}`;
 
@@ -97,7 +87,7 @@ async function requestedAcl(ctx: HandlerContext, fallback: Acl): Promise<{ acl: 
   const length = header(ctx.headers, 'content-length');
   const hasBody = (length !== undefined && length !== '0') || header(ctx.headers, 'transfer-encoding') !== undefined;
   if (hasBody) {
-    const doc = await readConfigBody(ctx, { xml: true });
+    const doc = await readXmlBody(ctx, { ...CONFIGURATION_BODY, refuseEmpty: true });
     if (canned !== undefined || fromHeaders.length > 0)
       throw CosErrors.invalidRequest(
         'Header and body cannot be set at the same time.',

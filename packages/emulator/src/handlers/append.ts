@@ -1,10 +1,12 @@
 import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
 import type { BlobInfo, ObjectRecord, ReplaceCheck } from '../persistence/index.js';
+import { header, headerSource } from '../http/headers.js';
+import type { Reply } from '../http/reply.js';
 import { receiveBody } from './body.js';
-import { header, type HandlerContext, type Reply } from './context.js';
-import { aclOf, headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import type { HandlerContext } from './context.js';
 import { commitObject, madeVersionHeader } from './object.js';
+import { objectAttributesOf } from './object-attributes.js';
 
 /** What a key must hold for an append at `position`: nothing (position 0), or an appendable object that long. */
 function checkAppendTarget(key: string, position: number, current: ObjectRecord | undefined): void {
@@ -49,15 +51,7 @@ export async function appendObject(ctx: HandlerContext): Promise<Reply> {
     );
   }
   // What the first append stores; later appends keep what the object has (COS ignores their storage class).
-  const attributes = current
-    ? undefined
-    : {
-        headers: storedHeadersOf((n) => header(ctx.headers, n), key),
-        meta: userMetaOf(headerEntries(ctx.headers)),
-        acl: aclOf(header(ctx.headers, 'x-cos-acl')),
-        storageClass: storageClassOf(header(ctx.headers, 'x-cos-storage-class')),
-        appendable: true,
-      };
+  const attributes = current ? undefined : objectAttributesOf(headerSource(ctx.headers), key, ctx.config, { from: 'append' });
   const chunk = await receiveBody(ctx);
   let whole: BlobInfo = chunk;
   let committed = false;

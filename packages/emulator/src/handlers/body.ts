@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
 import type { BlobInfo } from '../persistence/index.js';
-import { header, type HandlerContext } from './context.js';
+import { header } from '../http/headers.js';
+import type { HandlerContext } from './context.js';
 import { throttle, TRAFFIC_LIMIT, trafficLimitOf } from './traffic-limit.js';
 
 /** Content-Length of an upload, or undefined for chunked; refuses a request with neither. */

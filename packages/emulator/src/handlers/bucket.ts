@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
+import { DEV_CORS_RULE } from '../bucket-config/dev-cors.js';
 import { CosError, CosErrors } from '../errors/index.js';
+import { CONFIGURATION_BODY, readXmlBody } from '../http/body.js';
+import { ALL_GRANT_HEADERS } from '../http/header-names.js';
+import { header } from '../http/headers.js';
+import { isoDate, XML, type Reply } from '../http/reply.js';
 import { type CorsRule, firstOf, listGrouped, type ObjectRecord } from '../persistence/index.js';
-import { parseXml, toXml } from '../xml/xml.js';
-import { DEV_CORS_RULE } from '../pipeline/cors.js';
-import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply, type ServiceContext } from './context.js';
-import { ALL_GRANT_HEADERS, creationAcl } from './acl.js';
+import { toXml } from '../xml/xml.js';
+import type { HandlerContext, ServiceContext } from './context.js';
+import { creationAcl } from './acl.js';
 import { checkVersionId, deleteKey } from './versioning.js';
 
 const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
@@ -123,31 +126,10 @@ export async function deleteBucket(ctx: HandlerContext): Promise<Reply> {
   return { status: 204 };
 }
 
-export async function readXmlBody(ctx: HandlerContext, requireMd5: boolean): Promise<Record<string, unknown>> {
-  let body: Buffer;
-  try {
-    body = await readSmallBody(ctx.body, 1024 * 1024);
-  } catch (e) {
-    throw CosErrors.malformedXml((e as Error).message);
-  }
-  const md5 = header(ctx.headers, 'content-md5');
-  if (requireMd5 && !md5) {
-    throw CosErrors.invalidRequest('Missing required header for this request: Content-MD5.', 'this request must carry Content-MD5');
-  }
-  if (md5 && createHash('md5').update(body).digest('base64') !== md5.trim()) {
-    throw CosErrors.badDigest('Content-MD5 does not match the body');
-  }
-  try {
-    return parseXml(body.toString('utf8'));
-  } catch (e) {
-    throw CosErrors.malformedXml((e as Error).message);
-  }
-}
-
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)]);
 
 export async function putBucketCors(ctx: HandlerContext): Promise<Reply> {
-  const doc = await readXmlBody(ctx, false);
+  const doc = await readXmlBody(ctx, CONFIGURATION_BODY);
   const config = doc.CORSConfiguration as { CORSRule?: Array<Record<string, unknown>> } | undefined;
   if (!config || !Array.isArray(config.CORSRule)) throw CosErrors.malformedXml('expected <CORSConfiguration> with <CORSRule> elements');
   if (config.CORSRule.length > 100) throw CosErrors.invalidArgument('at most 100 CORS rules are allowed');
@@ -197,7 +179,7 @@ export async function deleteBucketCors(ctx: HandlerContext): Promise<Reply> {
 }
 
 export async function deleteMultipleObjects(ctx: HandlerContext): Promise<Reply> {
-  const doc = await readXmlBody(ctx, true);
+  const doc = await readXmlBody(ctx, { ...CONFIGURATION_BODY, md5: 'required' });
   const root = doc.Delete as { Object?: unknown[]; Quiet?: unknown } | undefined;
   if (!root || typeof root !== 'object' || !Array.isArray(root.Object) || root.Object.length === 0)
     throw CosErrors.malformedXml('expected <Delete> with <Object><Key> elements');
@@ -224,7 +206,7 @@ export async function deleteMultipleObjects(ctx: HandlerContext): Promise<Reply>
   const errors: Array<{ Key: string; VersionId?: string; Code: string; Message: string }> = [];
   for (const { key, versionId } of targets) {
     try {
-      ctx.authorizeAlso('name/cos:DeleteObject', key);
+      ctx.access.authorize('name/cos:DeleteObject', key);
       const d = await deleteKey(ctx, key, versionId);
       deleted.push(
         versionId !== undefined

@@ -1,6 +1,7 @@
 import { CosErrors } from '../errors/index.js';
 import type { BucketRecord, ObjectRecord } from '../persistence/index.js';
-import { header, type HandlerContext } from './context.js';
+import { header } from '../http/headers.js';
+import type { HandlerContext } from './context.js';
 import { checkVersionId, copySourceVersion, selectObject } from './versioning.js';
 import { checkReadAccess } from './encryption.js';
 
@@ -76,7 +77,7 @@ export function readCopySource(ctx: HandlerContext): {
   const source = parseCopySource(value, ctx);
   const versionId = copySourceVersion(value);
   if (versionId !== undefined) checkVersionId(versionId);
-  ctx.authorizeAlso('name/cos:GetObject', source.key, source.bucket);
+  ctx.access.authorize('name/cos:GetObject', source.key, source.bucket);
   const bucket = ctx.stores.metadata.getBucket(source.bucket);
   if (!bucket) throw CosErrors.noSuchBucket(source.bucket);
   const object = selectObject({ ...ctx, bucket }, source.key, versionId);

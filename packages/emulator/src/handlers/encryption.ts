@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
 import { CosErrors } from '../errors/index.js';
+import {
+  COPY_SOURCE_PREFIX,
+  CUSTOMER_KEY_PARTS as CUSTOMER,
+  customerKeyHeader as customerHeader,
+  KMS_CONTEXT_HEADER as KMS_CONTEXT,
+  KMS_KEY_ID_HEADER as KMS_KEY_ID,
+  REQUEST_PREFIX,
+  SSE_HEADER as SSE,
+} from '../http/header-names.js';
 import type { ServerSideEncryption } from '../persistence/index.js';
 
 /**
@@ -8,23 +17,6 @@ import type { ServerSideEncryption } from '../persistence/index.js';
  * or SSE-C (the customer's algorithm, key and key MD5). The emulator validates and records it and
  * answers with the headers COS answers with; it does not encrypt the bytes it stores.
  */
-const SSE = 'x-cos-server-side-encryption';
-const KMS_KEY_ID = 'x-cos-server-side-encryption-cos-kms-key-id';
-const KMS_CONTEXT = 'x-cos-server-side-encryption-context';
-const CUSTOMER = ['algorithm', 'key', 'key-md5'] as const;
-const customerHeader = (prefix: string, part: (typeof CUSTOMER)[number]) => `${prefix}server-side-encryption-customer-${part}`;
-const REQUEST_PREFIX = 'x-cos-';
-const COPY_SOURCE_PREFIX = 'x-cos-copy-source-';
-
-/** Every encryption header the emulator reads (lower case), for the list of implemented headers. */
-export const ENCRYPTION_HEADERS = [
-  SSE,
-  KMS_KEY_ID,
-  KMS_CONTEXT,
-  ...CUSTOMER.map((p) => customerHeader(REQUEST_PREFIX, p)),
-  ...CUSTOMER.map((p) => customerHeader(COPY_SOURCE_PREFIX, p)),
-];
-
 type Source = (name: string) => string | undefined;
 
 /** The customer key a request presents (SSE-C), checked: AES256, 32 bytes of base64, and its MD5. */

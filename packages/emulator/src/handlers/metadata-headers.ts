@@ -1,8 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { CosErrors } from '../errors/index.js';
 import type { Acl, ObjectRecord, StoredHeaders } from '../persistence/index.js';
 import { contentTypeOfKey } from '@cos-direct/signer/content-types';
-import { header } from './context.js';
 import { encryptionHeaders } from './encryption.js';
 
 const MAX_META_BYTES = 2048;
@@ -39,10 +37,6 @@ export function userMetaOf(entries: Iterable<[string, string]>): Record<string, 
   }
   if (bytes > MAX_META_BYTES) throw CosErrors.keyTooLong(`x-cos-meta-* headers total ${bytes} bytes; COS allows ${MAX_META_BYTES}`);
   return meta;
-}
-
-export function headerEntries(headers: IncomingHttpHeaders): Array<[string, string]> {
-  return Object.keys(headers).map((k) => [k, header(headers, k) ?? '']);
 }
 
 export function aclOf(value: string | undefined): Acl {

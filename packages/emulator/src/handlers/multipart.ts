@@ -2,20 +2,23 @@ import { createHash, randomBytes } from 'node:crypto';
 import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
 import { type BlobInfo, type Completion, listGrouped, type PartRecord, type UploadRecord } from '../persistence/index.js';
-import { parseXml, toXml } from '../xml/xml.js';
+import { readXmlBody } from '../http/body.js';
+import { header, headerSource } from '../http/headers.js';
+import { isoDate, XML, type Reply } from '../http/reply.js';
+import { toXml } from '../xml/xml.js';
 import { receiveBody } from './body.js';
-import { header, isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
+import type { HandlerContext } from './context.js';
 import { encryptionHeaders, requestedEncryption } from './encryption.js';
-import { creationAcl, OBJECT_GRANT_HEADERS } from './acl.js';
-import { headerEntries, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import { objectAttributesOf } from './object-attributes.js';
 import { forbidOverwrite } from './overwrite.js';
-import { requestTags, tagFields } from './tagging.js';
+import { tagFields } from './tagging.js';
 
 function owner(ctx: HandlerContext) {
   return { ID: ctx.config.appId, DisplayName: ctx.config.appId };
 }
 function initiator(ctx: HandlerContext) {
-  const id = ctx.identity.kind === 'anonymous' ? 'anonymous' : ctx.identity.secretId;
+  const { identity } = ctx.access;
+  const id = identity.kind === 'anonymous' ? 'anonymous' : identity.secretId;
   return { ID: `qcs::cam::uin/${ctx.config.appId}:uin/${ctx.config.appId}`, DisplayName: id };
 }
 
@@ -27,28 +30,25 @@ export function mustGetUpload(ctx: HandlerContext): UploadRecord {
 }
 
 export async function initiateMultipartUpload(ctx: HandlerContext): Promise<Reply> {
-  const h = (n: string) => header(ctx.headers, n);
-  const sse = requestedEncryption(h, ctx.config);
+  // The object gets them at Complete.
+  const attributes = objectAttributesOf(headerSource(ctx.headers), ctx.routed.key, ctx.config);
   // COS documents it on Initiate too: checked here so that a long upload does not start towards a refusal.
-  forbidOverwrite(h('x-cos-forbid-overwrite'), ctx.routed.key)?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
+  forbidOverwrite(
+    header(ctx.headers, 'x-cos-forbid-overwrite'),
+    ctx.routed.key,
+  )?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const upload: UploadRecord = {
     bucket: ctx.bucket.name,
     key: ctx.routed.key,
     // COS upload ids start with the unix time; the rest is opaque.
     uploadId: `${ctx.now}${randomBytes(24).toString('hex')}`,
     initiated: ctx.now * 1000,
-    headers: storedHeadersOf(h, ctx.routed.key),
-    meta: userMetaOf(headerEntries(ctx.headers)),
-    // The object gets them at Complete.
-    ...creationAcl(h, OBJECT_GRANT_HEADERS, 'default'),
-    storageClass: storageClassOf(h('x-cos-storage-class')),
-    ...tagFields(requestTags(ctx.headers)),
-    ...(sse ? { sse } : {}),
+    ...attributes,
   };
   await ctx.stores.metadata.putUpload(upload);
   return {
     status: 200,
-    headers: { ...XML, ...encryptionHeaders(sse) },
+    headers: { ...XML, ...encryptionHeaders(upload.sse) },
     body: toXml('InitiateMultipartUploadResult', { Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }),
   };
 }
@@ -134,13 +134,8 @@ export async function listParts(ctx: HandlerContext): Promise<Reply> {
   };
 }
 
-function parseCompleteBody(text: string): Array<{ partNumber: number; etag: string }> {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parseXml(text);
-  } catch (e) {
-    throw CosErrors.malformedXml(`the Complete Multipart Upload body is not XML: ${(e as Error).message}`);
-  }
+async function requestedParts(ctx: HandlerContext): Promise<Array<{ partNumber: number; etag: string }>> {
+  const doc = await readXmlBody(ctx, { limit: 2 * 1024 * 1024, md5: 'ignored', document: 'the Complete Multipart Upload body' });
   const root = doc.CompleteMultipartUpload as { Part?: Array<{ PartNumber?: string; ETag?: string }> } | undefined;
   if (!root || !Array.isArray(root.Part) || root.Part.length === 0) {
     throw CosErrors.malformedXml('expected <CompleteMultipartUpload> with at least one <Part>');
@@ -161,13 +156,7 @@ function parseCompleteBody(text: string): Array<{ partNumber: number; etag: stri
 
 export async function completeMultipartUpload(ctx: HandlerContext): Promise<Reply> {
   const upload = mustGetUpload(ctx);
-  let body: Buffer;
-  try {
-    body = await readSmallBody(ctx.body, 2 * 1024 * 1024);
-  } catch (e) {
-    throw CosErrors.malformedXml((e as Error).message);
-  }
-  const requested = parseCompleteBody(body.toString('utf8'));
+  const requested = await requestedParts(ctx);
   const stored = new Map([...ctx.stores.metadata.listParts(upload.uploadId)].map((p) => [p.partNumber, p]));
   const chosen: PartRecord[] = [];
   for (const [i, part] of requested.entries()) {

@@ -2,16 +2,18 @@ import { pipeline } from 'node:stream';
 import { CosErrors } from '../errors/index.js';
 import type { ObjectRecord, ReplaceCheck } from '../persistence/index.js';
 import { toXml } from '../xml/xml.js';
+import { header, headerSource } from '../http/headers.js';
+import { isoDate, XML, type Reply } from '../http/reply.js';
 import { receiveBody } from './body.js';
-import { header, isoDate, XML, type HandlerContext, type Reply } from './context.js';
+import type { HandlerContext } from './context.js';
 import { readCopySource } from './copy-source.js';
 import { throttle, TRAFFIC_LIMIT, trafficLimitOf } from './traffic-limit.js';
-import { checkReadAccess, encryptionHeaders, requestedEncryption } from './encryption.js';
-import { creationAcl, OBJECT_GRANT_HEADERS } from './acl.js';
-import { headerEntries, objectHeaders, storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import { checkReadAccess, encryptionHeaders } from './encryption.js';
+import { objectHeaders } from './metadata-headers.js';
+import { objectAttributesOf } from './object-attributes.js';
 import { forbidOverwrite } from './overwrite.js';
 import { deleteKey, deletionHeaders, requestedVersion, selectObject, versionHeader } from './versioning.js';
-import { copyTags, requestTags, tagCountHeader, tagFields } from './tagging.js';
+import { replacesTags, tagCountHeader } from './tagging.js';
 
 /** The object the request addresses (the version asked for with `?versionId=`). */
 const mustGet = (ctx: HandlerContext): ObjectRecord => selectObject(ctx);
@@ -39,13 +41,8 @@ export const madeVersionHeader = (versionId: string | undefined): Record<string,
   versionId === undefined ? {} : { 'x-cos-version-id': versionId };
 
 export async function putObject(ctx: HandlerContext): Promise<Reply> {
-  const headers = ctx.headers;
-  const access = creationAcl((n) => header(headers, n), OBJECT_GRANT_HEADERS, 'default');
-  const storageClass = storageClassOf(header(headers, 'x-cos-storage-class'));
-  const meta = userMetaOf(headerEntries(headers));
-  const tags = requestTags(headers);
-  const sse = requestedEncryption((n) => header(headers, n), ctx.config);
-  const overwrite = forbidOverwrite(header(headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
+  const attributes = objectAttributesOf(headerSource(ctx.headers), ctx.routed.key, ctx.config);
+  const overwrite = forbidOverwrite(header(ctx.headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const blob = await receiveBody(ctx);
   const versionId = await commitObject(
@@ -58,18 +55,18 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
       etag: blob.md5,
       crc64: blob.crc64,
       lastModified: ctx.now * 1000,
-      headers: storedHeadersOf((n) => header(headers, n), ctx.routed.key),
-      meta,
-      ...access,
-      storageClass,
-      ...tagFields(tags),
-      ...(sse ? { sse } : {}),
+      ...attributes,
     },
     overwrite,
   );
   return {
     status: 200,
-    headers: { etag: `"${blob.md5}"`, 'x-cos-hash-crc64ecma': blob.crc64, ...madeVersionHeader(versionId), ...encryptionHeaders(sse) },
+    headers: {
+      etag: `"${blob.md5}"`,
+      'x-cos-hash-crc64ecma': blob.crc64,
+      ...madeVersionHeader(versionId),
+      ...encryptionHeaders(attributes.sse),
+    },
   };
 }
 
@@ -174,13 +171,16 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
   if (sameObject && directive === 'copy') {
     throw CosErrors.invalidArgument('copying an object onto itself needs x-cos-metadata-directive: Replaced');
   }
-  // The copy is encrypted as its own request asks, whatever the source's encryption.
-  const sse = requestedEncryption((n) => header(ctx.headers, n), ctx.config);
+  // The copy's ACL and encryption are its own request's, whatever the source's.
+  const attributes = objectAttributesOf(headerSource(ctx.headers), ctx.routed.key, ctx.config, {
+    from: 'copy',
+    source: src,
+    replaceMetadata: directive === 'replaced',
+    replaceTags: replacesTags(ctx),
+  });
   const overwrite = forbidOverwrite(header(ctx.headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
-  const tags = copyTags(ctx, src);
   const blob = await ctx.stores.blobs.concat([src.blobId]);
-  const replaced = directive === 'replaced';
   const record: ObjectRecord = {
     bucket: ctx.bucket.name,
     key: ctx.routed.key,
@@ -189,15 +189,7 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
     etag: src.etag,
     crc64: blob.crc64,
     lastModified: ctx.now * 1000,
-    headers: replaced ? storedHeadersOf((n) => header(ctx.headers, n), ctx.routed.key) : src.headers,
-    meta: replaced ? userMetaOf(headerEntries(ctx.headers)) : src.meta,
-    // The copy's ACL is the request's, not the source's.
-    ...creationAcl((n) => header(ctx.headers, n), OBJECT_GRANT_HEADERS, 'default'),
-    storageClass: header(ctx.headers, 'x-cos-storage-class')
-      ? storageClassOf(header(ctx.headers, 'x-cos-storage-class'))
-      : src.storageClass,
-    ...tagFields(tags),
-    ...(sse ? { sse } : {}),
+    ...attributes,
   };
   const versionId = await commitObject(ctx, record, overwrite);
   const sourceVersionHeader: Record<string, string> = sourceBucket.versioning
@@ -210,7 +202,7 @@ export async function copyObject(ctx: HandlerContext): Promise<Reply> {
       'x-cos-hash-crc64ecma': blob.crc64,
       ...madeVersionHeader(versionId),
       ...sourceVersionHeader,
-      ...encryptionHeaders(sse),
+      ...encryptionHeaders(attributes.sse),
     },
     body: toXml('CopyObjectResult', {
       ETag: `"${record.etag}"`,

@@ -1,7 +1,9 @@
 import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
 import { toXml } from '../xml/xml.js';
-import { header, isoDate, XML, type HandlerContext, type Reply } from './context.js';
+import { header } from '../http/headers.js';
+import { isoDate, XML, type Reply } from '../http/reply.js';
+import type { HandlerContext } from './context.js';
 import { parseCopySourceRange, readCopySource } from './copy-source.js';
 import { mustGetUpload, partNumberOf, storePart } from './multipart.js';
 

@@ -1,82 +1,22 @@
 import { Busboy } from '@fastify/busboy';
 import type { Readable } from 'node:stream';
-import { checkPostPolicy, COS_LIMITS, decodePolicyField, verifyPostSignature } from '@cos-direct/signer';
+import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
-import type { BlobInfo } from '../persistence/index.js';
-import { checkSignTime, secretKeyOf, type Identity } from '../pipeline/authenticate.js';
-import { isUnimplemented } from '../pipeline/headers.js';
-import { checkObjectKey } from '../pipeline/route.js';
-import { grantContextOf } from '../policy/index.js';
+import { fieldOf, formSource } from '../http/form-fields.js';
+import { isUnimplemented } from '../http/header-support.js';
+import { checkObjectKey } from '../http/object-key.js';
+import { XML, type Reply } from '../http/reply.js';
 import { toXml } from '../xml/xml.js';
 import { limitedBody } from './body.js';
-import { XML, type HandlerContext, type Reply } from './context.js';
-import { creationAcl, OBJECT_GRANT_HEADERS } from './acl.js';
-import { storageClassOf, storedHeadersOf, userMetaOf } from './metadata-headers.js';
+import type { HandlerContext } from './context.js';
+import { encryptionHeaders } from './encryption.js';
 import { commitObject, madeVersionHeader } from './object.js';
+import { objectAttributesOf } from './object-attributes.js';
 import { forbidOverwrite } from './overwrite.js';
-import { parseTaggingQuery, tagFields } from './tagging.js';
 import { TRAFFIC_LIMIT } from './traffic-limit.js';
-import { encryptionHeaders, requestedEncryption } from './encryption.js';
-
-export interface PostObjectDeps {
-  sts: import('../sts/index.js').StsService;
-  /** Authorizes PostObject on the key for the identity, with the given policy context. */
-  authorize(identity: Identity, key: string, context: Record<string, string | number | boolean | undefined>): void;
-}
-
-const fieldOf = (fields: Record<string, string>, name: string) => {
-  if (name in fields) return fields[name];
-  const lower = name.toLowerCase();
-  for (const k of Object.keys(fields)) if (k.toLowerCase() === lower) return fields[k];
-  return undefined;
-};
-
-/** Authenticates a form by its q-* fields and checks its policy, everything but the file size. */
-function authenticateForm(
-  ctx: HandlerContext,
-  deps: PostObjectDeps,
-  fields: Record<string, string>,
-): { identity: Identity; policyJson?: string } {
-  const secretId = fieldOf(fields, 'q-ak');
-  if (!secretId) {
-    if (fieldOf(fields, 'Signature')) throw CosErrors.notImplemented('the legacy "Signature" form field (use policy + q-* fields)');
-    return { identity: { kind: 'anonymous' } };
-  }
-  const { secretKey, identity } = secretKeyOf(secretId, fieldOf(fields, 'x-cos-security-token'), ctx.config, deps.sts);
-  const verdict = verifyPostSignature(fields, secretKey);
-  if (!verdict.valid) {
-    if (verdict.code === 'SIGN_ERR_SIGNATURE_MISMATCH') {
-      throw CosErrors.signatureDoesNotMatch(verdict.reason, verdict.stringToSign ? { StringToSign: verdict.stringToSign } : {});
-    }
-    throw CosErrors.accessDenied(`the form signature is incomplete: ${verdict.reason}`);
-  }
-  const keyTime = fieldOf(fields, 'q-key-time')!;
-  checkSignTime({ signTime: keyTime, keyTime }, ctx.now, ctx.config.clockSkewSeconds);
-  const policyJson = decodePolicyField(fieldOf(fields, 'policy')!);
-  return { identity, policyJson };
-}
-
-function checkPolicy(ctx: HandlerContext, policyJson: string | undefined, fields: Record<string, string>, fileSize: number) {
-  if (policyJson === undefined) return;
-  const verdict = checkPostPolicy(policyJson, fields, { bucket: ctx.bucket.name, fileSize, now: ctx.now });
-  if (!verdict.ok) {
-    if (verdict.code === 'SIGN_ERR_POLICY_MALFORMED') throw CosErrors.invalidPolicyDocument(verdict.reason);
-    if (
-      verdict.code === 'SIGN_ERR_POLICY_CONDITION' &&
-      verdict.condition &&
-      Array.isArray(verdict.condition) &&
-      verdict.condition[0] === 'content-length-range'
-    ) {
-      throw CosErrors.entityTooLarge(`policy clause ${JSON.stringify(verdict.condition)}: ${verdict.reason}`);
-    }
-    throw CosErrors.accessDenied(
-      `the form violates its policy${verdict.condition ? ` (clause ${JSON.stringify(verdict.condition)})` : ''}: ${verdict.reason}`,
-    );
-  }
-}
 
 /** POST Object: a browser form upload. Fields after the file part are ignored, as COS requires the file last. */
-export function postObject(ctx: HandlerContext, deps: PostObjectDeps): Promise<Reply> {
+export function postObject(ctx: HandlerContext): Promise<Reply> {
   return new Promise<Reply>((resolve, reject) => {
     const fields: Record<string, string> = {};
     let fileSeen = false;
@@ -114,7 +54,7 @@ export function postObject(ctx: HandlerContext, deps: PostObjectDeps): Promise<R
         return;
       }
       fileSeen = true;
-      handleFile(ctx, deps, fields, stream as Readable, filename).then(
+      handleFile(ctx, fields, stream as Readable, filename).then(
         (reply) => {
           if (settled) return;
           settled = true;
@@ -135,29 +75,13 @@ export function postObject(ctx: HandlerContext, deps: PostObjectDeps): Promise<R
   });
 }
 
-async function handleFile(
-  ctx: HandlerContext,
-  deps: PostObjectDeps,
-  fields: Record<string, string>,
-  file: Readable,
-  filename: string,
-): Promise<Reply> {
+async function handleFile(ctx: HandlerContext, fields: Record<string, string>, file: Readable, filename: string): Promise<Reply> {
   const rawKey = fieldOf(fields, 'key');
   if (!rawKey) throw CosErrors.userKeyMustBeSpecified('the form has no "key" field before the file');
   const key = rawKey.replace(/\$\{filename\}/g, filename ?? '');
   checkObjectKey(key);
-  const checked = { ...fields, key };
-  const { identity, policyJson } = authenticateForm(ctx, deps, checked);
-  // The size is not known yet: NaN satisfies no bound, so content-length-range is checked after the upload.
-  checkPolicy(ctx, policyJson, checked, Number.NaN);
-  const formContext = {
-    ...ctx.policyContext,
-    'cos:content-type': fieldOf(fields, 'Content-Type'),
-    'cos:x-cos-acl': fieldOf(fields, 'acl') ?? fieldOf(fields, 'x-cos-acl'),
-    'cos:x-cos-tagging': fieldOf(fields, 'x-cos-tagging'),
-    ...grantContextOf((name) => fieldOf(fields, name)),
-  };
-  deps.authorize(identity, key, { ...formContext, 'cos:content-length': undefined });
+  const form = ctx.access.authenticateForm(fields, key);
+  form.authorize();
   // Fields naming features the emulator does not implement are refused, as the same request headers are.
   for (const name of Object.keys(fields)) {
     if (!isUnimplemented(name, 'PostObject')) continue;
@@ -165,28 +89,18 @@ async function handleFile(
     ctx.warn(`--loose: ignoring the unimplemented "${name}" form field`);
   }
 
-  // The form's `acl` field is x-cos-acl; its grant fields are named as the headers are.
-  const access = creationAcl(
-    (n) => (n === 'x-cos-acl' ? (fieldOf(fields, 'acl') ?? fieldOf(fields, n)) : fieldOf(fields, n)),
-    OBJECT_GRANT_HEADERS,
-    'default',
-  );
+  const attributes = objectAttributesOf(formSource(fields), key, ctx.config);
   const overwrite = forbidOverwrite(fieldOf(fields, 'x-cos-forbid-overwrite'), key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, key));
-  const taggingField = fieldOf(fields, 'x-cos-tagging');
-  const tags = taggingField === undefined ? undefined : parseTaggingQuery(taggingField, 'the x-cos-tagging field');
-  const sse = requestedEncryption((n) => fieldOf(fields, n), ctx.config);
   // The form field, else the header or query parameter, as COS reads them.
   const source = limitedBody(ctx, file, fieldOf(fields, TRAFFIC_LIMIT));
-  let blob: BlobInfo;
-  blob = await ctx.stores.blobs.write(source, (info) => {
+  const blob = await ctx.stores.blobs.write(source, (info) => {
     if ((file as Readable & { truncated?: boolean }).truncated || info.size > COS_LIMITS.maxObjectBytes) {
       throw CosErrors.entityTooLarge(`the file exceeds ${COS_LIMITS.maxObjectBytes} bytes`);
     }
     const md5 = fieldOf(fields, 'Content-MD5');
     if (md5 && Buffer.from(md5, 'base64').toString('hex') !== info.md5) throw CosErrors.badDigest('Content-MD5 does not match the file');
-    checkPolicy(ctx, policyJson, checked, info.size);
-    deps.authorize(identity, key, { ...formContext, 'cos:content-length': info.size });
+    form.authorize(info.size);
   });
   const versionId = await commitObject(
     ctx,
@@ -198,12 +112,7 @@ async function handleFile(
       etag: blob.md5,
       crc64: blob.crc64,
       lastModified: ctx.now * 1000,
-      headers: storedHeadersOf((n) => fieldOf(fields, n), key),
-      meta: userMetaOf(Object.entries(fields)),
-      ...access,
-      storageClass: storageClassOf(fieldOf(fields, 'x-cos-storage-class')),
-      ...tagFields(tags),
-      ...(sse ? { sse } : {}),
+      ...attributes,
     },
     overwrite,
   );
@@ -214,7 +123,7 @@ async function handleFile(
     location,
     'x-cos-hash-crc64ecma': blob.crc64,
     ...madeVersionHeader(versionId),
-    ...encryptionHeaders(sse),
+    ...encryptionHeaders(attributes.sse),
   };
   const redirect = fieldOf(fields, 'success_action_redirect');
   if (redirect) {

@@ -1,10 +1,11 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { CosErrors } from '../errors/index.js';
+import { CONFIGURATION_BODY, readXmlBody } from '../http/body.js';
+import { header, type HeaderSource } from '../http/headers.js';
+import { formDecode } from '../http/query.js';
+import { XML, type Reply } from '../http/reply.js';
 import type { ObjectRecord, Tag } from '../persistence/index.js';
-import { formDecode } from '../pipeline/route.js';
 import { toXml } from '../xml/xml.js';
-import { readXmlBody } from './bucket.js';
-import { header, XML, type HandlerContext, type Reply } from './context.js';
+import type { HandlerContext } from './context.js';
 import { selectObject, versionHeader } from './versioning.js';
 
 /** COS's object tag limits (doc 436/35665): ten tags, keys 1–127 and values 1–255 characters. */
@@ -58,10 +59,10 @@ export function parseTaggingQuery(value: string, source = 'x-cos-tagging'): Tag[
   return checkTags(tags, source);
 }
 
-/** The tags a request asks for in its x-cos-tagging header (undefined without one). */
-export function requestTags(headers: IncomingHttpHeaders): Tag[] | undefined {
-  const value = header(headers, 'x-cos-tagging');
-  return value === undefined ? undefined : parseTaggingQuery(value);
+/** The tags a request asks for in its x-cos-tagging header or form field (undefined without one). */
+export function requestTags(request: HeaderSource): Tag[] | undefined {
+  const value = request.get('x-cos-tagging');
+  return value === undefined ? undefined : parseTaggingQuery(value, request.describe('x-cos-tagging'));
 }
 
 /** The record fields for tags: none at all when there are none, so untagged records stay as they were. */
@@ -71,14 +72,13 @@ export const tagFields = (tags: Tag[] | undefined): { tags?: Tag[] } => (tags &&
 export const tagCountHeader = (o: ObjectRecord): Record<string, string> =>
   o.tags && o.tags.length > 0 ? { 'x-cos-tagging-count': String(o.tags.length) } : {};
 
-/** What a copy gives its destination: the source's tags, or with `x-cos-tagging-directive: Replaced` the request's. */
-export function copyTags(ctx: HandlerContext, source: ObjectRecord): Tag[] | undefined {
+/** Whether a copy's destination gets the request's tags (`x-cos-tagging-directive: Replaced`) rather than its source's. */
+export function replacesTags(ctx: HandlerContext): boolean {
   const directive = (header(ctx.headers, 'x-cos-tagging-directive') ?? 'Copy').toLowerCase();
   if (directive !== 'copy' && directive !== 'replaced') {
     throw CosErrors.invalidArgument(`x-cos-tagging-directive "${directive}" must be Copy or Replaced`);
   }
-  const asked = requestTags(ctx.headers);
-  return directive === 'replaced' ? asked : source.tags;
+  return directive === 'replaced';
 }
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === '' ? [] : [v]);
@@ -102,7 +102,7 @@ function tagsOfDocument(doc: Record<string, unknown>): Tag[] {
 
 export async function putObjectTagging(ctx: HandlerContext): Promise<Reply> {
   const o = selectObject(ctx);
-  const tags = tagsOfDocument(await readXmlBody(ctx, false));
+  const tags = tagsOfDocument(await readXmlBody(ctx, CONFIGURATION_BODY));
   const { tags: _old, ...rest } = o;
   await ctx.stores.metadata.putObject({ ...rest, ...tagFields(tags) });
   return { status: 200, headers: versionHeader(ctx, o) };

@@ -1,7 +1,9 @@
 import { CosErrors } from '../errors/index.js';
 import { decodeVersionId, isDeleteMarker, listGrouped, type ObjectRecord, type VersionRecord } from '../persistence/index.js';
-import { parseXml, toXml, write as xmlElement, type XmlNode } from '../xml/xml.js';
-import { isoDate, readSmallBody, XML, type HandlerContext, type Reply } from './context.js';
+import { readXmlBody } from '../http/body.js';
+import { isoDate, XML, type Reply } from '../http/reply.js';
+import { toXml, write as xmlElement, type XmlNode } from '../xml/xml.js';
+import type { HandlerContext } from './context.js';
 
 const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
 
@@ -68,12 +70,7 @@ export function deletionHeaders(d: Deletion): Record<string, string> {
 }
 
 export async function putBucketVersioning(ctx: HandlerContext): Promise<Reply> {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parseXml((await readSmallBody(ctx.body, 64 * 1024)).toString('utf8'));
-  } catch (e) {
-    throw CosErrors.malformedXml(`the versioning configuration is not XML: ${(e as Error).message}`);
-  }
+  const doc = await readXmlBody(ctx, { limit: 64 * 1024, md5: 'ignored', document: 'the versioning configuration' });
   const config = doc.VersioningConfiguration as { Status?: unknown } | undefined;
   const status = config && typeof config === 'object' ? config.Status : undefined;
   if (status !== 'Enabled' && status !== 'Suspended') {

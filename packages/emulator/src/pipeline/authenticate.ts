@@ -1,34 +1,22 @@
-import type { Readable } from 'node:stream';
 import {
   findAuthorization,
   parseKeyTime,
   SignerError,
   verifyRequest,
   type AuthorizationFields,
-  type CamPolicy,
   type FoundAuthorization,
   type TimeWindow,
 } from '@cos-direct/signer';
 import type { EmulatorConfig } from '../config.js';
 import { CosErrors } from '../errors/index.js';
-import { header } from '../handlers/context.js';
+import { header } from '../http/headers.js';
 import type { StsService } from '../sts/index.js';
+import type { AuthEnvironment, AuthStrategy, SignedRequestView } from './auth-strategy.js';
+import type { Identity } from './identity.js';
 import { legacySignStrategy } from './legacy-sign.js';
+import type { RequestState } from './request-state.js';
+import type { RoutedRequest } from './routed-request.js';
 import { sigV4Strategy } from './sigv4.js';
-
-export type Identity =
-  | { kind: 'root'; secretId: string }
-  | { kind: 'temporary'; secretId: string; policy: CamPolicy; expiredTime: number }
-  | { kind: 'anonymous' };
-
-export interface SignedRequestView {
-  method: string;
-  signedPath: string;
-  query: Record<string, string>;
-  headers: Record<string, string | string[] | undefined>;
-  /** The body as handlers will read it; a strategy may replace it with one that checks what the signature covers. */
-  body?: Readable;
-}
 
 /** Resolves a SecretId to its secret key, or throws the refusal COS gives for it. */
 export function secretKeyOf(
@@ -105,20 +93,6 @@ function sentSecretId(authorization: string | undefined, parsed: string): string
   return parsed;
 }
 
-/** What a strategy says about a request: it authenticated it, or the request is not signed its way. Refusals are thrown. */
-export type AuthVerdict = { outcome: 'accept'; identity: Identity } | { outcome: 'not-mine' };
-
-export interface AuthStrategy {
-  readonly name: string;
-  authenticate(request: SignedRequestView & { operation: string }): AuthVerdict;
-}
-
-export interface AuthEnvironment {
-  config: EmulatorConfig;
-  sts: StsService;
-  now: number;
-}
-
 const SOURCE_NAMES = { header: 'Authorization header', query: 'presigned URL', sign: 'sign parameter' } as const;
 
 /** Resolves the key, checks the time windows and recomputes the signature of one found signature. */
@@ -173,8 +147,9 @@ const signatureIn = (source: FoundAuthorization['source'], env: AuthEnvironment)
 });
 
 /**
- * POST Object: the form signs itself (policy, q-* fields), and its fields arrive in the body, so the
- * handler authenticates them as it reads them, before it stores anything; headers and query are not looked at.
+ * POST Object: the form signs itself (policy, q-* fields), and its fields arrive in the body, so it is
+ * authenticated once its handler has read them (`post-form.ts`), before anything is stored; headers and
+ * query are not looked at.
  */
 const postForm: AuthStrategy = {
   name: 'POST form',
@@ -214,4 +189,25 @@ export function authenticate(
     if (verdict.outcome === 'accept') return verdict.identity;
   }
   return { kind: 'anonymous' };
+}
+
+/**
+ * Stage 4: who the request acts as (a POST form signs itself, later). A SigV4 signature with a payload
+ * hash hands back the body wrapped in a check of that hash, which the handler then reads.
+ */
+export function authenticateRequest(env: AuthEnvironment, st: RequestState, routed: RoutedRequest, method: string): Identity {
+  const signed = {
+    operation: routed.operation,
+    bucket: routed.bucket,
+    key: routed.key,
+    method,
+    signedPath: routed.signedPath,
+    query: routed.query,
+    headers: st.headers,
+    body: st.body,
+  };
+  const identity = authenticate(signed, env.config, env.sts, env.now);
+  st.body = signed.body;
+  st.identity = identity.kind === 'anonymous' ? identity : { kind: identity.kind, secretId: identity.secretId };
+  return identity;
 }

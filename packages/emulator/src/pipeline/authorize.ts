@@ -4,7 +4,7 @@ import type { Acl, AclGrant } from '../persistence/index.js';
 import { anonymousPermissions, type Permission } from '../policy/acl.js';
 import { ANYONE, type BucketPolicy, evaluateBucketPolicy } from '../policy/bucket-policy.js';
 import { evaluatePolicy, type RequestContext } from '../policy/index.js';
-import type { Identity } from './authenticate.js';
+import type { Identity } from './identity.js';
 
 export interface AccessCheck {
   action: string;

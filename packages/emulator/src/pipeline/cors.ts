@@ -1,14 +1,9 @@
-import type { CorsRule } from '../persistence/index.js';
+import { CosErrors } from '../errors/index.js';
+import { header } from '../http/headers.js';
+import type { Reply } from '../http/reply.js';
+import type { BucketRecord, CorsRule } from '../persistence/index.js';
 import { wildcardMatch } from '../policy/resource.js';
-
-export const DEV_CORS_RULE: CorsRule = Object.freeze({
-  id: 'cos-direct-dev',
-  allowedOrigins: ['*'],
-  allowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'],
-  allowedHeaders: ['*'],
-  exposeHeaders: ['ETag', 'Content-Length', 'x-cos-request-id', 'x-cos-hash-crc64ecma', 'x-cos-version-id', 'Location'],
-  maxAgeSeconds: 600,
-}) as CorsRule;
+import type { RequestState } from './request-state.js';
 
 const originMatches = (rule: CorsRule, origin: string) => rule.allowedOrigins.some((o) => wildcardMatch(o, origin));
 const methodMatches = (rule: CorsRule, method: string) => rule.allowedMethods.some((m) => m.toUpperCase() === method.toUpperCase());
@@ -72,4 +67,18 @@ export function corsResponseHeaders(rules: CorsRule[] | undefined, origin: strin
   const out = allowOrigin(rule, origin);
   if (rule.exposeHeaders.length > 0) out['access-control-expose-headers'] = rule.exposeHeaders.join(',');
   return out;
+}
+
+/** Stage 3: a CORS preflight is answered from the bucket's rules, unauthenticated, as COS does. */
+export function answerPreflight(st: RequestState, bucket: BucketRecord | undefined, bucketName: string): Reply {
+  if (!bucket) throw CosErrors.noSuchBucket(bucketName);
+  const verdict = preflight(
+    bucket.cors,
+    header(st.headers, 'origin'),
+    header(st.headers, 'access-control-request-method'),
+    header(st.headers, 'access-control-request-headers'),
+  );
+  if (!verdict.ok) throw CosErrors.accessForbiddenCors(verdict.reason);
+  st.cors = {};
+  return { status: 200, headers: verdict.headers };
 }

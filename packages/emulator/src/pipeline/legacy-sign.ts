@@ -1,9 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { EmulatorConfig } from '../config.js';
 import { CosErrors } from '../errors/index.js';
-import type { AuthStrategy, Identity, SignedRequestView } from './authenticate.js';
-
-type ResolveKey = (secretId: string, token: string | undefined) => { secretKey: string; identity: Identity };
+import type { AuthStrategy, ResolveKey, SignedRequestView } from './auth-strategy.js';
 
 /** Operations a `sign` of COS's earlier (JSON API) signature authorizes: downloads, what the SDKs' getV4Auth makes it for. */
 const DOWNLOADS = new Set(['GetObject', 'HeadObject']);

@@ -1,61 +1,9 @@
-import { COS_LIMITS } from '@cos-direct/signer';
-import { type BucketConfigOperation, bucketConfigOperation, subresourceOf } from '../bucket-config/subresources.js';
+import { bucketConfigOperation, subresourceOf } from '../bucket-config/subresources.js';
 import { CosErrors } from '../errors/index.js';
-
-export type Operation =
-  | 'ListBuckets'
-  | 'GetBucket'
-  | 'HeadBucket'
-  | 'PutBucket'
-  | 'DeleteBucket'
-  | 'GetBucketCors'
-  | 'PutBucketCors'
-  | 'DeleteBucketCors'
-  | 'GetBucketAcl'
-  | 'PutBucketAcl'
-  | 'ListMultipartUploads'
-  | 'GetBucketVersioning'
-  | 'PutBucketVersioning'
-  | 'GetBucketObjectVersions'
-  | 'DeleteMultipleObjects'
-  | 'PostObject'
-  | 'PutObject'
-  | 'CopyObject'
-  | 'GetObject'
-  | 'HeadObject'
-  | 'DeleteObject'
-  | 'GetObjectAcl'
-  | 'PutObjectAcl'
-  | 'GetObjectTagging'
-  | 'PutObjectTagging'
-  | 'DeleteObjectTagging'
-  | 'InitiateMultipartUpload'
-  | 'UploadPart'
-  | 'UploadPartCopy'
-  | 'AppendObject'
-  | 'ListParts'
-  | 'CompleteMultipartUpload'
-  | 'AbortMultipartUpload'
-  | 'OptionsObject'
-  | BucketConfigOperation;
-
-export interface RoutedRequest {
-  operation: Operation;
-  /** Long bucket name ('' for service requests). */
-  bucket: string;
-  key: string;
-  style: 'virtual-hosted' | 'path' | 'default-bucket' | 'service';
-  /** Decoded path as clients sign it: includes the bucket segment in path style. */
-  signedPath: string;
-  query: Record<string, string>;
-  /**
-   * The query with lower-cased names (the first of each name wins), for the parameters COS reads by
-   * name whatever their case: a signature covers names lower-cased, so re-casing a signed
-   * `response-content-disposition` must not drop it.
-   */
-  params: Record<string, string>;
-  hostname: string;
-}
+import { checkObjectKey } from '../http/object-key.js';
+import { formDecode } from '../http/query.js';
+import type { Operation } from '../operation-names.js';
+import type { RoutedRequest } from './routed-request.js';
 
 const VIRTUAL_HOST = /^([a-z0-9][a-z0-9-]*-\d+)\.cos(?:-internal|v6)?\.([a-z0-9-]+)\./;
 const LONG_BUCKET = /^[a-z0-9][a-z0-9-]*-\d+$/;
@@ -63,11 +11,6 @@ const LONG_BUCKET = /^[a-z0-9][a-z0-9-]*-\d+$/;
 // Sub-resources COS offers that the emulator does not: named in a 501 instead of silently treated as a plain request.
 // The bucket configurations (policy, lifecycle, tagging of a bucket, …) are in src/bucket-config/subresources.ts.
 const UNSUPPORTED = ['restore', 'select', 'intelligenttiering', 'object-lock', 'rename', 'symlink', 'retention'];
-
-/** Form-style decoding, as COS decodes paths and queries: '+' is a space. */
-export function formDecode(value: string): string {
-  return decodeURIComponent(value.replace(/\+/g, ' '));
-}
 
 export function parseQuery(raw: string): Record<string, string> {
   const query: Record<string, string> = {};
@@ -183,24 +126,6 @@ export function routeRequest(input: {
     if (!(lower in params)) params[lower] = value;
   }
   return { operation, bucket, key, style, signedPath: path, query, params, hostname };
-}
-
-/** COS's object key rules (doc 436/13324): at most 850 bytes, no leading "/" or "\", none of the characters 0x18 to 0x1B. */
-export function checkObjectKey(key: string): void {
-  const bytes = Buffer.byteLength(key);
-  if (bytes > COS_LIMITS.maxKeyBytes) {
-    throw CosErrors.invalidUri(`the object key is ${bytes} bytes; COS allows at most ${COS_LIMITS.maxKeyBytes}`);
-  }
-  if (key.startsWith('/') || key.startsWith('\\')) {
-    throw CosErrors.invalidUri(`the object key ${JSON.stringify(key.slice(0, 100))} starts with "${key[0]}", which COS does not allow`);
-  }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters COS forbids in keys
-  const control = /[\x18-\x1b]/.exec(key);
-  if (control) {
-    throw CosErrors.invalidUri(
-      `the object key contains the character 0x${control[0].charCodeAt(0).toString(16).toUpperCase()}; COS does not allow 0x18 to 0x1B in keys`,
-    );
-  }
 }
 
 function operationOf(

@@ -3,10 +3,8 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { findSigV4, SignerError, UNSIGNED_PAYLOAD, verifyV4, type FoundSigV4 } from '@cos-direct/signer';
 import type { EmulatorConfig } from '../config.js';
 import { CosErrors } from '../errors/index.js';
-import { header } from '../handlers/context.js';
-import type { AuthStrategy, AuthVerdict, Identity, SignedRequestView } from './authenticate.js';
-
-type ResolveKey = (secretId: string, token: string | undefined) => { secretKey: string; identity: Identity };
+import { header } from '../http/headers.js';
+import type { AuthStrategy, AuthVerdict, ResolveKey, SignedRequestView } from './auth-strategy.js';
 
 const CHECKSUM_SETTING =
   "the S3 SDK's default checksums (create the client with requestChecksumCalculation: 'WHEN_REQUIRED', " +

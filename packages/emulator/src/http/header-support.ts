@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { ALL_GRANT_HEADERS, OBJECT_GRANT_HEADERS } from '../handlers/acl.js';
-import { ENCRYPTION_HEADERS } from '../handlers/encryption.js';
+import { ALL_GRANT_HEADERS, ENCRYPTION_HEADERS, OBJECT_GRANT_HEADERS } from './header-names.js';
 
 /**
  * The x-cos-* request headers the emulator implements (or that carry no behaviour, like the SDK's

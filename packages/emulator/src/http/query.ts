@@ -1,0 +1,4 @@
+/** Form-style decoding, as COS decodes paths and queries: '+' is a space. */
+export function formDecode(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}
