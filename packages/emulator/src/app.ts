@@ -7,6 +7,7 @@ import type { RefusalLog } from './diagnostics/refusals.js';
 import { claimedSecretId, type IdentityLabel, type RequestLog } from './diagnostics/request-log.js';
 import { describeFault, injectedError, type FaultInjector, type FaultRule } from './faults/rules.js';
 import { CosError, CosErrors } from './errors/index.js';
+import { caseResponseHeaders } from './http/header-case.js';
 import { header, readSmallBody, type Reply, type ServiceContext } from './handlers/context.js';
 import type { Stores } from './persistence/index.js';
 import { authenticate, type Identity } from './pipeline/authenticate.js';
@@ -289,6 +290,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
       void refuse(request, reply, cosError);
     },
   }) as unknown as FastifyInstance;
+  caseResponseHeaders(app.server);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
