@@ -75,8 +75,7 @@ function casedWriteHead(this: Patched, statusCode: number, ...rest: unknown[]) {
  */
 export function caseResponseHeaders(server: Server): void {
   server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
-    const patched = res as Patched;
-    patched[originalWriteHead] = res.writeHead;
-    patched.writeHead = casedWriteHead as WriteHead;
+    (res as Patched)[originalWriteHead] = res.writeHead;
+    (res as { writeHead: unknown }).writeHead = casedWriteHead;
   });
 }
