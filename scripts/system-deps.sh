@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System prerequisites for the full test suite on Debian: Chromium (browser tests), a Docker engine
-# (container tests) and Redis (the sign server's shared rate limit). Idempotent. Without root it only
+# (container tests), Redis (the sign server's shared rate limit) and the command-line COS clients of the
+# client matrix (e2e/test/clients: boto3, the AWS CLI, rclone, s3cmd). Idempotent. Without root it only
 # reports what is missing.
 set -uo pipefail
 
@@ -8,6 +9,11 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# Debian's own copies, by path: a pyenv or pip python earlier on PATH is not what the matrix runs.
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)
+[ -x /usr/bin/aws ] || need+=(awscli)
+[ -x /usr/bin/rclone ] || need+=(rclone)
+[ -x /usr/bin/s3cmd ] || need+=(s3cmd)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { CosErrors } from './errors/index.js';
+import { caseResponseHeaders } from './http/header-case.js';
 import type { AppDeps } from './pipeline/deps.js';
 import { requestHandler } from './pipeline/handle.js';
 import { logRequest, logResponse } from './pipeline/log-request.js';
@@ -25,6 +26,7 @@ export function buildApp(deps: AppDeps, protocol: 'http' | 'https', https?: { ke
     bodyLimit: 1024 * 1024,
     frameworkErrors: (error, request, reply) => refuseFrameworkError(deps.refusals, error, request, reply),
   }) as unknown as FastifyInstance;
+  caseResponseHeaders(app.server);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));

@@ -80,6 +80,8 @@ export async function temporaryKey(emu: RunningEmulator, policy: CamPolicy, dura
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** Header names and values as they came off the wire, names in the server's case. */
+  rawHeaders: string[];
   body: Buffer;
   text: string;
 }
@@ -107,7 +109,7 @@ export function raw(
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode!, headers: res.headers, body, text: body.toString('utf8') });
+          resolve({ status: res.statusCode!, headers: res.headers, rawHeaders: res.rawHeaders, body, text: body.toString('utf8') });
         });
       },
     );
