@@ -1,3 +1,4 @@
+import { SIGN_SERVER_PATHS } from '@cos-direct/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config.js';
 import { ServerError } from './errors.js';
@@ -40,7 +41,7 @@ export async function createServer(options: ServerOptions | Readonly<ResolvedSer
     return reply.code(e.statusCode).send({ code: e.code, message: e.message });
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get(SIGN_SERVER_PATHS.health, async () => ({ status: 'ok' }));
   await app.register(cosDirectTickets, { options: resolved });
   return app;
 }
