@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import { authenticatorOf } from './auth.js';
-import { type ConfirmedUpload, resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config.js';
+import { type ConfirmedUpload, resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config/index.js';
 import { ConfirmTokens, UploadConfirmer } from './confirm.js';
 import { CosClient, CosUpstreamError } from './cos-client.js';
 import { ServerError } from './errors.js';

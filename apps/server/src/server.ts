@@ -1,6 +1,6 @@
 import { SIGN_SERVER_PATHS } from '@cos-direct/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config.js';
+import { resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config/index.js';
 import { ServerError } from './errors.js';
 import { cosDirectTickets } from './plugin.js';
 
