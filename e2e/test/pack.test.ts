@@ -169,6 +169,7 @@ const CHECKS: Record<string, Check> = {
           postPolicy: '/post-policy',
           confirm: '/confirm',
           completeMultipart: '/complete-multipart',
+          limits: '/limits',
           health: '/healthz',
         },
         octet: 'application/octet-stream',

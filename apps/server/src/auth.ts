@@ -1,7 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { Authenticate, ResolvedServerOptions } from './config.js';
+import type { Authenticate, ResolvedServerOptions } from './config/index.js';
 import { ServerError } from './errors.js';
 
 function bearerOf(request: FastifyRequest): string {

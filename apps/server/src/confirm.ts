@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ConfirmedUpload, ResolvedServerOptions } from './config.js';
+import type { ConfirmedUpload, ResolvedServerOptions } from './config/index.js';
 import { type CosAnswer, type CosClient, CosUpstreamError, xmlValue } from './cos-client.js';
 import { ServerError } from './errors.js';
 

@@ -12,6 +12,7 @@ export {
   type ResolvedServerOptions,
   type Authenticate,
   type EnvConfig,
-} from './config.js';
+  ServerOptionsSchema,
+} from './config/index.js';
 export { ServerError, ServerErrorCodes, type ServerErrorCode } from './errors.js';
 export type { DirectTicket, MultipartTicket, PostPolicyTicket } from './tickets.js';

@@ -1,10 +1,11 @@
+import { SIGN_SERVER_PATHS } from '@cos-direct/protocol';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import { authenticatorOf } from './auth.js';
-import { type ConfirmedUpload, resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config.js';
+import { type ConfirmedUpload, resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config/index.js';
 import { ConfirmTokens, UploadConfirmer } from './confirm.js';
 import { CosClient, CosUpstreamError } from './cos-client.js';
 import { ServerError } from './errors.js';
@@ -79,14 +80,16 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
   type Issue = (p: Params, request: FastifyRequest) => Promise<unknown>;
   const routes: Array<[string, Issue, Array<'GET' | 'POST'>]> = [];
   const route = (path: string, issue: Issue, methods: Array<'GET' | 'POST'> = ['GET', 'POST']) => routes.push([path, issue, methods]);
-  route('/sts-direct-sign', (p) => tickets.direct(p.ext));
-  route('/sts-multipart', (p) => tickets.multipart(p.ext, typeof p.size === 'number' ? String(p.size) : p.size));
-  route('/post-policy', (p) => tickets.postPolicy(p.ext));
+  route(SIGN_SERVER_PATHS.directSign, (p) => tickets.direct(p.ext));
+  route(SIGN_SERVER_PATHS.multipart, (p) => tickets.multipart(p.ext, typeof p.size === 'number' ? String(p.size) : p.size));
+  route(SIGN_SERVER_PATHS.postPolicy, (p) => tickets.postPolicy(p.ext));
   // After the upload: the server checks with its own key what the ticket wrote, and reports it.
-  route('/confirm', async (p, request) => confirmed(request, await confirmer.confirm(p.confirmToken)), ['POST']);
-  route('/complete-multipart', async (p, request) => confirmed(request, await confirmer.completeMultipart(p.confirmToken, p.uploadId)), [
-    'POST',
-  ]);
+  route(SIGN_SERVER_PATHS.confirm, async (p, request) => confirmed(request, await confirmer.confirm(p.confirmToken)), ['POST']);
+  route(
+    SIGN_SERVER_PATHS.completeMultipart,
+    async (p, request) => confirmed(request, await confirmer.completeMultipart(p.confirmToken, p.uploadId)),
+    ['POST'],
+  );
 
   await app.register(async (scope) => {
     // Ticket errors render the same inside an app of one's own; anything else goes to that app's handler.
@@ -113,7 +116,7 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
       });
     }
     // What a page can check before it asks for a ticket: which extensions and how many bytes a ticket allows.
-    scope.get('/limits', { preHandler: guard, config: { rateLimit: false } }, async () => ({
+    scope.get(SIGN_SERVER_PATHS.limits, { preHandler: guard, config: { rateLimit: false } }, async () => ({
       code: 0,
       data: {
         allowedExtensions: options.allowedExtensions,

@@ -1,5 +1,6 @@
+import { SIGN_SERVER_PATHS } from '@cos-direct/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config.js';
+import { resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config/index.js';
 import { ServerError } from './errors.js';
 import { cosDirectTickets } from './plugin.js';
 
@@ -40,7 +41,7 @@ export async function createServer(options: ServerOptions | Readonly<ResolvedSer
     return reply.code(e.statusCode).send({ code: e.code, message: e.message });
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get(SIGN_SERVER_PATHS.health, async () => ({ status: 'ok' }));
   await app.register(cosDirectTickets, { options: resolved });
   return app;
 }

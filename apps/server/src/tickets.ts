@@ -1,6 +1,6 @@
 import type { DirectTicket, MultipartTicket, PostPolicyTicket } from '@cos-direct/protocol';
 import { createPostPolicy, encodeKeyPath, presignRequest, signPostPolicy, signRequest } from '@cos-direct/signer';
-import type { ResolvedServerOptions } from './config.js';
+import type { ResolvedServerOptions } from './config/index.js';
 import type { ConfirmTokens } from './confirm.js';
 import { ServerError } from './errors.js';
 import { KeyCache } from './key-cache.js';

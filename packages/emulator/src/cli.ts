@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { DEFAULT_CREDENTIALS, DEFAULT_REGION, EmulatorConfigError, type EmulatorOptions } from './config.js';
+import { DEFAULT_CREDENTIALS, DEFAULT_REGION, EmulatorConfigError, type EmulatorOptions, sourcesOf } from './config/index.js';
 import { requestPrinter, type RequestLogFormat } from './diagnostics/format.js';
 import { normalizeRuleInput, type FaultRuleInput } from './faults/rules.js';
 import { startEmulator } from './server.js';
@@ -52,18 +52,20 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function millis(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) fail(`${name} "${value}" is not a number of milliseconds`);
-  return n;
+// Numbers stay text when they are not digits, so the options' schema refuses them with the others.
+function number(value: string | undefined): number | string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return /^\d+$/.test(value.trim()) ? Number(value) : value;
 }
 
-function port(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) fail(`${name} "${value}" is not a port number`);
-  return n;
+/** Each problem with the flag and variable that set its option, so the fix is plain from the command line. */
+function explain(error: EmulatorConfigError): string {
+  const lines = error.issues.map((issue) => {
+    const { flag, env } = issue.option ? sourcesOf(issue.option) : {};
+    const via = [flag, env].filter(Boolean).join(', ');
+    return via ? `${issue.message} (${via})` : issue.message;
+  });
+  return `invalid emulator configuration:\n  - ${lines.join('\n  - ')}`;
 }
 
 const parseOptions = () =>
@@ -139,10 +141,11 @@ async function main() {
   const quiet = v.quiet || env.COS_EMULATOR_QUIET === '1';
   const inMemory = v['in-memory'] || env.COS_EMULATOR_IN_MEMORY === '1';
   const noHttps = v['no-https'] || env.COS_EMULATOR_NO_HTTPS === '1';
-  const options: EmulatorOptions = {
+  // Validated once, with the library's options, by the schema in config/: every mistake is listed at once.
+  const options: Record<string, unknown> = {
     host: v.host ?? env.COS_EMULATOR_HOST ?? '127.0.0.1',
-    httpPort: port(v['http-port'] ?? env.COS_EMULATOR_HTTP_PORT, '--http-port') ?? 9000,
-    httpsPort: noHttps ? false : (port(v['https-port'] ?? env.COS_EMULATOR_HTTPS_PORT, '--https-port') ?? 9443),
+    httpPort: number(v['http-port'] ?? env.COS_EMULATOR_HTTP_PORT) ?? 9000,
+    httpsPort: noHttps ? false : (number(v['https-port'] ?? env.COS_EMULATOR_HTTPS_PORT) ?? 9443),
     dataDir: inMemory ? undefined : (v['data-dir'] ?? env.COS_EMULATOR_DATA_DIR),
     caDir: v['ca-dir'] ?? env.COS_EMULATOR_CA_DIR,
     region: v.region ?? env.COS_EMULATOR_REGION,
@@ -157,19 +160,19 @@ async function main() {
     pathStyle: v['path-style'] || env.COS_EMULATOR_PATH_STYLE === '1',
     loose: v.loose || env.COS_EMULATOR_LOOSE === '1',
     fsync: v.fsync || env.COS_EMULATOR_FSYNC === '1',
-    requestTimeoutMs: millis(v['request-timeout'] ?? env.COS_EMULATOR_REQUEST_TIMEOUT_MS, '--request-timeout'),
-    bodyIdleTimeoutMs: millis(v['body-idle-timeout'] ?? env.COS_EMULATOR_BODY_IDLE_TIMEOUT_MS, '--body-idle-timeout'),
+    requestTimeoutMs: number(v['request-timeout'] ?? env.COS_EMULATOR_REQUEST_TIMEOUT_MS),
+    bodyIdleTimeoutMs: number(v['body-idle-timeout'] ?? env.COS_EMULATOR_BODY_IDLE_TIMEOUT_MS),
     // The request log below prints every request and refusal; Fastify's own log adds errors (or more, with COS_EMULATOR_LOG_LEVEL).
     logger: quiet ? false : { level: env.COS_EMULATOR_LOG_LEVEL ?? 'error', stream: process.stderr },
     faults: faults.length > 0 ? faults : undefined,
   };
-  for (const k of Object.keys(options) as Array<keyof EmulatorOptions>) if (options[k] === undefined) delete options[k];
+  for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
 
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    emulator = await startEmulator(options);
+    emulator = await startEmulator(options as EmulatorOptions);
   } catch (e) {
-    if (e instanceof EmulatorConfigError) fail(e.message);
+    if (e instanceof EmulatorConfigError) fail(explain(e));
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(`cos-emulator: ${(e as Error).message}: choose other ports with --http-port/--https-port\n`);
       process.exit(1);

@@ -1,12 +1,15 @@
 export { startEmulator, type EmulatorInfo, type RunningEmulator, type FaultControl } from './server.js';
+export { resolveConfig, type EmulatorConfig } from './config.js';
 export {
-  resolveConfig,
   DEFAULT_CREDENTIALS,
   DEFAULT_REGION,
   EmulatorConfigError,
+  type EmulatorConfigIssue,
   type EmulatorOptions,
-  type EmulatorConfig,
-} from './config.js';
+  EmulatorOptionsSchema,
+  checkEmulatorOptions,
+  bucketNameProblem,
+} from './config/index.js';
 export { CosError } from './errors/index.js';
 export type { Refusal } from './diagnostics/refusals.js';
 export type { RequestEntry, IdentityLabel, RequestLog } from './diagnostics/request-log.js';

@@ -15,6 +15,8 @@ export const SIGN_SERVER_PATHS = {
   confirm: '/confirm',
   /** POST `{ confirmToken, uploadId }`: the server checks the parts' total and completes the upload. */
   completeMultipart: '/complete-multipart',
+  /** What a ticket allows (extensions, sizes), for a page to check files before asking. GET. */
+  limits: '/limits',
   health: '/healthz',
 } as const;
 

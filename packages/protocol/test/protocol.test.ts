@@ -18,6 +18,7 @@ describe('@cos-direct/protocol', () => {
       postPolicy: '/post-policy',
       confirm: '/confirm',
       completeMultipart: '/complete-multipart',
+      limits: '/limits',
       health: '/healthz',
     });
     expect(OCTET_STREAM).toBe('application/octet-stream');

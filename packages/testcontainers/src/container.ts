@@ -1,17 +1,30 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { AbstractStartedContainer, GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
-import { DEFAULT_CREDENTIALS, DEFAULT_REGION, FaultRuleError, validateFaultRules, type FaultRuleInput } from '@cos-direct/emulator';
+import { FaultRuleError, validateFaultRules, type FaultRuleInput } from '@cos-direct/emulator';
+import {
+  checkEmulatorOptions,
+  DEFAULT_CREDENTIALS,
+  DEFAULT_REGION,
+  type EmulatorOptions,
+  fullBucketName,
+} from '@cos-direct/emulator/config';
 import { handleOf, type CosEmulatorHandle, type EmulatorEndpoints } from './handle.js';
 
 export const COS_EMULATOR_IMAGE = 'cos-direct/emulator:local';
 const HTTP_PORT = 9000;
 const HTTPS_PORT = 9443;
-const BUCKET = /^[a-z0-9][a-z0-9-]{0,48}$/;
 
 export class CosEmulatorContainerError extends Error {
   override readonly name = 'CosEmulatorContainerError';
   readonly code = 'TC_ERR_INVALID_OPTION';
+}
+
+// The emulator's own validators, so that a setting the container would refuse at start fails here, with
+// the emulator's message, before anything is pulled or started.
+function check(options: EmulatorOptions): void {
+  const issues = checkEmulatorOptions(options);
+  if (issues.length > 0) throw new CosEmulatorContainerError(issues.map((i) => i.message).join('; '));
 }
 
 /** The cos-direct emulator as a Testcontainers module, in the style of @testcontainers/localstack and minio. */
@@ -34,22 +47,20 @@ export class CosEmulatorContainer extends GenericContainer {
   }
 
   withCredentials(secretId: string, secretKey: string): this {
-    if (!/^[\x21-\x7e]+$/.test(secretId) || secretId.includes('&'))
-      throw new CosEmulatorContainerError('secretId must be printable ASCII without spaces or "&"');
-    if (secretKey.length < 8) throw new CosEmulatorContainerError('secretKey must have at least 8 characters');
+    check({ secretId, secretKey });
     this.#secretId = secretId;
     this.#secretKey = secretKey;
     return this;
   }
 
   withAppId(appId: string): this {
-    if (!/^\d{1,20}$/.test(appId)) throw new CosEmulatorContainerError(`appId "${appId}" must be digits`);
+    check({ appId });
     this.#appId = appId;
     return this;
   }
 
   withRegion(region: string): this {
-    if (!/^[a-z0-9-]+$/.test(region)) throw new CosEmulatorContainerError(`region "${region}" must look like ap-guangzhou`);
+    check({ region });
     this.#region = region;
     return this;
   }
@@ -57,14 +68,14 @@ export class CosEmulatorContainer extends GenericContainer {
   /** Buckets to create (short names, or long names ending in -<appId>); the first is the default bucket. */
   withBuckets(...buckets: string[]): this {
     if (buckets.length === 0) throw new CosEmulatorContainerError('withBuckets needs at least one bucket');
-    for (const b of buckets)
-      if (!BUCKET.test(b.replace(/-\d+$/, ''))) throw new CosEmulatorContainerError(`bucket "${b}" is not a valid bucket name`);
+    check({ buckets, appId: this.#appId });
     this.#buckets = buckets;
     return this;
   }
 
   /** Extra names for the HTTPS certificate (it always covers localhost, 127.0.0.1, ::1 and the host Testcontainers connects to). */
   withHostnames(...hostnames: string[]): this {
+    check({ hostnames });
     this.#hostnames = hostnames;
     return this;
   }
@@ -112,7 +123,9 @@ export class CosEmulatorContainer extends GenericContainer {
 
   override async start(): Promise<StartedCosEmulatorContainer> {
     const appId = this.#appId;
-    const buckets = this.#buckets.map((b) => (b.endsWith(`-${appId}`) ? b : `${b}-${appId}`));
+    // Once more, together: withAppId may have come after withBuckets.
+    check({ secretId: this.#secretId, secretKey: this.#secretKey, appId, region: this.#region, buckets: this.#buckets });
+    const buckets = this.#buckets.map((b) => fullBucketName(b, appId));
     // Inside a container (a CI job, a dev container) Testcontainers reaches mapped ports through the
     // bridge gateway, e.g. 172.17.0.1, or TESTCONTAINERS_HOST_OVERRIDE: the certificate must name it.
     const runtimeHost = (await getContainerRuntimeClient()).info.containerRuntime.host;

@@ -1,4 +1,4 @@
-import { startEmulator, type EmulatorOptions } from '@cos-direct/emulator';
+import type { EmulatorOptions } from '@cos-direct/emulator';
 import { handleOf, type CosEmulatorHandle } from './handle.js';
 
 export interface InProcessCosEmulator extends CosEmulatorHandle {
@@ -7,6 +7,8 @@ export interface InProcessCosEmulator extends CosEmulatorHandle {
 
 /** The same handle as the container's, served from this process: for machines without Docker. */
 export async function startInProcessCosEmulator(options: EmulatorOptions = {}): Promise<InProcessCosEmulator> {
+  // Loaded here, not at import: the container path needs none of the emulator's store or server.
+  const { startEmulator } = await import('@cos-direct/emulator');
   const emulator = await startEmulator(options);
   const info = emulator.info;
   if (!info.cos.https || !info.caCert) throw new Error('the in-process emulator needs HTTPS (httpsPort must not be false)');

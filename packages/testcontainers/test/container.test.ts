@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import COS from 'cos-nodejs-sdk-v5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketNameProblem } from '@cos-direct/emulator/config';
 import { CosEmulatorContainer, CosEmulatorContainerError, startInProcessCosEmulator, type CosEmulatorHandle } from '../src/index.js';
 import STS from 'qcloud-cos-sts';
 import { getContainerRuntimeClient } from 'testcontainers';
@@ -58,6 +59,10 @@ describe('CosEmulatorContainer options', () => {
     expect(() => new CosEmulatorContainer().withCredentials('AKID x', 'secret-key')).toThrow(/printable/);
     expect(() => new CosEmulatorContainer().withBuckets()).toThrow(/at least one/);
     expect(() => new CosEmulatorContainer().withAppId('12a')).toThrow(/digits/);
+    // The emulator's own rule and message: a bucket it would refuse at start fails here.
+    expect(() => new CosEmulatorContainer().withBuckets('dev-')).toThrow(bucketNameProblem('dev-')!);
+    expect(() => new CosEmulatorContainer().withBuckets('photos', 'Photos')).toThrow(bucketNameProblem('Photos')!);
+    expect(() => new CosEmulatorContainer().withBuckets('dev', 'docs-1250000000')).not.toThrow();
     expect(() => new CosEmulatorContainer().withCertificate({ cert: 'x', key: 'y', ca: 'z' })).toThrow(/PEM/);
     expect(() => new CosEmulatorContainer().withFaults([{ operation: 'PutObjekt', status: 503 }])).toThrow(
       /withFaults: rule 1: operation "PutObjekt"/,

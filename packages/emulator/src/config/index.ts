@@ -1,0 +1,12 @@
+// The emulator's option validators without the emulator: nothing here loads a store, LMDB or Fastify, so
+// the Testcontainers module (and anything else that only checks options) can use the emulator's own rules.
+export {
+  bucketNameProblem,
+  DEFAULT_CREDENTIALS,
+  DEFAULT_REGION,
+  type EmulatorOptions,
+  EmulatorOptionsSchema,
+  fullBucketName,
+  shortBucketName,
+} from './schema.js';
+export { checkEmulatorOptions, EmulatorConfigError, type EmulatorConfigIssue, sourcesOf } from './validate.js';
