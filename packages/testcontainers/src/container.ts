@@ -1,13 +1,15 @@
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { AbstractStartedContainer, GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
-import { FaultRuleError, validateFaultRules, type FaultRuleInput } from '@cos-direct/emulator';
 import {
   checkEmulatorOptions,
   DEFAULT_CREDENTIALS,
   DEFAULT_REGION,
   type EmulatorOptions,
   fullBucketName,
+  FaultRuleError,
+  type FaultRuleInput,
+  validateFaultRules,
 } from '@cos-direct/emulator/config';
 import { handleOf, type CosEmulatorHandle, type EmulatorEndpoints } from './handle.js';
 

@@ -10,3 +10,5 @@ export {
   shortBucketName,
 } from './schema.js';
 export { checkEmulatorOptions, EmulatorConfigError, type EmulatorConfigIssue, sourcesOf } from './validate.js';
+// Fault rules are options too (COS_EMULATOR_FAULTS, --fault): their checker needs only the operation names.
+export { FaultRuleError, type FaultRuleInput, validateFaultRules } from '../faults/rules.js';
