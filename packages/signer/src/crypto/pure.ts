@@ -30,11 +30,12 @@ const blankSha1 = sha1.create();
 const workSha1 = sha1.create();
 
 function sha1Hex(data: string | Uint8Array): string {
-  blankSha1
-    ._cloneInto(workSha1)
-    .update(typeof data === 'string' ? utf8View(data) : data)
-    .digestInto(digest);
-  return toHex(digest);
+  return toHex(
+    blankSha1
+      ._cloneInto(workSha1)
+      .update(typeof data === 'string' ? utf8View(data) : data)
+      .digest(),
+  );
 }
 
 type KeyedHmac = ReturnType<typeof hmac.create>;
@@ -48,7 +49,7 @@ const workHmac: KeyedHmac = hmac.create(sha1, new Uint8Array(0));
 function hmacSha1(key: string, data: string): Uint8Array {
   let slot = keyed[0]?.key === key ? keyed[0] : keyed[1]?.key === key ? keyed[1] : undefined;
   if (slot === undefined) {
-    slot = { key, mac: hmac.create(sha1, encoder.encode(key)) };
+    slot = { key, mac: hmac.create(sha1, utf8View(key)) };
     keyed.unshift(slot);
     keyed.length = Math.min(keyed.length, 2);
   }
