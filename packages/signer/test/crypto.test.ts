@@ -84,7 +84,7 @@ describe('pure provider results', () => {
     expect([...first]).toEqual(copy);
   });
 
-  it('hash a caller\'s bytes without changing them', () => {
+  it("hash a caller's bytes without changing them", () => {
     const data = bytes(200);
     const before = [...data];
     const expected = createHash('sha1').update(data).digest('hex');

@@ -61,7 +61,9 @@ describe('isomorphic core', () => {
     for (const specifier of bare) {
       const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
       expect(Object.keys(pkg.dependencies ?? {}), specifier).toContain(name);
-      const manifest = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+      const manifest = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+        exports: Record<string, unknown>;
+      };
       expect(Object.keys(manifest.exports), specifier).toContain(`.${specifier.slice(name.length)}`);
     }
   });
