@@ -39,21 +39,29 @@ function sha1Hex(data: string | Uint8Array): string {
 }
 
 type KeyedHmac = ReturnType<typeof hmac.create>;
+interface Keyed {
+  key: string;
+  mac: KeyedHmac;
+}
 
 // The secret repeats from request to request and each signature alternates it with its SignKey: keep
-// the keyed state (both pad blocks already hashed) of the last two keys.
-const keyed: Array<{ key: string; mac: KeyedHmac }> = [];
+// the keyed state (both pad blocks already hashed) of the two keys used last.
+let recent: Keyed | undefined;
+let older: Keyed | undefined;
 const workHmac: KeyedHmac = hmac.create(sha1, new Uint8Array(0));
+
+function keyedSha1(key: string): KeyedHmac {
+  if (recent?.key !== key) {
+    const hit = older?.key === key ? older : { key, mac: hmac.create(sha1, utf8View(key)) };
+    older = recent;
+    recent = hit;
+  }
+  return recent.mac;
+}
 
 /** HMAC-SHA1 into the shared digest buffer, valid until the next call. */
 function hmacSha1(key: string, data: string): Uint8Array {
-  let slot = keyed[0]?.key === key ? keyed[0] : keyed[1]?.key === key ? keyed[1] : undefined;
-  if (slot === undefined) {
-    slot = { key, mac: hmac.create(sha1, utf8View(key)) };
-    keyed.unshift(slot);
-    keyed.length = Math.min(keyed.length, 2);
-  }
-  slot.mac._cloneInto(workHmac).update(utf8View(data)).digestInto(digest);
+  keyedSha1(key)._cloneInto(workHmac).update(utf8View(data)).digestInto(digest);
   return digest;
 }
 
