@@ -5,8 +5,9 @@ import { defaultCrypto as nodeCrypto } from '../src/crypto/node.js';
 import { defaultCrypto as pureCrypto } from '../src/crypto/pure.js';
 import { mulberry32 } from './support/prng.js';
 
-// The pure provider must agree with node:crypto bit for bit, notably around the 55/56/64-byte
-// padding boundaries, keys longer than a block, and multi-byte UTF-8.
+// The pure provider encodes strings itself and reuses hash states between calls, so it must agree with
+// node:crypto bit for bit, notably around the 55/56/64-byte padding boundaries, keys longer than a
+// block, and multi-byte UTF-8.
 const rand = mulberry32(7);
 const ALPHABET = ['a', 'Z', '0', ' ', '\n', '中', 'é', '😀', '\u0000', '~'];
 const text = (length: number) => Array.from({ length }, () => ALPHABET[Math.floor(rand() * ALPHABET.length)]).join('');
@@ -52,9 +53,13 @@ describe('pure provider equals node:crypto', () => {
   });
 });
 
-describe('node provider HMAC-SHA1 equals createHmac', () => {
-  // The provider keeps the pads of the last two keys; rotating through more keys than that, repeating
-  // them, and mixing in keys it must not pad itself (non-ASCII, longer than a block) must not matter.
+describe.each([
+  ['node', nodeCrypto],
+  ['pure', pureCrypto],
+])('%s provider HMAC-SHA1 equals createHmac', (_name, crypto) => {
+  // Both providers keep the keyed state of the last two keys; rotating through more keys than that,
+  // repeating them, and mixing in keys the node provider does not pad itself (non-ASCII, longer than a
+  // block) must not matter.
   const keys = ['EXAMPLEsecretkey00000000000000000', '', 'k'.repeat(64), 'k'.repeat(65), '密钥', 'é'.repeat(40), '\u0000x', 'a'.repeat(63)];
   it('for every order of keys', () => {
     const order = [0, 0, 1, 0, 2, 3, 2, 4, 5, 0, 1, 6, 7, 7, 0, 6, 2, 1];
@@ -62,9 +67,31 @@ describe('node provider HMAC-SHA1 equals createHmac', () => {
       for (const [i, k] of order.entries()) {
         const key = keys[k]!;
         const data = `sha1\n1700000000;${1700000900 + i}\n${'ab'.repeat(round * 40)}中\n`;
-        expect(nodeCrypto.hmacSha1Hex(key, data), JSON.stringify(key)).toBe(createHmac('sha1', key).update(data).digest('hex'));
+        expect(crypto.hmacSha1Hex(key, data), JSON.stringify(key)).toBe(createHmac('sha1', key).update(data).digest('hex'));
+        expect(crypto.hmacSha1Base64(key, data), JSON.stringify(key)).toBe(createHmac('sha1', key).update(data).digest('base64'));
       }
     }
+  });
+});
+
+describe('pure provider results', () => {
+  it('are not overwritten by later calls', () => {
+    const first = pureCrypto.hmacSha256('key', 'one');
+    const copy = [...first];
+    pureCrypto.hmacSha256('key', 'two');
+    pureCrypto.hmacSha1Hex('key', 'three');
+    pureCrypto.sha1Hex('four');
+    expect([...first]).toEqual(copy);
+  });
+
+  it("hash a caller's bytes without changing them", () => {
+    const data = bytes(200);
+    const before = [...data];
+    const expected = createHash('sha1').update(data).digest('hex');
+    expect(pureCrypto.sha1Hex(data)).toBe(expected);
+    expect(pureCrypto.sha1Hex(data)).toBe(expected);
+    expect(pureCrypto.sha256Hex(data)).toBe(createHash('sha256').update(data).digest('hex'));
+    expect([...data]).toEqual(before);
   });
 });
 

@@ -53,6 +53,21 @@ describe('isomorphic core', () => {
     expect(codeOnly(text)).not.toMatch(/performance\.now\(/);
   });
 
+  it('imports only declared dependencies, through subpaths their exports maps publish', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const specifiers = files.flatMap((f) => [...f.text.matchAll(/\bfrom\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!));
+    const bare = [...new Set(specifiers.filter((s) => !/^(\.|#|node:)/.test(s)))];
+    expect(bare.length).toBeGreaterThan(0);
+    for (const specifier of bare) {
+      const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+      expect(Object.keys(pkg.dependencies ?? {}), specifier).toContain(name);
+      const manifest = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+        exports: Record<string, unknown>;
+      };
+      expect(Object.keys(manifest.exports), specifier).toContain(`.${specifier.slice(name.length)}`);
+    }
+  });
+
   it('keeps node:crypto in src/crypto/node.ts, reached only through the #crypto import', () => {
     const node = files.find((f) => f.rel === 'src/crypto/node.ts')!;
     expect(node.text).toMatch(/from ['"]node:crypto['"]/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../src/crypto/pure.js';
+import { toHex } from '../src/crypto/encoding.js';
 import { defaultCrypto as nodeCrypto } from '../src/crypto/node.js';
 import { defaultCrypto as pureCrypto } from '../src/crypto/pure.js';
 import type { SignerCrypto } from '../src/crypto/types.js';

@@ -1,5 +1,5 @@
 import { defaultCrypto } from '#crypto';
-import { toBase64 } from '../crypto/pure.js';
+import { toBase64 } from '../crypto/encoding.js';
 import type { SignerCrypto } from '../crypto/types.js';
 import { SignerError, type SignerErrorCode } from '../errors.js';
 import { parseKeyTime, resolveKeyTime } from '../cos/key-time.js';

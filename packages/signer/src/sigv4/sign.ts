@@ -1,6 +1,6 @@
 import { defaultCrypto } from '#crypto';
 import type { HeaderValue } from '../cos/canonical.js';
-import { toHex } from '../crypto/pure.js';
+import { toHex } from '../crypto/encoding.js';
 import type { SignerCrypto } from '../crypto/types.js';
 import { SignerError } from '../errors.js';
 import { canonicalHeadersV4, canonicalQueryV4, canonicalRequestV4, canonicalUriV4, UNSIGNABLE_HEADERS_V4 } from './canonical.js';

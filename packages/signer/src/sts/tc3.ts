@@ -1,5 +1,5 @@
 import { defaultCrypto } from '#crypto';
-import { toHex } from '../crypto/pure.js';
+import { toHex } from '../crypto/encoding.js';
 import type { SignerCrypto } from '../crypto/types.js';
 import { SignerError } from '../errors.js';
 import { timingSafeEqualHex } from '../cos/verify.js';
