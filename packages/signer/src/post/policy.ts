@@ -1,5 +1,5 @@
 import { defaultCrypto } from '#crypto';
-import { toBase64 } from '../crypto/encoding.js';
+import { fromBase64, toBase64 } from '../crypto/encoding.js';
 import type { SignerCrypto } from '../crypto/types.js';
 import { SignerError, type SignerErrorCode } from '../errors.js';
 import { parseKeyTime, resolveKeyTime } from '../cos/key-time.js';
@@ -98,27 +98,6 @@ export function signPostPolicy(policy: PostPolicy | string, options: SignOptions
   };
   if (options.credentials.securityToken) fields['x-cos-security-token'] = options.credentials.securityToken;
   return fields;
-}
-
-const B64_ALPHABET = /^[A-Za-z0-9+/]*={0,2}$/;
-function fromBase64(value: string): Uint8Array | undefined {
-  const clean = value.replace(/\s+/g, '');
-  if (clean.length % 4 !== 0 || !B64_ALPHABET.test(clean)) return undefined;
-  const map = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const pad = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((clean.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < clean.length; i += 4) {
-    const n =
-      (map.indexOf(clean[i]!) << 18) |
-      (map.indexOf(clean[i + 1]!) << 12) |
-      ((clean[i + 2] === '=' ? 0 : map.indexOf(clean[i + 2]!)) << 6) |
-      (clean[i + 3] === '=' ? 0 : map.indexOf(clean[i + 3]!));
-    if (o < out.length) out[o++] = (n >>> 16) & 0xff;
-    if (o < out.length) out[o++] = (n >>> 8) & 0xff;
-    if (o < out.length) out[o++] = n & 0xff;
-  }
-  return out;
 }
 
 /** The policy JSON text inside a base64 `policy` form field, or undefined when it is not base64. */

@@ -1,4 +1,5 @@
 import { defaultCrypto } from '#crypto';
+import { fromHex, toBase64 } from '../crypto/encoding.js';
 import type { SignerCrypto } from '../crypto/types.js';
 import { SignerError } from '../errors.js';
 import { timingSafeEqualHex } from '../cos/verify.js';
@@ -39,26 +40,12 @@ function algorithmOf(params: StsParams): 'HmacSHA1' | 'HmacSHA256' {
   throw new SignerError('SIGN_ERR_STS_PARAMS', `SignatureMethod "${method}" is neither HmacSHA1 nor HmacSHA256`);
 }
 
-function base64OfHex(hex: string): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const bytes: number[] = [];
-  for (let i = 0; i < hex.length; i += 2) bytes.push(parseInt(hex.slice(i, i + 2), 16));
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += chars[(n >>> 18) & 63]! + chars[(n >>> 12) & 63]!;
-    out += i + 1 < bytes.length ? chars[(n >>> 6) & 63]! : '=';
-    out += i + 2 < bytes.length ? chars[n & 63]! : '=';
-  }
-  return out;
-}
-
 /** Base64 signature of an STS API v1 request, as qcloud-cos-sts computes it. */
 export function signStsV1(params: StsParams, secretKey: string, options: StsV1Options): string {
   const crypto = options.crypto ?? defaultCrypto;
   const formatString = stsV1FormatString(params, options);
   return algorithmOf(params) === 'HmacSHA256'
-    ? base64OfHex(crypto.hmacSha256Hex(secretKey, formatString))
+    ? toBase64(fromHex(crypto.hmacSha256Hex(secretKey, formatString)))
     : crypto.hmacSha1Base64(secretKey, formatString);
 }
 
