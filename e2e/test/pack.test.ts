@@ -192,15 +192,17 @@ const CHECKS: Record<string, Check> = {
     expect: (output) => expect(output).toEqual({ type: 'uploader', limit: 2, version: '0.1.0', code: 'CLIENT_ERR_INVALID_ARGUMENT' }),
   },
   '@cos-direct/testcontainers': {
-    script: `import { startInProcessCosEmulator } from '@cos-direct/testcontainers';
+    script: `import { startInProcessCosEmulator } from '@cos-direct/testcontainers/in-process';
+      import { CosEmulatorContainer } from '@cos-direct/testcontainers';
       import { mkdtempSync } from 'node:fs';
       import { tmpdir } from 'node:os';
       import { join } from 'node:path';
       const e = await startInProcessCosEmulator({ caDir: mkdtempSync(join(tmpdir(), 'cos-pack-ca-')) });
       const hasCa = e.getCaCertificate().includes('BEGIN CERTIFICATE');
+      const faults = typeof e.emulator.faults.set;
       await e.stop();
-      console.log(JSON.stringify({ hasCa }));`,
-    expect: (output) => expect(output).toEqual({ hasCa: true }),
+      console.log(JSON.stringify({ hasCa, faults, container: typeof CosEmulatorContainer }));`,
+    expect: (output) => expect(output).toEqual({ hasCa: true, faults: 'function', container: 'function' }),
   },
 };
 

@@ -1,6 +1,7 @@
 import { request as httpsRequest } from 'node:https';
 import { Writable } from 'node:stream';
-import { startEmulator, type RunningEmulator } from '@cos-direct/emulator';
+import type { RunningEmulator } from '@cos-direct/emulator';
+import { startInProcessCosEmulator } from '@cos-direct/testcontainers/in-process';
 import type { FastifyInstance } from 'fastify';
 import { createServer, type ServerOptions } from '../src/index.js';
 
@@ -14,7 +15,11 @@ export interface Stack {
 
 /** The emulator plus a sign server pointed at it, both on free loopback ports; logs are captured. */
 export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: () => number): Promise<Stack> {
-  const emu = await startEmulator({ caDir: process.env.COS_DIRECT_SERVER_TEST_CA_DIR, ...(emulatorNow ? { now: emulatorNow } : {}) });
+  const handle = await startInProcessCosEmulator({
+    caDir: process.env.COS_DIRECT_SERVER_TEST_CA_DIR,
+    ...(emulatorNow ? { now: emulatorNow } : {}),
+  });
+  const emu = handle.emulator;
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, cb) {
@@ -23,12 +28,7 @@ export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: 
     },
   });
   const app = await createServer({
-    secretId: emu.info.credentials.secretId,
-    secretKey: emu.info.credentials.secretKey,
-    bucket: emu.info.buckets[0]!,
-    region: emu.info.region,
-    stsEndpoint: emu.info.sts!.endpoint,
-    cosHost: new URL(emu.info.cos.https!).host,
+    ...handle.getSignServerOptions(),
     logger: { level: 'debug', stream },
     rateLimit: false,
     ...options,

@@ -1,9 +1,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '@cos-direct/emulator';
+import type { EmulatorOptions, RunningEmulator } from '@cos-direct/emulator';
 import { createServer, type ServerOptions } from '@cos-direct/server';
 import { signRequest } from '@cos-direct/signer';
+import { startInProcessCosEmulator } from '@cos-direct/testcontainers/in-process';
 import { Agent, request } from 'undici';
 
 export interface Stack {
@@ -28,16 +29,12 @@ export async function startStack(
   server: Partial<ServerOptions> | ((emu: RunningEmulator) => Promise<Partial<ServerOptions>>) = {},
   emulator: EmulatorOptions = {},
 ): Promise<Stack> {
-  const emu = await startEmulator({ caDir: process.env.COS_DIRECT_E2E_CA_DIR, ...emulator });
-  const httpsHost = new URL(emu.info.cos.https!).host;
+  const handle = await startInProcessCosEmulator({ caDir: process.env.COS_DIRECT_E2E_CA_DIR, ...emulator });
+  const emu = handle.emulator;
+  const httpsHost = handle.getSignServerOptions().cosHost;
   const serverOptions = typeof server === 'function' ? await server(emu) : server;
   const app = await createServer({
-    secretId: emu.info.credentials.secretId,
-    secretKey: emu.info.credentials.secretKey,
-    bucket: emu.info.buckets[0]!,
-    region: emu.info.region,
-    stsEndpoint: emu.info.sts!.endpoint,
-    cosHost: httpsHost,
+    ...handle.getSignServerOptions(),
     allowedExtensions: ['jpg', 'png', 'bin', 'txt'],
     rateLimit: false,
     ...serverOptions,

@@ -235,8 +235,8 @@ async function main(): Promise<number> {
     say(`cos-direct: ${signal === 'SIGINT' ? 'interrupted' : `${signal} received`}, stopping (Ctrl-C again to quit at once)`);
     controller.abort();
   };
-  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of stopSignals) process.on(signal, onSignal);
+  const listeners = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, listener] of listeners) process.on(signal, listener);
 
   // Bars only on a terminal; pipes and CI logs get a line when each file starts and when it ends.
   const tty = !json && process.stderr.isTTY === true;
@@ -346,7 +346,7 @@ async function main(): Promise<number> {
   try {
     await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   } finally {
-    for (const signal of stopSignals) process.off(signal, onSignal);
+    for (const [signal, listener] of listeners) process.off(signal, listener);
     bars?.stop();
     await dispatcher?.close();
   }

@@ -1,7 +1,9 @@
-import type { EmulatorOptions } from '@cos-direct/emulator';
+import type { EmulatorOptions, RunningEmulator } from '@cos-direct/emulator';
 import { handleOf, type CosEmulatorHandle } from './handle.js';
 
 export interface InProcessCosEmulator extends CosEmulatorHandle {
+  /** The emulator itself, for what only one in this process offers: its fault rules, its clock, its stores. */
+  emulator: RunningEmulator;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function startInProcessCosEmulator(options: EmulatorOptions = {}): 
       buckets: info.buckets,
       caCert: info.caCert,
     }),
+    emulator,
     stop: () => emulator.close(),
   };
 }

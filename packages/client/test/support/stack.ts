@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { type RunningEmulator, startEmulator } from '@cos-direct/emulator';
+import type { RunningEmulator } from '@cos-direct/emulator';
 import { createServer, type ServerOptions } from '@cos-direct/server';
 import { signRequest } from '@cos-direct/signer';
 import { Crc64Ecma } from '@cos-direct/signer/crc64';
+import { startInProcessCosEmulator } from '@cos-direct/testcontainers/in-process';
 import { Agent } from 'undici';
 import { undiciTransport } from '../../src/transport/undici.js';
 import type { HttpRequest, HttpResponse, ResumeState, ResumeStore, Transport, UploadSource } from '../../src/types.js';
@@ -26,15 +27,14 @@ export interface Stack {
  * is the emulator's clock in unix seconds.
  */
 export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: () => number): Promise<Stack> {
-  const emu = await startEmulator({ caDir: process.env.COS_DIRECT_CLIENT_TEST_CA_DIR, ...(emulatorNow ? { now: emulatorNow } : {}) });
-  const cosHost = new URL(emu.info.cos.https!).host;
+  const handle = await startInProcessCosEmulator({
+    caDir: process.env.COS_DIRECT_CLIENT_TEST_CA_DIR,
+    ...(emulatorNow ? { now: emulatorNow } : {}),
+  });
+  const emu = handle.emulator;
+  const { cosHost } = handle.getSignServerOptions();
   const app = await createServer({
-    secretId: emu.info.credentials.secretId,
-    secretKey: emu.info.credentials.secretKey,
-    bucket: emu.info.buckets[0]!,
-    region: emu.info.region,
-    stsEndpoint: emu.info.sts!.endpoint,
-    cosHost,
+    ...handle.getSignServerOptions(),
     allowedExtensions: ['jpg', 'bin', 'mp4'],
     logger: false,
     rateLimit: false,
