@@ -158,6 +158,25 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     expect(await details.locator('dd[data-term="code"]').textContent()).toBe('CLIENT_ERR_SIGN_SERVER');
   });
 
+  it("shows a fault rule's answer as COS's own, not as a network failure: it carries the CORS headers", async () => {
+    // More 503s than the client retries: the last one is what the page reports.
+    s.emu.faults.set([{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 10 }]);
+    try {
+      await page.goto(web.url);
+      await page.setInputFiles('#files', { name: 'slow.png', mimeType: 'image/png', buffer: PNG });
+      const item = page.locator('li.failed', { hasText: 'slow.png' });
+      await item.waitFor({ timeout: 60_000 });
+      expect(await item.locator('.status').textContent()).toBe('The storage could not take the file right now. Retry in a moment.');
+      await item.locator('details summary').click();
+      expect(await item.locator('dd[data-term="code"]').textContent()).toBe('CLIENT_ERR_COS');
+      expect(await item.locator('dd[data-term="storage code"]').textContent()).toBe('SlowDown');
+      expect(await item.locator('dd[data-term="HTTP status"]').textContent()).toBe('503');
+      expect(s.emu.faults.list()[0]!.hits).toBeGreaterThan(1);
+    } finally {
+      s.emu.faults.clear();
+    }
+  });
+
   it('cancels an upload, then retries it to the end; total progress shows speed and time left', async () => {
     const data = randomBytes(12 * MiB);
     await page.goto(`${web.url}/?partSize=1048576&concurrency=1&threshold=1048576`);

@@ -38,6 +38,16 @@ describe('fault injection', () => {
   afterAll(() => emu.close());
   afterEach(() => emu.faults.clear());
 
+  it("carries the bucket's CORS headers on an injected answer, so a page sees it as COS's own", async () => {
+    emu.faults.set([{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 1 }]);
+    const origin = 'http://app.example';
+    const res = await signed(emu, 'PUT', 'cors.txt', { body: 'x', headers: { origin } });
+    expect(res.status).toBe(503);
+    // The dev rule every bucket starts with allows any origin.
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['access-control-expose-headers']).toContain('x-cos-request-id');
+  });
+
   it('answers the next two PutObjects 503 SlowDown in COS XML, marked as injected; the SDK retries and succeeds', async () => {
     const set = await admin(emu, 'PUT', { rules: [{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 2 }] });
     expect(set.status).toBe(200);

@@ -56,9 +56,10 @@ export function requestHandler(deps: PipelineDeps) {
     if (own) return sendReply(reply, own, method);
 
     const found = findOperation(deps, st, method);
+    // CORS first: an answer a fault rule makes must reach a page as COS's own would, or the browser hides it.
+    applyCors(st, found.bucket, method);
     const rule = await applyFault(deps.faults, request, reply, st, found.routed, method);
     if (rule === CONNECTION_RESET) return;
-    applyCors(st, found.bucket, method);
     if (found.spec.kind === 'preflight') return sendReply(reply, answerPreflight(st, found.bucket, found.routed.bucket), method);
 
     const now = deps.config.now();
@@ -68,7 +69,7 @@ export function requestHandler(deps: PipelineDeps) {
     checkHeaders(request, st.headers, found.routed.operation, deps.config.loose);
 
     const answer = await runHandler(deps, request, st, found, identity, policyContext, now);
-    if (breaksAnswer(rule)) return breakAnswer(reply, answer, method, rule);
+    if (breaksAnswer(rule)) return breakAnswer(reply, { ...answer, headers: { ...st.cors, ...answer.headers } }, method, rule);
     return sendReply(reply, answer, method);
   };
 }
