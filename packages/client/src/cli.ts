@@ -130,10 +130,10 @@ async function main(): Promise<number> {
   if (files.length === 0) usage('no files given');
   const signUrl = v['sign-url'] ?? process.env.COS_DIRECT_SIGN_URL;
   if (!signUrl) usage('--sign-url is required');
-  try {
-    new URL(signUrl!);
-  } catch {
-    usage(`--sign-url "${signUrl}" is not a URL`);
+  // `localhost:3000` parses as a URL of scheme "localhost:", so the scheme is checked, not just the syntax.
+  const signProtocol = URL.canParse(signUrl!) ? new URL(signUrl!).protocol : undefined;
+  if (signProtocol !== 'http:' && signProtocol !== 'https:') {
+    usage(`--sign-url "${signUrl}" is not an http(s) URL; write it as http://host:port`);
   }
   const headers: Record<string, string> = {};
   for (const h of v.header ?? []) {
