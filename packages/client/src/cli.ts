@@ -25,6 +25,7 @@ Options:
   --resume-dir <dir>      where resume state is kept (env COS_DIRECT_RESUME_DIR; default ~/.cache/cos-direct/uploads)
   --retries <n>           retries per request (default 3)
   --json                  print one JSON object per file to stdout, no progress bars
+  -v, --verbose           also print each upload's download link (a presigned URL, when the server adds one)
   --version               print the version
   -h, --help              this help
 
@@ -69,6 +70,7 @@ const OPTIONS = {
   'resume-dir': { type: 'string' },
   retries: { type: 'string' },
   json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -195,7 +197,8 @@ async function main(): Promise<number> {
       process.stdout.write(
         `uploaded ${file} -> ${result.key} (${formatBytes(result.size)} in ${elapsed(ms ?? 0)}${speed}, ${result.method}, etag ${result.etag})\n`,
       );
-      if (result.downloadUrl) process.stdout.write(`         download: ${result.downloadUrl}\n`);
+      // A presigned link runs to some 1,500 characters: on request only (it is always in --json's output).
+      if (result.downloadUrl && v.verbose) process.stdout.write(`         download: ${result.downloadUrl}\n`);
     } else if (error && (error as CosDirectError).code !== 'CLIENT_ERR_ABORTED') {
       say(`failed   ${file}: ${error.message}`);
       const hint = tlsHint(error);

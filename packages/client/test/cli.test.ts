@@ -92,7 +92,10 @@ describe('usage', () => {
     [['upload'], 'no files given'],
     [['upload', 'a.jpg'], '--sign-url is required'],
     [['upload', 'a.jpg', '--sign-url', 'not a url'], '--sign-url "not a url" is not an http(s) URL; write it as http://host:port'],
-    [['upload', 'a.jpg', '--sign-url', 'localhost:3000'], '--sign-url "localhost:3000" is not an http(s) URL; write it as http://host:port'],
+    [
+      ['upload', 'a.jpg', '--sign-url', 'localhost:3000'],
+      '--sign-url "localhost:3000" is not an http(s) URL; write it as http://host:port',
+    ],
     [['upload', 'a.jpg', '--sign-url', 'http://s', '-H', 'no colon'], 'header "no colon" must be "Name: value"'],
     [['upload', 'a.jpg', '--sign-url', 'http://s', '--ca', '/nonexistent/ca.pem'], 'cannot read --ca /nonexistent/ca.pem: no such file'],
     [['upload', 'a.jpg', '--sign-url', 'http://s', '--concurrency', '0'], '--concurrency must be a positive whole number'],
@@ -172,9 +175,16 @@ describe('uploads', () => {
     expect(run.stdout).toMatch(
       new RegExp(`^uploaded ${good} -> images/\\S+\\.jpg \\(4 B in \\d+\\.\\ds(, [\\d.]+ \\S*B/s)?, put, etag \\w+\\)$`, 'm'),
     );
-    expect(run.stdout).toMatch(/^ {9}download: https:\/\/\S+/m);
+    // The presigned link is long: only --verbose prints it.
+    expect(run.stdout).not.toContain('download:');
     expect(run.stderr).toContain(`failed   ${missing}: no such file; check the path\n`);
     expect(run.stderr).toContain('1 of 2 file(s) failed');
+
+    const verbose = await cli(['upload', good, '-H', `Authorization: Bearer ${token}`, '--verbose', '--ca', s.emu.info.caCertPath!], {
+      COS_DIRECT_SIGN_URL: authed.signUrl,
+    });
+    expect(verbose.status).toBe(0);
+    expect(verbose.stdout).toMatch(/^ {9}download: https:\/\/\S+/m);
   });
 
   it('reports the code of a failure with --json', async () => {
