@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createObjectPolicy, signRequest } from '@cos-direct/signer';
+import { createObjectPolicy, presignV4, signRequest, signV4 } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
 import { BUCKET, emulator, raw, REGION, signed, temporaryKey, VHOST } from './helpers.js';
@@ -65,6 +65,34 @@ describe('recent refusals', () => {
     expect(log).toContain('SignatureDoesNotMatch');
     expect(log).not.toContain(tmp.sessionToken);
     expect(log).not.toContain(encodeURIComponent(tmp.sessionToken));
+  });
+
+  it('masks an S3 session token by value, sent as a header or in a presigned URL, in listings, the request log and the logger', async () => {
+    const tmp = await temporaryKey(emu, createObjectPolicy({ region: REGION, bucket: BUCKET, key: 'x.txt', actions: ['PutObject'] }));
+    const credentials = { accessKeyId: tmp.tmpSecretId, secretAccessKey: 'wrong-secret-key', sessionToken: tmp.sessionToken };
+    const signingTime = Math.floor(Date.now() / 1000);
+    const header = signV4({ method: 'GET', pathname: '/x.txt', headers: { host: VHOST } }, { credentials, region: REGION, signingTime });
+    const byHeader = await raw(emu.info.cos.http, { path: '/x.txt', headers: header.headers as Record<string, string> });
+    expect(byHeader.status).toBe(403);
+    const url = presignV4(
+      { method: 'GET', pathname: '/x.txt', headers: { host: VHOST } },
+      { credentials, region: REGION, signingTime, expiresIn: 600 },
+    );
+    const byQuery = await raw(emu.info.cos.http, {
+      path: `/x.txt?${new URLSearchParams(url.query as Record<string, string>)}`,
+      headers: { host: VHOST },
+    });
+    expect(byQuery.status).toBe(403);
+
+    const printed = [
+      JSON.stringify((await listing('?limit=2')).refusals),
+      JSON.stringify(emu.requests.list(5)),
+      log,
+      await (await fetch(`${emu.info.cos.http}//_emulator/requests?limit=5`)).text(),
+    ].join('\n');
+    expect(printed).toContain('SignatureDoesNotMatch');
+    expect(printed).toContain('<redacted>');
+    for (const form of [tmp.sessionToken, encodeURIComponent(tmp.sessionToken)]) expect(printed).not.toContain(form);
   });
 
   it('is offered to in-process test suites too', () => {

@@ -1,4 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { CosError } from '../errors/index.js';
+import { SecretMask } from './secret-mask.js';
 
 /** One refused request, as `/_emulator/refusals` lists it. */
 export interface Refusal {
@@ -16,14 +18,12 @@ export interface Refusal {
   injected?: boolean;
 }
 
-// Temporary tokens can appear in a signed format string; they stay out of logs and listings.
-const TOKEN = /(x-cos-security-token=)[^&\n]*/gi;
-
-/** The details of a refusal with token values masked, fit for a log line or a listing. */
-function redactDetails(details: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(details)) out[k] = v.replace(TOKEN, '$1<redacted>');
-  return out;
+/** The parts of a request a refusal is recorded from. */
+export interface RefusedRequest {
+  id: string;
+  method: string;
+  headers: IncomingHttpHeaders;
+  url: string;
 }
 
 /**
@@ -32,10 +32,15 @@ function redactDetails(details: Record<string, string>): Record<string, string> 
  */
 export class RefusalLog {
   readonly #entries: Refusal[] = [];
+  /** Temporary tokens appear in signed strings and reasons; they stay out of logs and listings. */
+  readonly mask = new SecretMask();
   constructor(private readonly capacity = 200) {}
 
-  /** Keeps the refusal and returns it, details masked, for the log line. */
-  record(request: { id: string; method: string }, resource: string, operation: string | undefined, error: CosError): Refusal {
+  /** Keeps the refusal and returns it, its reason and details masked, for the log line. */
+  record(request: RefusedRequest, resource: string, operation: string | undefined, error: CosError): Refusal {
+    this.mask.seeRequest(request.headers, request.url);
+    const details: Record<string, string> = {};
+    for (const [k, v] of Object.entries(error.details)) details[k] = this.mask.mask(v);
     const refusal: Refusal = {
       time: new Date().toISOString(),
       requestId: request.id,
@@ -44,8 +49,8 @@ export class RefusalLog {
       ...(operation ? { operation } : {}),
       status: error.statusCode,
       code: error.code,
-      ...(error.reason ? { reason: error.reason } : {}),
-      details: redactDetails(error.details),
+      ...(error.reason ? { reason: this.mask.mask(error.reason) } : {}),
+      details,
       ...((error as CosError & { injected?: boolean }).injected ? { injected: true } : {}),
     };
     this.#entries.unshift(refusal);

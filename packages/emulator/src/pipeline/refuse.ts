@@ -9,7 +9,12 @@ import { ClientGone, opaqueId, stateOf } from './request-state.js';
 export function refuse(refusals: RefusalLog, request: FastifyRequest, reply: FastifyReply, cosError: CosError): FastifyReply {
   const st = stateOf(request);
   const traceId = opaqueId();
-  const refusal = refusals.record(request, st.resource, st.operation, cosError);
+  const refusal = refusals.record(
+    { id: request.id, method: request.method, headers: st.headers, url: st.url },
+    st.resource,
+    st.operation,
+    cosError,
+  );
   st.refusal = {
     code: refusal.code,
     ...(refusal.reason ? { reason: refusal.reason } : {}),
@@ -21,11 +26,11 @@ export function refuse(refusals: RefusalLog, request: FastifyRequest, reply: Fas
       operation: st.operation,
       code: cosError.code,
       status: cosError.statusCode,
-      reason: cosError.reason,
+      reason: refusal.reason,
       ...(refusal.injected ? { injected: true, fault: st.fault?.name } : {}),
       ...refusal.details,
     },
-    `${request.method} ${st.resource} refused: ${cosError.code}${cosError.reason ? ` (${cosError.reason})` : ''}`,
+    `${request.method} ${st.resource} refused: ${cosError.code}${refusal.reason ? ` (${refusal.reason})` : ''}`,
   );
   reply.code(cosError.statusCode);
   reply.header('x-cos-request-id', request.id).header('x-cos-trace-id', traceId).header('server', 'tencent-cos');
