@@ -1,5 +1,6 @@
-import { PassThrough } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import { PassThrough } from 'node:stream';
 import type { EmulatorConfig } from '../config.js';
 import type { RefusalLog } from '../diagnostics/refusals.js';
 import type { RequestEntry, RequestLog } from '../diagnostics/request-log.js';
@@ -44,10 +45,41 @@ export const ADMIN_ERROR_CODES = [
   'EMU_ERR_ADMIN_NOT_FOUND',
   'EMU_ERR_ADMIN_METHOD',
   'EMU_ERR_ADMIN_BODY',
+  'EMU_ERR_ADMIN_HOST',
+  'EMU_ERR_ADMIN_ORIGIN',
 ] as const;
 
 /** Endpoints anyone who can reach the emulator may read, as before: container health checks and CA downloads need them. */
 const OPEN = new Set(['health', 'ca.pem', 'refusals']);
+/** Read by health checks under whatever name a network gives the emulator (a compose service name). */
+const ANY_HOST = new Set(['health', 'ca.pem']);
+
+/**
+ * Whether a Host header names the emulator: an IP address, localhost, or a name it was given
+ * (`--hostname`). A page whose own name was rebound to 127.0.0.1 sends that name, so the admin API,
+ * which trusts loopback, does not answer it (DNS rebinding). A browser always sends Host: a request
+ * without one (HTTP/1.0) is no page's.
+ */
+export function servesHost(host: string, config: EmulatorConfig): boolean {
+  const name = (host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '')).toLowerCase();
+  if (name === '') return true;
+  return isIP(name) !== 0 || name === 'localhost' || name.endsWith('.localhost') || config.hostnames.includes(name);
+}
+
+/**
+ * Whether a request that changes state comes from a page of another origin (CSRF): a browser names
+ * the page's origin in `Origin` and, in newer browsers, says `Sec-Fetch-Site: cross-site`. The
+ * console's own requests are same-origin; curl and test code send neither header.
+ */
+export function crossSiteWrite(method: string, headers: IncomingHttpHeaders, host: string): boolean {
+  if (method === 'GET' || method === 'HEAD') return false;
+  const site = header(headers, 'sec-fetch-site');
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = header(headers, 'origin');
+  if (origin === undefined) return false;
+  if (origin === 'null' || !URL.canParse(origin)) return true;
+  return new URL(origin).host.toLowerCase() !== host.toLowerCase();
+}
 
 export function isLoopback(ip: string): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
@@ -153,6 +185,17 @@ function listObjects(deps: AdminDeps, bucket: string, prefix: string, marker: st
 /** Serves `//_emulator/<path>`; undefined when the path is not one of the emulator's. */
 export async function serveAdmin(deps: AdminDeps, req: AdminRequest): Promise<Reply | undefined> {
   const { method, path, query } = req;
+  const host = header(req.headers, 'host') ?? '';
+  if (!ANY_HOST.has(path) && !servesHost(host, deps.config)) {
+    return problem(
+      403,
+      'EMU_ERR_ADMIN_HOST',
+      `the emulator's admin endpoints answer only for its own names (an IP address, localhost, or a --hostname), not "${host}"`,
+    );
+  }
+  if (crossSiteWrite(method, req.headers, host)) {
+    return problem(403, 'EMU_ERR_ADMIN_ORIGIN', `a ${method} from a page of another origin cannot change the emulator's state`);
+  }
   if (!OPEN.has(path) && !adminAccessAllowed(req.ip, header(req.headers, 'authorization'), deps.config)) {
     return {
       status: 401,
