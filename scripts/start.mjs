@@ -155,6 +155,7 @@ async function main() {
       `  demo page      ${web.url}`,
       `  sign server    ${signUrl}/sts-direct-sign?ext=jpg`,
       ...emulatorLines,
+      ...exposure(),
       '',
       'Upload from a terminal:',
       `  ${cli}`,
@@ -163,6 +164,24 @@ async function main() {
       '',
     ].join('\n'),
   );
+}
+
+/** What a non-loopback COS_DIRECT_HOST opens to the network, said where a developer reads it. */
+function exposure() {
+  if (host === 'localhost' || host === '::1' || host.startsWith('127.')) return [];
+  const auth = env.JWT_SECRET || env.JWKS_URL || env.AUTH_TOKENS;
+  return [
+    '',
+    `  ! listening on ${host}: anyone on this network can reach`,
+    `    - the sign server, ${auth ? 'with the tokens you set' : 'which hands out upload tickets to anyone (set JWT_SECRET or AUTH_TOKENS to require sign-in)'}`,
+    ...(realCos
+      ? []
+      : [
+          '    - the emulator: COS and STS with the root key above (made for this data dir, not the published default),',
+          '      and its console with that key as HTTP Basic credentials',
+        ]),
+    '    - the demo page',
+  ];
 }
 
 main().catch((e) => fail(e.stack ?? String(e)));

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { isLoopbackAddress } from './root-key.js';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION, EmulatorConfigError, type EmulatorOptions, sourcesOf } from './config/index.js';
 import { requestPrinter, type RequestLogFormat } from './diagnostics/format.js';
 import { normalizeRuleInput, type FaultRuleInput } from './faults/rules.js';
@@ -168,6 +169,14 @@ async function main() {
   };
   for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
 
+  /** What others on the network can reach, and with which key, when the address is not loopback. */
+  const exposure = (host: string | undefined, key: { secretId: string; secretKey: string }) =>
+    host === undefined || isLoopbackAddress(host)
+      ? ''
+      : `\n  listening on ${host}: COS, STS and (with the root key as Basic credentials) the console are open to the network` +
+        `\n  root key: ${key.secretId} / ${key.secretKey}` +
+        (options.secretId === undefined ? ' (made for this data dir: the published default is refused on a network address)' : '');
+
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
     emulator = await startEmulator(options as EmulatorOptions);
@@ -195,7 +204,9 @@ async function main() {
       `${emulator.info.sts ? `, STS ${emulator.info.sts.url}` : ''}; buckets ${emulator.info.buckets.join(', ')}` +
       `\n  console: ${emulator.info.admin.console}` +
       `\n  faults:  ${emulator.info.admin.faults}${rules.length ? ` (${rules.length} rule${rules.length > 1 ? 's' : ''} in force: ${rules.map((r) => r.name).join(', ')})` : ''}` +
-      `${emulator.info.caCertPath ? `\n  trust the CA: NODE_EXTRA_CA_CERTS=${emulator.info.caCertPath}` : ''}\n`,
+      `${emulator.info.caCertPath ? `\n  trust the CA: NODE_EXTRA_CA_CERTS=${emulator.info.caCertPath}` : ''}` +
+      exposure(options.host as string | undefined, emulator.info.credentials) +
+      '\n',
   );
   let stopping = false;
   const stop = (signal: string) => {

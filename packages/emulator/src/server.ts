@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { resolveConfig, type EmulatorConfig, type EmulatorOptions } from './config.js';
 import { RefusalLog, type Refusal } from './diagnostics/refusals.js';
+import { rootKeyFor } from './root-key.js';
 import { RequestLog } from './diagnostics/request-log.js';
 import { FaultInjector, type FaultRuleInput, type FaultRuleStatus } from './faults/rules.js';
 import { openStores } from './persistence/index.js';
@@ -73,8 +74,10 @@ function urlHost(host: string) {
 
 /** Starts the emulator in this process: COS over HTTP and HTTPS, STS over HTTPS. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const config = resolveConfig(options);
-  if (config.dataDir) await mkdir(config.dataDir, { recursive: true });
+  const resolved = resolveConfig(options);
+  if (resolved.dataDir) await mkdir(resolved.dataDir, { recursive: true });
+  const { generated, ...credentials } = await rootKeyFor(resolved, options);
+  const config: EmulatorConfig = generated ? Object.freeze({ ...resolved, credentials: Object.freeze(credentials) }) : resolved;
   const stores = await openStores(config.dataDir, { fsync: config.fsync });
   const sts = createStsService({
     root: { ...config.credentials, appId: config.appId },

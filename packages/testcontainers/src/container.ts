@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { AbstractStartedContainer, GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
@@ -31,8 +32,10 @@ function check(options: EmulatorOptions): void {
 
 /** The cos-direct emulator as a Testcontainers module, in the style of @testcontainers/localstack and minio. */
 export class CosEmulatorContainer extends GenericContainer {
-  #secretId: string = DEFAULT_CREDENTIALS.secretId;
-  #secretKey: string = DEFAULT_CREDENTIALS.secretKey;
+  // A key of this container's own: its ports are mapped on every interface of the host, where the
+  // published default key would let anyone on the network in (the emulator refuses it there too).
+  #secretId = `AKID${randomBytes(16).toString('hex')}`;
+  #secretKey = randomBytes(24).toString('base64url');
   #appId: string = DEFAULT_CREDENTIALS.appId;
   #region: string = DEFAULT_REGION;
   #buckets: string[] = ['dev'];
