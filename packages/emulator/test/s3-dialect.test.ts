@@ -15,7 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { amzHeaderKind, readDialect } from '../src/http/s3-dialect.js';
 import type { RunningEmulator } from '../src/index.js';
-import { BUCKET, emulator, raw, REGION, signed, temporaryKey, xmlField } from './helpers.js';
+import { BUCKET, emulator, postSignedForm, raw, REGION, signed, temporaryKey, xmlField } from './helpers.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -56,7 +56,10 @@ async function refusal(promise: Promise<unknown>): Promise<S3ServiceException> {
 /** The request log's entry for the latest request on `key` (the log is written once the answer is out). */
 const loggedFor = (key: string) =>
   vi.waitFor(() => {
-    const entry = emu.requests.list().findLast((e) => e.key === key);
+    const entry = emu.requests
+      .list()
+      .filter((e) => e.key === key)
+      .at(-1);
     if (!entry) throw new Error(`no request on ${key} logged yet`);
     return entry;
   });
@@ -143,6 +146,12 @@ describe('every x-amz-* header is mapped, accepted with a note, or refused namin
     expect(xmlField(outside.text, 'Code')).toBe('AccessDenied');
     const inside = await signed(emu, 'PUT', 'scoped/x.txt', { headers: { 'x-amz-some-future-header': 'x' }, body: 'x', credentials });
     expect(inside.status).toBe(501);
+  });
+
+  it("a POST Object form field of S3's is refused naming it, not ignored", async () => {
+    const res = await postSignedForm(emu, 'form.txt', 'x', { 'x-amz-meta-colour': 'blue' });
+    expect(res.status).toBe(501);
+    expect(xmlField(res.text, 'Reason')).toContain('x-amz-meta-colour');
   });
 
   it("COS's own name decides when both are sent, and the log says the S3 one was not used", async () => {
