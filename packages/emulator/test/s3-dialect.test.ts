@@ -11,8 +11,11 @@ import {
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { formatRequestLine } from '../src/diagnostics/format.js';
 import { amzHeaderKind, readDialect } from '../src/http/s3-dialect.js';
 import type { RunningEmulator } from '../src/index.js';
 import { BUCKET, emulator, postSignedForm, raw, REGION, signed, temporaryKey, xmlField } from './helpers.js';
@@ -27,7 +30,7 @@ const loopback: LookupFunction = (_hostname, options, callback) => {
 
 let emu: RunningEmulator;
 let s3: S3Client;
-const clientOf = (e: RunningEmulator) =>
+const clientOf = (e: RunningEmulator, overrides: Partial<S3ClientConfig> = {}) =>
   new S3Client({
     region: REGION,
     endpoint: `http://cos.${REGION}.myqcloud.com:${new URL(e.info.cos.http).port}`,
@@ -36,6 +39,7 @@ const clientOf = (e: RunningEmulator) =>
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { httpAgent: new Agent({ lookup: loopback }) },
     maxAttempts: 1,
+    ...overrides,
   });
 beforeAll(async () => {
   emu = await emulator();
@@ -146,6 +150,24 @@ describe('every x-amz-* header is mapped, accepted with a note, or refused namin
     expect(xmlField(outside.text, 'Code')).toBe('AccessDenied');
     const inside = await signed(emu, 'PUT', 'scoped/x.txt', { headers: { 'x-amz-some-future-header': 'x' }, body: 'x', credentials });
     expect(inside.status).toBe(501);
+  });
+
+  it('a presigned URL carrying the default checksum parameters is accepted, and the log line says COS did not verify them', async () => {
+    const defaults = clientOf(emu, { requestChecksumCalculation: 'WHEN_SUPPORTED' });
+    const url = new URL(
+      await getSignedUrl(defaults, new PutObjectCommand({ Bucket: BUCKET, Key: 'presigned-crc.txt', ChecksumAlgorithm: 'CRC32' })),
+    );
+    expect([...url.searchParams.keys()].some((k) => k.toLowerCase() === 'x-amz-sdk-checksum-algorithm')).toBe(true);
+    const res = await raw(emu.info.cos.http, {
+      method: 'PUT',
+      path: url.pathname + url.search,
+      headers: { host: url.host, 'content-length': 1 },
+      body: 'x',
+    });
+    expect(res.status, res.text).toBe(200);
+    const line = formatRequestLine(await loggedFor('presigned-crc.txt'));
+    expect(line).toContain('note: x-amz-sdk-checksum-algorithm: COS did not verify the checksum');
+    expect(line).toContain("(a presigned URL's parameter)");
   });
 
   it("a POST Object form field of S3's is refused naming it, not ignored", async () => {
