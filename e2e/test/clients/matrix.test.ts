@@ -43,36 +43,12 @@ type Credential = 'root key' | 'STS key scoped to a prefix';
  * Keyed by client, then case ('*': every case of that client). Against COS every case runs as a plain test.
  */
 const GAPS = {
-  checksum:
-    "the newest AWS SDK's default flexible checksums (x-amz-sdk-checksum-algorithm and x-amz-checksum-crc32 on PUT and in presigned PUT URLs, x-amz-checksum-mode on GET) get 501 NotImplemented; COS accepts and ignores them",
-  s3Copy: 'S3 CopyObject (x-amz-copy-source) is served as PutObject: 200 without a CopyObjectResult document, an empty object stored',
-  amzMeta: 'x-amz-meta-* is dropped on PUT, so HEAD returns no metadata',
-  listV2: 'ListObjectsV2 (?list-type=2) gets 501 NotImplemented',
-  sigV4Region:
-    "a SigV4 scope naming another region gets 400 AuthorizationHeaderMalformed; rclone's TencentCOS provider asks for no region and signs us-east-1, as COS's rclone guide configures it",
-  xmlCharRef:
-    'CompleteMultipartUpload XML with numeric character references (Go writes the ETag quotes as &#34;) is not decoded: 400 InvalidPart',
-  aclXsiType:
-    "GET ?acl answers <Grantee> without xsi:type, which s3cmd's ACL parser requires (KeyError); s3cmd cp and info read the ACL first",
-  sigV2Query: 'an S3 SigV2 presigned URL (AWSAccessKeyId, Expires, Signature from s3cmd signurl) is taken as anonymous: 403 AccessDenied',
+  sigV2Query:
+    'an S3 SigV2 presigned URL (AWSAccessKeyId, Expires, Signature from s3cmd signurl) is taken as anonymous: 403 AccessDenied. ' +
+    'Whether COS takes SigV2 is not documented (its S3 guide, doc 436/37421, shows SigV4 only), so the emulator does not take it',
 } as const;
 const KNOWN_GAPS: Record<string, Partial<Record<Case | '*', string>>> = {
-  'aws-sdk-js': {
-    '*': GAPS.checksum,
-    'list V2': `${GAPS.checksum}; then ${GAPS.listV2}`,
-    copy: `${GAPS.checksum}; then ${GAPS.s3Copy}`,
-    'metadata round trip': `${GAPS.checksum}; then ${GAPS.amzMeta}`,
-  },
-  'aws-sdk-js WHEN_REQUIRED': { 'list V2': GAPS.listV2, copy: GAPS.s3Copy, 'metadata round trip': GAPS.amzMeta },
-  boto3: { 'list V2': GAPS.listV2, copy: GAPS.s3Copy, 'metadata round trip': GAPS.amzMeta },
-  'aws-cli': { 'list V2': GAPS.listV2, copy: GAPS.s3Copy, 'metadata round trip': GAPS.amzMeta },
-  rclone: { '*': GAPS.sigV4Region },
-  'rclone region': { copy: GAPS.s3Copy, multipart: GAPS.xmlCharRef, 'metadata round trip': GAPS.amzMeta },
-  s3cmd: {
-    copy: `${GAPS.aclXsiType}; then ${GAPS.s3Copy}`,
-    'presigned GET': GAPS.sigV2Query,
-    'metadata round trip': `${GAPS.aclXsiType}; then ${GAPS.amzMeta}`,
-  },
+  s3cmd: { 'presigned GET': GAPS.sigV2Query },
 };
 
 const againstCos = realCosSettings() !== undefined;
@@ -191,8 +167,11 @@ for (const driver of DRIVERS) {
           await session.multipart(`${prefix}multipart/object.bin`, body);
           const info = await session.head(`${prefix}multipart/object.bin`);
           expect(info.size).toBe(body.length);
-          // A multipart ETag names its part count; a single PUT's is the body's MD5.
-          expect(info.etag?.replace(/"/g, '')).toMatch(/-\d+$/);
+          // A multipart ETag names its part count; a single PUT's is the body's MD5. rclone and s3cmd store
+          // the whole file's MD5 in the object's metadata (x-amz-meta-md5chksum, x-amz-meta-s3cmd-attrs)
+          // when they upload in parts, and report that in its place.
+          const etag = info.etag?.replace(/"/g, '');
+          if (!/-\d+$/.test(etag ?? '')) expect(etag).toBe(createHash('md5').update(body).digest('hex'));
           expect(sha(await session.get(`${prefix}multipart/object.bin`))).toBe(sha(body));
         });
 

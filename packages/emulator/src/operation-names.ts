@@ -9,6 +9,7 @@ const COS_OPERATIONS = [
   'ListBuckets',
   'PutBucket',
   'GetBucket',
+  'ListObjectsV2',
   'HeadBucket',
   'DeleteBucket',
   'GetBucketCors',

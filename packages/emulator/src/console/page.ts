@@ -292,6 +292,7 @@ textarea.sts { width:100%; resize:vertical; }
     function row(k, v, mono) { dl.append(h('dt', { text: k }), h('dd', { class: mono ? 'mono' : '', text: v })); }
     row('Request', e.method + ' ' + e.resource, true); row('Operation', e.operation || '–'); row('Status', String(e.status || 'connection cut'));
     row('Duration', e.ms + ' ms'); row('Identity', identity(e.identity), true); row('Request id', e.requestId, true);
+    (e.notes || []).forEach(function (n) { row('Note', n); });
     if (e.fault) row('Injected', 'rule ' + e.fault.rule + ': ' + e.fault.action + (e.fault.code ? ' ' + e.fault.status + ' ' + e.fault.code : '') + (e.fault.latencyMs ? ', +' + e.fault.latencyMs + ' ms' : ''));
     if (!e.refusal) { wrap.append(h('h2', { text: e.status < 400 ? 'Answered' : 'Not answered' }), dl); return; }
     api('refusals?limit=200').then(function (r) {

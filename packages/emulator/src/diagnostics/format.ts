@@ -26,7 +26,8 @@ function statusColour(status: number): string {
 
 /**
  * One request as a line for people: time, method, key, operation, status, duration and identity; a
- * refusal adds its code and reason on a second line, and an injected fault is marked as such.
+ * refusal adds its code and reason on a second line, each note (what was accepted but not acted on) a
+ * line of its own, and an injected fault is marked as such.
  */
 export function formatRequestLine(entry: RequestEntry, colour = false): string {
   const time = entry.time.slice(11, 23);
@@ -41,6 +42,7 @@ export function formatRequestLine(entry: RequestEntry, colour = false): string {
     const what = f.action === 'error' ? `${f.status} ${f.code}` : f.action;
     line += ` ${paint(colour, '35', `[injected ${what}${f.latencyMs ? ` +${f.latencyMs}ms` : ''} by rule ${f.rule}]`)}`;
   }
+  for (const note of entry.notes ?? []) line += `\n    ${paint(colour, '2', `note: ${note}`)}`;
   if (entry.refusal && !entry.fault) {
     line += `\n    ${paint(colour, '1;33', entry.refusal.code)}${entry.refusal.reason ? `: ${entry.refusal.reason}` : ''}`;
     for (const [k, v] of Object.entries(entry.refusal.details ?? {})) {

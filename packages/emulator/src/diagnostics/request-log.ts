@@ -25,6 +25,8 @@ export interface RequestEntry {
   identity: IdentityLabel;
   /** A refusal: its code and the emulator's reason (details in `//_emulator/refusals`). */
   refusal?: { code: string; reason?: string; details?: Record<string, string> };
+  /** What the emulator accepted without acting on it (an unverified S3 checksum, an ignored header), as COS does. */
+  notes?: string[];
   /** Set when a fault rule fired on this request. */
   fault?: InjectedFault;
   /** An emulator endpoint (`//_emulator/...`) rather than COS or STS. */

@@ -157,20 +157,12 @@ export const CosErrors = {
       `${what} is not supported by the emulator`,
     ),
   /** A request header the emulator does not implement; `--loose` accepts it with a warning instead. */
-  notImplementedHeader: (name: string) =>
+  notImplementedHeader: (name: string, why?: string) =>
     new CosError(
       'NotImplemented',
       501,
       'A header or query you provided implies functionality that is not implemented.',
-      `${unimplementedHeaderReason(name)}, which refuses it rather than ignore it (start with --loose, or the loose option, to accept unknown headers with a warning)`,
-    ),
-  /** An S3 SDK's flexible checksum (x-amz-checksum-*, x-amz-sdk-checksum-algorithm, x-amz-trailer), which COS does not verify. */
-  notImplementedChecksum: (name: string, setting: string) =>
-    new CosError(
-      'NotImplemented',
-      501,
-      'A header or query you provided implies functionality that is not implemented.',
-      `"${name}" is an S3 flexible checksum, which COS does not verify; the emulator refuses it rather than ignore it. It comes from ${setting}, or start the emulator with --loose to accept it unchecked`,
+      `${why ?? unimplementedHeaderReason(name)}, which refuses it rather than ignore it (start with --loose, or the loose option, to accept unknown headers with a warning)`,
     ),
   internalError: (reason = 'see the emulator log for this request id') =>
     new CosError('InternalError', 500, 'We encountered an internal error. Please try again.', reason),

@@ -121,6 +121,8 @@ export function creationAcl(lookup: FieldLookup, names: readonly string[], fallb
   return { acl, ...withGrants(acl, headerGrants(lookup, names)) };
 }
 
+const GRANTEE = 'Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+
 /** GET ?acl: the owner, then the grants as set (or those the canned ACL stands for). */
 function aclReply(ctx: HandlerContext, acl: Acl, grants: AclGrant[] | undefined, inherited: Acl): Reply {
   const owner = { ID: ownerId(ctx.config.appId), DisplayName: ctx.config.appId };
@@ -132,7 +134,10 @@ function aclReply(ctx: HandlerContext, acl: Acl, grants: AclGrant[] | undefined,
     Owner: owner,
     AccessControlList: {
       Grant: all.map((g) => ({
-        Grantee: 'uri' in g.grantee ? { URI: g.grantee.uri } : { ID: g.grantee.id, DisplayName: g.grantee.id.replace(/^.*uin\//, '') },
+        // COS's sample answer (doc 436/7733) types each grantee; s3cmd's ACL reader needs xsi:type.
+        ...('uri' in g.grantee
+          ? { [`${GRANTEE} xsi:type="Group"`]: { URI: g.grantee.uri } }
+          : { [`${GRANTEE} xsi:type="CanonicalUser"`]: { ID: g.grantee.id, DisplayName: g.grantee.id.replace(/^.*uin\//, '') } }),
         Permission: g.permission,
       })),
     },

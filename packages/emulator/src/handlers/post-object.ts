@@ -83,9 +83,13 @@ async function handleFile(ctx: HandlerContext, fields: Record<string, string>, f
   const form = ctx.access.authenticateForm(fields, key);
   form.authorize();
   // Fields naming features the emulator does not implement are refused, as the same request headers are.
+  // S3's form fields (x-amz-meta-*, its SigV4 policy fields) are refused by name rather than ignored:
+  // the emulator reads COS's fields only.
   for (const name of Object.keys(fields)) {
-    if (!isUnimplemented(name, 'PostObject')) continue;
-    if (!ctx.config.loose) throw CosErrors.notImplementedHeader(name);
+    const s3 = name.toLowerCase().startsWith('x-amz-');
+    if (!s3 && !isUnimplemented(name, 'PostObject')) continue;
+    const why = s3 ? `the "${name}" form field is S3's; the emulator reads COS's POST Object fields (x-cos-*, q-*)` : undefined;
+    if (!ctx.config.loose) throw CosErrors.notImplementedHeader(name, why);
     ctx.warn(`--loose: ignoring the unimplemented "${name}" form field`);
   }
 

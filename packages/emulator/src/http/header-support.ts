@@ -50,6 +50,7 @@ const DOCUMENTED = new Set([
   'x-cos-bucket-az-type',
   'x-cos-bucket-arch-type',
   'x-cos-mfa',
+  'x-cos-website-redirect-location',
 ]);
 
 // Headers only some operations implement: the grants of the writes that set an ACL. x-cos-grant-write

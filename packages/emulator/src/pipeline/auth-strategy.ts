@@ -11,6 +11,8 @@ export interface SignedRequestView {
   headers: Record<string, string | string[] | undefined>;
   /** The body as handlers will read it; a strategy may replace it with one that checks what the signature covers. */
   body?: Readable;
+  /** Records what a strategy accepted without checking it as strictly as it could (the request log shows it). */
+  note?: (text: string) => void;
 }
 
 /** What a strategy says about a request: it authenticated it, or the request is not signed its way. Refusals are thrown. */

@@ -203,8 +203,9 @@ export function authenticateRequest(env: AuthEnvironment, st: RequestState, rout
     method,
     signedPath: routed.signedPath,
     query: routed.query,
-    headers: st.headers,
+    headers: st.signedHeaders,
     body: st.body,
+    note: (text: string) => st.notes.push(text),
   };
   const identity = authenticate(signed, env.config, env.sts, env.now);
   st.body = signed.body;

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../handlers/context.js';
 import type { Reply } from '../http/reply.js';
+import { withS3Names } from '../http/s3-dialect.js';
 import type { RequestContext } from '../policy/index.js';
 import { adminRoute } from '../routes/admin.js';
 import { stsRoute } from '../routes/sts.js';
@@ -66,9 +67,11 @@ export function requestHandler(deps: PipelineDeps) {
     const policyContext = policyContextOf(request, st.headers, deps.protocol, now, found.routed);
     const identity = authenticateRequest({ config: deps.config, sts: deps.sts, now }, st, found.routed, method);
     authorizeRequest(deps, { headers: st.headers, ...found }, identity, policyContext);
-    checkHeaders(request, st.headers, found.routed.operation, deps.config.loose);
+    checkHeaders(request, st, found.routed.operation, deps.config.loose);
 
-    const answer = await runHandler(deps, request, st, found, identity, policyContext, now);
+    const handled = await runHandler(deps, request, st, found, identity, policyContext, now);
+    // An S3 client reads metadata, version ids and the like under S3's names; COS's stay beside them.
+    const answer = st.dialect.s3 ? { ...handled, headers: withS3Names(handled.headers ?? {}) } : handled;
     if (breaksAnswer(rule)) return breakAnswer(reply, { ...answer, headers: { ...st.cors, ...answer.headers } }, method, rule);
     return sendReply(reply, answer, method);
   };

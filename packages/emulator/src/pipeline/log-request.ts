@@ -14,7 +14,7 @@ export function logRequest(requests: RequestLog, request: FastifyRequest, reply:
   const identity: IdentityLabel =
     st.identity ??
     (() => {
-      const claimed = claimedSecretId(header(st.headers, 'authorization'), st.url);
+      const claimed = claimedSecretId(header(st.signedHeaders, 'authorization'), st.url);
       return claimed ? { kind: 'unverified' as const, secretId: claimed } : { kind: 'anonymous' as const };
     })();
   requests.record({
@@ -29,6 +29,7 @@ export function logRequest(requests: RequestLog, request: FastifyRequest, reply:
     ms: Math.round(performance.now() - st.start),
     identity,
     ...(st.refusal ? { refusal: st.refusal } : {}),
+    ...(st.notes.length ? { notes: st.notes } : {}),
     ...(st.fault ? { fault: describeFault(st.fault) } : {}),
     ...(st.admin ? { admin: true } : {}),
   });

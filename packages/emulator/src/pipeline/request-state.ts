@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { IdentityLabel } from '../diagnostics/request-log.js';
 import type { FaultRule } from '../faults/rules.js';
 import { header } from '../http/headers.js';
+import { type DialectReading, readDialect } from '../http/s3-dialect.js';
 import type { Operation } from '../operation-names.js';
 
 /** What the pipeline learns about a request, kept on the request for the error stage and the log line. */
@@ -14,8 +15,17 @@ export interface RequestState {
   resource: string;
   cors: Record<string, string>;
   operation?: Operation;
-  /** Headers as sent (Fastify drops an empty Content-Type, which the official SDKs send). */
+  /**
+   * Headers as COS reads them: S3's x-amz-* names mapped to COS's (`http/s3-dialect.ts`). Every stage
+   * but authentication reads these.
+   */
   headers: FastifyRequest['headers'];
+  /** Headers as sent, which signatures cover (Fastify drops an empty Content-Type, which the official SDKs send). */
+  signedHeaders: FastifyRequest['headers'];
+  /** What became of the request's x-amz-* headers and parameters. */
+  dialect: DialectReading;
+  /** For the request log: what the emulator accepted without acting on it, and why (never an unsaid drop). */
+  notes: string[];
   /** The body as handlers read it: the socket's stream, or the timeout watchdog in front of it (`watchBody`). */
   body: Readable;
   /** Set once the client went away before the answer: nothing to answer, nothing to record. */
@@ -65,12 +75,16 @@ export function admit(request: FastifyRequest): RequestState {
   const url = raw.url ?? '/';
   const host = header(headers, 'host') ?? '';
   const q = url.indexOf('?');
+  const dialect = readDialect(headers, url);
   request.cos = {
     url,
     host,
     resource: host + (q < 0 ? url : url.slice(0, q)),
     cors: {},
-    headers,
+    headers: dialect.headers,
+    signedHeaders: headers,
+    dialect,
+    notes: [...dialect.notes],
     body: raw,
     clientGone: false,
     timedOut: false,

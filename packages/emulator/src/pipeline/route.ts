@@ -115,10 +115,6 @@ export function routeRequest(input: {
     const named = Object.keys(query).find((name) => name !== 'tagging' && subresourceOf(name));
     if (named) throw CosErrors.notImplemented(`the "${named}" sub-resource on an object (${method} /<key>?${named})`);
   }
-  // S3's ListObjectsV2 (an S3 SDK's ListObjectsV2Command): answering it with a v1 listing would drop KeyCount and continuation tokens.
-  if (method === 'GET' && style !== 'service' && key === '' && has(query, 'list-type')) {
-    throw CosErrors.notImplemented('ListObjectsV2 (GET Bucket ?list-type=2; use GET Bucket with marker, or ListObjectsCommand)');
-  }
   const operation = operationOf(method, style === 'service' ? undefined : key, query, input);
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(query)) {
@@ -150,6 +146,8 @@ function operationOf(
         if (has(query, 'acl')) return 'GetBucketAcl';
         if (has(query, 'versioning')) return 'GetBucketVersioning';
         if (has(query, 'versions')) return 'GetBucketObjectVersions';
+        // S3's ListObjectsV2, which S3 clients send to COS (its handler checks the value is 2).
+        if (has(query, 'list-type')) return 'ListObjectsV2';
         return 'GetBucket';
       case 'HEAD':
         return 'HeadBucket';

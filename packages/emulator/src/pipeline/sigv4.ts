@@ -11,24 +11,17 @@ const CHECKSUM_SETTING =
   'or request_checksum_calculation = when_required in other SDKs)';
 
 /**
- * What COS does not take from S3 SDKs: aws-chunked bodies (x-amz-content-sha256 STREAMING-*) and
- * the flexible checksums newer SDKs add by default (x-amz-checksum-*, x-amz-sdk-checksum-algorithm,
- * x-amz-trailer). The first is refused as S3-compatible stores refuse it; checksums COS would not
- * check are refused too, unless --loose, rather than silently not checked.
+ * COS does not take aws-chunked bodies (x-amz-content-sha256 STREAMING-*, Content-Encoding:
+ * aws-chunked), and refuses them as S3-compatible stores do. The flexible checksums sent beside a
+ * whole body are accepted unverified, as COS accepts them (`http/s3-dialect.ts` notes each).
  */
-function refuseUnsupportedPayload(request: SignedRequestView, found: FoundSigV4, loose: boolean): void {
+function refuseChunkedPayload(request: SignedRequestView, found: FoundSigV4): void {
   const encoding = (header(request.headers, 'content-encoding') ?? '').toLowerCase();
   if (found.payloadHash?.startsWith('STREAMING-') || encoding.split(',').some((e) => e.trim() === 'aws-chunked')) {
     throw CosErrors.invalidArgument(
       `aws-chunked encoding is not supported with the specified x-amz-content-sha256 value (${found.payloadHash ?? 'none'}): ` +
         `COS takes a whole body with its SHA-256 or UNSIGNED-PAYLOAD; this comes from ${CHECKSUM_SETTING}`,
     );
-  }
-  if (loose) return;
-  const names = [...Object.keys(request.headers), ...Object.keys(request.query)].map((n) => n.toLowerCase());
-  const checksum = names.find((n) => n.startsWith('x-amz-checksum-') || n === 'x-amz-sdk-checksum-algorithm' || n === 'x-amz-trailer');
-  if (checksum !== undefined) {
-    throw CosErrors.notImplementedChecksum(checksum, CHECKSUM_SETTING);
   }
 }
 
@@ -46,14 +39,19 @@ function checkPayloadHash(found: FoundSigV4, malformed: (reason: string) => Erro
   return hash;
 }
 
-/** The scope COS accepts: service s3 and the region of the emulator's buckets. */
-function checkScope(found: FoundSigV4, config: EmulatorConfig, malformed: (reason: string) => Error): void {
+/**
+ * The scope COS accepts: service s3, in any region. COS's own guide to S3 SDKs (doc 436/37421) has
+ * clients sign for regions other than the bucket's (boto3 with no region signs us-east-1, its iOS
+ * sample us-east-2), and rclone's TencentCOS provider asks for no region; the signature is computed
+ * with the scope as sent, so it is checked all the same. Another region is noted in the log.
+ */
+function checkScope(found: FoundSigV4, config: EmulatorConfig, malformed: (reason: string) => Error, note?: (text: string) => void): void {
   if (found.service !== 's3') {
     throw malformed(`the credential scope names the service "${found.service}"; COS expects "s3"`);
   }
   if (found.region !== config.region) {
-    throw malformed(
-      `the credential scope names the region "${found.region}"; this endpoint's region is "${config.region}" (the S3 client's region option)`,
+    note?.(
+      `the SigV4 credential scope names the region "${found.region}", not the bucket's "${config.region}"; COS accepts any region there`,
     );
   }
 }
@@ -125,8 +123,8 @@ export function sigV4Strategy(env: { config: EmulatorConfig; now: number }, reso
       }
       if (!found) return { outcome: 'not-mine' };
       const malformed = found.source === 'header' ? CosErrors.authorizationHeaderMalformed : CosErrors.authorizationQueryParametersError;
-      checkScope(found, env.config, malformed);
-      refuseUnsupportedPayload(request, found, env.config.loose);
+      checkScope(found, env.config, malformed, request.note);
+      refuseChunkedPayload(request, found);
       const payloadHash = checkPayloadHash(found, CosErrors.invalidArgument);
       const { secretKey, identity } = resolveKey(found.accessKeyId, found.securityToken);
       checkTime(found, env.now, env.config.clockSkewSeconds);
