@@ -132,7 +132,7 @@ describe('every x-amz-* header is mapped, accepted with a note, or refused namin
     const key = `table/${name}.txt`;
     const res = await put(key, { [name]: value });
     const kind = amzHeaderKind(name);
-    const refusedAs = kind.kind === 'mapped' ? ['x-amz-grant-write', 'x-amz-website-redirect-location', 'x-amz-mfa'] : [];
+    const refusedAs = kind.kind === 'mapped' ? ['x-amz-grant-write', 'x-amz-mfa'] : [];
     if (kind.kind === 'refused' || refusedAs.includes(name)) {
       expect(res.status, res.text).toBe(501);
       expect(xmlField(res.text, 'Code')).toBe('NotImplemented');
@@ -141,6 +141,13 @@ describe('every x-amz-* header is mapped, accepted with a note, or refused namin
     }
     expect(res.status, res.text).toBe(200);
     if (kind.kind === 'unverified') expect((await loggedFor(key)).notes?.join('\n')).toContain(name);
+  });
+
+  it('keeps a website redirect and answers it on HEAD, under both names for an S3 client', async () => {
+    expect((await put('site/old.html', { 'x-amz-website-redirect-location': '/new.html' })).status).toBe(200);
+    const head = await signed(emu, 'HEAD', 'site/old.html', { headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+    expect(head.headers['x-cos-website-redirect-location']).toBe('/new.html');
+    expect(head.headers['x-amz-website-redirect-location']).toBe('/new.html');
   });
 
   it('an S3 header goes through authorization first: a scoped key outside its prefix is AccessDenied, not 501', async () => {

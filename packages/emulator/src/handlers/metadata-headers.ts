@@ -16,10 +16,20 @@ const STORAGE_CLASSES = new Set([
   'MAZ_INTELLIGENT_TIERING',
 ]);
 
+/** The request headers an object keeps and answers GET and HEAD with (Content-Type aside). */
+const STORED = [
+  'cache-control',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'expires',
+  'x-cos-website-redirect-location',
+] as const;
+
 /** The headers a PUT, POST or Initiate stores with the object; without a Content-Type, the key's extension decides. */
 export function storedHeadersOf(source: (name: string) => string | undefined, key: string): StoredHeaders {
   const out: StoredHeaders = { 'content-type': source('content-type') || contentTypeOfKey(key) };
-  for (const name of ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const) {
+  for (const name of STORED) {
     const v = source(name);
     if (v) out[name] = v;
   }
@@ -61,7 +71,7 @@ export function objectHeaders(o: ObjectRecord): Record<string, string> {
     'x-cos-hash-crc64ecma': o.crc64,
     'accept-ranges': 'bytes',
   };
-  for (const name of ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'] as const) {
+  for (const name of STORED) {
     const v = o.headers[name];
     if (v) out[name] = v;
   }

@@ -22,6 +22,7 @@ const IMPLEMENTED = new Set([
   'x-cos-tagging-directive',
   'x-cos-sdk-retry',
   'x-cos-traffic-limit',
+  'x-cos-website-redirect-location',
   ...ENCRYPTION_HEADERS,
 ]);
 

@@ -54,6 +54,8 @@ export interface StoredHeaders {
   'content-encoding'?: string;
   'content-language'?: string;
   expires?: string;
+  /** For a bucket serving a static website: where a GET of this key is redirected. */
+  'x-cos-website-redirect-location'?: string;
 }
 
 /** An object tag (COS keeps a key's tags in the order they were set). */
