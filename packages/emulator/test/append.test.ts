@@ -214,3 +214,47 @@ for (const kind of ['memory', 'filesystem'] as const) {
     });
   });
 }
+
+describe('APPEND Object behind a delete marker', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await emulator();
+  });
+  afterAll(() => emu.close());
+
+  it('replaces the hidden null version only for a key that may also delete it', async () => {
+    const { createObjectPolicy } = await import('@cos-direct/signer');
+    const { REGION, BUCKET, temporaryKey } = await import('./helpers.js');
+    const cos = sdk(emu);
+    // The null version "kept", then versioning on and a delete: the marker hides it, history keeps it.
+    await call(cos, 'putObject', { Key: 'hidden/log.txt', Body: 'kept' });
+    await call(cos, 'putBucketVersioning', { VersioningConfiguration: { Status: 'Enabled' } });
+    await call(cos, 'deleteObject', { Key: 'hidden/log.txt' });
+    const tmp = (actions: string[]) =>
+      temporaryKey(emu, createObjectPolicy({ region: REGION, bucket: BUCKET, key: 'hidden/log.txt', actions }));
+    const asKey = (k: { tmpSecretId: string; tmpSecretKey: string; sessionToken: string }) => ({
+      credentials: { secretId: k.tmpSecretId, secretKey: k.tmpSecretKey, securityToken: k.sessionToken },
+    });
+
+    const appendOnly = await tmp(['AppendObject']);
+    const refused = await signed(emu, 'POST', 'hidden/log.txt', {
+      query: { append: '', position: '0' },
+      body: 'new',
+      headers: { 'x-cos-security-token': appendOnly.sessionToken },
+      ...asKey(appendOnly),
+    });
+    expect([refused.status, code(refused.text)]).toEqual([403, 'AccessDenied']);
+    expect(refused.text).toContain('DeleteObject');
+    expect((await signed(emu, 'GET', 'hidden/log.txt', { query: { versionId: 'null' } })).text).toBe('kept');
+
+    const appendAndDelete = await tmp(['AppendObject', 'DeleteObject']);
+    const allowed = await signed(emu, 'POST', 'hidden/log.txt', {
+      query: { append: '', position: '0' },
+      body: 'new',
+      headers: { 'x-cos-security-token': appendAndDelete.sessionToken },
+      ...asKey(appendAndDelete),
+    });
+    expect(allowed.status).toBe(200);
+    expect((await signed(emu, 'GET', 'hidden/log.txt', { query: { versionId: 'null' } })).text).toBe('new');
+  });
+});

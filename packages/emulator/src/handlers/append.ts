@@ -1,6 +1,6 @@
 import { COS_LIMITS } from '@cos-direct/signer';
 import { CosErrors } from '../errors/index.js';
-import type { BlobInfo, ObjectRecord, ReplaceCheck } from '../persistence/index.js';
+import { type BlobInfo, isDeleteMarker, type ObjectRecord, type ReplaceCheck } from '../persistence/index.js';
 import { header, headerSource } from '../http/headers.js';
 import type { Reply } from '../http/reply.js';
 import { receiveBody } from './body.js';
@@ -44,6 +44,10 @@ export async function appendObject(ctx: HandlerContext): Promise<Reply> {
   if (header(ctx.headers, 'content-length') === undefined) throw CosErrors.missingContentLength();
   const current = ctx.stores.metadata.getObject(ctx.bucket.name, key);
   checkAppendTarget(key, position, current);
+  // Behind a delete marker, a first append replaces the key's null version. Everywhere else removing a
+  // version takes DeleteObject, so this does too: AppendObject alone must not destroy what a delete kept.
+  const hidden = current ? undefined : ctx.stores.metadata.getVersion(ctx.bucket.name, key, 'null');
+  if (hidden && !isDeleteMarker(hidden)) ctx.access.authorize('name/cos:DeleteObject', key);
   const length = Number(header(ctx.headers, 'content-length'));
   if (position + length > COS_LIMITS.maxObjectBytes) {
     throw CosErrors.entityTooLarge(
