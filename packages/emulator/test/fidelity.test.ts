@@ -470,6 +470,21 @@ describe('slow and vanishing clients', () => {
     }
   });
 
+  it('cuts off a body trickled a byte at a time, which sends under a kilobyte per idle period', async () => {
+    const emu = await emulator({ httpsPort: false, bodyIdleTimeoutMs: 300 });
+    try {
+      const { req, response } = partialUpload(emu, 'drip.txt', 100_000, Buffer.from('a'));
+      const drip = setInterval(() => req.write('a'), 20);
+      const res = await response.finally(() => clearInterval(drip));
+      req.destroy();
+      expect(code(res.text)).toBe('RequestTimeout');
+      expect(xmlField(res.text, 'Reason')).toContain('sent less than 1024 bytes in 300 ms');
+      expect((await signed(emu, 'HEAD', 'drip.txt')).status).toBe(404);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('answers a request that outlasts requestTimeoutMs with RequestTimeout, however steadily it sends', async () => {
     const emu = await emulator({ httpsPort: false, requestTimeoutMs: 300, bodyIdleTimeoutMs: 0 });
     try {

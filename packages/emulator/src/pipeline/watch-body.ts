@@ -4,6 +4,9 @@ import type { EmulatorConfig } from '../config.js';
 import { CosErrors } from '../errors/index.js';
 import { ClientGone, type RequestState } from './request-state.js';
 
+/** What a body must send within each `bodyIdleTimeoutMs` to count as moving. */
+export const BODY_PROGRESS_BYTES = 1024;
+
 /**
  * Before a handler reads the body: a body the socket has delivered whole (a small one usually arrives
  * with its headers, and is parsed by the time the request's first microtask runs) is read as it is:
@@ -51,7 +54,10 @@ export async function watchBody(request: FastifyRequest, st: RequestState, confi
     } else if (idle) idle.refresh();
     else {
       idle = setTimeout(
-        () => cut(`the request body sent nothing for ${config.bodyIdleTimeoutMs} ms (bodyIdleTimeoutMs / --body-idle-timeout)`),
+        () =>
+          cut(
+            `the request body sent less than ${BODY_PROGRESS_BYTES} bytes in ${config.bodyIdleTimeoutMs} ms (bodyIdleTimeoutMs / --body-idle-timeout)`,
+          ),
         config.bodyIdleTimeoutMs,
       );
     }
@@ -66,7 +72,15 @@ export async function watchBody(request: FastifyRequest, st: RequestState, confi
   // After pipe's own listener, so that a chunk which fills the buffer is seen as holding the body back.
   raw.pipe(body);
   armIdle();
-  raw.on('data', armIdle);
+  // Progress is a kilobyte, not a byte: a body trickled a byte every few seconds would otherwise hold
+  // its connection and its upload open for ever (COS closes idle uploads too).
+  let sinceProgress = 0;
+  raw.on('data', (chunk: Buffer) => {
+    sinceProgress += chunk.length;
+    if (sinceProgress < BODY_PROGRESS_BYTES && !body.writableNeedDrain) return;
+    sinceProgress = 0;
+    armIdle();
+  });
   body.on('drain', armIdle);
   raw.once('end', stop);
   const gone = () => {
