@@ -66,8 +66,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...seedEnv, PERSIST_BUKET: 'x', COS_SECRETKEY: 'y' })).toThrow(
       expect.objectContaining({
         issues: [
-          expect.objectContaining({ code: 'SRV_ERR_CONFIG_UNKNOWN', env: 'PERSIST_BUKET', message: expect.stringContaining('did you mean "PERSIST_BUCKET"') }),
-          expect.objectContaining({ code: 'SRV_ERR_CONFIG_UNKNOWN', env: 'COS_SECRETKEY', message: expect.stringContaining('did you mean "COS_SECRET_KEY"') }),
+          expect.objectContaining({
+            code: 'SRV_ERR_CONFIG_UNKNOWN',
+            env: 'PERSIST_BUKET',
+            message: expect.stringContaining('did you mean "PERSIST_BUCKET"'),
+          }),
+          expect.objectContaining({
+            code: 'SRV_ERR_CONFIG_UNKNOWN',
+            env: 'COS_SECRETKEY',
+            message: expect.stringContaining('did you mean "COS_SECRET_KEY"'),
+          }),
         ],
       }),
     );

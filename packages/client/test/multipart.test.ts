@@ -416,7 +416,12 @@ describe('resume', () => {
       concurrency: 1,
       ...fast,
     }).catch((e) => e);
-    expect(firstError).toMatchObject({ code: 'CLIENT_ERR_COS', status: 403, cosCode: 'AccessDenied', message: expect.stringContaining('Upload Part 3') });
+    expect(firstError).toMatchObject({
+      code: 'CLIENT_ERR_COS',
+      status: 403,
+      cosCode: 'AccessDenied',
+      message: expect.stringContaining('Upload Part 3'),
+    });
     expect(first.partsSent()).toEqual([1, 2, 3]);
 
     const changed = data.slice();
@@ -445,7 +450,12 @@ describe('resume', () => {
       partSize: MiB,
       ...fast,
     }).catch((e) => e);
-    expect(firstError).toMatchObject({ code: 'CLIENT_ERR_COS', status: 403, cosCode: 'AccessDenied', message: expect.stringContaining('Upload Part 2') });
+    expect(firstError).toMatchObject({
+      code: 'CLIENT_ERR_COS',
+      status: 403,
+      cosCode: 'AccessDenied',
+      message: expect.stringContaining('Upload Part 2'),
+    });
     const saved = [...store.states.values()][0]!;
     const aborted = await s.root('DELETE', `/${saved.cosKey}`, { uploadId: saved.uploadId });
     expect(aborted.status).toBe(204);
@@ -475,7 +485,12 @@ describe('resume', () => {
         concurrency: 1,
         ...fast,
       }).catch((e) => e);
-      expect(firstError).toMatchObject({ code: 'CLIENT_ERR_COS', status: 403, cosCode: 'AccessDenied', message: expect.stringContaining('Upload Part 2') });
+      expect(firstError).toMatchObject({
+        code: 'CLIENT_ERR_COS',
+        status: 403,
+        cosCode: 'AccessDenied',
+        message: expect.stringContaining('Upload Part 2'),
+      });
       const [id, saved] = [...store.states.entries()][0]!;
       store.states.set(id, { ...saved, ...change });
 
@@ -505,7 +520,12 @@ describe('resume', () => {
       ...fast,
     }).catch((e) => e);
     // The upload stopped where a resumable one would have saved its state: after part 1, at part 2.
-    expect(failed).toMatchObject({ code: 'CLIENT_ERR_COS', status: 403, cosCode: 'AccessDenied', message: expect.stringContaining('Upload Part 2') });
+    expect(failed).toMatchObject({
+      code: 'CLIENT_ERR_COS',
+      status: 403,
+      cosCode: 'AccessDenied',
+      message: expect.stringContaining('Upload Part 2'),
+    });
     expect(o.partsSent().sort()).toEqual([1, 2]);
     expect(saves).not.toHaveBeenCalled();
     expect(store.states.size).toBe(0);

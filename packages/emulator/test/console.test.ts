@@ -154,7 +154,13 @@ describe('the console and its endpoints', () => {
     await stores.metadata.putBucket({ name: bucket, region: emu.config.region, created: 0, acl: 'private' });
     const blob = await stores.blobs.write(Readable.from([Buffer.from('kept')]));
     const keep = { bucket, key: 'keep.txt', blobId: blob.id, size: blob.size, etag: blob.md5, crc64: blob.crc64, lastModified: 0 };
-    await stores.metadata.putObject({ ...keep, headers: {}, meta: {}, acl: 'default', storageClass: 'STANDARD' });
+    await stores.metadata.putObject({
+      ...keep,
+      headers: { 'content-type': 'text/plain' },
+      meta: {},
+      acl: 'default',
+      storageClass: 'STANDARD',
+    });
     const faults = new FaultInjector(emu.config.appId);
     const rules = { rules: [{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 1 }] };
     faults.set(rules.rules);
