@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '@cos-direct/emulator';
 import { signRequest } from '@cos-direct/signer';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launch } from '../support/chromium.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chromiumAvailable, failOnPageErrors, launch } from '../support/chromium.js';
 
 // The official Node SDK, as the emulator's own suite resolves it (no dependency of its own here).
 const COS = createRequire(createRequire(import.meta.url).resolve('@cos-direct/emulator/package.json'))('cos-nodejs-sdk-v5');
@@ -49,8 +49,10 @@ async function inkOf(browser: Browser, png: Buffer): Promise<{ colours: number; 
 describe.skipIf(!chromiumAvailable())('the emulator console in Chromium', () => {
   let emu: RunningEmulator;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   let clientFormatString = '';
+  const watch = failOnPageErrors();
   beforeAll(async () => {
     emu = await startEmulator({ httpsPort: false, caDir: process.env.COS_DIRECT_E2E_CA_DIR });
     const cos = new COS({
@@ -76,9 +78,17 @@ describe.skipIf(!chromiumAvailable())('the emulator console in Chromium', () => 
     expect(refused.status).toBe(403);
 
     browser = await launch();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => console.error('console page error:', e));
     await mkdir(shots, { recursive: true });
+  });
+  // Each test in a profile of its own, on a console it opens itself; the emulator's objects and the
+  // refused request above are the only state they share, and none of them changes it.
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = watch(await context.newPage());
+  });
+  afterEach(async () => {
+    await context?.close();
+    emu.faults.clear();
   });
   afterAll(async () => {
     await browser?.close();
@@ -109,7 +119,18 @@ describe.skipIf(!chromiumAvailable())('the emulator console in Chromium', () => 
     await writeFile(join(shots, 'console-objects-desktop.png'), await page.screenshot());
   });
 
+  /** The console's request log, showing the refused GET of photos/cat.png. */
+  async function openRefusal() {
+    await page.goto(`${emu.info.admin.console}#requests`);
+    await page.selectOption('#f-status', 'refused');
+    await expect.poll(() => page.locator('#f-op option[value=GetObject]').count()).toBe(1);
+    await page.selectOption('#f-op', 'GetObject');
+    await page.locator('#requests tbody tr', { hasText: 'photos/cat.png' }).first().click();
+    await expect.poll(() => page.locator('#refusal-code').textContent()).toBe('SignatureDoesNotMatch');
+  }
+
   it('shows the live request log and explains a refusal: code, reason, and the string to sign expected vs received', async () => {
+    await page.goto(emu.info.admin.console);
     await page.locator('nav button[data-tab=requests]').click();
     await expect.poll(() => page.locator('#live').textContent()).toContain('live');
     // A request made now arrives over the event stream.
@@ -146,6 +167,7 @@ describe.skipIf(!chromiumAvailable())('the emulator console in Chromium', () => 
 
   it('fits a phone: the refusal explanation and the tabs stay visible at 390 px', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
+    await openRefusal();
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(scrollWidth).toBeLessThanOrEqual(392);
     await page.locator('#refusal-code').scrollIntoViewIfNeeded();

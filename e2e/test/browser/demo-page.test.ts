@@ -7,7 +7,7 @@ import { serveWeb, type WebServer } from '@cos-direct/web';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type CosJs from 'cos-js-sdk-v5';
-import { chromiumAvailable, launch } from '../support/chromium.js';
+import { chromiumAvailable, failOnPageErrors, launch } from '../support/chromium.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -23,6 +23,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
   let web: WebServer;
   let browser: Browser;
   let page: Page;
+  const watch = failOnPageErrors();
   beforeAll(async () => {
     // Wired as `npm start` wires it: the page talks plain HTTP to the emulator.
     s = await startStack(async (emu) => ({
@@ -33,8 +34,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     }));
     web = await serveWeb({ port: 0, signUrl: s.signUrl, extraFiles: { '/cos-js-sdk-v5.min.js': jsSdk } });
     browser = await launch();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e));
+    page = watch(await browser.newPage());
   });
   afterAll(async () => {
     await browser?.close();
@@ -224,7 +224,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     ['phone', { width: 390, height: 844 }],
   ] as const) {
     it(`lays out at ${name} width (${viewport.width}x${viewport.height}) without overflow`, async () => {
-      const p = await browser.newPage({ viewport });
+      const p = watch(await browser.newPage({ viewport }));
       try {
         await p.goto(web.url);
         await expect.poll(() => p.textContent('#limits')).toContain('Accepted');
@@ -324,6 +324,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium, with MAX_SIZE=1048576', () =
   let s: Stack;
   let web: WebServer;
   let browser: Browser;
+  const watch = failOnPageErrors();
   beforeAll(async () => {
     s = await startStack(async (emu) => ({
       cosHost: new URL(emu.info.cos.http).host,
@@ -341,7 +342,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium, with MAX_SIZE=1048576', () =
   });
 
   it('refuses a 5 MB file before any ticket or upload, naming both sizes', async () => {
-    const page = await browser.newPage();
+    const page = watch(await browser.newPage());
     await page.goto(web.url);
     await expect.poll(() => page.textContent('#limits')).toBe('Accepted: .jpg, .png, .bin, .txt · up to 1.0 MiB per file.');
     const asked: string[] = [];
@@ -356,7 +357,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium, with MAX_SIZE=1048576', () =
   });
 
   it('with the page checks off, the client still refuses the 5 MB file before sending a byte, and the page says so in sizes', async () => {
-    const page = await browser.newPage();
+    const page = watch(await browser.newPage());
     await page.goto(`${web.url}/?check=server`);
     const puts: string[] = [];
     page.on('request', (r) => ['PUT', 'POST'].includes(r.method()) && !r.url().startsWith(s.signUrl) && puts.push(r.url()));

@@ -7,7 +7,7 @@ import type CosJs from 'cos-js-sdk-v5';
 import type { Browser, Page } from 'playwright-core';
 import STS from 'qcloud-cos-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launch } from '../support/chromium.js';
+import { chromiumAvailable, failOnPageErrors, launch } from '../support/chromium.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -33,6 +33,7 @@ describe.skipIf(!chromiumAvailable())('cos-js-sdk-v5 in Chromium', () => {
   let key: TemporaryKey;
   let bucket: string;
   let region: string;
+  const watch = failOnPageErrors();
 
   beforeAll(async () => {
     s = await startStack(async (emu) => ({ cosHost: new URL(emu.info.cos.http).host, cosProtocol: 'http', corsOrigins: ['*'] }));
@@ -64,8 +65,7 @@ describe.skipIf(!chromiumAvailable())('cos-js-sdk-v5 in Chromium', () => {
     key = { ...result.credentials, startTime: result.startTime, expiredTime: result.expiredTime } as TemporaryKey;
     web = await serveWeb({ port: 0, signUrl: s.signUrl, extraFiles: { '/cos-js-sdk-v5.min.js': jsSdk } });
     browser = await launch();
-    page = await browser.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e));
+    page = watch(await browser.newPage());
     await page.goto(web.url);
     await page.addScriptTag({ url: '/cos-js-sdk-v5.min.js' });
   });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { serveWeb, type WebServer } from '@cos-direct/web';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromiumAvailable, launch } from '../support/chromium.js';
+import { chromiumAvailable, failOnPageErrors, launch } from '../support/chromium.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -24,6 +24,7 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
   let web: WebServer;
   let browser: Browser;
   let page: Page;
+  const watch = failOnPageErrors();
   beforeAll(async () => {
     s = await startStack(async (emu) => ({ cosHost: new URL(emu.info.cos.http).host, cosProtocol: 'http', corsOrigins: ['*'] }));
     web = await serveWeb({ port: 0, signUrl: s.signUrl });
@@ -33,8 +34,7 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
   let context: BrowserContext;
   beforeEach(async () => {
     context = await browser.newContext();
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e));
+    page = watch(await context.newPage());
   });
   afterEach(() => context?.close());
   afterAll(async () => {

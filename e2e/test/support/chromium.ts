@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterEach, expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -28,4 +29,20 @@ export async function launch(): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/**
+ * Uncaught errors of the pages a suite watches fail the test they happened in: a page script that
+ * throws is a broken page even when what the test looks at still shows. Call in a describe block.
+ */
+export function failOnPageErrors(): <P extends Page>(page: P) => P {
+  const errors: string[] = [];
+  afterEach(() => {
+    const seen = errors.splice(0);
+    expect(seen, 'uncaught errors in the page').toEqual([]);
+  });
+  return (page) => {
+    page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.stack ?? e.message}`));
+    return page;
+  };
 }

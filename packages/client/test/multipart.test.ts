@@ -1,5 +1,5 @@
 import { Crc64Ecma } from '@cos-direct/signer/crc64';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CosDirectError } from '../src/errors.js';
 import { xmlValue, xmlValues } from '../src/responses.js';
 import type { HttpResponse } from '../src/types.js';
@@ -409,13 +409,19 @@ describe('resume', () => {
     const data = pattern(3 * MiB, 31);
     const store = memoryStore();
     const first = observe(s.transport, async (req, send) => (partNumber(req) === 3 ? failWith(403, 'AccessDenied') : send()));
-    await uploadWith({ transport: first.transport, resumeStore: store }, memorySource(data, 'c.bin', 'resume-2'), {
+    const firstError = await uploadWith({ transport: first.transport, resumeStore: store }, memorySource(data, 'c.bin', 'resume-2'), {
       signUrl: s.signUrl,
       multipartThreshold: MiB,
       partSize: MiB,
       concurrency: 1,
       ...fast,
-    }).catch(() => undefined);
+    }).catch((e) => e);
+    expect(firstError).toMatchObject({
+      code: 'CLIENT_ERR_COS',
+      status: 403,
+      cosCode: 'AccessDenied',
+      message: expect.stringContaining('Upload Part 3'),
+    });
     expect(first.partsSent()).toEqual([1, 2, 3]);
 
     const changed = data.slice();
@@ -438,12 +444,18 @@ describe('resume', () => {
     const data = pattern(2 * MiB, 41);
     const store = memoryStore();
     const first = observe(s.transport, async (req, send) => (partNumber(req) === 2 ? failWith(403, 'AccessDenied') : send()));
-    await uploadWith({ transport: first.transport, resumeStore: store }, memorySource(data, 'd.bin', 'resume-3'), {
+    const firstError = await uploadWith({ transport: first.transport, resumeStore: store }, memorySource(data, 'd.bin', 'resume-3'), {
       signUrl: s.signUrl,
       multipartThreshold: MiB,
       partSize: MiB,
       ...fast,
-    }).catch(() => undefined);
+    }).catch((e) => e);
+    expect(firstError).toMatchObject({
+      code: 'CLIENT_ERR_COS',
+      status: 403,
+      cosCode: 'AccessDenied',
+      message: expect.stringContaining('Upload Part 2'),
+    });
     const saved = [...store.states.values()][0]!;
     const aborted = await s.root('DELETE', `/${saved.cosKey}`, { uploadId: saved.uploadId });
     expect(aborted.status).toBe(204);
@@ -466,13 +478,19 @@ describe('resume', () => {
     for (const change of [{ expiredTime: Math.floor(Date.now() / 1000) + 60 }, { size: 1 }]) {
       const store = memoryStore();
       const first = observe(s.transport, async (req, send) => (partNumber(req) === 2 ? failWith(403, 'AccessDenied') : send()));
-      await uploadWith({ transport: first.transport, resumeStore: store }, memorySource(data, 'e.bin', 'resume-4'), {
+      const firstError = await uploadWith({ transport: first.transport, resumeStore: store }, memorySource(data, 'e.bin', 'resume-4'), {
         signUrl: s.signUrl,
         multipartThreshold: MiB,
         partSize: MiB,
         concurrency: 1,
         ...fast,
-      }).catch(() => undefined);
+      }).catch((e) => e);
+      expect(firstError).toMatchObject({
+        code: 'CLIENT_ERR_COS',
+        status: 403,
+        cosCode: 'AccessDenied',
+        message: expect.stringContaining('Upload Part 2'),
+      });
       const [id, saved] = [...store.states.entries()][0]!;
       store.states.set(id, { ...saved, ...change });
 
@@ -493,13 +511,23 @@ describe('resume', () => {
   it('keeps no state with resume: false', async () => {
     const store = memoryStore();
     const o = observe(s.transport, async (req, send) => (partNumber(req) === 2 ? failWith(403, 'AccessDenied') : send()));
-    await uploadWith({ transport: o.transport, resumeStore: store }, memorySource(pattern(2 * MiB), 'f.bin', 'resume-5'), {
+    const saves = vi.spyOn(store, 'set');
+    const failed = await uploadWith({ transport: o.transport, resumeStore: store }, memorySource(pattern(2 * MiB), 'f.bin', 'resume-5'), {
       signUrl: s.signUrl,
       multipartThreshold: MiB,
       partSize: MiB,
       resume: false,
       ...fast,
-    }).catch(() => undefined);
+    }).catch((e) => e);
+    // The upload stopped where a resumable one would have saved its state: after part 1, at part 2.
+    expect(failed).toMatchObject({
+      code: 'CLIENT_ERR_COS',
+      status: 403,
+      cosCode: 'AccessDenied',
+      message: expect.stringContaining('Upload Part 2'),
+    });
+    expect(o.partsSent().sort()).toEqual([1, 2]);
+    expect(saves).not.toHaveBeenCalled();
     expect(store.states.size).toBe(0);
   });
 });

@@ -202,13 +202,17 @@ describe('fileResumeStore', () => {
     const first = observe(s.transport, async (req, send) =>
       partNumber(req) === 3 ? { status: 403, headers: {}, text: '<Error><Code>AccessDenied</Code></Error>' } : send(),
     );
-    await uploadWith({ transport: first.transport, resumeStore: fileResumeStore(resumeDir) }, memorySource(data, 'resume.bin', identity), {
-      signUrl: s.signUrl,
-      multipartThreshold: MiB,
-      partSize: MiB,
-      concurrency: 1,
-      ...fast,
-    }).catch(() => undefined);
+    const firstError = await uploadWith(
+      { transport: first.transport, resumeStore: fileResumeStore(resumeDir) },
+      memorySource(data, 'resume.bin', identity),
+      { signUrl: s.signUrl, multipartThreshold: MiB, partSize: MiB, concurrency: 1, ...fast },
+    ).catch((e) => e);
+    expect(firstError).toMatchObject({
+      code: 'CLIENT_ERR_COS',
+      status: 403,
+      cosCode: 'AccessDenied',
+      message: expect.stringContaining('Upload Part 3'),
+    });
     expect(first.partsSent()).toEqual([1, 2, 3]);
     const [file] = await readdir(resumeDir);
     const saved = JSON.parse(await readFile(join(resumeDir, file!), 'utf8')) as ResumeState;

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAccessAllowed, serveAdmin } from '../src/console/admin.js';
+import { RefusalLog } from '../src/diagnostics/refusals.js';
+import { RequestLog } from '../src/diagnostics/request-log.js';
+import { FaultInjector } from '../src/faults/rules.js';
 import { openStores } from '../src/persistence/index.js';
 import type { RunningEmulator } from '../src/index.js';
 import { emulator, raw, signed, VHOST, xmlField } from './helpers.js';
@@ -140,22 +144,70 @@ describe('the console and its endpoints', () => {
     expect(adminAccessAllowed('192.168.1.20', undefined, emu.config)).toBe(false);
     expect(adminAccessAllowed('192.168.1.20', basic(`${secretId}:wrong`), emu.config)).toBe(false);
     expect(adminAccessAllowed('192.168.1.20', basic(`${secretId}:${secretKey}`), emu.config)).toBe(true);
-    const request = (path: string, authorization?: string) =>
-      serveAdmin({ config: emu.config } as never, {
-        method: 'GET',
+  });
+
+  it('answers every admin endpoint and method from elsewhere only with the root key, except health, the CA and refusals', async () => {
+    const { secretId, secretKey } = emu.config.credentials;
+    const root = `Basic ${Buffer.from(`${secretId}:${secretKey}`).toString('base64')}`;
+    const stores = await openStores(undefined);
+    const bucket = emu.config.buckets[0]!;
+    await stores.metadata.putBucket({ name: bucket, region: emu.config.region, created: 0, acl: 'private' });
+    const blob = await stores.blobs.write(Readable.from([Buffer.from('kept')]));
+    const keep = { bucket, key: 'keep.txt', blobId: blob.id, size: blob.size, etag: blob.md5, crc64: blob.crc64, lastModified: 0 };
+    await stores.metadata.putObject({
+      ...keep,
+      headers: { 'content-type': 'text/plain' },
+      meta: {},
+      acl: 'default',
+      storageClass: 'STANDARD',
+    });
+    const faults = new FaultInjector(emu.config.appId);
+    const rules = { rules: [{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 1 }] };
+    faults.set(rules.rules);
+    const deps = { config: emu.config, stores, refusals: new RefusalLog(), requests: new RequestLog(), faults, caCert: 'PEM' };
+    const query = { 'api/objects': `bucket=${bucket}`, 'api/object': `bucket=${bucket}&key=keep.txt` } as Record<string, string>;
+    const request = async (method: string, path: string, authorization?: string) => {
+      const answer = await serveAdmin(deps, {
+        method,
         path,
-        query: new URLSearchParams(),
+        query: new URLSearchParams(query[path] ?? ''),
         headers: authorization ? { authorization } : {},
         ip: '10.0.0.7',
-        body: Readable.from([]),
+        body: Readable.from(method === 'PUT' || method === 'POST' ? [Buffer.from(JSON.stringify(rules))] : []),
       });
-    const refused = await request('console');
-    expect(refused?.status).toBe(401);
-    expect(refused?.headers?.['www-authenticate']).toMatch(/^Basic realm="cos-emulator"/);
-    expect(JSON.parse(refused?.body as string).error.code).toBe('EMU_ERR_ADMIN_AUTH');
-    expect((await request('console', basic(`${secretId}:${secretKey}`)))?.status).toBe(200);
-    // Health checks keep working from anywhere.
-    expect((await request('health'))?.status).not.toBe(401);
+      // The event stream stays open until its reader leaves.
+      if (answer?.body instanceof Readable) answer.body.destroy();
+      return answer;
+    };
+    // Every path the admin endpoints serve, read from their source: a new endpoint joins this walk.
+    const source = readFileSync(new URL('../src/console/admin.ts', import.meta.url), 'utf8');
+    const served = [...source.slice(source.indexOf('export async function serveAdmin')).matchAll(/case '([^']+)':/g)].map((m) => m[1]!);
+    const open = ['health', 'ca.pem', 'refusals'];
+    expect(served).toEqual(expect.arrayContaining([...open, 'console', 'requests', 'events', 'faults', 'api/object']));
+    const methods = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'];
+    for (const path of [...served, '', 'api/unknown']) {
+      for (const method of methods) {
+        const answer = await request(method, path);
+        const read = method === 'GET' || method === 'HEAD';
+        if (open.includes(path)) expect(answer?.status, `${method} ${path}`).toBe(read ? 200 : 405);
+        else {
+          expect(answer?.status, `${method} ${path}`).toBe(401);
+          expect(answer?.headers?.['www-authenticate'], `${method} ${path}`).toMatch(/^Basic realm="cos-emulator"/);
+          expect(JSON.parse(answer?.body as string).error.code).toBe('EMU_ERR_ADMIN_AUTH');
+        }
+      }
+    }
+    // Nothing the refused requests asked for happened.
+    expect(faults.list()).toMatchObject([{ operations: ['PutObject'], count: 1 }]);
+    expect(stores.metadata.getObject(bucket, 'keep.txt')).toMatchObject({ key: 'keep.txt' });
+    // With the root key the same requests are served: the walk above would see a destructive one that ran.
+    expect((await request('GET', 'console', root))?.status).toBe(200);
+    expect((await request('DELETE', 'faults', root))?.status).toBe(200);
+    expect(faults.list()).toEqual([]);
+    expect((await request('PUT', 'faults', root))?.status).toBe(200);
+    expect(faults.list()).toHaveLength(1);
+    expect((await request('DELETE', 'api/object', root))?.status).toBe(200);
+    expect(stores.metadata.getObject(bucket, 'keep.txt')).toBeUndefined();
   });
 });
 

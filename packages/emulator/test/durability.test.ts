@@ -324,7 +324,7 @@ describe('kill -9 at each step of a write (COS_EMULATOR_CRASH_AT)', { timeout: 9
 
     p = await launch(dataDir, point);
     // The process dies before it answers: the request fails instead.
-    await expect(step.run(p, ctx)).rejects.toThrow();
+    await expect(step.run(p, ctx)).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(await p.exited).toBe('SIGKILL');
     children.clear();
 

@@ -14,8 +14,10 @@ function strict(emu: RunningEmulator, method: string, key: string, body?: string
       let length = 0;
       res.on('data', (c: Buffer) => (length += c.length));
       res.on('error', reject);
-      res.on('aborted', () => reject(new Error('aborted')));
-      res.on('end', () => (res.complete ? resolve({ status: res.statusCode!, length }) : reject(new Error('incomplete body'))));
+      // The answer began but its body was cut: told apart from a connection reset before any answer.
+      const cut = (why: string) => reject(Object.assign(new Error(`${res.statusCode} answer cut: ${why}`), { code: 'BODY_CUT' }));
+      res.on('aborted', () => cut('aborted'));
+      res.on('end', () => (res.complete ? resolve({ status: res.statusCode!, length }) : cut('incomplete body')));
     });
     req.on('error', reject);
     req.end(body);
@@ -113,15 +115,20 @@ describe('fault injection', () => {
 
   it('resets the connection before the answer, or mid-body, or truncates the body: the client sees a network error', async () => {
     await signed(emu, 'PUT', 'big.txt', { body: 'y'.repeat(10_000) });
-    for (const rule of [{ reset: true }, { reset: 'mid-body' as const }, { truncate: true }, { truncate: 10 }]) {
+    for (const [rule, code] of [
+      [{ reset: true }, 'ECONNRESET'],
+      [{ reset: 'mid-body' as const }, 'BODY_CUT'],
+      [{ truncate: true }, 'BODY_CUT'],
+      [{ truncate: 10 }, 'BODY_CUT'],
+    ] as const) {
       emu.faults.set([{ operation: 'GetObject', count: 1, ...rule }]);
-      await expect(strict(emu, 'GET', 'big.txt'), JSON.stringify(rule)).rejects.toThrow();
+      await expect(strict(emu, 'GET', 'big.txt'), JSON.stringify(rule)).rejects.toMatchObject({ code });
       expect(emu.faults.list()[0]!.hits).toBe(1);
       expect(await strict(emu, 'GET', 'big.txt')).toEqual({ status: 200, length: 10_000 });
     }
     // A body-less answer (PUT) is cut inside its headers.
     emu.faults.set([{ operation: 'PutObject', truncate: true, count: 1 }]);
-    await expect(strict(emu, 'PUT', 'cut.txt', 'z')).rejects.toThrow();
+    await expect(strict(emu, 'PUT', 'cut.txt', 'z')).rejects.toMatchObject({ code: 'ECONNRESET' });
     await new Promise((r) => setTimeout(r, 50));
     const cut = emu.requests.list().filter((e) => e.fault?.action === 'truncate' || e.fault?.action === 'reset-before-response');
     expect(cut.length).toBeGreaterThanOrEqual(3);
@@ -211,7 +218,7 @@ describe('fault injection over HTTPS', () => {
             .on('error', reject)
             .end();
         });
-      await expect(get()).rejects.toThrow();
+      await expect(get()).rejects.toMatchObject({ code: 'ECONNRESET' });
       expect(await get()).toBe(404);
     } finally {
       await emu.close();

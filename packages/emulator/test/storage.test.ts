@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, mkdtemp, open as openFile, readdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequest } from '@cos-direct/signer';
 import { crc64ecma } from '@cos-direct/signer/crc64';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { RootDatabaseOptionsWithPath } from 'lmdb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type RunningEmulator, resolveConfig } from '../src/index.js';
 import {
   type BlobStore,
@@ -21,6 +22,19 @@ import {
   type UploadRecord,
 } from '../src/persistence/index.js';
 import { emulator, signed, VHOST } from './helpers.js';
+
+/** The options each LMDB environment is opened with: whether LMDB syncs its commits is decided there. */
+const lmdbOpened: RootDatabaseOptionsWithPath[] = [];
+vi.mock('lmdb', async (importOriginal) => {
+  const lmdb = await importOriginal<typeof import('lmdb')>();
+  return {
+    ...lmdb,
+    open: (...args: Parameters<typeof lmdb.open>) => {
+      if (typeof args[0] === 'object') lmdbOpened.push(args[0]);
+      return lmdb.open(...args);
+    },
+  };
+});
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -379,17 +393,45 @@ for (const [kind, open] of Object.entries(kinds)) {
       });
 
       it('with fsync, flushes small and large bodies and their records before answering', async () => {
-        const dataDir = await mkdtemp(join(tmpdir(), 'cos-fsync-'));
-        const s = await openStores(dataDir, { fsync: true });
-        opened.push(s);
-        const small = await blobOf(s.blobs, Buffer.from('small'));
-        const large = await blobOf(s.blobs, Buffer.alloc(INLINE_LIMIT * 2, 5));
-        await s.metadata.putObject(object('small', small.id));
-        await s.metadata.putObject(object('large', large.id));
-        await close(s);
-        const again = await start(dataDir);
-        expect((await bytesOf(again.blobs, again.metadata.getObject(B, 'small')!.blobId)).toString()).toBe('small');
-        expect((await bytesOf(again.blobs, again.metadata.getObject(B, 'large')!.blobId)).length).toBe(INLINE_LIMIT * 2);
+        // What reaches the disk cannot be seen from here; what the store asks of the OS and of LMDB can.
+        const probe = await openFile(tmpdir(), 'r');
+        const FileHandle = Object.getPrototypeOf(probe) as { sync(this: FileHandle): Promise<void> };
+        await probe.close();
+        const realSync = FileHandle.sync;
+        const synced: string[] = [];
+        const sync = vi.spyOn(FileHandle, 'sync').mockImplementation(async function (this: FileHandle) {
+          synced.push((await this.stat()).isDirectory() ? 'directory' : 'file');
+          return realSync.call(this);
+        });
+        lmdbOpened.length = 0;
+        try {
+          const store = async (fsync: boolean) => {
+            const dataDir = await mkdtemp(join(tmpdir(), 'cos-fsync-'));
+            const s = await openStores(dataDir, { fsync });
+            opened.push(s);
+            synced.length = 0;
+            const small = await blobOf(s.blobs, Buffer.from('small'));
+            const afterSmall = [...synced];
+            const large = await blobOf(s.blobs, Buffer.alloc(INLINE_LIMIT * 2, 5));
+            const afterLarge = [...synced];
+            await s.metadata.putObject(object('small', small.id));
+            await s.metadata.putObject(object('large', large.id));
+            await close(s);
+            const lmdb = lmdbOpened.find((o) => o.path?.startsWith(dataDir));
+            return { dataDir, small: afterSmall, large: afterLarge, noSync: lmdb?.noSync, overlappingSync: lmdb?.overlappingSync };
+          };
+          const flushed = await store(true);
+          // A small body is committed with its record by LMDB, which syncs every commit before it resolves;
+          // a large one is a file, flushed before it is renamed into place and its directory after.
+          expect(flushed).toMatchObject({ small: [], large: ['file', 'directory'], noSync: false, overlappingSync: false });
+          const again = await start(flushed.dataDir);
+          expect((await bytesOf(again.blobs, again.metadata.getObject(B, 'small')!.blobId)).toString()).toBe('small');
+          expect((await bytesOf(again.blobs, again.metadata.getObject(B, 'large')!.blobId)).length).toBe(INLINE_LIMIT * 2);
+          // Without fsync nothing is flushed: the spies above would see it if it were.
+          expect(await store(false)).toMatchObject({ small: [], large: [], noSync: true });
+        } finally {
+          sync.mockRestore();
+        }
         expect(() => resolveConfig({ fsync: 'yes' as never })).toThrow(/fsync must be true or false/);
       });
 

@@ -3,7 +3,7 @@ import { createObjectPolicy, signStsV1, signTc3 } from '@cos-direct/signer';
 import STS from 'qcloud-cos-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
-import { BUCKET, emulator, REGION } from './helpers.js';
+import { BUCKET, emulator, REGION, signed, xmlField } from './helpers.js';
 
 function postSts(emu: RunningEmulator, headers: Record<string, string>, body: string): Promise<any> {
   const u = new URL(emu.info.sts!.url);
@@ -89,6 +89,23 @@ describe('STS', () => {
     } as never);
     expect(result.credentials.tmpSecretId).toMatch(/^AKID/);
     expect(result.expiredTime - result.startTime).toBe(1800);
+    const credentials = {
+      secretId: result.credentials.tmpSecretId,
+      secretKey: result.credentials.tmpSecretKey,
+      securityToken: result.credentials.sessionToken,
+    };
+    expect((await signed(emu, 'PUT', 'a.jpg', { body: 'role', credentials })).status).toBe(200);
+    const stored = await signed(emu, 'GET', 'a.jpg');
+    expect([stored.status, stored.text]).toEqual([200, 'role']);
+    // Another key, and another action on the allowed key: the policy allows neither.
+    for (const [method, key] of [
+      ['PUT', 'b.jpg'],
+      ['GET', 'a.jpg'],
+    ] as const) {
+      const refused = await signed(emu, method, key, { body: method === 'PUT' ? 'x' : undefined, credentials });
+      expect([refused.status, xmlField(refused.text, 'Code')], `${method} ${key}`).toEqual([403, 'AccessDenied']);
+    }
+    expect((await signed(emu, 'HEAD', 'b.jpg')).status).toBe(404);
   });
 
   it('refuses a malformed policy with StrategyFormatError', async () => {

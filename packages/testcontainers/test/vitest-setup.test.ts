@@ -16,6 +16,6 @@ describe('the vitest globalSetup', () => {
     } finally {
       await teardown();
     }
-    await expect(fetch(`${provided.cosEmulator!.http}//_emulator/health`)).rejects.toThrow();
+    await expect(fetch(`${provided.cosEmulator!.http}//_emulator/health`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
   });
 });

@@ -83,13 +83,20 @@ export function authorizeRequest(
   policyContext: RequestContext,
 ): void {
   const { headers, routed, spec, bucket } = request;
-  if (spec.kind === 'bucket' && !bucket) throw CosErrors.noSuchBucket(routed.bucket);
+  const resource = resourceOf(routed);
+  const check = () =>
+    checkAccess(env, identity, spec.action, resource.bucket, resource.key, policyContext, spec.scope === 'object' ? routed.key : '');
+  if (spec.kind === 'bucket' && !bucket) {
+    // A temporary key's policy is CAM's, applied before COS looks the bucket up: a key scoped to one
+    // bucket is refused any other, and learns nothing of whether it exists.
+    if (identity.kind === 'temporary' && routed.operation !== 'PostObject') check();
+    throw CosErrors.noSuchBucket(routed.bucket);
+  }
   if (routed.operation === 'PostObject') return;
   if (bucket) {
     const signature = identity.kind === 'anonymous' ? 'none' : header(headers, 'authorization') ? 'header' : 'query';
     const referer = env.stores.metadata.getBucketConfig(bucket.name, 'referer')?.document as Record<string, unknown> | undefined;
     checkReferer(referer, header(headers, 'referer'), signature);
   }
-  const resource = resourceOf(routed);
-  checkAccess(env, identity, spec.action, resource.bucket, resource.key, policyContext, spec.scope === 'object' ? routed.key : '');
+  check();
 }
