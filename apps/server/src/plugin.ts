@@ -71,7 +71,10 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
       await authenticate(request);
     } catch (e) {
       if (e instanceof ServerError) throw e;
-      throw new ServerError('SRV_ERR_UNAUTHENTICATED', e instanceof Error && e.message ? e.message : undefined);
+      // Anything else the app's hook throws may say more than a caller should learn (a database error, a
+      // user's state): it is logged, and the caller gets the stable 401 with the default message.
+      request.log.warn({ err: { message: e instanceof Error ? e.message : String(e) } }, 'authenticate refused the request');
+      throw new ServerError('SRV_ERR_UNAUTHENTICATED');
     }
   };
 
