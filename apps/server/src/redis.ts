@@ -14,6 +14,7 @@ export interface RedisLog {
 export class SharedRedis {
   readonly client: Redis;
   #down = false;
+  #closing = false;
 
   constructor(
     url: string,
@@ -23,6 +24,10 @@ export class SharedRedis {
     // of holding the request until Redis returns.
     this.client = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
     this.client.on('error', (e: Error) => this.failed(e));
+    // A server that goes away may close the connection without an error; that is an outage too.
+    this.client.on('close', () => {
+      if (!this.#closing) this.failed(new Error('the connection closed'));
+    });
     this.client.on('ready', () => {
       if (!this.#down) return;
       this.#down = false;
@@ -46,6 +51,7 @@ export class SharedRedis {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }
