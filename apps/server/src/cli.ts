@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config/index.js';
+import { exposureWarning } from './exposure.js';
 import { createServer } from './server.js';
 
 async function main() {
@@ -18,6 +19,8 @@ async function main() {
     throw e;
   }
   for (const warning of config.warnings) process.stderr.write(`cos-direct-server: warning: ${warning}\n`);
+  const exposed = exposureWarning(config.options, config.host, config.port);
+  if (exposed) process.stderr.write(`cos-direct-server: WARNING: ${exposed}\n`);
   const app = await createServer(config.options);
   let closing = false;
   const shutdown = (signal: string) => {

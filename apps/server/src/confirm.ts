@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ConfirmedUpload, ResolvedServerOptions } from './config/index.js';
 import { type CosAnswer, type CosClient, CosUpstreamError, xmlValue } from './cos-client.js';
+import type { Confirmation, Confirmations } from './confirmations.js';
 import { ServerError } from './errors.js';
 
 type Kind = ConfirmedUpload['kind'];
@@ -60,36 +61,53 @@ interface Part {
 const cosFailure = (what: string, r: CosAnswer) =>
   new CosUpstreamError(`${what}: HTTP ${r.status} ${xmlValue(r.text, 'Code') ?? ''} ${xmlValue(r.text, 'Message') ?? ''}`.trim());
 
-/** Confirms uploads with the server's own key: HEAD for single requests, list-check-complete for multipart. */
+/** A confirmation as the routes use it: `first` when this call made it (then the app's hook runs). */
+export interface ConfirmOutcome {
+  upload: ConfirmedUpload;
+  first: boolean;
+}
+
+/**
+ * Confirms uploads with the server's own key: HEAD for single requests, list-check-complete for
+ * multipart. Each ticket is confirmed once: its first confirmation is recorded, a later call answers
+ * that one while the object is unchanged, and refuses once it is not.
+ */
 export class UploadConfirmer {
   constructor(
     private readonly options: ResolvedServerOptions,
     private readonly cos: CosClient,
     readonly tokens: ConfirmTokens,
+    private readonly confirmations: Confirmations,
   ) {}
 
   /** The object a direct or POST ticket named, as COS stores it now. */
-  async confirm(token: unknown): Promise<ConfirmedUpload> {
+  async confirm(token: unknown): Promise<ConfirmOutcome> {
     const claim = this.tokens.verify(token, ['direct', 'post'], this.options.now());
-    return this.#head(claim);
+    const before = await this.confirmations.get(claim.k);
+    if (before) return this.#again(claim, before);
+    return this.#record(claim, { upload: await this.#head(claim) });
   }
 
   /**
    * Lists the parts of `uploadId`; when their total exceeds what the ticket allows, aborts the upload
-   * and refuses; otherwise completes it with exactly the listed parts and HEADs the result.
+   * and refuses; otherwise completes it with exactly the listed parts and HEADs the result. A ticket
+   * completes one upload: once it has, the same call answers that completion, and another upload of
+   * its key is aborted and refused.
    */
-  async completeMultipart(token: unknown, uploadId: unknown): Promise<ConfirmedUpload> {
+  async completeMultipart(token: unknown, uploadId: unknown): Promise<ConfirmOutcome> {
     const claim = this.tokens.verify(token, ['multipart'], this.options.now());
     if (typeof uploadId !== 'string' || !/^[A-Za-z0-9._~+/=-]{1,256}$/.test(uploadId)) {
       throw new ServerError('SRV_ERR_BAD_REQUEST', 'uploadId is missing or malformed');
     }
+    const before = await this.confirmations.get(claim.k);
+    if (before && before.uploadId !== uploadId) return this.#alreadyCompleted(claim, uploadId);
+    if (before) return this.#again(claim, before);
     const parts = await this.#listParts(claim.k, uploadId);
     // A retry whose first answer was lost finds the upload gone: completed, if the key now holds an object.
-    if (parts === undefined) return this.#completedBefore(claim);
+    if (parts === undefined) return this.#record(claim, { upload: await this.#completedBefore(claim), uploadId });
     const total = parts.reduce((sum, p) => sum + p.size, 0);
     if (claim.s !== undefined && total > claim.s) {
-      const aborted = await this.cos.send('DELETE', claim.k, { uploadId });
-      if (aborted.status >= 300 && aborted.status !== 404) throw cosFailure('Abort Multipart Upload', aborted);
+      await this.#abort(claim.k, uploadId);
       throw new ServerError(
         'SRV_ERR_UPLOAD_TOO_LARGE',
         `the parts total ${total} bytes; the ticket allows ${claim.s}; the upload was aborted`,
@@ -100,10 +118,56 @@ export class UploadConfirmer {
       '<CompleteMultipartUpload>' +
       parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>${p.etag}</ETag></Part>`).join('') +
       '</CompleteMultipartUpload>';
-    const done = await this.cos.send('POST', claim.k, { uploadId }, body);
+    // COS itself refuses to replace an object at the key, which holds even where no record is shared
+    // (another instance without Redis completed the first upload).
+    const done = await this.cos.send('POST', claim.k, { uploadId }, body, { 'x-cos-forbid-overwrite': 'true' });
+    if (done.status === 409 && xmlValue(done.text, 'Code') === 'FileAlreadyExists') return this.#alreadyCompleted(claim, uploadId);
     // COS can answer 200 and still fail in the body.
     if (done.status !== 200 || xmlValue(done.text, 'Code')) throw cosFailure('Complete Multipart Upload', done);
-    return this.#head(claim);
+    return this.#record(claim, { upload: await this.#head(claim), uploadId });
+  }
+
+  /** Records the first confirmation of the ticket, unless a concurrent call did first. */
+  async #record(claim: Claim, confirmation: Confirmation): Promise<ConfirmOutcome> {
+    const ttl = claim.e - this.options.now();
+    const raced = await this.confirmations.claim(claim.k, confirmation, ttl);
+    if (raced) return this.#again(claim, raced, confirmation.upload);
+    return { upload: confirmation.upload, first: true };
+  }
+
+  /** Forgets the ticket's confirmation, so that a retry confirms (and runs the app's hook) again. */
+  release(upload: ConfirmedUpload): Promise<void> {
+    return this.confirmations.release(upload.key);
+  }
+
+  /** A later call for a confirmed ticket: the same answer while COS holds the same object. */
+  async #again(claim: Claim, before: Confirmation, current?: ConfirmedUpload): Promise<ConfirmOutcome> {
+    let now = current;
+    if (!now) {
+      const r = await this.cos.send('HEAD', claim.k, {});
+      if (r.status !== 404) now = this.#confirmed(claim, r);
+    }
+    if (!now || now.etag !== before.upload.etag || now.size !== before.upload.size) {
+      throw new ServerError(
+        'SRV_ERR_OBJECT_CHANGED',
+        `${claim.k} was confirmed with ETag ${before.upload.etag}; it ${now ? `now has ETag ${now.etag}` : 'is gone'}`,
+      );
+    }
+    return { upload: before.upload, first: false };
+  }
+
+  /** Another upload of a key whose ticket already completed one: its parts are dropped, never completed. */
+  async #alreadyCompleted(claim: Claim, uploadId: string): Promise<never> {
+    await this.#abort(claim.k, uploadId);
+    throw new ServerError(
+      'SRV_ERR_ALREADY_COMPLETED',
+      `the ticket for ${claim.k} already completed an upload; upload ${uploadId} was aborted`,
+    );
+  }
+
+  async #abort(key: string, uploadId: string): Promise<void> {
+    const aborted = await this.cos.send('DELETE', key, { uploadId });
+    if (aborted.status >= 300 && aborted.status !== 404) throw cosFailure('Abort Multipart Upload', aborted);
   }
 
   /**

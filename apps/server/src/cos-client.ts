@@ -32,9 +32,9 @@ export class CosUpstreamError extends ServerError {
 export class CosClient {
   constructor(private readonly options: CosClientOptions) {}
 
-  send(method: string, key: string, query: Record<string, string>, body?: string): Promise<CosAnswer> {
+  send(method: string, key: string, query: Record<string, string>, body?: string, extra: Record<string, string> = {}): Promise<CosAnswer> {
     const o = this.options;
-    const headers: Record<string, string> = { host: o.cosHost };
+    const headers: Record<string, string> = { host: o.cosHost, ...extra };
     if (body !== undefined) {
       headers['content-type'] = 'application/xml';
       headers['content-length'] = String(Buffer.byteLength(body));

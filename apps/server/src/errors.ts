@@ -11,6 +11,8 @@ export const ServerErrorCodes = {
   SRV_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
   SRV_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'The method is not allowed on this route' },
   SRV_ERR_NOT_UPLOADED: { status: 404, message: 'Nothing has been uploaded to the key the ticket named' },
+  SRV_ERR_ALREADY_COMPLETED: { status: 409, message: 'The ticket already completed a multipart upload' },
+  SRV_ERR_OBJECT_CHANGED: { status: 409, message: 'The object is no longer the one that was confirmed' },
   SRV_ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   SRV_ERR_UPLOAD_TOO_LARGE: { status: 413, message: 'The upload is larger than the ticket allows' },
   SRV_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },

@@ -3,16 +3,29 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Redis } from 'ioredis';
 import { authenticatorOf } from './auth.js';
 import { type ConfirmedUpload, resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config/index.js';
-import { ConfirmTokens, UploadConfirmer } from './confirm.js';
+import { type ConfirmOutcome, ConfirmTokens, UploadConfirmer } from './confirm.js';
+import { MemoryConfirmations, RedisConfirmations } from './confirmations.js';
 import { CosClient, CosUpstreamError } from './cos-client.js';
 import { ServerError } from './errors.js';
+import { fallbackStore } from './rate-limit-store.js';
+import { SharedRedis } from './redis.js';
 import { StsClient, StsUpstreamError } from './sts-client.js';
 import { TicketService } from './tickets.js';
 
 type Params = Record<string, unknown>;
+
+/** Without RATE_LIMIT_CONFIRM_MAX: room for each ticket's confirmation and a few retries of it. */
+const CONFIRMATIONS_PER_TICKET = 3;
+const isConfirmation = (url = '') => url.endsWith(SIGN_SERVER_PATHS.confirm) || url.endsWith(SIGN_SERVER_PATHS.completeMultipart);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Why the instance cannot enforce what it promises across instances right now, if it cannot. */
+    cosDirectDegraded?: () => string | undefined;
+  }
+}
 
 function paramsOf(request: FastifyRequest): Params {
   const query = (request.query ?? {}) as Params;
@@ -44,11 +57,33 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
       'refreshing a shared ticket key failed; retrying on demand',
     ),
   );
-  const confirmer = new UploadConfirmer(options, new CosClient({ ...options, timeoutMs: Math.max(options.stsTimeoutMs, 10_000) }), tokens);
-  const confirmed = async (request: FastifyRequest, upload: ConfirmedUpload) => {
-    await options.onUploadConfirmed?.(upload, request);
-    return upload;
+  const redis = options.redisUrl ? new SharedRedis(options.redisUrl, app.log) : undefined;
+  if (redis) app.addHook('onClose', () => redis.close());
+  const memory = new MemoryConfirmations(options.now);
+  const confirmer = new UploadConfirmer(
+    options,
+    new CosClient({ ...options, timeoutMs: Math.max(options.stsTimeoutMs, 10_000) }),
+    tokens,
+    redis ? new RedisConfirmations(redis, memory) : memory,
+  );
+  // The app hears of each confirmed object once; when its hook fails the record is dropped again, so the
+  // client's retry gets another chance to have it recorded.
+  const confirmed = async (request: FastifyRequest, outcome: ConfirmOutcome): Promise<ConfirmedUpload> => {
+    if (!outcome.first) return outcome.upload;
+    try {
+      await options.onUploadConfirmed?.(outcome.upload, request);
+    } catch (e) {
+      await confirmer.release(outcome.upload);
+      throw e;
+    }
+    return outcome.upload;
   };
+  // Health says when the shared limits are not enforced; the instance keeps serving (it fails open).
+  if (!app.hasDecorator('cosDirectDegraded')) {
+    app.decorate('cosDirectDegraded', () =>
+      redis && !redis.up ? 'redis is unreachable: rate limits and confirmations are per instance' : undefined,
+    );
+  }
   const authenticate = authenticatorOf(options);
   if (!authenticate) {
     app.log.warn(
@@ -71,24 +106,48 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
       await authenticate(request);
     } catch (e) {
       if (e instanceof ServerError) throw e;
-      throw new ServerError('SRV_ERR_UNAUTHENTICATED', e instanceof Error && e.message ? e.message : undefined);
+      // Anything else the app's hook throws may say more than a caller should learn (a database error, a
+      // user's state): it is logged, and the caller gets the stable 401 with the default message.
+      request.log.warn({ err: { message: e instanceof Error ? e.message : String(e) } }, 'authenticate refused the request');
+      throw new ServerError('SRV_ERR_UNAUTHENTICATED');
     }
   };
 
   // The ticket routes live in a scope of their own, so that one rate limiter covers them all: a client
   // has one budget for tickets, not one per route (limit 5 means 5 tickets, whichever kind).
+  // Confirmations have a budget of their own: a client that spent its tickets can still confirm what it
+  // uploaded with them (or its multipart parts would be stranded), and a flood of confirmations is still bounded.
   type Issue = (p: Params, request: FastifyRequest) => Promise<unknown>;
-  const routes: Array<[string, Issue, Array<'GET' | 'POST'>]> = [];
-  const route = (path: string, issue: Issue, methods: Array<'GET' | 'POST'> = ['GET', 'POST']) => routes.push([path, issue, methods]);
+  const routes: Array<[string, Issue, Array<'GET' | 'POST'>, 'tickets' | 'confirmations']> = [];
+  const route = (
+    path: string,
+    issue: Issue,
+    methods: Array<'GET' | 'POST'> = ['GET', 'POST'],
+    budget: 'tickets' | 'confirmations' = 'tickets',
+  ) => routes.push([path, issue, methods, budget]);
+  const confirmLimit = options.rateLimit
+    ? {
+        rateLimit: {
+          max: options.rateLimit.confirmMax ?? options.rateLimit.max * CONFIRMATIONS_PER_TICKET,
+          timeWindow: options.rateLimit.timeWindow,
+        },
+      }
+    : {};
   route(SIGN_SERVER_PATHS.directSign, (p) => tickets.direct(p.ext));
   route(SIGN_SERVER_PATHS.multipart, (p) => tickets.multipart(p.ext, typeof p.size === 'number' ? String(p.size) : p.size));
   route(SIGN_SERVER_PATHS.postPolicy, (p) => tickets.postPolicy(p.ext));
   // After the upload: the server checks with its own key what the ticket wrote, and reports it.
-  route(SIGN_SERVER_PATHS.confirm, async (p, request) => confirmed(request, await confirmer.confirm(p.confirmToken)), ['POST']);
+  route(
+    SIGN_SERVER_PATHS.confirm,
+    async (p, request) => confirmed(request, await confirmer.confirm(p.confirmToken)),
+    ['POST'],
+    'confirmations',
+  );
   route(
     SIGN_SERVER_PATHS.completeMultipart,
     async (p, request) => confirmed(request, await confirmer.completeMultipart(p.confirmToken, p.uploadId)),
     ['POST'],
+    'confirmations',
   );
 
   await app.register(async (scope) => {
@@ -98,21 +157,17 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
       return reply.code(error.statusCode).headers(error.headers).send({ code: error.code, message: error.message });
     });
     if (options.rateLimit) {
-      let redis: Redis | undefined;
-      if (options.redisUrl) {
-        redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 });
-        redis.on('error', (e) => scope.log.warn({ err: { message: e.message } }, 'redis error'));
-        scope.addHook('onClose', async () => {
-          await redis?.quit().catch(() => undefined);
-        });
-      }
       await scope.register(rateLimit, {
         global: true,
         max: options.rateLimit.max,
         timeWindow: options.rateLimit.timeWindow,
-        ...(redis ? { redis, nameSpace: 'cos-direct-rl-' } : {}),
-        errorResponseBuilder: (_req, context) =>
-          new ServerError('SRV_ERR_RATE_LIMITED', `too many requests: at most ${context.max} tickets per ${context.after}`),
+        // With Redis the counters are shared; while it is unreachable each instance counts on its own.
+        ...(redis ? { store: fallbackStore(redis, 'cos-direct-rl-') as never } : {}),
+        errorResponseBuilder: (request, context) =>
+          new ServerError(
+            'SRV_ERR_RATE_LIMITED',
+            `too many requests: at most ${context.max} ${isConfirmation(request.routeOptions.url) ? 'confirmations' : 'tickets'} per ${context.after}`,
+          ),
       });
     }
     // What a page can check before it asks for a ticket: which extensions and how many bytes a ticket allows.
@@ -125,10 +180,11 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
         enforceContentType: options.enforceContentType,
       },
     }));
-    for (const [path, issue, methods] of routes) {
+    for (const [path, issue, methods, budget] of routes) {
       scope.route({
         method: methods,
         url: path,
+        ...(budget === 'confirmations' ? { config: confirmLimit } : {}),
         // HEAD would run the whole handler (an STS call) to answer nothing: it gets 405 below instead.
         exposeHeadRoute: false,
         preHandler: guard,

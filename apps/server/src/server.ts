@@ -41,7 +41,12 @@ export async function createServer(options: ServerOptions | Readonly<ResolvedSer
     return reply.code(e.statusCode).send({ code: e.code, message: e.message });
   });
 
-  app.get(SIGN_SERVER_PATHS.health, async () => ({ status: 'ok' }));
+  // Degraded still answers 200: the instance serves tickets (limits fall back to this instance), so a
+  // load balancer should keep it; the body tells monitoring what is not shared.
+  app.get(SIGN_SERVER_PATHS.health, async () => {
+    const degraded = app.cosDirectDegraded?.();
+    return degraded ? { status: 'degraded', reason: degraded } : { status: 'ok' };
+  });
   await app.register(cosDirectTickets, { options: resolved });
   return app;
 }

@@ -10,6 +10,13 @@ import type { StsClient, TemporaryKey } from './sts-client.js';
 
 export type { DirectTicket, MultipartTicket, PostPolicyTicket };
 
+/** POST form fields the policy pins to these values, in the form's order. */
+const POST_PINNED: ReadonlyArray<[string, string]> = [
+  ['acl', 'default'],
+  ['x-cos-forbid-overwrite', 'true'],
+  ['success_action_redirect', ''],
+];
+
 /**
  * Issues upload tickets for exactly one new object key each. Tickets that carry only signatures
  * (direct PUT, POST form) are signed, by default, with a temporary key shared per policy shape and
@@ -177,8 +184,10 @@ export class TicketService {
       contentLengthRange: o.maxSize !== undefined ? [0, o.maxSize] : undefined,
       contentType,
       successActionStatus: 204,
-      // The form must say acl=default: an added acl field then breaks the policy instead of publishing.
-      extra: [{ acl: 'default' }],
+      // Each pinned field is in the form as issued, so one the holder changes or adds breaks the policy:
+      // acl=default instead of publishing; forbid-overwrite so a second form cannot replace the object;
+      // an empty success_action_redirect so the form cannot send the browser on to another site.
+      extra: POST_PINNED.map(([name, value]) => ({ [name]: value })),
       credentials: { secretId: tmp.tmpSecretId },
       keyTime,
     });
@@ -186,7 +195,7 @@ export class TicketService {
       credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey, securityToken: tmp.sessionToken },
       keyTime,
     });
-    const fields: Record<string, string> = { key, acl: 'default', success_action_status: '204' };
+    const fields: Record<string, string> = { key, ...Object.fromEntries(POST_PINNED), success_action_status: '204' };
     if (contentType) fields['Content-Type'] = contentType;
     Object.assign(fields, signed);
     const confirmToken = this.tokens.issue({

@@ -17,6 +17,13 @@ describe('configuration', () => {
     expect(c.warnings).toEqual([]);
   });
 
+  it('reads the confirmation limit beside the ticket limit', () => {
+    const c = loadConfig({ ...seedEnv, RATE_LIMIT_MAX: '2', RATE_LIMIT_CONFIRM_MAX: '40' });
+    expect(c.options.rateLimit).toEqual({ max: 2, timeWindow: '1 minute', confirmMax: 40 });
+    expect(loadConfig(seedEnv).options.rateLimit).toEqual({ max: 60, timeWindow: '1 minute' });
+    expect(() => loadConfig({ ...seedEnv, RATE_LIMIT_CONFIRM_MAX: '0' })).toThrow(ConfigError);
+  });
+
   it('lists every missing or malformed value at once', () => {
     const naming = (...names: string[]) => expect.arrayContaining(names.map((n) => expect.stringContaining(n)));
     expect(() => loadConfig({ PERSIST_BUCKET: 'nobucket', PORT: 'eighty' })).toThrow(ConfigError);

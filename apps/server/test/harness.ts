@@ -10,6 +10,8 @@ export interface Stack {
   app: FastifyInstance;
   base: string;
   logs: string[];
+  /** What points a sign server at this emulator, for a second instance beside `app`. */
+  emulatorOptions: ServerOptions;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: 
     app,
     base: `http://127.0.0.1:${address.port}`,
     logs,
+    emulatorOptions: handle.getSignServerOptions(),
     async close() {
       await app.close();
       await emu.close();

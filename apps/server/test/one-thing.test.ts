@@ -165,6 +165,28 @@ describe('a post-policy ticket writes one private object of an allowed type', ()
     expect((await anonymousGet(s, t.cosHost, t.cosKey)).status).toBe(403);
   });
 
+  it('refuses a success_action_redirect: the form cannot send the browser to another site (issue 24)', async () => {
+    const t = (await ticket(s.base, '/post-policy?ext=png')).json.data as PostPolicyTicket;
+    const fields = fieldsOf(t).filter(([name]) => name !== 'success_action_redirect');
+    const res = await postForm(s, t, [...fields, ['success_action_redirect', 'https://elsewhere.example/landing']]);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('success_action_redirect');
+    const policy = JSON.parse(Buffer.from(t.fields.policy!, 'base64').toString());
+    expect(policy.conditions).toContainEqual({ success_action_redirect: '' });
+  });
+
+  it('refuses a second form to the same key: the first object stays (issue 24)', async () => {
+    const t = (await ticket(s.base, '/post-policy?ext=png')).json.data as PostPolicyTicket;
+    expect((await postForm(s, t, fieldsOf(t))).status).toBe(204);
+    const again = await postForm(s, t, fieldsOf(t));
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('FileAlreadyExists');
+    expect(t.fields['x-cos-forbid-overwrite']).toBe('true');
+    const dropped = fieldsOf(t).filter(([name]) => name !== 'x-cos-forbid-overwrite');
+    expect((await postForm(s, t, dropped)).status).toBe(403);
+  });
+
   it('stores an object that an added x-cos-acl field does not make public', async () => {
     // The form's own acl=default is what COS reads; the added field is either refused or ignored.
     const t = (await ticket(s.base, '/post-policy?ext=png')).json.data;

@@ -106,13 +106,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   issues.push(...envOnlyIssues);
   for (const issue of envOnlyIssues) if (issue.env) unreadable.add(issue.env);
   const settings = envOnly as EnvOnlySettings & Required<Pick<EnvOnlySettings, 'PORT' | 'HOST' | 'LOG_LEVEL'>>;
-  // Composite options: the rate limit from two variables (RATE_LIMIT_MAX=0 turns it off), the logger's level.
+  // Composite options: the rate limit from up to three variables (RATE_LIMIT_MAX=0 turns it off), the logger's level.
   if (settings.RATE_LIMIT_MAX === 0) options.rateLimit = false;
   else if (!unreadable.has('RATE_LIMIT_MAX') && !unreadable.has('RATE_LIMIT_WINDOW')) {
     const window = settings.RATE_LIMIT_WINDOW;
     options.rateLimit = {
       max: settings.RATE_LIMIT_MAX ?? 60,
       timeWindow: window ? (/^\d+$/.test(window) ? Number(window) : window) : '1 minute',
+      ...(settings.RATE_LIMIT_CONFIRM_MAX !== undefined ? { confirmMax: settings.RATE_LIMIT_CONFIRM_MAX } : {}),
     };
   }
   if (settings.TRUST_PROXY !== undefined) options.trustProxy = settings.TRUST_PROXY;

@@ -121,12 +121,15 @@ export const ServerOptionsSchema = Type.Object(
             {
               max: Type.Integer({ minimum: 1 }),
               timeWindow: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: DURATION })]),
+              // Confirmations (POST /confirm, /complete-multipart) count apart from tickets; default 3 × max.
+              confirmMax: opt(Type.Integer({ minimum: 1 })),
             },
             { additionalProperties: false },
           ),
         ],
         {
-          describe: 'false or { max: whole number ≥ 1, timeWindow: milliseconds or a duration such as "1 minute" }',
+          describe:
+            'false or { max: whole number ≥ 1, timeWindow: milliseconds or a duration such as "1 minute", confirmMax?: whole number ≥ 1 }',
           default: { max: 60, timeWindow: '1 minute' },
         },
       ),
@@ -154,6 +157,7 @@ export const EnvOnlySchema = Type.Object(
     HOST: opt(str({ minLength: 1, default: '0.0.0.0' })),
     RATE_LIMIT_MAX: opt(int(0, 1_000_000)),
     RATE_LIMIT_WINDOW: opt(str({ pattern: DURATION, hint: 'milliseconds or a duration such as "1 minute"' })),
+    RATE_LIMIT_CONFIRM_MAX: opt(int(1, 1_000_000)),
     TRUST_PROXY: opt(bool()),
     LOG_LEVEL: opt(oneOf(LOG_LEVELS, { default: 'info' })),
   },
