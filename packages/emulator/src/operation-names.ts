@@ -11,6 +11,7 @@ const COS_OPERATIONS = [
   'GetBucket',
   'HeadBucket',
   'DeleteBucket',
+  'GetBucketLocation',
   'GetBucketCors',
   'PutBucketCors',
   'DeleteBucketCors',

@@ -3,6 +3,7 @@ import { BUCKET_CONFIG_HANDLERS } from './bucket-config/handlers.js';
 import type { BucketConfigOperation } from './bucket-config/subresources.js';
 import * as acl from './handlers/acl.js';
 import * as bucket from './handlers/bucket.js';
+import * as service from './handlers/service.js';
 import type { HandlerContext, ServiceContext } from './handlers/context.js';
 import type { Reply } from './http/reply.js';
 import * as multipart from './handlers/multipart.js';
@@ -42,11 +43,12 @@ const onBucket = (action: string, scope: ResourceScope, handler: (ctx: HandlerCo
 
 /** Every operation the emulator routes to: its CAM action, resource and handler, in one place. */
 export const OPERATIONS: Record<Operation, OperationSpec> = {
-  ListBuckets: { action: 'name/cos:GetService', scope: 'service', kind: 'service', handler: async (ctx) => bucket.listBuckets(ctx) },
+  ListBuckets: { action: 'name/cos:GetService', scope: 'service', kind: 'service', handler: async (ctx) => service.listBuckets(ctx) },
   PutBucket: { action: 'name/cos:PutBucket', scope: 'bucket', kind: 'service', handler: bucket.putBucket },
   GetBucket: onBucket('GetBucket', 'prefix', bucket.listObjects),
   HeadBucket: onBucket('HeadBucket', 'bucket', bucket.headBucket),
   DeleteBucket: onBucket('DeleteBucket', 'bucket', bucket.deleteBucket),
+  GetBucketLocation: onBucket('GetBucketLocation', 'bucket', bucket.getBucketLocation),
   GetBucketCors: onBucket('GetBucketCORS', 'bucket', bucket.getBucketCors),
   PutBucketCors: onBucket('PutBucketCORS', 'bucket', bucket.putBucketCors),
   DeleteBucketCors: onBucket('DeleteBucketCORS', 'bucket', bucket.deleteBucketCors),

@@ -144,8 +144,14 @@ export const CosErrors = {
   invalidUri: (reason: string) => new CosError('InvalidURI', 400, 'Could not parse the specified URI.', reason),
   keyTooLong: (reason: string) =>
     new CosError('KeyTooLong', 400, 'Your metadata headers exceed the maximum allowed metadata size.', reason),
-  bucketAlreadyExists: (bucket: string) =>
-    new CosError('BucketAlreadyExists', 409, 'The requested bucket name is not available.', `bucket "${bucket}" already exists`),
+  /** Every bucket of the emulator is the root account's, so re-creating one is re-creating your own. */
+  bucketAlreadyOwnedByYou: (bucket: string) =>
+    new CosError(
+      'BucketAlreadyOwnedByYou',
+      409,
+      'Your previous request to create the named bucket succeeded and you already own it.',
+      `bucket "${bucket}" already exists, and this account owns it`,
+    ),
   bucketNotEmpty: (bucket: string) =>
     new CosError('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty.', `bucket "${bucket}" still holds objects`),
   invalidBucketName: (reason: string) => new CosError('InvalidBucketName', 400, 'The specified bucket is not valid.', reason),

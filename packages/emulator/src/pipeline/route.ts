@@ -150,6 +150,7 @@ function operationOf(
         if (has(query, 'acl')) return 'GetBucketAcl';
         if (has(query, 'versioning')) return 'GetBucketVersioning';
         if (has(query, 'versions')) return 'GetBucketObjectVersions';
+        if (has(query, 'location')) return 'GetBucketLocation';
         return 'GetBucket';
       case 'HEAD':
         return 'HeadBucket';
