@@ -149,10 +149,6 @@ export const BUCKET_CONFIG_OPERATIONS = SUBRESOURCES.flatMap((spec: SubresourceS
   ...(spec.byId && 'root' in spec ? [`ListBucket${spec.name}`] : []),
 ]) as BucketConfigOperation[];
 
-const BY_PARAM = new Map<string, SubresourceSpec>(SUBRESOURCES.map((s) => [s.param, s]));
-
-export const subresourceOf = (param: string): SubresourceSpec | undefined => BY_PARAM.get(param);
-
 /** Routes `<method> /?<param>` on a bucket to its operation; undefined when no sub-resource of the table is named. */
 export function bucketConfigOperation(
   method: string,

@@ -65,6 +65,9 @@ export const CosErrors = {
     ),
   noSuchBucket: (bucket: string) =>
     new CosError('NoSuchBucket', 404, 'The specified bucket does not exist.', `no bucket is named "${bucket}"`),
+  /** A bucket's name under another region's host: COS serves a bucket at its own region's host only. */
+  noSuchBucketInRegion: (bucket: string, reason: string) =>
+    new CosError('NoSuchBucket', 404, 'The specified bucket does not exist.', `no bucket is named "${bucket}" in this region: ${reason}`),
   noSuchUpload: (uploadId: string) =>
     new CosError('NoSuchUpload', 404, 'The specified upload does not exist.', `no multipart upload has the id "${uploadId}" for this key`),
   /** GET of a bucket configuration that is not set: COS's code for that sub-resource (NoSuchLifecycleConfiguration, …). */
