@@ -19,6 +19,8 @@ export interface SubresourceRow {
   refused?: true | readonly SubresourceMethod[];
   /** The parameter is a processing chain (`imageMogr2/thumbnail/…`): a name that starts with it and a "/" is it too. */
   chain?: true;
+  /** A bucket configuration the emulator stores (bucket-config/subresources.ts): refused on an object rather than ignored. */
+  configuration?: true;
 }
 
 const RW = ['GET', 'PUT'] as const;
@@ -32,23 +34,30 @@ export const COS_SUBRESOURCES: readonly SubresourceRow[] = [
   // Served: bucket configurations (bucket-config/subresources.ts) and the operations of operations.ts.
   { param: 'acl', feature: 'PUT/GET Bucket acl, PUT/GET Object acl', bucket: RW, object: RW },
   { param: 'cors', feature: 'PUT/GET/DELETE Bucket cors', bucket: RWD },
-  { param: 'policy', feature: 'PUT/GET/DELETE Bucket policy', bucket: RWD },
-  { param: 'lifecycle', feature: 'PUT/GET/DELETE Bucket lifecycle', bucket: RWD },
-  { param: 'website', feature: 'PUT/GET/DELETE Bucket website', bucket: RWD },
-  { param: 'referer', feature: 'PUT/GET Bucket referer', bucket: RW },
-  { param: 'logging', feature: 'PUT/GET Bucket logging', bucket: RW },
+  { param: 'policy', feature: 'PUT/GET/DELETE Bucket policy', bucket: RWD, configuration: true },
+  { param: 'lifecycle', feature: 'PUT/GET/DELETE Bucket lifecycle', bucket: RWD, configuration: true },
+  { param: 'website', feature: 'PUT/GET/DELETE Bucket website', bucket: RWD, configuration: true },
+  { param: 'referer', feature: 'PUT/GET Bucket referer', bucket: RW, configuration: true },
+  { param: 'logging', feature: 'PUT/GET Bucket logging', bucket: RW, configuration: true },
   {
     param: 'inventory',
     feature: 'PUT/GET/DELETE/List Bucket inventory, POST Bucket inventory (a one-off inventory)',
     bucket: [...RWD, 'POST'],
     refused: ['POST'],
+    configuration: true,
   },
-  { param: 'domain', feature: 'PUT/GET/DELETE Bucket domain', bucket: RWD },
-  { param: 'origin', feature: 'PUT/GET/DELETE Bucket origin', bucket: RWD },
-  { param: 'replication', feature: 'PUT/GET/DELETE Bucket replication', bucket: RWD },
-  { param: 'encryption', feature: 'PUT/GET/DELETE Bucket encryption', bucket: RWD },
-  { param: 'accelerate', feature: 'PUT/GET Bucket accelerate', bucket: RW },
-  { param: 'tagging', feature: 'PUT/GET/DELETE Bucket tagging, PUT/GET/DELETE Object tagging', bucket: RWD, object: RWD },
+  { param: 'domain', feature: 'PUT/GET/DELETE Bucket domain', bucket: RWD, configuration: true },
+  { param: 'origin', feature: 'PUT/GET/DELETE Bucket origin', bucket: RWD, configuration: true },
+  { param: 'replication', feature: 'PUT/GET/DELETE Bucket replication', bucket: RWD, configuration: true },
+  { param: 'encryption', feature: 'PUT/GET/DELETE Bucket encryption', bucket: RWD, configuration: true },
+  { param: 'accelerate', feature: 'PUT/GET Bucket accelerate', bucket: RW, configuration: true },
+  {
+    param: 'tagging',
+    feature: 'PUT/GET/DELETE Bucket tagging, PUT/GET/DELETE Object tagging',
+    bucket: RWD,
+    object: RWD,
+    configuration: true,
+  },
   { param: 'versioning', feature: 'PUT/GET Bucket versioning', bucket: RW },
   { param: 'versions', feature: 'GET Bucket Object versions', bucket: ['GET'] },
   { param: 'location', feature: 'GET Bucket location', bucket: ['GET'] },
@@ -113,6 +122,8 @@ export function refuseUnservedSubresource(method: string, scope: 'bucket' | 'obj
     const offered = row[scope];
     const where = scope === 'bucket' ? '' : '/<key>';
     if (!offered) {
+      // Another parameter of the same name is left to routing, as before: only a feature's name is refused here.
+      if (row.refused !== true && !row.configuration) continue;
       throw CosErrors.notImplemented(
         `the "${row.param}" sub-resource on ${scope === 'bucket' ? 'a bucket' : 'an object'} (${method} ${where || '/'}?${row.param}; COS offers it on ${scope === 'bucket' ? 'objects' : 'buckets'} only: ${row.feature})`,
       );
