@@ -12,6 +12,7 @@ const COS_OPERATIONS = [
   'ListObjectsV2',
   'HeadBucket',
   'DeleteBucket',
+  'GetBucketLocation',
   'GetBucketCors',
   'PutBucketCors',
   'DeleteBucketCors',

@@ -4,6 +4,7 @@ import type { BucketConfigOperation } from './bucket-config/subresources.js';
 import * as acl from './handlers/acl.js';
 import * as bucket from './handlers/bucket.js';
 import { listObjectsV2 } from './handlers/list-v2.js';
+import * as service from './handlers/service.js';
 import type { HandlerContext, ServiceContext } from './handlers/context.js';
 import type { Reply } from './http/reply.js';
 import * as multipart from './handlers/multipart.js';
@@ -43,13 +44,14 @@ const onBucket = (action: string, scope: ResourceScope, handler: (ctx: HandlerCo
 
 /** Every operation the emulator routes to: its CAM action, resource and handler, in one place. */
 export const OPERATIONS: Record<Operation, OperationSpec> = {
-  ListBuckets: { action: 'name/cos:GetService', scope: 'service', kind: 'service', handler: async (ctx) => bucket.listBuckets(ctx) },
+  ListBuckets: { action: 'name/cos:GetService', scope: 'service', kind: 'service', handler: async (ctx) => service.listBuckets(ctx) },
   PutBucket: { action: 'name/cos:PutBucket', scope: 'bucket', kind: 'service', handler: bucket.putBucket },
   GetBucket: onBucket('GetBucket', 'prefix', bucket.listObjects),
   // S3's listing is authorized as COS's GET Bucket: the same action, on <bucket>/<prefix>.
   ListObjectsV2: onBucket('GetBucket', 'prefix', listObjectsV2),
   HeadBucket: onBucket('HeadBucket', 'bucket', bucket.headBucket),
   DeleteBucket: onBucket('DeleteBucket', 'bucket', bucket.deleteBucket),
+  GetBucketLocation: onBucket('GetBucketLocation', 'bucket', bucket.getBucketLocation),
   GetBucketCors: onBucket('GetBucketCORS', 'bucket', bucket.getBucketCors),
   PutBucketCors: onBucket('PutBucketCORS', 'bucket', bucket.putBucketCors),
   DeleteBucketCors: onBucket('DeleteBucketCORS', 'bucket', bucket.deleteBucketCors),

@@ -147,7 +147,7 @@ describe('COS operations and their error codes', () => {
   it('creates, lists and deletes buckets', async () => {
     const host = 'made-1250000000.cos.ap-guangzhou.myqcloud.com';
     expect((await signed(emu, 'PUT', '', { host })).status).toBe(200);
-    expect(code((await signed(emu, 'PUT', '', { host })).text)).toBe('BucketAlreadyExists');
+    expect(code((await signed(emu, 'PUT', '', { host })).text)).toBe('BucketAlreadyOwnedByYou');
     await signed(emu, 'PUT', 'k', { host, body: 'x' });
     expect(code((await signed(emu, 'DELETE', '', { host })).text)).toBe('BucketNotEmpty');
     await signed(emu, 'DELETE', 'k', { host });

@@ -32,8 +32,9 @@ function notFoundError(spec: SubresourceSpec, ctx: HandlerContext, id: string): 
 
 async function documentOf(ctx: HandlerContext, spec: SubresourceSpec, id: string): Promise<unknown | undefined> {
   if ('json' in spec) return spec.json.read(await readDocumentText(ctx, CONFIGURATION_BODY));
-  const doc = (await readXmlBody(ctx, { ...CONFIGURATION_BODY, refuseEmpty: true })) as Tree;
+  const doc = (await readXmlBody(ctx, { ...CONFIGURATION_BODY, refuseEmpty: true, emptyIsDocument: spec.emptyPutClears })) as Tree;
   const names = Object.keys(doc);
+  if (names.length === 0 && spec.emptyPutClears) return {};
   if (names.length !== 1 || doc[spec.root] === undefined)
     throw CosErrors.malformedXml(`expected a <${spec.root}> document${names.length ? `, not <${names.join('>, <')}>` : ''}`);
   const root = element(doc[spec.root], spec.root);

@@ -16,6 +16,12 @@ interface SubresourceBase {
   noDelete?: true;
   /** Several configurations, each under the `id` query parameter, and a listing of them (inventory). */
   byId?: true;
+  /**
+   * A PUT with an empty body stores an empty configuration, which GET answers as an empty root element:
+   * the official Python SDK's delete_bucket_referer is such a PUT, and its suite then reads GET ?referer
+   * as 200 with an empty <RefererConfiguration>.
+   */
+  emptyPutClears?: true;
 }
 
 /** A configuration whose document is XML under one root element, checked by its validator. */
@@ -68,6 +74,7 @@ export const SUBRESOURCES = [
     root: 'RefererConfiguration',
     validate: validate.referer,
     absent: notFound('NoSuchRefererConfiguration', 'The referer configuration does not exist.'),
+    emptyPutClears: true,
   },
   { param: 'logging', name: 'Logging', root: 'BucketLoggingStatus', validate: validate.logging, absent: { empty: true }, noDelete: true },
   {
@@ -141,10 +148,6 @@ export const BUCKET_CONFIG_OPERATIONS = SUBRESOURCES.flatMap((spec: SubresourceS
   ...(spec.noDelete ? [] : [`DeleteBucket${spec.name}`]),
   ...(spec.byId && 'root' in spec ? [`ListBucket${spec.name}`] : []),
 ]) as BucketConfigOperation[];
-
-const BY_PARAM = new Map<string, SubresourceSpec>(SUBRESOURCES.map((s) => [s.param, s]));
-
-export const subresourceOf = (param: string): SubresourceSpec | undefined => BY_PARAM.get(param);
 
 /** Routes `<method> /?<param>` on a bucket to its operation; undefined when no sub-resource of the table is named. */
 export function bucketConfigOperation(

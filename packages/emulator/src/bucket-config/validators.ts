@@ -119,6 +119,13 @@ export const website: Validator = (root) => {
       if (redirect.ReplaceKeyWith !== undefined && redirect.ReplaceKeyPrefixWith !== undefined)
         throw CosErrors.malformedXml(`${at}.Redirect takes <ReplaceKeyWith> or <ReplaceKeyPrefixWith>, not both`);
     });
+    // GET answers each redirect with the URLRedirect COS fills in (Enabled): the official Python suite
+    // compares GET ?website with exactly that.
+    const filled = rules.map((rule) => {
+      const redirect = element(rule.Redirect, 'Redirect');
+      return { ...rule, Redirect: { ...redirect, URLRedirect: redirect.URLRedirect ?? 'Enabled' } };
+    });
+    return { ...root, RoutingRules: { RoutingRule: filled } };
   }
   return root;
 };
@@ -156,7 +163,8 @@ export const logging: Validator = (root, ctx) => {
 export const inventory: Validator = (root, ctx) => {
   const id = requiredText(root, 'Id', 'InventoryConfiguration');
   if (id !== ctx.id) throw CosErrors.invalidArgument(`<Id> "${id}" differs from the id parameter "${ctx.id}"`);
-  oneOf(requiredText(root, 'IsEnabled', 'InventoryConfiguration'), ['true', 'false'], 'IsEnabled');
+  // COS reads the flag without regard to case: the official Python SDK's suite puts "True".
+  oneOf(requiredText(root, 'IsEnabled', 'InventoryConfiguration').toLowerCase(), ['true', 'false'], 'IsEnabled');
   const destination = element(
     element(required(root, 'Destination', 'InventoryConfiguration'), 'Destination').COSBucketDestination ?? '',
     'Destination.COSBucketDestination',
@@ -235,15 +243,25 @@ export const replication: Validator = (root) => {
   return root;
 };
 
+/**
+ * The official SDKs put the rule as <ApplySideEncryptionConfiguration>, COS's document (doc 436/40136) as
+ * <ApplyServerSideEncryptionByDefault>; either is taken, and GET answers the latter, as the official
+ * Python suite reads it.
+ */
+const APPLY = ['ApplyServerSideEncryptionByDefault', 'ApplySideEncryptionConfiguration'];
+
 export const encryption: Validator = (root) => {
   const rules = list(root.Rule).map((r, i) => element(r, `Rule #${i + 1}`));
   count(rules, 1, 1, 'Rule');
-  const apply = element(required(rules[0]!, 'ApplySideEncryptionConfiguration', 'Rule'), 'ApplySideEncryptionConfiguration');
-  const algorithm = requiredText(apply, 'SSEAlgorithm', 'ApplySideEncryptionConfiguration');
+  const rule = rules[0]!;
+  const given = APPLY.filter((name) => rule[name] !== undefined);
+  if (given.length !== 1) throw CosErrors.malformedXml(`<Rule> needs exactly one of <${APPLY.join('> and <')}>`);
+  const apply = element(rule[given[0]!], given[0]!);
+  const algorithm = requiredText(apply, 'SSEAlgorithm', given[0]!);
   oneOf(algorithm, ['AES256', 'KMS', 'SM4'], 'SSEAlgorithm');
   if (apply.KMSMasterKeyID !== undefined && algorithm !== 'KMS')
     throw CosErrors.invalidArgument('<KMSMasterKeyID> goes with SSEAlgorithm KMS only');
-  return root;
+  return { Rule: { ApplyServerSideEncryptionByDefault: apply } };
 };
 
 export const accelerate: Validator = (root) => {

@@ -65,6 +65,9 @@ export const CosErrors = {
     ),
   noSuchBucket: (bucket: string) =>
     new CosError('NoSuchBucket', 404, 'The specified bucket does not exist.', `no bucket is named "${bucket}"`),
+  /** A bucket's name under another region's host: COS serves a bucket at its own region's host only. */
+  noSuchBucketInRegion: (bucket: string, reason: string) =>
+    new CosError('NoSuchBucket', 404, 'The specified bucket does not exist.', `no bucket is named "${bucket}" in this region: ${reason}`),
   noSuchUpload: (uploadId: string) =>
     new CosError('NoSuchUpload', 404, 'The specified upload does not exist.', `no multipart upload has the id "${uploadId}" for this key`),
   /** GET of a bucket configuration that is not set: COS's code for that sub-resource (NoSuchLifecycleConfiguration, …). */
@@ -144,8 +147,14 @@ export const CosErrors = {
   invalidUri: (reason: string) => new CosError('InvalidURI', 400, 'Could not parse the specified URI.', reason),
   keyTooLong: (reason: string) =>
     new CosError('KeyTooLong', 400, 'Your metadata headers exceed the maximum allowed metadata size.', reason),
-  bucketAlreadyExists: (bucket: string) =>
-    new CosError('BucketAlreadyExists', 409, 'The requested bucket name is not available.', `bucket "${bucket}" already exists`),
+  /** Every bucket of the emulator is the root account's, so re-creating one is re-creating your own. */
+  bucketAlreadyOwnedByYou: (bucket: string) =>
+    new CosError(
+      'BucketAlreadyOwnedByYou',
+      409,
+      'Your previous request to create the named bucket succeeded and you already own it.',
+      `bucket "${bucket}" already exists, and this account owns it`,
+    ),
   bucketNotEmpty: (bucket: string) =>
     new CosError('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty.', `bucket "${bucket}" still holds objects`),
   invalidBucketName: (reason: string) => new CosError('InvalidBucketName', 400, 'The specified bucket is not valid.', reason),

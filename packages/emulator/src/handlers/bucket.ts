@@ -12,25 +12,9 @@ import { checkVersionId, deleteKey } from './versioning.js';
 
 const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
 
-export function listBuckets(ctx: ServiceContext): Reply {
-  const { appId } = ctx.config;
-  return {
-    status: 200,
-    headers: XML,
-    body: toXml('ListAllMyBucketsResult', {
-      Owner: { ID: `qcs::cam::uin/${appId}:uin/${appId}`, DisplayName: appId },
-      Buckets: {
-        Bucket: ctx.stores.metadata
-          .listBuckets()
-          .map((b) => ({ Name: b.name, Location: b.region, CreationDate: new Date(b.created).toISOString() })),
-      },
-    }),
-  };
-}
-
 export async function putBucket(ctx: ServiceContext): Promise<Reply> {
   const name = ctx.routed.bucket;
-  if (ctx.bucket) throw CosErrors.bucketAlreadyExists(name);
+  if (ctx.bucket) throw CosErrors.bucketAlreadyOwnedByYou(name);
   if (!name.endsWith(`-${ctx.config.appId}`))
     throw CosErrors.invalidBucketName(`bucket "${name}" must end with -${ctx.config.appId}, the emulator's AppId`);
   const access = creationAcl((n) => header(ctx.headers, n), ALL_GRANT_HEADERS, 'private');
@@ -42,6 +26,11 @@ export async function putBucket(ctx: ServiceContext): Promise<Reply> {
     ...(ctx.config.devCors ? { cors: [DEV_CORS_RULE] } : {}),
   });
   return { status: 200, headers: { location: `/${name}` } };
+}
+
+/** GET Bucket location (doc 436/8275): the region the bucket lives in, as a bare <LocationConstraint>. */
+export async function getBucketLocation(ctx: HandlerContext): Promise<Reply> {
+  return { status: 200, headers: XML, body: toXml('LocationConstraint', ctx.bucket.region) };
 }
 
 export async function listObjects(ctx: HandlerContext): Promise<Reply> {

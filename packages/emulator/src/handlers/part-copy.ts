@@ -18,7 +18,8 @@ export async function uploadPartCopy(ctx: HandlerContext): Promise<Reply> {
   const upload = mustGetUpload(ctx);
   const { bucket: sourceBucket, object: src } = readCopySource(ctx);
   const rangeHeader = header(ctx.headers, 'x-cos-copy-source-range');
-  const range = rangeHeader === undefined ? undefined : parseCopySourceRange(rangeHeader, src.size);
+  // An empty range names no range: COS copies the whole source (the official Python SDK's upload_part_copy sends it so).
+  const range = rangeHeader === undefined || rangeHeader.trim() === '' ? undefined : parseCopySourceRange(rangeHeader, src.size);
   const length = range ? range.end - range.start + 1 : src.size;
   if (length > COS_LIMITS.maxPartBytes) {
     throw CosErrors.entityTooLarge(`the part would copy ${length} bytes; a copied part has at most ${COS_LIMITS.maxPartBytes}`);

@@ -38,6 +38,8 @@ export interface XmlReading extends DocumentReading {
   document?: string;
   /** An empty body is refused as having no XML, rather than read as an empty document. */
   refuseEmpty?: boolean;
+  /** An empty body is read as a document without elements. */
+  emptyIsDocument?: boolean;
 }
 
 /** A document body as text: read whole within its limit, and checked against Content-MD5 as asked. */
@@ -63,7 +65,10 @@ export async function readDocumentText(request: DocumentRequest, reading: Docume
 /** The one reader of XML request bodies: its text as `readDocumentText` reads it, parsed; what does not parse is MalformedXML. */
 export async function readXmlBody(request: DocumentRequest, reading: XmlReading): Promise<Record<string, unknown>> {
   const text = await readDocumentText(request, reading);
-  if (reading.refuseEmpty && text.trim() === '') throw CosErrors.malformedXml('the request has no XML body');
+  if (text.trim() === '') {
+    if (reading.emptyIsDocument) return {};
+    if (reading.refuseEmpty) throw CosErrors.malformedXml('the request has no XML body');
+  }
   try {
     return parseXml(text);
   } catch (e) {

@@ -1,4 +1,5 @@
-import { bucketConfigOperation, subresourceOf } from '../bucket-config/subresources.js';
+import { bucketConfigOperation } from '../bucket-config/subresources.js';
+import { refuseUnservedSubresource } from '../cos-subresources.js';
 import { CosErrors } from '../errors/index.js';
 import { checkObjectKey } from '../http/object-key.js';
 import { formDecode } from '../http/query.js';
@@ -8,9 +9,11 @@ import type { RoutedRequest } from './routed-request.js';
 const VIRTUAL_HOST = /^([a-z0-9][a-z0-9-]*-\d+)\.cos(?:-internal|v6)?\.([a-z0-9-]+)\./;
 const LONG_BUCKET = /^[a-z0-9][a-z0-9-]*-\d+$/;
 
-// Sub-resources COS offers that the emulator does not: named in a 501 instead of silently treated as a plain request.
-// The bucket configurations (policy, lifecycle, tagging of a bucket, …) are in src/bucket-config/subresources.ts.
-const UNSUPPORTED = ['restore', 'select', 'intelligenttiering', 'object-lock', 'rename', 'symlink', 'retention'];
+/** The bucket and region a virtual-hosted name carries (`<bucket>-<appid>.cos.<region>.<suffix>`). */
+export function virtualHostOf(host: string): { bucket: string; region: string } | undefined {
+  const vhost = VIRTUAL_HOST.exec(host.toLowerCase().replace(/:\d+$/, ''));
+  return vhost ? { bucket: vhost[1]!, region: vhost[2]! } : undefined;
+}
 
 export function parseQuery(raw: string): Record<string, string> {
   const query: Record<string, string> = {};
@@ -107,14 +110,8 @@ export function routeRequest(input: {
   }
 
   const method = input.method.toUpperCase();
-  for (const name of UNSUPPORTED) {
-    if (has(query, name)) throw CosErrors.notImplemented(`the "${name}" sub-resource (${method} ?${name})`);
-  }
-  // A bucket configuration named on an object is not served as a plain object request (an object's tags are its own operations).
-  if (style !== 'service' && key !== '') {
-    const named = Object.keys(query).find((name) => name !== 'tagging' && subresourceOf(name));
-    if (named) throw CosErrors.notImplemented(`the "${named}" sub-resource on an object (${method} /<key>?${named})`);
-  }
+  // A preflight is answered from the bucket's CORS rules alone, whatever the operation it asks about.
+  if (style !== 'service' && method !== 'OPTIONS') refuseUnservedSubresource(method, key === '' ? 'bucket' : 'object', query);
   const operation = operationOf(method, style === 'service' ? undefined : key, query, input);
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(query)) {
@@ -146,6 +143,7 @@ function operationOf(
         if (has(query, 'acl')) return 'GetBucketAcl';
         if (has(query, 'versioning')) return 'GetBucketVersioning';
         if (has(query, 'versions')) return 'GetBucketObjectVersions';
+        if (has(query, 'location')) return 'GetBucketLocation';
         // S3's ListObjectsV2, which S3 clients send to COS (its handler checks the value is 2).
         if (has(query, 'list-type')) return 'ListObjectsV2';
         return 'GetBucket';

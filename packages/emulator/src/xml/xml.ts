@@ -59,8 +59,8 @@ export function write(name: string, value: XmlValue, indent: string): string {
   return append('', name, value, indent);
 }
 
-/** Serialises a response document the way COS lays them out: declaration, tab indentation ('' is an empty root). */
-export function toXml(root: string, body: XmlNode | ''): string {
+/** Serialises a response document the way COS lays them out: declaration, tab indentation ('' is an empty root, other text a root of text). */
+export function toXml(root: string, body: XmlNode | string): string {
   return append('<?xml version="1.0" encoding="UTF-8"?>\n', root, body, '');
 }
 
