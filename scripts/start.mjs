@@ -130,7 +130,25 @@ async function main() {
   if (!ready) return fail(`the sign server did not start on ${signUrl}\n${serverOut}`);
   server.stdout.removeAllListeners('data');
   if (env.LOG_LEVEL === 'debug') server.stdout.pipe(process.stderr);
-  else server.stdout.resume();
+  else {
+    // Its warnings and errors (STS unreachable, a ticket refused upstream) belong in this terminal too, in words.
+    let pending = '';
+    server.stdout.on('data', (chunk) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        let entry;
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (!(entry.level >= 40)) continue;
+        const detail = entry.sts ?? entry.cos ?? entry.err?.message;
+        process.stderr.write(`sign server: ${entry.msg}${detail ? `: ${detail}` : ''}\n`);
+      }
+    });
+  }
   server.once('exit', (code) => {
     if (!stopping) fail(`the sign server exited (${code})`);
   });

@@ -18,6 +18,7 @@ export const ServerErrorCodes = {
   SRV_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   SRV_ERR_STS_FAILED: { status: 502, message: 'The STS service refused to issue a temporary key' },
   SRV_ERR_STS_TIMEOUT: { status: 502, message: 'The STS service did not answer in time' },
+  SRV_ERR_STS_UNREACHABLE: { status: 502, message: 'The STS service could not be reached' },
   SRV_ERR_COS_FAILED: { status: 502, message: 'COS refused a request of the server' },
   SRV_ERR_BUSY: { status: 503, message: 'Too many tickets are waiting for STS; try again shortly' },
   SRV_ERR_INTERNAL: { status: 500, message: 'Internal error' },
@@ -41,7 +42,10 @@ export class ServerError extends Error {
     this.headers = headers;
   }
 
+  // Matches a ServerError of another copy of this package; a subclass (inheriting this) keeps the usual
+  // prototype check, or every ServerError would pass for every subclass.
   static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ServerError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kServerError] === true;
   }
 }

@@ -11,7 +11,7 @@ import { CosClient, CosUpstreamError } from './cos-client.js';
 import { ServerError } from './errors.js';
 import { fallbackStore } from './rate-limit-store.js';
 import { SharedRedis } from './redis.js';
-import { StsClient, StsUpstreamError } from './sts-client.js';
+import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
 import { TicketService } from './tickets.js';
 
 type Params = Record<string, unknown>;
@@ -53,7 +53,7 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
   const tokens = new ConfirmTokens(options.secretKey);
   const tickets = new TicketService(options, sts, tokens, (e) =>
     app.log.warn(
-      { sts: e instanceof StsUpstreamError ? e.detail : (e as Error).message },
+      { sts: e instanceof StsUpstreamError || e instanceof StsUnreachableError ? e.detail : (e as Error).message },
       'refreshing a shared ticket key failed; retrying on demand',
     ),
   );
@@ -193,6 +193,7 @@ const ticketRoutes: FastifyPluginAsync<{ options: ServerOptions | Readonly<Resol
             return { code: 0, data: await issue(paramsOf(request), request) };
           } catch (e) {
             if (e instanceof StsUpstreamError) request.log.error({ sts: e.detail }, 'STS refused to issue a temporary key');
+            if (e instanceof StsUnreachableError) request.log.error({ sts: e.detail }, 'STS could not be reached');
             if (e instanceof CosUpstreamError) request.log.error({ cos: e.detail }, 'COS refused a request of the server');
             throw e;
           }

@@ -2,6 +2,7 @@ import { request as httpsRequest } from 'node:https';
 import { randomInt } from 'node:crypto';
 import { signStsV1, type CamPolicy } from '@cos-direct/signer';
 import { ServerError } from './errors.js';
+import { describeNetworkFailure, networkFailureOf } from './network-failure.js';
 
 export interface TemporaryKey {
   tmpSecretId: string;
@@ -27,10 +28,21 @@ export interface StsClientOptions {
   now: () => number;
 }
 
-/** An STS failure; `detail` is for the log only. */
+/** STS answered with an error of its own; `detail` (its message, which can name the account) is for the log only. */
 export class StsUpstreamError extends ServerError {
+  constructor(
+    readonly detail: string,
+    /** STS's error code (AuthFailure.SecretIdNotFound…): safe to show, and what a person looks up. */
+    stsCode?: string,
+  ) {
+    super('SRV_ERR_STS_FAILED', stsCode ? `The STS service refused to issue a temporary key (${stsCode})` : undefined);
+  }
+}
+
+/** STS could not be reached at all: its name, the connection or its certificate. */
+export class StsUnreachableError extends ServerError {
   constructor(readonly detail: string) {
-    super('SRV_ERR_STS_FAILED');
+    super('SRV_ERR_STS_UNREACHABLE', `The STS service could not be reached: ${detail}`);
   }
 }
 
@@ -152,10 +164,10 @@ export class StsClient {
               reject(e);
             }
           });
-          res.on('error', (e) => reject(wrap(e, signal)));
+          res.on('error', (e) => reject(wrap(e, signal, o.endpoint)));
         },
       );
-      req.on('error', (e) => reject(wrap(e, signal)));
+      req.on('error', (e) => reject(wrap(e, signal, o.endpoint)));
       req.end(body);
     });
   }
@@ -167,9 +179,11 @@ function splitHost(endpoint: string): [string, number | undefined] {
   return [host.startsWith('[') ? host.slice(1, -1) : host, m?.[2] ? Number(m[2]) : undefined];
 }
 
-function wrap(e: unknown, signal: AbortSignal): ServerError {
+function wrap(e: unknown, signal: AbortSignal, endpoint: string): ServerError {
   if (signal.aborted && signal.reason instanceof ServerError) return signal.reason;
   if (e instanceof ServerError) return e;
+  const failure = networkFailureOf(e);
+  if (failure) return new StsUnreachableError(describeNetworkFailure(endpoint, failure, 'STS_ENDPOINT'));
   const o = e as { code?: string; message?: string };
   return new StsUpstreamError(`${o?.code ?? 'error'}: ${o?.message ?? String(e)}`);
 }
@@ -189,7 +203,9 @@ function parseAnswer(status: number, text: string, durationSeconds: number): Tem
     throw new StsUpstreamError(`HTTP ${status}, not JSON: ${text.slice(0, 200)}`);
   }
   const r = answer?.Response;
-  if (r?.Error) throw new StsUpstreamError(`${r.Error.Code ?? 'error'}: ${r.Error.Message ?? ''} (RequestId ${r.RequestId ?? '?'})`);
+  if (r?.Error) {
+    throw new StsUpstreamError(`${r.Error.Code ?? 'error'}: ${r.Error.Message ?? ''} (RequestId ${r.RequestId ?? '?'})`, r.Error.Code);
+  }
   const c = r?.Credentials;
   if (!c?.TmpSecretId || !c.TmpSecretKey || !c.Token || !Number.isInteger(r?.ExpiredTime)) {
     throw new StsUpstreamError(`HTTP ${status}: the STS answer has no credentials`);

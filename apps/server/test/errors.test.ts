@@ -97,17 +97,76 @@ describe('rate limiting and STS failures', () => {
     }
   });
 
-  it('answers 502 without the upstream details when STS refuses', async () => {
+  it("answers 502 naming STS's own error code, without its message, when STS refuses", async () => {
     const s = await stack({ secretKey: 'not-the-emulator-secret' });
     try {
       const res = await ticket(s.base, '/sts-direct-sign?ext=jpg');
       expect(res.status).toBe(502);
       expect(res.json.code).toBe('SRV_ERR_STS_FAILED');
-      expect(JSON.stringify(res.json)).not.toMatch(/AuthFailure|not-the-emulator-secret/);
+      expect(res.json.message).toBe('The STS service refused to issue a temporary key (AuthFailure.SignatureFailure)');
+      expect(JSON.stringify(res.json)).not.toMatch(/not-the-emulator-secret|RequestId/);
       expect(s.logs.join('')).toContain('AuthFailure.SignatureFailure');
       expect(s.logs.join('')).not.toContain('not-the-emulator-secret');
     } finally {
       await s.close();
+    }
+  });
+
+  // STS that cannot be reached at all says why, in the answer and in the log, one kind at a time.
+  const unreachable = async (stsEndpoint: string) => {
+    const logs: string[] = [];
+    const app = await createServer({
+      secretId: 'AKIDx',
+      secretKey: 'secret-key-x',
+      bucket: 'dev-1250000000',
+      region: 'ap-guangzhou',
+      stsEndpoint,
+      stsTimeoutMs: 10_000,
+      rateLimit: false,
+      logger: { level: 'error', stream: { write: (line: string) => logs.push(line) } },
+    });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/sts-direct-sign?ext=jpg' });
+      return { status: res.statusCode, body: res.json() as { code: string; message: string }, log: logs.join('') };
+    } finally {
+      await app.close();
+    }
+  };
+
+  it('answers 502 SRV_ERR_STS_UNREACHABLE naming a refused connection', async () => {
+    const closed: Server = createNetServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const { status, body, log } = await unreachable(`127.0.0.1:${port}`);
+    expect(status).toBe(502);
+    expect(body.code).toBe('SRV_ERR_STS_UNREACHABLE');
+    expect(body.message).toContain(`the connection to 127.0.0.1:${port} failed (ECONNREFUSED)`);
+    expect(log).toContain('STS could not be reached');
+    expect(log).not.toContain('COS refused');
+  });
+
+  it('answers 502 SRV_ERR_STS_UNREACHABLE naming a name that does not resolve', async () => {
+    // .invalid never resolves (RFC 2606): no network is needed to fail.
+    const { body } = await unreachable('sts.cos-direct.invalid');
+    expect(body.code).toBe('SRV_ERR_STS_UNREACHABLE');
+    expect(body.message).toMatch(/sts\.cos-direct\.invalid could not be resolved \(DNS, (ENOTFOUND|EAI_AGAIN)\)/);
+  });
+
+  it('answers 502 SRV_ERR_STS_UNREACHABLE naming a certificate that is not trusted', async () => {
+    // The emulator's own STS, with a CA this process was not told to trust.
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { startEmulator } = await import('@cos-direct/emulator');
+    const emu = await startEmulator({ caDir: await mkdtemp(join(tmpdir(), 'cos-untrusted-ca-')), httpPort: 0, httpsPort: 0 });
+    try {
+      const { body } = await unreachable(emu.info.sts!.endpoint);
+      expect(body.code).toBe('SRV_ERR_STS_UNREACHABLE');
+      // The code depends on what the process trusts: another CA of the same name gives CERT_SIGNATURE_FAILURE.
+      expect(body.message).toMatch(/TLS certificate is not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|CERT_SIGNATURE_FAILURE)\)/);
+    } finally {
+      await emu.close();
     }
   });
 

@@ -21,6 +21,7 @@ const SERVER: Record<string, string> = {
   SRV_ERR_BUSY: 'The server is busy. Retry in a moment.',
   SRV_ERR_STS_FAILED: 'The server could not get upload permission from the cloud. Retry in a moment.',
   SRV_ERR_STS_TIMEOUT: 'The server could not get upload permission from the cloud in time. Retry in a moment.',
+  SRV_ERR_STS_UNREACHABLE: 'The server could not reach the cloud to get upload permission. Retry in a moment.',
 };
 
 export function explain(error: unknown, file: { name: string; size: number }, limits?: Limits): Failure {
