@@ -52,6 +52,15 @@ describe('CORS', () => {
     const none = await signed(emu, 'GET', '', { query: { cors: '' } });
     expect(xmlField(none.text, 'Code')).toBe('NoSuchCORSConfiguration');
   });
+
+  it.each(['abc', '-1', '1.5'])('refuses MaxAgeSeconds %s as a malformed document, keeping the rules it had', async (value) => {
+    const xml = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>${value}</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+    const put = await signed(emu, 'PUT', '', { query: { cors: '' }, body: xml, headers: { 'content-type': 'application/xml' } });
+    expect([put.status, xmlField(put.text, 'Code')]).toEqual([400, 'MalformedXML']);
+    expect(xmlField(put.text, 'Reason')).toContain(`MaxAgeSeconds &quot;${value}&quot;`);
+    // Nothing of the refused document was kept.
+    expect(xmlField((await signed(emu, 'GET', '', { query: { cors: '' } })).text, 'Code')).toBe('NoSuchCORSConfiguration');
+  });
 });
 
 describe('emulator endpoints', () => {

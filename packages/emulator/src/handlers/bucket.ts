@@ -134,6 +134,10 @@ export async function putBucketCors(ctx: HandlerContext): Promise<Reply> {
     if (rule.allowedOrigins.length === 0 || rule.allowedMethods.length === 0) {
       throw CosErrors.malformedXml(`CORSRule ${i} needs at least one AllowedOrigin and one AllowedMethod`);
     }
+    // An integer element of COS's schema: anything else fails the document, not the rule alone.
+    if (rule.maxAgeSeconds !== undefined && !(Number.isSafeInteger(rule.maxAgeSeconds) && rule.maxAgeSeconds >= 0)) {
+      throw CosErrors.malformedXml(`CORSRule ${i}: MaxAgeSeconds "${String(r.MaxAgeSeconds)}" is not a whole number of seconds`);
+    }
     const bad = rule.allowedMethods.find((m) => !['GET', 'PUT', 'HEAD', 'POST', 'DELETE'].includes(m));
     if (bad) throw CosErrors.invalidArgument(`CORSRule ${i}: AllowedMethod ${bad} is not one of GET, PUT, HEAD, POST, DELETE`);
     return rule;
