@@ -37,3 +37,21 @@ describe("the emulator's certificate", () => {
     await expect(getAs(emu, 'cos.example.com')).rejects.toThrow(/altnames|Hostname/i);
   });
 });
+
+describe('the emulator CA', () => {
+  it('may sign server certificates only: pathLen 0, so no CA made under it is trusted', async () => {
+    const { X509Certificate } = await import('node:crypto');
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createCertificateAuthority } = await import('../src/index.js');
+    const { caCert } = await createCertificateAuthority(await mkdtemp(join(tmpdir(), 'cos-ca-pathlen-')));
+    const forge = (await import('node-forge')).default;
+    const constraints = forge.pki.certificateFromPem(caCert).getExtension('basicConstraints') as {
+      cA: boolean;
+      pathLenConstraint?: number;
+    };
+    expect(constraints).toMatchObject({ cA: true, pathLenConstraint: 0 });
+    expect(new X509Certificate(caCert).ca).toBe(true);
+  });
+});
