@@ -115,14 +115,20 @@ describe('fault injection', () => {
 
   it('resets the connection before the answer, or mid-body, or truncates the body: the client sees a network error', async () => {
     await signed(emu, 'PUT', 'big.txt', { body: 'y'.repeat(10_000) });
-    for (const [rule, code] of [
-      [{ reset: true }, 'ECONNRESET'],
-      [{ reset: 'mid-body' as const }, 'BODY_CUT'],
-      [{ truncate: true }, 'BODY_CUT'],
-      [{ truncate: 10 }, 'BODY_CUT'],
+    // A reset mid-body may also discard the head the client had not read yet (TCP drops what an RST
+    // overtakes), so that one is either failure; a truncation's FIN keeps the head, always.
+    for (const [rule, codes] of [
+      [{ reset: true }, ['ECONNRESET']],
+      [{ reset: 'mid-body' as const }, ['BODY_CUT', 'ECONNRESET']],
+      [{ truncate: true }, ['BODY_CUT']],
+      [{ truncate: 10 }, ['BODY_CUT']],
     ] as const) {
       emu.faults.set([{ operation: 'GetObject', count: 1, ...rule }]);
-      await expect(strict(emu, 'GET', 'big.txt'), JSON.stringify(rule)).rejects.toMatchObject({ code });
+      const failure = await strict(emu, 'GET', 'big.txt').then(
+        () => ({ code: 'answered whole' }),
+        (e: { code?: string }) => e,
+      );
+      expect(codes as readonly string[], JSON.stringify(rule)).toContain(failure.code);
       expect(emu.faults.list()[0]!.hits).toBe(1);
       expect(await strict(emu, 'GET', 'big.txt')).toEqual({ status: 200, length: 10_000 });
     }
