@@ -138,6 +138,8 @@ describe.skipIf(!chromiumAvailable())('the emulator console in Chromium', () => 
     const liveRow = page.locator('#requests tbody tr', { hasText: 'notes/missing.txt' });
     await expect.poll(() => liveRow.count()).toBeGreaterThan(0);
     expect(await liveRow.first().textContent()).toContain('403');
+    // The refusal's code is in the list itself, before the row is opened.
+    expect(await liveRow.first().locator('.rcode').textContent()).toBe(' AccessDenied');
 
     await page.selectOption('#f-status', 'refused');
     const rows = page.locator('#requests tbody tr');

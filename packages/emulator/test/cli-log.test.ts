@@ -123,4 +123,12 @@ describe('the request log in the terminal', () => {
     expect(line).toContain('temporary AKIDtmp');
     expect(line).toContain('[injected reset-before-response +5ms by rule cut]');
   });
+
+  it('stamps each line with the time its request ended, the order lines are printed in', () => {
+    const base = { seq: 1, requestId: 'r', method: 'PUT', resource: 'h/k', status: 200, identity: { kind: 'anonymous' } } as const;
+    const slow = formatRequestLine({ ...base, time: '2026-01-01T00:00:00.000Z', ms: 1500 });
+    const quick = formatRequestLine({ ...base, time: '2026-01-01T00:00:01.000Z', ms: 20 });
+    expect(slow.startsWith('00:00:01.500 ')).toBe(true);
+    expect(quick.startsWith('00:00:01.020 ')).toBe(true);
+  });
 });

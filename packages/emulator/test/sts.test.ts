@@ -3,7 +3,7 @@ import { createObjectPolicy, signStsV1, signTc3 } from '@cos-direct/signer';
 import STS from 'qcloud-cos-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
-import { BUCKET, emulator, REGION, signed, xmlField } from './helpers.js';
+import { BUCKET, emulator, REGION, signed, temporaryKey, xmlField } from './helpers.js';
 
 function postSts(emu: RunningEmulator, headers: Record<string, string>, body: string): Promise<any> {
   const u = new URL(emu.info.sts!.url);
@@ -52,6 +52,12 @@ describe('STS', () => {
         policy,
       } as never),
     ).rejects.toMatchObject({ Code: 'InvalidParameter.OverTimeError' });
+  });
+
+  it('names the STS action in the request log, as the console and the terminal show it', async () => {
+    await temporaryKey(emu, createObjectPolicy({ region: REGION, bucket: BUCKET, key: 'named.txt', actions: ['PutObject'] }));
+    const entry = emu.requests.list().find((e) => e.operation?.startsWith('sts:'));
+    expect(entry?.operation).toBe('sts:GetFederationToken');
   });
 
   it('refuses a wrong secret, an unknown SecretId and a stale timestamp with STS codes', async () => {

@@ -43,7 +43,7 @@ td.time { white-space:nowrap; }
 td.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
 .mono { font-family:var(--mono); font-size:.85em; overflow-wrap:anywhere; }
 .scroll { max-height:70vh; overflow:auto; }
-.st { font-family:var(--mono); font-weight:600; }
+.st { font-family:var(--mono); font-weight:600; } .rcode { font-family:var(--mono); font-size:.85em; color:var(--bad); }
 .s2 { color:var(--ok); } .s3 { color:var(--acc); } .s4 { color:var(--warn); } .s5, .s0 { color:var(--bad); }
 .badge { display:inline-block; padding:0 .4em; border-radius:4px; font-size:.75em; background:#f0e9ff; color:var(--inj); border:1px solid #d8c8fb; white-space:nowrap; }
 .badge.ref { background:#fff1f0; color:var(--bad); border-color:#ffd0cc; }
@@ -264,7 +264,7 @@ textarea.sts { width:100%; resize:vertical; }
       h('td', { class: 'mono time', text: e.time.slice(11, 19) }),
       h('td', {}, [h('span', { class: 'mono', text: e.method + ' ' + target(e) }), e.fault ? h('span', {}, [' ', h('span', { class: 'badge', text: 'injected' })]) : null]),
       h('td', { class: 'hide-narrow', text: e.operation || '' }),
-      h('td', { class: 'num' }, [h('span', { class: 'st ' + statusClass(e.status), text: e.status || 'cut' })]),
+      h('td', { class: 'num' }, [h('span', { class: 'st ' + statusClass(e.status), text: e.status || 'cut' }), e.refusal ? h('span', { class: 'rcode', text: ' ' + e.refusal.code }) : null]),
       h('td', { class: 'num hide-narrow', text: e.ms }),
       h('td', { class: 'hide-narrow mono', text: identity(e.identity) })]);
   }

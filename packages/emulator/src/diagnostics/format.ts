@@ -25,12 +25,13 @@ function statusColour(status: number): string {
 }
 
 /**
- * One request as a line for people: time, method, key, operation, status, duration and identity; a
+ * One request as a line for people: time it ended, method, key, operation, status, duration and identity; a
  * refusal adds its code and reason on a second line, each note (what was accepted but not acted on) a
  * line of its own, and an injected fault is marked as such.
  */
 export function formatRequestLine(entry: RequestEntry, colour = false): string {
-  const time = entry.time.slice(11, 23);
+  // Lines are printed as requests end, so they carry the time each ended: parallel parts then read in order.
+  const time = new Date(Date.parse(entry.time) + entry.ms).toISOString().slice(11, 23);
   const target = entry.key !== undefined && entry.bucket ? `${entry.bucket}/${entry.key}` : entry.resource;
   const status = entry.status === 0 ? 'cut' : String(entry.status);
   let line =

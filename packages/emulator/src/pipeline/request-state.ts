@@ -14,7 +14,8 @@ export interface RequestState {
   host: string;
   resource: string;
   cors: Record<string, string>;
-  operation?: Operation;
+  /** The COS operation, or the STS action as `sts:<Action>`, for logs and refusals. */
+  operation?: Operation | `sts:${string}`;
   /**
    * Headers as COS reads them: S3's x-amz-* names mapped to COS's (`http/s3-dialect.ts`). Every stage
    * but authentication reads these.

@@ -16,6 +16,17 @@ export async function stsRoute(sts: StsService, request: FastifyRequest, st: Req
     if (e instanceof CosError) throw e;
     throw CosErrors.invalidArgument(`STS request body: ${(e as Error).message}`);
   }
+  st.operation = `sts:${stsActionOf(url, headers, body)}`;
   const res = sts.handle({ method, host, url, headers, body, ip: request.ip });
   return { status: res.statusCode, headers: res.headers, body: res.body };
+}
+
+/** The action an STS call names: API 3.0 in a header, v1 in the form or the query. */
+function stsActionOf(url: string, headers: FastifyRequest['headers'], body: Buffer): string {
+  const tc3 = headers['x-tc-action'];
+  if (typeof tc3 === 'string' && tc3 !== '') return tc3;
+  const q = url.indexOf('?');
+  const action =
+    new URLSearchParams(body.toString('utf8')).get('Action') ?? new URLSearchParams(q < 0 ? '' : url.slice(q + 1)).get('Action');
+  return action || 'unknown';
 }
