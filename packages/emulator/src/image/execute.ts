@@ -25,7 +25,8 @@ export async function inspect(data: Buffer): Promise<Picture> {
   if (isBmp(data)) throw CosErrors.notImplemented('processing a BMP image (the emulator can write BMP but not read it)');
   let meta: Metadata;
   try {
-    meta = await open(data, true).metadata();
+    // The header alone, with no pixel limit: the limits below say which one an image breaks.
+    meta = await sharp(data, { animated: true, limitInputPixels: false }).metadata();
   } catch (e) {
     throw CosErrors.invalidArgument(`the object is not an image Cloud Infinite can process (${(e as Error).message})`);
   }
