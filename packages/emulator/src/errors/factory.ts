@@ -2,7 +2,7 @@ import { CosError, type ErrorDetails } from './cos-error.js';
 
 /** Why Pic-Operations is refused rather than half-done: what it asks for, and what the emulator lacks. */
 const picOperationsReason = (name: string) =>
-  `the "${name}" header asks Cloud Infinite to process the image on upload (image info, persisted processed copies); the emulator has no image processing, so it cannot answer the <UploadResult> COS would, nor store the copies the rules name`;
+  `the "${name}" header asks Cloud Infinite to process the image on upload (image info, persisted processed copies); the emulator processes images on download only (?imageMogr2/…, ?imageInfo), so it cannot answer the <UploadResult> COS would, nor store the copies the rules name`;
 
 /** Why a header is refused: Pic-Operations and a bucket-only grant on an object get their own explanation. */
 function unimplementedHeaderReason(name: string): string {

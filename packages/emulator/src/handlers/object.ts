@@ -12,6 +12,7 @@ import { checkReadAccess, encryptionHeaders } from './encryption.js';
 import { objectHeaders } from './metadata-headers.js';
 import { objectAttributesOf } from './object-attributes.js';
 import { forbidOverwrite } from './overwrite.js';
+import { downloadPlanOf, processedDownload } from '../image/download.js';
 import { deleteKey, deletionHeaders, requestedVersion, selectObject, versionHeader } from './versioning.js';
 import { replacesTags, tagCountHeader } from './tagging.js';
 
@@ -133,6 +134,7 @@ function bodyOf(ctx: HandlerContext, blobId: string, range?: { start: number; en
 export async function getObject(ctx: HandlerContext, headOnly = false): Promise<Reply> {
   const o = mustGet(ctx);
   checkReadAccess((n) => header(ctx.headers, n), o.sse);
+  const plan = downloadPlanOf(ctx);
   if (!headOnly) trafficLimitOf(header(ctx.headers, TRAFFIC_LIMIT), ctx.routed.params[TRAFFIC_LIMIT]);
   const notModified = checkConditions(ctx, o);
   if (notModified) return notModified;
@@ -144,6 +146,7 @@ export async function getObject(ctx: HandlerContext, headOnly = false): Promise<
       if (v !== undefined) headers[name] = v;
     }
   }
+  if (plan) return processedDownload(ctx, o, plan, headers, headOnly);
   const rangeHeader = header(ctx.headers, 'range');
   const range = rangeHeader ? parseRange(rangeHeader, o.size) : undefined;
   if (range === 'unsatisfiable') throw CosErrors.invalidRange(o.size);
