@@ -167,7 +167,7 @@ describe('image processing on download', () => {
   it('refuses ci-process and processing of an object that is not an image', async () => {
     const ci = await signed(emu, 'GET', 'img/photo.jpg', { query: { 'ci-process': 'videoinfo' } });
     expect(ci.status).toBe(501);
-    expect(xmlField(ci.text, 'Reason')).toContain('ci-process=videoinfo');
+    expect(xmlField(ci.text, 'Reason')).toContain('ci-process');
     const text = await process('img/text.txt', 'imageMogr2/thumbnail/10x');
     expect(text.status).toBe(400);
     expect(xmlField(text.text, 'Reason')).toContain('not an image');
