@@ -41,6 +41,23 @@ function run(cmd, args, { quiet = false, cwd = root } = {}) {
 const pnpm = (args, opts) => run('npx', ['-y', `pnpm@${pnpmVersion}`, ...args], opts);
 const say = (line) => process.stderr.write(`cos-direct: ${line}\n`);
 
+/**
+ * A quiet pnpm step that says it is still going: the first install downloads a few hundred packages
+ * and can take minutes, which a single line would leave unexplained. Its output is shown if it fails.
+ */
+async function withProgress(label, args) {
+  const started = Date.now();
+  const ticker = setInterval(() => say(`still ${label} (${Math.round((Date.now() - started) / 1000)} s)…`), 15_000);
+  try {
+    const { status, output } = await runAsync('npx', ['-y', `pnpm@${pnpmVersion}`, ...args], { buffer: true });
+    if (status !== 0) process.stdout.write(output);
+    else if (Date.now() - started > 15_000) say(`done ${label} in ${Math.round((Date.now() - started) / 1000)} s`);
+    return status;
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
 // Install only when the lockfile or a manifest changed since the last successful install.
 function installStamp() {
   const h = createHash('sha256');
@@ -70,7 +87,7 @@ if (installing) {
   say(task === 'start' ? 'installing dependencies and building…' : 'installing dependencies…');
   // CI installs exactly the lockfile; a developer's install may update it after a manifest edit.
   const frozen = process.env.CI && existsSync(join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : [];
-  const status = pnpm(['install', ...frozen], { quiet: true });
+  const status = await withProgress('installing dependencies', ['install', ...frozen]);
   if (status !== 0) {
     say('install failed (output above)');
     process.exit(status);
@@ -85,7 +102,7 @@ const biome = () => run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--c
 if (task === 'lint') process.exit(run(join(root, 'node_modules', '.bin', 'biome'), ['ci', '--error-on-warnings', '.']));
 if (task === 'start') {
   if (!installing) say('building…');
-  const status = pnpm(['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { quiet: true });
+  const status = await withProgress('building', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
   if (status !== 0) process.exit(status);
   // Ctrl-C reaches the whole process group: let the stack shut down and report its own exit status.
   process.on('SIGINT', () => {});

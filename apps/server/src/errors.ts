@@ -45,6 +45,7 @@ export class ServerError extends Error {
   // Matches a ServerError of another copy of this package; a subclass (inheriting this) keeps the usual
   // prototype check, or every ServerError would pass for every subclass.
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` was asked about, a subclass included
     if (this !== ServerError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kServerError] === true;
   }
