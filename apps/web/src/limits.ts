@@ -47,7 +47,7 @@ export function refusal(file: { name: string; size: number }, limits: Limits | u
   if (limits?.maxBytes !== undefined && file.size > limits.maxBytes) {
     return `This file is ${formatBytes(file.size)}; the limit is ${formatBytes(limits.maxBytes)} per file.`;
   }
-  if (file.size === 0) return 'This file is empty.';
+  // An empty file is a file: COS stores it, and the CLI and Uppy upload it too.
   return undefined;
 }
 

@@ -87,6 +87,15 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     expect(sha(await opened.body())).toBe(sha(data));
   });
 
+  it('uploads an empty file, as Uppy and the CLI do', async () => {
+    await page.goto(web.url);
+    await page.setInputFiles('#files', { name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
+    const item = page.locator('li.done', { hasText: 'empty.txt' });
+    await item.waitFor({ timeout: 30_000 });
+    const stored = await s.getObject((await item.getAttribute('data-key'))!);
+    expect([stored.status, stored.body.length]).toEqual([200, 0]);
+  });
+
   it('uploads a big file in parts from the page', async () => {
     const data = randomBytes(9 * 1024 * 1024 + 10);
     await page.setInputFiles('#files', { name: 'movie.bin', mimeType: 'application/octet-stream', buffer: data });

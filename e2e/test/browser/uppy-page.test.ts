@@ -66,6 +66,15 @@ describe.skipIf(!chromiumAvailable())('the Uppy page in Chromium', () => {
     await page.locator('.uppy-StatusBar.is-complete').waitFor();
   });
 
+  it('uploads an empty file, as the demo page and the CLI do', async () => {
+    await open('/uppy.html');
+    const f = await upload('empty.bin', Buffer.alloc(0));
+    expect(f.error).toBeNull();
+    expect(f.body).toMatchObject({ method: 'put', size: 0 });
+    const stored = await s.getObject(f.body!.key);
+    expect([stored.status, stored.body.length]).toEqual([200, 0]);
+  });
+
   it('uploads a multipart-sized file in parts, with progress through Uppy', async () => {
     // 1 MiB parts one at a time, so that progress is reported between parts.
     await open('/uppy.html?partSize=1048576&concurrency=1');

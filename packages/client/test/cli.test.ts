@@ -187,6 +187,19 @@ describe('uploads', () => {
     expect(verbose.stdout).toMatch(/^ {9}download: https:\/\/\S+/m);
   });
 
+  it('uploads an empty file, as the demo page and Uppy do', async () => {
+    const empty = join(dir, 'empty.jpg');
+    await writeFile(empty, '');
+    const run = await cli(['upload', empty, '-H', `Authorization: Bearer ${token}`, '--json', '--ca', s.emu.info.caCertPath!], {
+      COS_DIRECT_SIGN_URL: authed.signUrl,
+    });
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout.trim()) as { ok: boolean; key: string; size: number; method: string };
+    expect(result).toMatchObject({ ok: true, size: 0, method: 'put' });
+    const head = await authed.root('HEAD', `/${result.key}`);
+    expect(head.headers['content-length']).toBe('0');
+  });
+
   it('reports the code of a failure with --json', async () => {
     const file = join(dir, 'refused.jpg');
     await writeFile(file, 'x');
