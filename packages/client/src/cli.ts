@@ -319,8 +319,8 @@ async function main(): Promise<number> {
           onProgress: (value: number, total: number, detail?: ProgressDetail) => {
             if (detail && !announced) {
               announced = true;
-              if (detail.partsResumed > 0) {
-                const message = `${file}: resuming at ${Math.floor((value / Math.max(1, total)) * 100)}% (${detail.partsResumed} of ${detail.parts} parts already uploaded)`;
+              if (detail.resumed) {
+                const message = `${file}: resuming a saved upload at ${Math.floor((value / Math.max(1, total)) * 100)}% (${detail.partsResumed} of ${detail.parts} parts already uploaded)`;
                 if (bars) bars.log(`${message}\n`);
                 else if (!json) say(message);
               }

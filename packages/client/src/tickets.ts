@@ -1,4 +1,4 @@
-import { type CompleteMultipartRequest, type ConfirmedUpload, SIGN_SERVER_PATHS } from '@cos-direct/protocol';
+import { type CompleteMultipartRequest, type ConfirmedUpload, SIGN_SERVER_PATHS, type SignServerLimits } from '@cos-direct/protocol';
 import { CosDirectError } from './errors.js';
 import { compose, type Dispatch } from './lib/dispatch.js';
 import { retry, withRetry } from './lib/retry.js';
@@ -101,6 +101,21 @@ export async function fetchMultipartTicket(
   return ticket;
 }
 
+/** GET <signUrl>/limits; undefined from a sign server without that endpoint (an older one, or another). */
+export async function fetchLimits(
+  transport: Transport,
+  signUrl: string,
+  options: TicketRequestOptions = {},
+): Promise<SignServerLimits | undefined> {
+  try {
+    const limits = await callSignServer<SignServerLimits>(transport, endpoint(signUrl, SIGN_SERVER_PATHS.limits), options);
+    return Array.isArray(limits.allowedExtensions) ? limits : undefined;
+  } catch (e) {
+    if (e instanceof CosDirectError && e.code === 'CLIENT_ERR_SIGN_SERVER' && e.status === 404) return undefined;
+    throw e;
+  }
+}
+
 /** POST <signUrl>/complete-multipart: the sign server checks the parts' total, completes and HEADs the object. */
 export async function completeMultipartUpload(
   transport: Transport,
@@ -148,6 +163,7 @@ export function ticketSourceOf(
       if (!signUrl) throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'multipart uploads need signUrl or getMultipartTicket');
       return fetchMultipartTicket(transport, signUrl, ext, size, request);
     },
+    ...(signUrl ? { limits: () => fetchLimits(transport, signUrl, request) } : {}),
     ...(completeMultipart
       ? { complete: (ticket: MultipartTicket, uploadId: string) => withRetry(() => completeMultipart(ticket, uploadId), policy, signal) }
       : signUrl

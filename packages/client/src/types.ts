@@ -1,4 +1,4 @@
-import type { ConfirmedUpload, DirectTicketInput, MultipartTicketInput } from '@cos-direct/protocol';
+import type { ConfirmedUpload, DirectTicketInput, MultipartTicketInput, SignServerLimits } from '@cos-direct/protocol';
 import type { RetryPolicyInput } from './lib/retry-policy.js';
 
 export type { Backoff, Jitter, LegacyRetrySettings, RetryPolicy, RetryPolicyInput } from './lib/retry-policy.js';
@@ -10,6 +10,7 @@ export type {
   MultipartCompletion,
   PostPolicyTicket,
   SeedDirectTicket,
+  SignServerLimits,
   TemporaryCredentials,
 } from '@cos-direct/protocol';
 export type { DirectTicket as ServerDirectTicket, MultipartTicket as ServerMultipartTicket } from '@cos-direct/protocol';
@@ -89,6 +90,8 @@ export interface TicketSource {
   multipart(ext: string, size: number): Promise<MultipartTicket>;
   /** POST /complete-multipart (or options.completeMultipart); undefined when neither is available. */
   complete?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
+  /** GET /limits, the sign server's limits now; undefined without a sign server, or when it has no /limits. */
+  limits?: () => Promise<SignServerLimits | undefined>;
 }
 
 export interface UploadOptions {
@@ -146,6 +149,8 @@ export interface ProgressDetail {
   partsDone: number;
   /** Parts a resumed upload found already uploaded and verified (0 for a fresh upload). */
   partsResumed: number;
+  /** Whether the upload goes on from a saved one (possibly with no part finished yet). */
+  resumed: boolean;
 }
 
 export interface UploadResult {

@@ -334,7 +334,7 @@ describe('Ctrl-C and resume', () => {
       resumeDir,
     ]);
     expect(second.status).toBe(0);
-    expect(second.stderr).toBe(`upload   ${file} (5.0 MiB)\n${file}: resuming at 40% (2 of 5 parts already uploaded)\n`);
+    expect(second.stderr).toBe(`upload   ${file} (5.0 MiB)\n${file}: resuming a saved upload at 40% (2 of 5 parts already uploaded)\n`);
     const key = /-> (\S+) /.exec(second.stdout)![1]!;
     const object = await s.root('HEAD', `/${key}`);
     expect(object.headers['content-length']).toBe(String(data.length));

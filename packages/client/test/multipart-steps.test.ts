@@ -87,6 +87,13 @@ const ticketScene = (size: number, answer: Answer = signServer(ticket())): Scene
   expect: { method: 'GET', path: '/sts-multipart', query: { ext: 'mp4', size: String(size) } },
   reply: answer,
 });
+// Before it resumes, the client asks the sign server whether the saved upload is still allowed.
+const limitsScene = (
+  limits: Record<string, unknown> = { allowedExtensions: ['mp4'], maxSize: null, maxMultipartSize: 50 * 1024 ** 3 },
+): Scene => ({
+  expect: { method: 'GET', path: '/limits' },
+  reply: signServer(limits),
+});
 const initiateScene = (
   reply: Answer = { status: 200, body: '<InitiateMultipartUploadResult><UploadId>up-1</UploadId></InitiateMultipartUploadResult>' },
 ): Scene => ({
@@ -184,6 +191,7 @@ describe('resume or initiate', () => {
     const part = (n: number) => data.subarray((n - 1) * MiB, Math.min(data.length, n * MiB));
     const { net, ctx } = startContext(
       [
+        limitsScene(),
         listScene(
           '0',
           [
@@ -210,6 +218,7 @@ describe('resume or initiate', () => {
     const saved = store({ src: state({ uploadId: 'gone' }) });
     const gone = startContext(
       [
+        limitsScene(),
         { expect: { method: 'GET', path, query: { uploadId: 'gone', 'part-number-marker': '0' } }, reply: cosFailure(404, 'NoSuchUpload') },
         ticketScene(data.length),
         initiateScene(),
@@ -233,7 +242,7 @@ describe('resume or initiate', () => {
     const saved = store({ src: state() });
     const fail = new CosDirectError('CLIENT_ERR_NETWORK', 'down', { networkCode: 'EHOSTUNREACH' });
     const one = resolveRetryPolicy({ maxAttempts: 1 });
-    const net = scriptedTransport([{ expect: { method: 'GET', path }, reply: fail }]);
+    const net = scriptedTransport([limitsScene(), { expect: { method: 'GET', path }, reply: fail }]);
     const tickets = ticketSourceOf(net.transport, one, { signUrl });
     const e = await resumeOrInitiate(
       { transport: net.transport, policy: one, tickets, resume: { store: saved, id: 'src' } },
@@ -519,7 +528,7 @@ describe('the four steps together (uploadWith)', () => {
       contentType: 'video/mp4',
     });
     expect(saved.states.size).toBe(0);
-    expect(details.at(-1)).toEqual([data.length, data.length, { parts: 3, partsDone: 3, partsResumed: 0 }]);
+    expect(details.at(-1)).toEqual([data.length, data.length, { parts: 3, partsDone: 3, partsResumed: 0, resumed: false }]);
   });
 
   it('on abort: Abort Multipart Upload and the state forgotten; with keepResumeOnAbort neither', async () => {

@@ -391,9 +391,16 @@ describe('resume', () => {
       onProgress: (sent) => progress.push(sent),
       ...fast,
     });
-    // No new ticket, no new upload: List Parts, then the missing parts, then Complete.
-    expect(second.log.map((e) => e.req.method)).toEqual(['GET', 'PUT', 'PUT', 'PUT', 'POST']);
-    expect(new URL(second.log[0]!.req.url).searchParams.get('uploadId')).toBe(saved.uploadId);
+    // No new ticket, no new upload: the sign server's limits, List Parts, then the missing parts, then Complete.
+    expect(second.log.map((e) => `${e.req.method} ${new URL(e.req.url).pathname.endsWith('/limits') ? 'limits' : ''}`.trim())).toEqual([
+      'GET limits',
+      'GET',
+      'PUT',
+      'PUT',
+      'PUT',
+      'POST',
+    ]);
+    expect(new URL(second.log[1]!.req.url).searchParams.get('uploadId')).toBe(saved.uploadId);
     expect(second.partsSent()).toEqual([3, 4, 5]);
     expect(result).toMatchObject({ method: 'multipart', partsUploaded: 3, key: saved.cosKey, size: data.length });
     expect(progress[0]).toBe(2 * MiB);
@@ -467,7 +474,8 @@ describe('resume', () => {
       partSize: MiB,
       ...fast,
     });
-    expect(second.log[0]!.res!.status).toBe(404); // List Parts of the gone upload
+    expect(new URL(second.log[0]!.req.url).pathname).toBe('/limits');
+    expect(second.log[1]!.res!.status).toBe(404); // List Parts of the gone upload
     expect(second.partsSent().sort()).toEqual([1, 2]);
     expect(result.key).not.toBe(saved.cosKey);
     expect(store.states.size).toBe(0);

@@ -35,8 +35,8 @@ describe('progress detail', () => {
       onProgress: (_sent, _total, detail) => first.push(detail!),
     }).catch((e) => e);
     expect(err).toMatchObject({ code: 'CLIENT_ERR_ABORTED' });
-    expect(first[0]).toEqual({ parts: 5, partsDone: 0, partsResumed: 0 });
-    expect(first.at(-1)).toEqual({ parts: 5, partsDone: 2, partsResumed: 0 });
+    expect(first[0]).toEqual({ parts: 5, partsDone: 0, partsResumed: 0, resumed: false });
+    expect(first.at(-1)).toEqual({ parts: 5, partsDone: 2, partsResumed: 0, resumed: false });
     // The upload was kept: no Abort Multipart Upload, the state is still there.
     expect(o.find((r) => r.method === 'DELETE')).toHaveLength(0);
     expect(store.states.size).toBe(1);
@@ -47,8 +47,8 @@ describe('progress detail', () => {
       ...options,
       onProgress: (sent, _total, detail) => second.push([sent, detail!]),
     });
-    expect(second[0]).toEqual([2 * MiB, { parts: 5, partsDone: 2, partsResumed: 2 }]);
-    expect(second.at(-1)).toEqual([data.length, { parts: 5, partsDone: 5, partsResumed: 2 }]);
+    expect(second[0]).toEqual([2 * MiB, { parts: 5, partsDone: 2, partsResumed: 2, resumed: true }]);
+    expect(second.at(-1)).toEqual([data.length, { parts: 5, partsDone: 5, partsResumed: 2, resumed: true }]);
     expect(result).toMatchObject({ method: 'multipart', partsUploaded: 3 });
     expect(store.states.size).toBe(0);
   });

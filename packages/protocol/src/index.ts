@@ -41,6 +41,16 @@ export interface SignServerFailure {
   message: string;
 }
 
+/** GET /limits: what a ticket would allow now, for a check before asking for one (or before resuming one). */
+export interface SignServerLimits {
+  allowedExtensions: string[];
+  /** The largest object a direct ticket allows, or null without a limit. */
+  maxSize: number | null;
+  /** The largest object a multipart ticket allows. */
+  maxMultipartSize?: number;
+  enforceContentType?: boolean;
+}
+
 /** What every upload ticket of @cos-direct/server says about the types and size it allows. */
 interface TicketLimits {
   /** Present when the type limit is on: the request must send exactly this Content-Type. */

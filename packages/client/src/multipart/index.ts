@@ -29,7 +29,7 @@ export async function multipartUpload(
   const forget = async () => {
     if (resume) await resume.store.delete(resume.id);
   };
-  const { state, request, done } = await resumeOrInitiate(
+  const { state, request, done, resumed } = await resumeOrInitiate(
     { transport: ctx.transport, policy: ctx.policy, tickets: ctx.tickets, ...(resume ? { resume } : {}), ...(signal ? { signal } : {}) },
     source,
     {
@@ -40,7 +40,7 @@ export async function multipartUpload(
   );
   const plan = planParts(source.size, state.partSize);
   const partsResumed = done.size;
-  const detail = () => ({ parts: plan.count, partsDone: done.size, partsResumed });
+  const detail = () => ({ parts: plan.count, partsDone: done.size, partsResumed, resumed });
   try {
     const partsUploaded = await uploadParts({
       request,

@@ -4,6 +4,7 @@ import type { RetryPolicy } from '../lib/retry-policy.js';
 import { xmlValue } from '../responses.js';
 import { checkSize, contentTypeFor, objectUrl } from '../ticket-limits.js';
 import type { MultipartTicket, ResumeState, ResumeStore, TicketSource, Transport, UploadSource } from '../types.js';
+import { abortUpload } from './abort.js';
 import { choosePartSize, type DonePart, planParts } from './plan.js';
 import { type UploadRequest, uploadRequests } from './requests.js';
 
@@ -28,6 +29,34 @@ export interface Started {
   state: ResumeState;
   request: UploadRequest;
   done: Map<number, DonePart>;
+  /** Whether it goes on from a saved upload. */
+  resumed: boolean;
+}
+
+/**
+ * A saved upload was allowed by the limits of its day. Before more bytes go up, the sign server's limits
+ * now: one the server would no longer issue a ticket for is aborted at COS and forgotten, and refused as a
+ * fresh ticket request would be.
+ */
+async function checkStillAllowed(ctx: StartContext, saved: ResumeState, ext: string, request: UploadRequest): Promise<void> {
+  const limits = await ctx.tickets.limits?.();
+  if (!limits) return;
+  const max = limits.maxMultipartSize ?? limits.maxSize ?? undefined;
+  const refusal =
+    max !== undefined && max !== null && saved.size > max
+      ? new CosDirectError(
+          'CLIENT_ERR_TOO_LARGE',
+          `the saved upload is ${saved.size} bytes and the sign server now allows at most ${max}: it was aborted and will not resume`,
+        )
+      : !limits.allowedExtensions.includes(ext.toLowerCase())
+        ? new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the sign server no longer accepts .${ext} files: the saved upload was aborted`, {
+            serverCode: 'SRV_ERR_INVALID_EXTENSION',
+          })
+        : undefined;
+  if (!refusal) return;
+  await abortUpload(request, saved.uploadId).catch(() => undefined);
+  await ctx.resume!.store.delete(ctx.resume!.id);
+  throw refusal;
 }
 
 // A saved upload is only worth resuming while its key has time left to finish.
@@ -144,9 +173,10 @@ export async function resumeOrInitiate(ctx: StartContext, source: UploadSource, 
   if (saved) {
     checkCompletion(saved.completion, ctx.tickets);
     const request = uploadRequests(ctx.transport, ctx.policy, saved);
+    await checkStillAllowed(ctx, saved, options.ext, request);
     try {
       const listed = await listParts(request, saved.uploadId, ctx.signal);
-      return { state: saved, request, done: await verifiedParts(listed, source, saved) };
+      return { state: saved, request, done: await verifiedParts(listed, source, saved), resumed: true };
     } catch (e) {
       if (!(e instanceof CosDirectError) || e.code !== 'CLIENT_ERR_COS') throw e;
       await ctx.resume!.store.delete(ctx.resume!.id);
@@ -154,5 +184,5 @@ export async function resumeOrInitiate(ctx: StartContext, source: UploadSource, 
   }
   const state = await initiate(ctx, source, options);
   if (ctx.resume) await ctx.resume.store.set(ctx.resume.id, state);
-  return { state, request: uploadRequests(ctx.transport, ctx.policy, state), done: new Map() };
+  return { state, request: uploadRequests(ctx.transport, ctx.policy, state), done: new Map(), resumed: false };
 }

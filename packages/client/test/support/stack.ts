@@ -17,6 +17,8 @@ export interface Stack {
   dispatcher: Agent;
   /** The real Node transport through that dispatcher. */
   transport: Transport;
+  /** The sign server's options: its wiring to the emulator and the test's own, to start it again with others. */
+  serverOptions: ServerOptions;
   /** Sends a request to the emulator signed with its root key (for checks behind the client's back). */
   root(method: string, path: string, query?: Record<string, string>): Promise<HttpResponse>;
   close(): Promise<void>;
@@ -33,13 +35,14 @@ export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: 
   });
   const emu = handle.emulator;
   const { cosHost } = handle.getSignServerOptions();
-  const app = await createServer({
+  const serverOptions: ServerOptions = {
     ...handle.getSignServerOptions(),
     allowedExtensions: ['jpg', 'bin', 'mp4'],
     logger: false,
     rateLimit: false,
     ...options,
-  });
+  };
+  const app = await createServer(serverOptions);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const dispatcher = new Agent({ connect: { ca: emu.info.caCert! } });
@@ -48,6 +51,7 @@ export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: 
     emu,
     app,
     signUrl: `http://127.0.0.1:${port}`,
+    serverOptions,
     dispatcher,
     transport,
     root(method, path, query = {}) {
