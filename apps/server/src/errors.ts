@@ -21,6 +21,7 @@ export const ServerErrorCodes = {
   SRV_ERR_STS_UNREACHABLE: { status: 502, message: 'The STS service could not be reached' },
   SRV_ERR_COS_FAILED: { status: 502, message: 'COS refused a request of the server' },
   SRV_ERR_BUSY: { status: 503, message: 'Too many tickets are waiting for STS; try again shortly' },
+  SRV_ERR_INVALID_KEY_FOLDER: { status: 500, message: "The app's keyFolder chose a folder outside the allowed shape" },
   SRV_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
 
@@ -45,6 +46,7 @@ export class ServerError extends Error {
   // Matches a ServerError of another copy of this package; a subclass (inheriting this) keeps the usual
   // prototype check, or every ServerError would pass for every subclass.
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class being tested against, a subclass or ServerError itself
     if (this !== ServerError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kServerError] === true;
   }
