@@ -1,9 +1,22 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { coverage, IO_BOUND_WORKERS, warnIfBuildsAreStale } from '../../vitest.shared.js';
 
 warnIfBuildsAreStale();
 
+const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
 export default defineConfig({
+  // The README's examples import the package by name; in tests they get the sources, not a build.
+  resolve: {
+    alias: [
+      { find: /^@cos-direct\/server$/, replacement: src('index.ts') },
+      { find: /^@cos-direct\/server\/core$/, replacement: src('core.ts') },
+      { find: /^@cos-direct\/server\/fastify$/, replacement: src('plugin.ts') },
+      { find: /^@cos-direct\/server\/express$/, replacement: src('adapters/node.ts') },
+      { find: /^@cos-direct\/server\/fetch$/, replacement: src('adapters/fetch.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     maxWorkers: IO_BOUND_WORKERS,

@@ -1,11 +1,17 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { Authenticate, ResolvedServerOptions } from './config/index.js';
+import type { AppRequest, Authenticate, ResolvedServerOptions } from './config/index.js';
 import { ServerError } from './errors.js';
 
-function bearerOf(request: FastifyRequest): string {
-  const header = request.headers.authorization;
+/** The Authorization header of a Node or Fastify request (a plain object) or of a Web Request (Headers). */
+function authorizationOf(request: AppRequest): unknown {
+  const headers = (request as { headers?: unknown })?.headers;
+  if (typeof (headers as Headers | undefined)?.get === 'function') return (headers as Headers).get('authorization') ?? undefined;
+  return (headers as Record<string, unknown> | undefined)?.authorization;
+}
+
+function bearerOf(request: AppRequest): string {
+  const header = authorizationOf(request);
   const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (!m) throw new ServerError('SRV_ERR_UNAUTHENTICATED', 'an "Authorization: Bearer <token>" header is required');
   return m[1]!;

@@ -21,6 +21,7 @@ export const ServerErrorCodes = {
   SRV_ERR_STS_UNREACHABLE: { status: 502, message: 'The STS service could not be reached' },
   SRV_ERR_COS_FAILED: { status: 502, message: 'COS refused a request of the server' },
   SRV_ERR_BUSY: { status: 503, message: 'Too many tickets are waiting for STS; try again shortly' },
+  SRV_ERR_INVALID_KEY_FOLDER: { status: 500, message: "The app's keyFolder chose a folder outside the allowed shape" },
   SRV_ERR_INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
 

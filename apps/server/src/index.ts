@@ -1,18 +1,13 @@
 export { createServer } from './server.js';
-export { cosDirectTickets } from './plugin.js';
+export { cosDirectTickets, type CosDirectPluginOptions } from './plugin.js';
+export * from './core.js';
+export { cosDirectMiddleware, type CosDirectMiddleware, type NodeAdapterSetup } from './adapters/node.js';
+export { createFetchHandler, type CosDirectFetchHandler, type FetchAdapterSetup } from './adapters/fetch.js';
 export {
-  loadConfig,
-  resolveOptions,
-  ConfigError,
   CONFIG_ISSUE_CODES,
   type ConfigIssue,
   type ConfigIssueCode,
-  type ConfirmedUpload,
-  type ServerOptions,
-  type ResolvedServerOptions,
-  type Authenticate,
   type EnvConfig,
+  type OnUploadConfirmed,
   ServerOptionsSchema,
 } from './config/index.js';
-export { ServerError, ServerErrorCodes, type ServerErrorCode } from './errors.js';
-export type { DirectTicket, MultipartTicket, PostPolicyTicket } from './tickets.js';

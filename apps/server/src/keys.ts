@@ -87,9 +87,33 @@ function random128(): string {
   return bits;
 }
 
-/** <prefix><yyyymmdd>/<128 random bits, base64url>.<ext>: unguessable, collision-free, nothing to percent-encode. */
-export function newObjectKey(prefix: string, ext: string, nowSeconds: number): string {
+/**
+ * <prefix>[<yyyymmdd>/]<128 random bits, base64url>.<ext>: unguessable, collision-free, nothing to
+ * percent-encode. The random name is always the server's, whoever chose the prefix.
+ */
+export function newObjectKey(prefix: string, ext: string, nowSeconds: number, dateFolder = true): string {
+  if (!dateFolder) return `${prefix}${random128()}.${ext}`;
   const d = new Date(nowSeconds * 1000);
   const day = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`;
   return `${prefix}${day}/${random128()}.${ext}`;
+}
+
+// What a key takes beside the folders: "yyyymmdd/", 22 characters of randomness, "." and the extension.
+const KEY_TAIL_BYTES = 9 + 22 + 1 + 10;
+const FOLDER = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*$/;
+
+/**
+ * Checks a folder the app's `keyFolder` chose: relative folder names of safe characters each ending in
+ * "/", none of them "." or ".." (COS would store them literally, but a path-minded reader would not), and
+ * short enough that the whole key stays within COS's key length.
+ */
+export function checkKeyFolder(folder: unknown, keyPrefix: string, maxKeyBytes: number): string {
+  const refuse = (why: string) =>
+    new ServerError('SRV_ERR_INVALID_KEY_FOLDER', `keyFolder returned ${JSON.stringify(String(folder).slice(0, 80))}: ${why}`);
+  if (typeof folder !== 'string') throw refuse('not a string');
+  if (!FOLDER.test(folder) || folder.split('/').some((s) => s === '.' || s === '..')) {
+    throw refuse('use folder names of letters, digits, ".", "_", "-", each ending in "/", never "." or ".." and no leading "/"');
+  }
+  if (keyPrefix.length + folder.length + KEY_TAIL_BYTES > maxKeyBytes) throw refuse(`a key under it would exceed ${maxKeyBytes} bytes`);
+  return folder;
 }

@@ -1,5 +1,5 @@
 import { SIGN_SERVER_PATHS } from '@cos-direct/protocol';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { resolveOptions, type ResolvedServerOptions, type ServerOptions } from './config/index.js';
 import { ServerError } from './errors.js';
 import { cosDirectTickets } from './plugin.js';
@@ -7,15 +7,19 @@ import { cosDirectTickets } from './plugin.js';
 // Fields a log line must never show: credentials of callers, and anything a ticket carries.
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cos-security-token"]', 'res.headers["set-cookie"]'];
 
+const isLogger = (v: unknown) =>
+  typeof v === 'object' &&
+  v !== null &&
+  ['child', 'info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function');
+
 /** The sign server as a Fastify instance, ready to `listen`. */
 export async function createServer(options: ServerOptions | Readonly<ResolvedServerOptions>): Promise<FastifyInstance> {
   const resolved = resolveOptions(options);
-  const logger =
-    resolved.logger === false
-      ? false
-      : { ...(resolved.logger === true ? {} : resolved.logger), redact: { paths: REDACT, censor: '[redacted]' } };
+  const own = resolved.logger;
+  const logger = own === false ? false : { ...(own === true ? {} : own), redact: { paths: REDACT, censor: '[redacted]' } };
   const app = Fastify({
-    logger: logger as never,
+    // A pino logger the app made is used as it is (its own redaction included); options make a new one.
+    ...(isLogger(own) ? { loggerInstance: own as unknown as FastifyBaseLogger } : { logger: logger as unknown as boolean }),
     trustProxy: resolved.trustProxy as never,
     bodyLimit: 16 * 1024,
     return503OnClosing: true,

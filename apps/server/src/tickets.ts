@@ -57,11 +57,11 @@ export class TicketService {
     );
   }
 
-  #prepare(rawExt: unknown) {
+  #prepare(rawExt: unknown, folder: string) {
     const o = this.options;
     const ext = checkExtension(rawExt, o.allowedExtensions);
     const now = o.now();
-    const key = newObjectKey(o.keyPrefix, ext, now);
+    const key = newObjectKey(o.keyPrefix + folder, ext, now, o.dateFolder);
     const types = typeRuleOf(ext, o.enforceContentType, o.allowActiveContent);
     return { ext, now, key, types, contentType: types.ticketType };
   }
@@ -93,9 +93,9 @@ export class TicketService {
   }
 
   /** The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. */
-  async direct(rawExt: unknown): Promise<DirectTicket> {
+  async direct(rawExt: unknown, folder = ''): Promise<DirectTicket> {
     const o = this.options;
-    const { now, key, types, contentType } = this.#prepare(rawExt);
+    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.#downloadUrl(key, now)]);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
@@ -125,7 +125,7 @@ export class TicketService {
   }
 
   /** A temporary key for one multipart upload of one new key; the client signs its own requests. */
-  async multipart(rawExt: unknown, rawSize: unknown): Promise<MultipartTicket> {
+  async multipart(rawExt: unknown, rawSize: unknown, folder = ''): Promise<MultipartTicket> {
     const o = this.options;
     const size = typeof rawSize === 'string' && /^\d{1,16}$/.test(rawSize) ? Number(rawSize) : NaN;
     const limit = o.maxSize !== undefined ? Math.min(o.maxSize, o.maxMultipartSize) : o.maxMultipartSize;
@@ -133,7 +133,7 @@ export class TicketService {
       throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
     }
     if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
-    const { now, key, types, contentType } = this.#prepare(rawExt);
+    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     // Conditions go only where the request carries what they test: type and ACL on the requests that
     // set them (PutObject, Initiate), the size on the requests with bodies (each part, never above the file).
     const scope = { region: o.region, bucket: o.bucket, key };
@@ -170,9 +170,9 @@ export class TicketService {
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
-  async postPolicy(rawExt: unknown): Promise<PostPolicyTicket> {
+  async postPolicy(rawExt: unknown, folder = ''): Promise<PostPolicyTicket> {
     const o = this.options;
-    const { now, key, types, contentType } = this.#prepare(rawExt);
+    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     const [tmp, download] = await Promise.all([this.#signingKey('post', key, types), this.#downloadUrl(key, now)]);
     const start = Math.min(now, tmp.expiredTime) - 1;
     const end = Math.min(start + o.signatureSeconds, tmp.expiredTime);

@@ -5,7 +5,10 @@ import { byOption, compile } from './validate.js';
 /** Options after validation: defaults filled in, derived values computed, frozen. */
 export interface ResolvedServerOptions
   extends Required<
-    Omit<ServerOptions, 'authenticate' | 'jwt' | 'maxSize' | 'redisUrl' | 'bearerTokens' | 'downloadUrlSeconds' | 'onUploadConfirmed'>
+    Omit<
+      ServerOptions,
+      'authenticate' | 'jwt' | 'maxSize' | 'redisUrl' | 'bearerTokens' | 'downloadUrlSeconds' | 'onUploadConfirmed' | 'keyFolder'
+    >
   > {
   downloadUrlSeconds?: number;
   authenticate?: Authenticate;
@@ -14,6 +17,7 @@ export interface ResolvedServerOptions
   maxSize?: number;
   redisUrl?: string;
   onUploadConfirmed?: ServerOptions['onUploadConfirmed'];
+  keyFolder?: ServerOptions['keyFolder'];
 }
 
 const check = compile(ServerOptionsSchema, byOption);

@@ -6,8 +6,36 @@ import type { FastifyRequest } from 'fastify';
 // derived from it, the environment reader reads by it, and ajv checks library options and the environment
 // alike against it. `env`, `hint` and `describe` are annotations: they word messages and constrain nothing.
 
-export type Authenticate = (request: FastifyRequest) => Promise<unknown> | unknown;
-export type OnUploadConfirmed = (upload: ConfirmedUpload, request: FastifyRequest) => Promise<void> | void;
+/**
+ * The request of whichever framework mounted the tickets: a FastifyRequest under the plugin, the Node
+ * request (Express, Connect, node:http) under the middleware, a Web `Request` under the fetch handler,
+ * or whatever the app passed to the core. Each app knows which one it mounted.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the app's own request type, which only the app knows
+export type AppRequest = FastifyRequest | any;
+
+/**
+ * Who the caller is, as the app decided: its return value is handed to `keyFolder`, `onUploadConfirmed`
+ * and the audit log. A string or number, or an object with `id` (or `sub`/`subject`), names the user:
+ * rate limits then count per user instead of per address. Throw to refuse the caller.
+ */
+export type Authenticate = (request: AppRequest) => Promise<unknown> | unknown;
+export type OnUploadConfirmed = (upload: ConfirmedUpload, request: AppRequest, user: unknown) => Promise<void> | void;
+
+/** What `keyFolder` learns about the ticket it names a folder for. */
+export interface KeyFolderContext {
+  /** What `authenticate` returned (or the core was given as `user`). */
+  user: unknown;
+  request: AppRequest;
+  ext: string;
+  kind: 'direct' | 'post' | 'multipart';
+}
+
+/**
+ * The folder a ticket's key goes in, under `keyPrefix`: e.g. `users/${id}/`. Folder names of letters,
+ * digits, ".", "_", "-", each ending in "/"; the random file name (and the date folder) stay the server's.
+ */
+export type KeyFolder = (context: KeyFolderContext) => Promise<string> | string;
 
 /** What the validator reads beside the JSON Schema keywords. */
 export interface Annotations {
@@ -78,6 +106,8 @@ export const ServerOptionsSchema = Type.Object(
         default: 'images/',
       }),
     ),
+    keyFolder: opt(fn<KeyFolder>()),
+    dateFolder: opt(bool({ env: 'DATE_FOLDER', default: true, description: 'A yyyymmdd folder before the random file name.' })),
     // Compared without case and without a leading dot: resolve.ts normalises them.
     allowedExtensions: opt(
       Type.Array(str({ pattern: '^\\.?[A-Za-z0-9]{1,10}$', hint: '1-10 letters or digits' }), {
@@ -139,7 +169,10 @@ export const ServerOptionsSchema = Type.Object(
       Type.Union([Type.Boolean(), Type.String()], { describe: 'a boolean or a comma list of proxy addresses', default: false }),
     ),
     logger: opt(
-      Type.Union([Type.Boolean(), Type.Record(Type.String(), Type.Unknown())], { describe: 'a boolean or pino options', default: false }),
+      Type.Union([Type.Boolean(), Type.Record(Type.String(), Type.Unknown())], {
+        describe: 'a boolean, pino options, or a pino logger of your own',
+        default: false,
+      }),
     ),
     onUploadConfirmed: opt(fn<OnUploadConfirmed>()),
     now: opt(fn<() => number>({ description: 'Clock in unix seconds, for tests.' })),

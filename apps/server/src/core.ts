@@ -1,0 +1,30 @@
+// The sign server without a framework: what `@cos-direct/server/core` exports. Nothing here loads Fastify.
+export {
+  type Caller,
+  type CompleteInput,
+  type ConfirmInput,
+  type CoreLogger,
+  CosDirect,
+  type CosDirectSetup,
+  callerIdOf,
+  createCosDirect,
+  type Limits,
+  type MultipartInput,
+  type TicketInput,
+  type TicketKind,
+} from './service.js';
+export { TicketHttp, type TicketHttpRequest, type TicketHttpResponse, TICKET_PATHS } from './http/handler.js';
+export {
+  type AppRequest,
+  type Authenticate,
+  ConfigError,
+  type ConfirmedUpload,
+  type KeyFolder,
+  type KeyFolderContext,
+  loadConfig,
+  type ResolvedServerOptions,
+  resolveOptions,
+  type ServerOptions,
+} from './config/index.js';
+export { ServerError, ServerErrorCodes, type ServerErrorCode } from './errors.js';
+export type { DirectTicket, MultipartTicket, PostPolicyTicket } from './tickets.js';

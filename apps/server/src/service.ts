@@ -1,0 +1,255 @@
+import { COS_LIMITS } from '@cos-direct/signer';
+import { authenticatorOf } from './auth.js';
+import {
+  type AppRequest,
+  type Authenticate,
+  type ConfirmedUpload,
+  type ResolvedServerOptions,
+  resolveOptions,
+  type ServerOptions,
+} from './config/index.js';
+import { type ConfirmOutcome, ConfirmTokens, UploadConfirmer } from './confirm.js';
+import { MemoryConfirmations, RedisConfirmations } from './confirmations.js';
+import { CosClient, CosUpstreamError } from './cos-client.js';
+import { ServerError } from './errors.js';
+import { checkExtension, checkKeyFolder } from './keys.js';
+import { SharedRedis } from './redis.js';
+import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
+import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, TicketService } from './tickets.js';
+
+/** The part of a pino logger the core writes to; any pino instance (Fastify's own included) fits. */
+export interface CoreLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+const silent: CoreLogger = { info() {}, warn() {}, error() {} };
+
+/** Who asks, as the app's own authentication decided, and the request it came with. */
+export interface Caller {
+  /** What the app's `authenticate` returned (a user id, or an object with `id`, `sub` or `subject`). */
+  user?: unknown;
+  /** The framework's request, handed on to `keyFolder` and `onUploadConfirmed` as it is. */
+  request?: AppRequest;
+  /** Where this call's log lines go instead of the core's logger (a request's own child logger). */
+  log?: CoreLogger;
+}
+
+export interface TicketInput extends Caller {
+  /** The file's extension, without the dot; checked against `allowedExtensions`. */
+  ext: unknown;
+}
+
+export interface MultipartInput extends TicketInput {
+  /** The whole file's size in bytes: a number, or its decimal digits. */
+  size: unknown;
+}
+
+export interface ConfirmInput extends Caller {
+  confirmToken: unknown;
+}
+
+export interface CompleteInput extends ConfirmInput {
+  uploadId: unknown;
+}
+
+/** What a page can check before it asks for a ticket. */
+export interface Limits {
+  allowedExtensions: string[];
+  maxSize: number | null;
+  maxMultipartSize: number;
+  enforceContentType: boolean;
+}
+
+export type TicketKind = 'direct' | 'post' | 'multipart';
+
+/**
+ * A user's id in what `authenticate` returned: a string or number itself, or the `id`, `sub` or
+ * `subject` of an object. Nothing (anonymous, or a bearer token shared by many) without one.
+ */
+export function callerIdOf(user: unknown): string | undefined {
+  const id = (v: unknown) => ((typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v)) ? String(v) : undefined);
+  if (typeof user !== 'object' || user === null) return id(user);
+  const u = user as Record<string, unknown>;
+  return id(u.id) ?? id(u.sub) ?? id(u.subject);
+}
+
+export interface CosDirectSetup {
+  /** Where warnings, upstream failures and the audit lines go; nothing is logged without one. */
+  log?: CoreLogger;
+}
+
+/**
+ * The sign server without HTTP: every kind of ticket and confirmation from plain inputs, with the same
+ * answers (the `data` of each route) and the same policies as the routes. The adapters (Fastify plugin,
+ * Node middleware, fetch handler) are thin layers over one of these; an app can also call it from a
+ * route of its own, after its own authentication.
+ */
+export class CosDirect {
+  readonly options: Readonly<ResolvedServerOptions>;
+  /** The authentication the options configure (hook, JWT or bearer tokens), or none. */
+  readonly authenticator: Authenticate | undefined;
+  readonly #log: CoreLogger;
+  readonly #tickets: TicketService;
+  readonly #confirmer: UploadConfirmer;
+  readonly #redis: SharedRedis | undefined;
+
+  constructor(options: ServerOptions | Readonly<ResolvedServerOptions>, setup: CosDirectSetup = {}) {
+    // Options from resolveOptions or loadConfig are used as they are; anything else is validated here, once.
+    const o = resolveOptions(options);
+    this.options = o;
+    const log = setup.log ?? silent;
+    this.#log = log;
+    const sts = new StsClient({
+      secretId: o.secretId,
+      secretKey: o.secretKey,
+      endpoint: o.stsEndpoint,
+      region: o.region,
+      timeoutMs: o.stsTimeoutMs,
+      concurrency: o.stsConcurrency,
+      queueLimit: o.stsQueueLimit,
+      now: o.now,
+    });
+    const tokens = new ConfirmTokens(o.secretKey);
+    this.#tickets = new TicketService(o, sts, tokens, (e) =>
+      log.warn({ sts: upstreamDetail(e) ?? (e as Error).message }, 'refreshing a shared ticket key failed; retrying on demand'),
+    );
+    this.#redis = o.redisUrl
+      ? new SharedRedis(o.redisUrl, { warn: (obj, msg) => log.warn(obj, msg), info: (msg) => log.info({}, msg) })
+      : undefined;
+    const memory = new MemoryConfirmations(o.now);
+    this.#confirmer = new UploadConfirmer(
+      o,
+      new CosClient({ ...o, timeoutMs: Math.max(o.stsTimeoutMs, 10_000) }),
+      tokens,
+      this.#redis ? new RedisConfirmations(this.#redis, memory) : memory,
+    );
+    this.authenticator = authenticatorOf(o);
+  }
+
+  /** The Redis connection the instances share, when `redisUrl` is set (the adapters' rate limits count in it). */
+  get redis(): SharedRedis | undefined {
+    return this.#redis;
+  }
+
+  /** Why this instance cannot enforce what it promises across instances right now, if it cannot. */
+  degraded(): string | undefined {
+    return this.#redis && !this.#redis.up ? 'redis is unreachable: rate limits and confirmations are per instance' : undefined;
+  }
+
+  limits(): Limits {
+    const o = this.options;
+    return {
+      allowedExtensions: [...o.allowedExtensions],
+      maxSize: o.maxSize ?? null,
+      maxMultipartSize: o.maxMultipartSize,
+      enforceContentType: o.enforceContentType,
+    };
+  }
+
+  /** The seed's ticket: a signed PUT of one new key. */
+  direct(input: TicketInput): Promise<DirectTicket> {
+    return this.#issue('direct', input, (folder) => this.#tickets.direct(input.ext, folder));
+  }
+
+  /** Form fields for a browser POST Object upload of one new key. */
+  postPolicy(input: TicketInput): Promise<PostPolicyTicket> {
+    return this.#issue('post', input, (folder) => this.#tickets.postPolicy(input.ext, folder));
+  }
+
+  /** A temporary key for one multipart upload of one new key, within `size`. */
+  multipart(input: MultipartInput): Promise<MultipartTicket> {
+    const size = typeof input.size === 'number' ? String(input.size) : input.size;
+    return this.#issue('multipart', input, (folder) => this.#tickets.multipart(input.ext, size, folder));
+  }
+
+  /** Checks with the server's own key what a direct or POST ticket wrote, and reports it once to the app. */
+  async confirm(input: ConfirmInput): Promise<ConfirmedUpload> {
+    return this.#confirmed(input, 'confirm', () => this.#confirmer.confirm(input.confirmToken));
+  }
+
+  /** Completes a multipart upload within its ticket's size, and reports it once to the app. */
+  async completeMultipart(input: CompleteInput): Promise<ConfirmedUpload> {
+    return this.#confirmed(input, 'complete', () => this.#confirmer.completeMultipart(input.confirmToken, input.uploadId));
+  }
+
+  /** Runs the configured authentication on a request; what it returns is the caller's `user`. */
+  async authenticate(request: AppRequest, log: CoreLogger = this.#log): Promise<unknown> {
+    if (!this.authenticator) return undefined;
+    try {
+      return await this.authenticator(request);
+    } catch (e) {
+      if (e instanceof ServerError) throw e;
+      // Anything else the app's hook throws may say more than a caller should learn (a database error, a
+      // user's state): it is logged, and the caller gets the stable 401 with the default message.
+      log.warn({ err: { message: e instanceof Error ? e.message : String(e) } }, 'authenticate refused the request');
+      throw new ServerError('SRV_ERR_UNAUTHENTICATED');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#redis?.close();
+  }
+
+  async #issue<T extends { cosKey: string }>(kind: TicketKind, input: TicketInput, issue: (folder: string) => Promise<T>): Promise<T> {
+    const log = input.log ?? this.#log;
+    try {
+      const o = this.options;
+      let folder = '';
+      if (o.keyFolder) {
+        const ext = checkExtension(input.ext, o.allowedExtensions);
+        const chosen = await o.keyFolder({ user: input.user, request: input.request, ext, kind });
+        folder = checkKeyFolder(chosen, o.keyPrefix, COS_LIMITS.maxKeyBytes);
+      }
+      const ticket = await issue(folder);
+      // The audit trail: who took a ticket for which key. A ticket's signatures and keys never go in it.
+      log.info({ audit: { kind, key: ticket.cosKey, caller: callerIdOf(input.user) ?? null } }, 'ticket issued');
+      return ticket;
+    } catch (e) {
+      logUpstream(log, e);
+      if (e instanceof ServerError && e.code === 'SRV_ERR_INVALID_KEY_FOLDER') log.error({ code: e.code }, e.message);
+      throw e;
+    }
+  }
+
+  async #confirmed(input: ConfirmInput, kind: 'confirm' | 'complete', run: () => Promise<ConfirmOutcome>): Promise<ConfirmedUpload> {
+    const log = input.log ?? this.#log;
+    let outcome: ConfirmOutcome;
+    try {
+      outcome = await run();
+    } catch (e) {
+      logUpstream(log, e);
+      throw e;
+    }
+    log.info(
+      { audit: { kind, key: outcome.upload.key, caller: callerIdOf(input.user) ?? null, first: outcome.first } },
+      'upload confirmed',
+    );
+    // The app hears of each confirmed object once; when its hook fails the record is dropped again, so the
+    // client's retry gets another chance to have it recorded.
+    if (!outcome.first) return outcome.upload;
+    try {
+      await this.options.onUploadConfirmed?.(outcome.upload, input.request, input.user);
+    } catch (e) {
+      await this.#confirmer.release(outcome.upload);
+      throw e;
+    }
+    return outcome.upload;
+  }
+}
+
+function upstreamDetail(e: unknown): string | undefined {
+  return e instanceof StsUpstreamError || e instanceof StsUnreachableError ? e.detail : undefined;
+}
+
+function logUpstream(log: CoreLogger, e: unknown): void {
+  if (e instanceof StsUpstreamError) log.error({ sts: e.detail }, 'STS refused to issue a temporary key');
+  if (e instanceof StsUnreachableError) log.error({ sts: e.detail }, 'STS could not be reached');
+  if (e instanceof CosUpstreamError) log.error({ cos: e.detail }, 'COS refused a request of the server');
+}
+
+/** The core, from options as the routes take them. */
+export function createCosDirect(options: ServerOptions | Readonly<ResolvedServerOptions>, setup?: CosDirectSetup): CosDirect {
+  return new CosDirect(options, setup);
+}
