@@ -53,3 +53,18 @@ describe('a pino logger of the app', () => {
     }
   });
 });
+
+describe('failed sign-ins', () => {
+  it('count against the address before any user is known: guessing tokens is rate-limited too', async () => {
+    const s = await stack({ rateLimit: { max: 2, timeWindow: '1 minute' }, bearerTokens: ['the-right-bearer-token-0001'] });
+    try {
+      const guess = (token: string) => ticket(s.base, '/sts-direct-sign?ext=jpg', { headers: { authorization: `Bearer ${token}` } });
+      expect([(await guess('wrong-guess-000000001')).status, (await guess('wrong-guess-000000002')).status]).toEqual([401, 401]);
+      const third = await guess('wrong-guess-000000003');
+      expect([third.status, third.json.code]).toEqual([429, 'SRV_ERR_RATE_LIMITED']);
+      expect(third.json.message).toContain('failed sign-ins');
+    } finally {
+      await s.close();
+    }
+  });
+});

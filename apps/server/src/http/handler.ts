@@ -128,7 +128,7 @@ export class TicketHttp {
     }
     let headers = cors;
     try {
-      const user = await this.core.authenticate(req.request, req.log);
+      const user = await this.#authenticate(req);
       if (route.budget && this.#limits) {
         const id = callerIdOf(user);
         const verdict = await this.#limits.hit(route.budget, id !== undefined ? `user:${id}` : `ip:${req.address ?? 'unknown'}`);
@@ -140,6 +140,20 @@ export class TicketHttp {
       return { status: 200, headers, body: { code: 0, data } };
     } catch (e) {
       if (e instanceof ServerError) return render(e, headers);
+      throw e;
+    }
+  }
+
+  /** The caller as the app's authentication names it; failed attempts count against the address. */
+  async #authenticate(req: TicketHttpRequest) {
+    try {
+      return await this.core.authenticate(req.request, req.log);
+    } catch (e) {
+      const refused = e instanceof ServerError && (e.code === 'SRV_ERR_UNAUTHENTICATED' || e.code === 'SRV_ERR_FORBIDDEN');
+      if (refused && this.#limits) {
+        const verdict = await this.#limits.hit('signin', `ip:${req.address ?? 'unknown'}`);
+        if (verdict.over) throw new ServerError('SRV_ERR_RATE_LIMITED', verdict.message);
+      }
       throw e;
     }
   }

@@ -37,7 +37,7 @@ export interface Verdict {
   message: string;
 }
 
-export type Budget = 'tickets' | 'confirm' | 'complete';
+export type Budget = 'tickets' | 'confirm' | 'complete' | 'signin';
 
 /**
  * Counts requests per caller: per user when the app's authentication named one, per address otherwise.
@@ -53,7 +53,8 @@ export class RateLimits {
   constructor(limit: Exclude<ResolvedServerOptions['rateLimit'], false>, redis: SharedRedis | undefined) {
     this.#windowMs = durationMs(limit.timeWindow);
     const confirmMax = limit.confirmMax ?? limit.max * CONFIRMATIONS_PER_TICKET;
-    this.#max = { tickets: limit.max, confirm: confirmMax, complete: confirmMax };
+    // Failed sign-ins are counted per address, before any user is known: guessing tokens costs budget too.
+    this.#max = { tickets: limit.max, confirm: confirmMax, complete: confirmMax, signin: limit.max };
     this.#store = redis ? sharedStore(redis, 'cos-direct-rl-') : localStore();
   }
 
@@ -73,7 +74,7 @@ export class RateLimits {
             'x-ratelimit-reset': String(reset),
             ...(over ? { 'retry-after': String(reset) } : {}),
           };
-          const what = budget === 'tickets' ? 'tickets' : 'confirmations';
+          const what = budget === 'tickets' ? 'tickets' : budget === 'signin' ? 'failed sign-ins' : 'confirmations';
           resolve({ over, headers, message: `too many requests: at most ${max} ${what} per ${durationText(this.#windowMs)}` });
         },
         this.#windowMs,
