@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseTc3Authorization, verifyStsV1, verifyTc3, type CamPolicy } from '@cos-direct/signer';
 import { validatePolicy } from '../policy/index.js';
 import { TokenSealer } from './tokens.js';
+import { header } from '../http/headers.js';
 
 export interface TemporaryIdentity {
   secretId: string;
@@ -37,11 +38,6 @@ export interface StsHttpResponse {
 export type ResolveResult =
   | { ok: true; identity: TemporaryIdentity }
   | { ok: false; code: 'InvalidAccessKeyId' | 'AccessDenied' | 'ExpiredToken'; message: string; reason: string };
-
-const header = (h: Headers, name: string) => {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
-};
 
 // Timestamps further than this from the server clock are refused, as the TencentCloud API does.
 const MAX_TIMESTAMP_SKEW = 300;
