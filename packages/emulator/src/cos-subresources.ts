@@ -90,6 +90,12 @@ export const COS_SUBRESOURCES: readonly SubresourceRow[] = [
   },
   { param: 'vod', feature: 'LiveChannel VOD playlists (GET/POST ?vod)', object: ['GET', 'POST'], refused: true },
   { param: 'ci-process', feature: 'Cloud Infinite processing (?ci-process=…)', object: ['GET', 'POST'], refused: true },
+  {
+    param: 'image_process',
+    feature: 'Cloud Infinite processing of a stored object (POST ?image_process)',
+    object: ['POST'],
+    refused: true,
+  },
   // Processing on download the emulator does (src/image/): the GET handler answers these.
   ...['imageMogr2', 'imageInfo', 'imageAve', 'exif'].map(
     (param): SubresourceRow => ({ param, feature: 'Cloud Infinite image processing on download', object: ['GET'], chain: true }),
