@@ -126,8 +126,8 @@ async function main() {
     server.stderr.on('data', (chunk) => process.stderr.write(chunk));
     server.once('exit', () => resolve(false));
   });
-  // Its log says why (a port in use, a setting it refused).
-  if (!ready) return fail(`the sign server did not start on ${signUrl}\n${serverOut}`);
+  // Its own stderr (passed through above) says why: a port in use (PORT), a setting it refused.
+  if (!ready) return fail(`the sign server did not start on ${signUrl}${serverOut.trim() ? `\n${serverOut}` : ''}`);
   server.stdout.removeAllListeners('data');
   if (env.LOG_LEVEL === 'debug') server.stdout.pipe(process.stderr);
   else {

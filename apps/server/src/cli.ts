@@ -47,7 +47,10 @@ async function main() {
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
-    process.stderr.write(`cos-direct-server: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}\n`);
+    const busy = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    process.stderr.write(
+      `cos-direct-server: cannot listen on ${config.host}:${config.port}: ${busy ? 'the port is in use; set PORT to a free one' : (e as Error).message}\n`,
+    );
     process.exit(1);
   }
 }

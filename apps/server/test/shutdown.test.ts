@@ -46,6 +46,33 @@ describe('the CLI', () => {
     }
   });
 
+  it('names PORT when its port is in use', async () => {
+    const taken = createNetServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, [cli], {
+        env: {
+          PATH: process.env.PATH,
+          COS_SECRET_ID: 'AKIDx',
+          COS_SECRET_KEY: 'secret-key',
+          PERSIST_BUCKET: 'b-1250000000',
+          PERSIST_BUCKET_REGION: 'ap-guangzhou',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      expect(code).toBe(1);
+      expect(err).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use; set PORT to a free one`);
+    } finally {
+      taken.close();
+    }
+  });
+
   it('stops with a message naming each bad setting', async () => {
     const child = spawn(process.execPath, [cli], {
       env: { PATH: process.env.PATH, PERSIST_BUCKET: 'x', PERSIST_BUKET_REGION: 'y' },
