@@ -97,7 +97,8 @@ async function main() {
     emulatorLines = [
       `  emulator COS   ${info.cos.http}  (https: ${info.cos.https})`,
       `  emulator STS   ${info.sts.url}`,
-      `  console        ${info.admin.console}   (objects, live requests, refusals explained)`,
+      // The bare address sends a browser to the console: a shorter URL than //_emulator/console, which a key cannot shadow.
+      `  console        ${info.cos.http}/   (in a browser: objects, live requests, refusals explained)`,
       `  faults         ${info.admin.faults}   (PUT {"rules":[{"operation":"PutObject","status":503,"code":"SlowDown","count":2}]})`,
       `  credentials    ${info.credentials.secretId} / ${info.credentials.secretKey}   bucket ${info.buckets[0]} (${info.region})`,
       `  CA certificate ${info.caCertPath}`,

@@ -39,9 +39,12 @@ describe('npm start', () => {
       // The console and fault lines name working addresses.
       const consoleUrl = /console +(http\S+)/.exec(out)?.[1];
       const faultsUrl = /faults +(http\S+)/.exec(out)?.[1];
-      expect(consoleUrl).toBe(`http://127.0.0.1:${http}//_emulator/console`);
+      expect(consoleUrl).toBe(`http://127.0.0.1:${http}/`);
       expect(faultsUrl).toBe(`http://127.0.0.1:${http}//_emulator/faults`);
-      expect((await fetch(consoleUrl!)).headers.get('content-type')).toContain('text/html');
+      // A browser asking for the bare address is sent on to the console.
+      const opened = await fetch(consoleUrl!, { headers: { accept: 'text/html' } });
+      expect(opened.url).toBe(`http://127.0.0.1:${http}//_emulator/console`);
+      expect(opened.headers.get('content-type')).toContain('text/html');
       expect(await (await fetch(faultsUrl!)).json()).toMatchObject({ rules: [] });
       const page = await fetch(`http://127.0.0.1:${web}/`);
       expect(await page.text()).toContain('Direct upload to COS');
