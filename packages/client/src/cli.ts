@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { Agent } from 'undici';
@@ -360,7 +360,7 @@ async function main(): Promise<number> {
     // The same command without the files that are already up.
     const fileTokens = parsed.tokens.filter((t) => t.kind === 'positional').slice(1);
     const drop = new Set(fileTokens.filter((_t, i) => done.has(files[i]!)).map((t) => t.index));
-    const again = ['cos-direct', ...argv.filter((_, i) => !drop.has(i))].map(shellQuote).join(' ');
+    const again = [...invokedAs(), ...argv.filter((_, i) => !drop.has(i))].map(shellQuote).join(' ');
     const left = files.length - done.size;
     say(
       resume
@@ -373,6 +373,17 @@ async function main(): Promise<number> {
   const failed = outcomes.filter((o) => o.error).length;
   if (failed > 0) say(`${failed} of ${files.length} file(s) failed`);
   return failed > 0 ? 1 : 0;
+}
+
+/**
+ * The command as the user typed it, for the line that says how to run it again: `cos-direct` through a
+ * package manager (npx, pnpm exec, an installed bin), `node <script>` when Node was started on the file.
+ */
+function invokedAs(): string[] {
+  const script = process.argv[1] ?? '';
+  if (process.env.npm_config_user_agent || basename(script) === 'cos-direct') return ['cos-direct'];
+  const rel = relative(process.cwd(), script);
+  return ['node', rel.startsWith('..') || rel === '' ? script : rel];
 }
 
 main().then(
