@@ -32,7 +32,11 @@ in_repo() { (cd "$repo" && "$@"); }
 # Suites that start at the same time share one build: the second waits here, then finds the image current.
 exec 9>"${TMPDIR:-/tmp}/cos-direct-image-$(printf '%s' "$tag" | tr -c 'A-Za-z0-9' '_').lock"
 flock 9
-quiet in_repo "${pnpm[@]}" --filter "@cos-direct/emulator..." run build
+# Built only when its sources changed: test suites run this while others read the same dist, and a
+# rebuild under them would hand them half-written files.
+if ! node "$repo/scripts/build-stamp.mjs" --current "$repo/packages/emulator" "$repo/packages/signer"; then
+  quiet in_repo "${pnpm[@]}" --filter "@cos-direct/emulator..." run build
+fi
 quiet in_repo "${pnpm[@]}" --filter @cos-direct/emulator deploy --prod --legacy "$context/app"
 mkdir -p "$context/data"
 cp "$repo/packages/emulator/Dockerfile" "$context/Dockerfile"

@@ -39,6 +39,15 @@ export function staleBuilds(root) {
   return stale;
 }
 
+/** Whether each workspace's dist was built from its sources as they are now. */
+export function builtFromCurrentSources(workspace) {
+  const stamp = join(workspace, 'dist', STAMP);
+  return existsSync(stamp) && readFileSync(stamp, 'utf8') === sourceDigest(workspace);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // `--current <workspace>…`: exit 0 when every one is built from its current sources (a script that would
+  // rebuild them, while tests read their dist, can then leave them be).
+  if (process.argv[2] === '--current') process.exit(process.argv.slice(3).every(builtFromCurrentSources) ? 0 : 1);
   writeFileSync(join(process.cwd(), 'dist', STAMP), sourceDigest(process.cwd()));
 }
