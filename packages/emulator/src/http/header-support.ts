@@ -66,13 +66,16 @@ const BY_OPERATION: Record<string, readonly string[]> = {
   InitiateMultipartUpload: OBJECT_GRANT_HEADERS,
 };
 
+// Pic-Operations is processed on a simple upload and on POST ?image_process; elsewhere it is refused.
+const PIC_OPERATIONS = ['PutObject', 'ImageProcess'];
+
 /**
  * Whether a header or POST form field name asks for something the emulator does not implement
  * (in `operation`, when given: some headers only some operations take).
  */
 export function isUnimplemented(name: string, operation?: string): boolean {
   const lower = name.toLowerCase();
-  if (lower === 'pic-operations') return true;
+  if (lower === 'pic-operations') return !PIC_OPERATIONS.includes(operation ?? '');
   if (operation && BY_OPERATION[operation]?.includes(lower)) return false;
   return DOCUMENTED.has(lower) && !IMPLEMENTED.has(lower);
 }
