@@ -3,8 +3,9 @@ import { ALL_GRANT_HEADERS, ENCRYPTION_HEADERS, OBJECT_GRANT_HEADERS } from './h
 
 /**
  * The x-cos-* request headers the emulator implements (or that carry no behaviour, like the SDK's
- * retry marker). Any other header COS documents, and the CI header Pic-Operations, asks for a feature
- * the emulator does not have: it is refused with 501 naming it, or with --loose accepted with a warning.
+ * retry marker). Any other header COS documents, and the CI header Pic-Operations outside the operations
+ * that process it, asks for a feature the emulator does not have: it is refused with 501 naming it, or
+ * with --loose accepted with a warning.
  */
 const IMPLEMENTED = new Set([
   'x-cos-acl',
