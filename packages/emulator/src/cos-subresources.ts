@@ -70,6 +70,7 @@ export const COS_SUBRESOURCES: readonly SubresourceRow[] = [
   },
   { param: 'partNumber', feature: 'Upload Part, Upload Part - Copy', object: ['PUT'] },
   { param: 'append', feature: 'APPEND Object', object: ['POST'] },
+  { param: 'image_process', feature: 'Cloud Infinite processing of a stored object (POST ?image_process)', object: ['POST'] },
   // Refused: COS features the emulator does not offer.
   { param: 'intelligenttiering', feature: 'PUT/GET Bucket IntelligentTiering', bucket: RW, refused: true },
   { param: 'intelligent-tiering', feature: 'PUT/GET/List Bucket IntelligentTiering (with an id)', bucket: RW, refused: true },
@@ -90,12 +91,6 @@ export const COS_SUBRESOURCES: readonly SubresourceRow[] = [
   },
   { param: 'vod', feature: 'LiveChannel VOD playlists (GET/POST ?vod)', object: ['GET', 'POST'], refused: true },
   { param: 'ci-process', feature: 'Cloud Infinite processing (?ci-process=…)', object: ['GET', 'POST'], refused: true },
-  {
-    param: 'image_process',
-    feature: 'Cloud Infinite processing of a stored object (POST ?image_process)',
-    object: ['POST'],
-    refused: true,
-  },
   // Processing on download the emulator does (src/image/): the GET handler answers these.
   ...['imageMogr2', 'imageInfo', 'imageAve', 'exif'].map(
     (param): SubresourceRow => ({ param, feature: 'Cloud Infinite image processing on download', object: ['GET'], chain: true }),

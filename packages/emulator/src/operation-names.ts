@@ -38,6 +38,7 @@ const COS_OPERATIONS = [
   'UploadPart',
   'UploadPartCopy',
   'AppendObject',
+  'ImageProcess',
   'ListParts',
   'CompleteMultipartUpload',
   'AbortMultipartUpload',

@@ -10,6 +10,7 @@ import type { Reply } from './http/reply.js';
 import * as multipart from './handlers/multipart.js';
 import * as object from './handlers/object.js';
 import { uploadPartCopy } from './handlers/part-copy.js';
+import * as picOperations from './handlers/pic-operations.js';
 import { postObject } from './handlers/post-object.js';
 import * as tagging from './handlers/tagging.js';
 import * as versioning from './handlers/versioning.js';
@@ -65,7 +66,8 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   DeleteMultipleObjects: onBucket('DeleteObject', 'bucket', bucket.deleteMultipleObjects),
   // The form signs itself: authenticated and authorized by its handler, on the key the form names.
   PostObject: onBucket('PostObject', 'object', postObject),
-  PutObject: onBucket('PutObject', 'object', object.putObject),
+  // With Pic-Operations, each copy's key is also authorized (PutObject) by the handler.
+  PutObject: onBucket('PutObject', 'object', picOperations.putObject),
   CopyObject: onBucket('PutObject', 'object', object.copyObject),
   GetObject: onBucket('GetObject', 'object', (ctx) => object.getObject(ctx, false)),
   HeadObject: onBucket('HeadObject', 'object', (ctx) => object.getObject(ctx, true)),
@@ -80,6 +82,9 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   // COS's own action for it (doc 436/8287); the handler also checks GetObject on the source.
   UploadPartCopy: onBucket('UploadPartCopy', 'object', uploadPartCopy),
   AppendObject: onBucket('AppendObject', 'object', appendObject),
+  // COS documents no action of its own for it: reading the original is GetObject, and the handler
+  // authorizes each copy's key as PutObject, as CI's persistence permissions are COS write permissions.
+  ImageProcess: onBucket('GetObject', 'object', picOperations.imageProcess),
   ListParts: onBucket('ListParts', 'object', multipart.listParts),
   CompleteMultipartUpload: onBucket('CompleteMultipartUpload', 'object', multipart.completeMultipartUpload),
   AbortMultipartUpload: onBucket('AbortMultipartUpload', 'object', multipart.abortMultipartUpload),

@@ -1,8 +1,8 @@
 import { CosError, type ErrorDetails } from './cos-error.js';
 
-/** Why Pic-Operations is refused rather than half-done: what it asks for, and what the emulator lacks. */
+/** Why Pic-Operations is refused where it is not emulated rather than half-done: what it asks for, and where it works. */
 const picOperationsReason = (name: string) =>
-  `the "${name}" header asks Cloud Infinite to process the image on upload (image info, persisted processed copies); the emulator processes images on download only (?imageMogr2/…, ?imageInfo), so it cannot answer the <UploadResult> COS would, nor store the copies the rules name`;
+  `the "${name}" header asks Cloud Infinite to process the image and store copies; the emulator does this on PUT Object and POST ?image_process only, not on this request (POST Object, Complete Multipart Upload), so it cannot answer the <UploadResult> COS would, nor store the copies the rules name`;
 
 /** Why a header is refused: Pic-Operations and a bucket-only grant on an object get their own explanation. */
 function unimplementedHeaderReason(name: string): string {

@@ -1,6 +1,6 @@
 import { pipeline } from 'node:stream';
 import { CosErrors } from '../errors/index.js';
-import type { ObjectRecord, ReplaceCheck } from '../persistence/index.js';
+import type { BlobInfo, ObjectRecord, ReplaceCheck } from '../persistence/index.js';
 import { toXml } from '../xml/xml.js';
 import { header, headerSource } from '../http/headers.js';
 import { isoDate, XML, type Reply } from '../http/reply.js';
@@ -41,11 +41,21 @@ export async function commitObject(ctx: HandlerContext, record: ObjectRecord, ch
 export const madeVersionHeader = (versionId: string | undefined): Record<string, string> =>
   versionId === undefined ? {} : { 'x-cos-version-id': versionId };
 
-export async function putObject(ctx: HandlerContext): Promise<Reply> {
+/**
+ * PUT Object. `beforeCommit` sees the received bytes before they become the object (upload processing
+ * runs there); if it throws, the bytes are dropped and nothing is stored.
+ */
+export async function putObject(ctx: HandlerContext, beforeCommit?: (blob: BlobInfo) => Promise<void>): Promise<Reply> {
   const attributes = objectAttributesOf(headerSource(ctx.headers), ctx.routed.key, ctx.config);
   const overwrite = forbidOverwrite(header(ctx.headers, 'x-cos-forbid-overwrite'), ctx.routed.key);
   overwrite?.(ctx.stores.metadata.getObject(ctx.bucket.name, ctx.routed.key));
   const blob = await receiveBody(ctx);
+  try {
+    await beforeCommit?.(blob);
+  } catch (e) {
+    await ctx.stores.blobs.delete(blob.id);
+    throw e;
+  }
   const versionId = await commitObject(
     ctx,
     {

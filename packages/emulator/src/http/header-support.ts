@@ -3,8 +3,9 @@ import { ALL_GRANT_HEADERS, ENCRYPTION_HEADERS, OBJECT_GRANT_HEADERS } from './h
 
 /**
  * The x-cos-* request headers the emulator implements (or that carry no behaviour, like the SDK's
- * retry marker). Any other header COS documents, and the CI header Pic-Operations, asks for a feature
- * the emulator does not have: it is refused with 501 naming it, or with --loose accepted with a warning.
+ * retry marker). Any other header COS documents, and the CI header Pic-Operations outside the operations
+ * that process it, asks for a feature the emulator does not have: it is refused with 501 naming it, or
+ * with --loose accepted with a warning.
  */
 const IMPLEMENTED = new Set([
   'x-cos-acl',
@@ -66,13 +67,16 @@ const BY_OPERATION: Record<string, readonly string[]> = {
   InitiateMultipartUpload: OBJECT_GRANT_HEADERS,
 };
 
+// Pic-Operations is processed on a simple upload and on POST ?image_process; elsewhere it is refused.
+const PIC_OPERATIONS = ['PutObject', 'ImageProcess'];
+
 /**
  * Whether a header or POST form field name asks for something the emulator does not implement
  * (in `operation`, when given: some headers only some operations take).
  */
 export function isUnimplemented(name: string, operation?: string): boolean {
   const lower = name.toLowerCase();
-  if (lower === 'pic-operations') return true;
+  if (lower === 'pic-operations') return !PIC_OPERATIONS.includes(operation ?? '');
   if (operation && BY_OPERATION[operation]?.includes(lower)) return false;
   return DOCUMENTED.has(lower) && !IMPLEMENTED.has(lower);
 }

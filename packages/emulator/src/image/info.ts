@@ -6,7 +6,7 @@ import { MAX_INPUT_PIXELS } from './limits.js';
 import type { InfoStage } from './plan.js';
 
 /** The average colour as COS writes it: `0x` and six lower-case hex digits. */
-async function averageRgb(picture: Picture): Promise<string> {
+export async function averageRgb(picture: Picture): Promise<string> {
   const stats = await sharp(picture.data, { limitInputPixels: MAX_INPUT_PIXELS }).stats();
   const mean = (i: number) => Math.round(stats.channels[Math.min(i, stats.channels.length - 1)]!.mean);
   const channels = stats.channels.length >= 3 ? [0, 1, 2] : [0, 0, 0];
@@ -14,7 +14,8 @@ async function averageRgb(picture: Picture): Promise<string> {
 }
 
 /** COS names formats its own way: an AV1 HEIF is `avif`. */
-const formatName = (picture: Picture): string => (picture.format === 'heif' && picture.compression === 'av1' ? 'avif' : picture.format);
+export const formatName = (picture: Picture): string =>
+  picture.format === 'heif' && picture.compression === 'av1' ? 'avif' : picture.format;
 
 /**
  * The JSON answer of `imageInfo` (doc 436/36375: every value a string), `imageAve` (`{"RGB":"0x…"}`)

@@ -185,7 +185,8 @@ function operationOf(
         if (has(query, 'uploads')) return 'InitiateMultipartUpload';
         if (has(query, 'uploadId')) return 'CompleteMultipartUpload';
         if (has(query, 'append')) return 'AppendObject';
-        throw CosErrors.methodNotAllowed('POST on an object needs ?uploads, ?uploadId or ?append');
+        if (has(query, 'image_process')) return 'ImageProcess';
+        throw CosErrors.methodNotAllowed('POST on an object needs ?uploads, ?uploadId, ?append or ?image_process');
     }
   }
   throw CosErrors.methodNotAllowed(`${method} is not supported`);
