@@ -10,8 +10,9 @@
 // Usage (no install needed in the checkout: the page loads the SDK's committed dist/):
 //   git clone https://github.com/tencentyun/cos-js-sdk-v5
 //   node packages/emulator/conformance/browser-sdk-suite.mjs <path to that checkout> [report.json]
-// Prints a summary (passed, failed, and each failure with its module, title and first failed assertion)
-// and writes every test's result as JSON. CHROMIUM_PATH overrides /usr/bin/chromium.
+// Prints a summary (passed, failed, and each failure with its title and first failed assertion) and
+// writes every test's result, with the emulator's refusals (each saying why), as JSON. CHROMIUM_PATH
+// overrides /usr/bin/chromium.
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, stat, writeFile } from 'node:fs/promises';
@@ -73,9 +74,7 @@ const site = createServer(async (req, res) => {
     STS.getCredential(
       { secretId, secretKey, host: emulator.info.sts.endpoint, region: emulator.info.region, durationSeconds: 1800, policy },
       (err, data) =>
-        res
-          .writeHead(err ? 500 : 200, { 'content-type': 'application/json' })
-          .end(JSON.stringify(err ? { error: String(err) } : data)),
+        res.writeHead(err ? 500 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(err ? { error: String(err) } : data)),
     );
     return;
   }
@@ -153,9 +152,10 @@ const details = await Promise.race([finished, new Promise((r) => setTimeout(() =
 process.stdout.write('\n');
 await browser.close();
 site.close();
+const refusals = emulator.refusals(200);
 await emulator.close();
 
-await writeFile(reportPath, JSON.stringify({ details, results, pageErrors }, null, 2));
+await writeFile(reportPath, JSON.stringify({ details, results, pageErrors, refusals }, null, 2));
 const failed = results.filter((t) => t.failed > 0);
 console.log(
   `${results.length - failed.length} passed, ${failed.length} failed of ${results.length} tests` +
