@@ -72,6 +72,27 @@ describe('COS answers the official suites expect', () => {
     expect(code((await putConfig(emu, 'inventory', config('<SSE-KMS></SSE-KMS>'), { id: 'test' })).text)).toBe('MalformedXML');
   });
 
+  it('inventory configurations list in the order they were first put, 100 a page (list_bucket_inventory_configurations)', async () => {
+    const config = (id: string) =>
+      `<InventoryConfiguration><Id>${id}</Id><IsEnabled>true</IsEnabled>` +
+      `<Destination><COSBucketDestination><Format>CSV</Format><Bucket>qcs::cos:${REGION}::${BUCKET}</Bucket></COSBucketDestination></Destination>` +
+      '<Schedule><Frequency>Daily</Frequency></Schedule><IncludedObjectVersions>All</IncludedObjectVersions></InventoryConfiguration>';
+    const ids = Array.from({ length: 150 }, (_, i) => `ID-${i}`);
+    for (const id of ids) expect((await putConfig(emu, 'inventory', config(id), { id })).status).toBe(200);
+    // Replacing one keeps its place.
+    expect((await putConfig(emu, 'inventory', config('ID-3'), { id: 'ID-3' })).status).toBe(200);
+    const listed: string[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < 3; page++) {
+      const res = await signed(emu, 'GET', '', { query: { inventory: '', ...(token ? { 'continuation-token': token } : {}) } });
+      listed.push(...[...res.text.matchAll(/<InventoryConfiguration>\s*<Id>([^<]+)<\/Id>/g)].map((m) => m[1]!));
+      token = xmlField(res.text, 'NextContinuationToken');
+      if (xmlField(res.text, 'IsTruncated') === 'false') break;
+    }
+    expect(listed.filter((id) => id !== 'test')).toEqual(ids);
+    for (const id of [...ids, 'test']) await signed(emu, 'DELETE', '', { query: { inventory: '', id } });
+  });
+
   it('GET ?encryption answers the rule as ApplyServerSideEncryptionByDefault, whichever name it was put under', async () => {
     for (const name of ['ApplySideEncryptionConfiguration', 'ApplyServerSideEncryptionByDefault']) {
       const body = `<ServerSideEncryptionConfiguration><Rule><${name}><SSEAlgorithm>AES256</SSEAlgorithm></${name}></Rule></ServerSideEncryptionConfiguration>`;
