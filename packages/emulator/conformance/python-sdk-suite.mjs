@@ -12,7 +12,8 @@
 // Prints a summary (passed, failed, and each failure with its test and error) and writes every test's
 // result, with the emulator's refusals (each saying why), as JSON. The suite's own switches are set as a
 // run without Tencent's fixtures needs them: TEST_CI=false (its Cloud Infinite tests return at once),
-// TRAVIS_FLAG=true (5 MB files, not 128 MB).
+// TRAVIS_FLAG=true (5 MB files, not 128 MB). COS_SUITE_ONLY=test_a,test_b runs only those tests (after
+// the suite's setUp), COS_SUITE_TEST_TIMEOUT the seconds each may take (300).
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, stat, symlink, writeFile } from 'node:fs/promises';
