@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System prerequisites for the full test suite on Debian: Chromium (browser tests), a Docker engine
 # (container tests), Redis (the sign server's shared rate limit) and the command-line COS clients of the
-# client matrix (e2e/test/clients: boto3, the AWS CLI, rclone, s3cmd). Idempotent. Without root it only
+# client matrix (e2e/test/clients: boto3, the AWS CLI, rclone, s3cmd), and the Python packages of the
+# official Python SDK's suite runner (packages/emulator/conformance). Idempotent. Without root it only
 # reports what is missing.
 set -uo pipefail
 
@@ -14,6 +15,10 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/bin/aws ] || need+=(awscli)
 [ -x /usr/bin/rclone ] || need+=(rclone)
 [ -x /usr/bin/s3cmd ] || need+=(s3cmd)
+# What the official Python SDK needs, for its own suite's runner (packages/emulator/conformance).
+for pkg in requests:python3-requests six:python3-six xmltodict:python3-xmltodict crcmod:python3-crcmod Cryptodome:python3-pycryptodome; do
+  /usr/bin/python3 -c "import ${pkg%%:*}" >/dev/null 2>&1 || need+=("${pkg#*:}")
+done
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -3,6 +3,7 @@ import type { HandlerContext } from '../handlers/context.js';
 import { CONFIGURATION_BODY, readDocumentText, readXmlBody } from '../http/body.js';
 import { XML, type Reply } from '../http/reply.js';
 import { toXml, type XmlNode } from '../xml/xml.js';
+import type { BucketConfigRecord } from '../persistence/index.js';
 import { element, type Tree } from './shape.js';
 import { type BucketConfigOperation, SUBRESOURCES, type SubresourceSpec, type XmlSubresource } from './subresources.js';
 
@@ -57,13 +58,18 @@ function put(spec: SubresourceSpec): Handler {
       await meta.deleteBucketConfig(ctx.bucket.name, spec.param, id);
       return { status: 200 };
     }
-    if (
-      spec.byId &&
-      !meta.getBucketConfig(ctx.bucket.name, spec.param, id) &&
-      [...meta.listBucketConfigs(ctx.bucket.name, spec.param)].length >= MAX_BY_ID
-    )
-      throw CosErrors.invalidArgument(`bucket ${ctx.bucket.name} already has ${MAX_BY_ID} ${spec.param} configurations`);
-    await meta.putBucketConfig({ bucket: ctx.bucket.name, name: spec.param, id, document });
+    let created: number | undefined;
+    if (spec.byId) {
+      // A new id goes after every other, a replaced one keeps its place.
+      created = meta.getBucketConfig(ctx.bucket.name, spec.param, id)?.created;
+      if (created === undefined) {
+        const others = [...meta.listBucketConfigs(ctx.bucket.name, spec.param)];
+        if (others.length >= MAX_BY_ID)
+          throw CosErrors.invalidArgument(`bucket ${ctx.bucket.name} already has ${MAX_BY_ID} ${spec.param} configurations`);
+        created = Math.max(0, ...others.map((r) => r.created ?? 0)) + 1;
+      }
+    }
+    await meta.putBucketConfig({ bucket: ctx.bucket.name, name: spec.param, id, document, ...(created ? { created } : {}) });
     return { status: 200 };
   };
 }
@@ -95,17 +101,27 @@ function remove(spec: SubresourceSpec): Handler {
 function list(spec: XmlSubresource): Handler {
   return async (ctx) => {
     const token = ctx.routed.params['continuation-token'];
+    // COS lists them in the order they were first put (the Python SDK's suite puts ID-0 … ID-149 and
+    // reads them back so, across pages); the token is the last one's place and id.
+    const order = (r: BucketConfigRecord) => [r.created ?? 0, r.id] as const;
+    const after = token ? /^(\d+)-(.*)$/s.exec(token) : null;
+    const records = [...ctx.stores.metadata.listBucketConfigs(ctx.bucket.name, spec.param)].sort((a, b) => {
+      const [ca, ia] = order(a);
+      const [cb, ib] = order(b);
+      return ca - cb || (ia < ib ? -1 : ia > ib ? 1 : 0);
+    });
     const page: unknown[] = [];
     let truncated = false;
     let last = '';
-    for (const record of ctx.stores.metadata.listBucketConfigs(ctx.bucket.name, spec.param)) {
-      if (token && record.id <= token) continue;
+    for (const record of records) {
+      const [created, id] = order(record);
+      if (after && (created < Number(after[1]) || (created === Number(after[1]) && id <= after[2]!))) continue;
       if (page.length === LIST_PAGE) {
         truncated = true;
         break;
       }
       page.push(record.document);
-      last = record.id;
+      last = `${created}-${id}`;
     }
     return {
       status: 200,

@@ -175,7 +175,9 @@ export const inventory: Validator = (root, ctx) => {
     throw CosErrors.invalidArgument(`<COSBucketDestination.Bucket> "${bucket}" is not qcs::cos:<region>::<bucket>-<appid>`);
   if (destination.Encryption !== undefined) {
     const keys = Object.keys(element(destination.Encryption, 'COSBucketDestination.Encryption'));
-    if (keys.some((k) => k !== 'SSE-COS')) throw CosErrors.malformedXml('<COSBucketDestination.Encryption> takes only <SSE-COS>');
+    // COS's document names <SSE-COS>; the official Python SDK sends <SSECOS>, and its suite puts that to COS.
+    if (keys.some((k) => k !== 'SSE-COS' && k !== 'SSECOS'))
+      throw CosErrors.malformedXml('<COSBucketDestination.Encryption> takes only <SSE-COS> (or <SSECOS>)');
   }
   const schedule = element(required(root, 'Schedule', 'InventoryConfiguration'), 'Schedule');
   oneOf(requiredText(schedule, 'Frequency', 'Schedule'), ['Daily', 'Weekly'], 'Schedule.Frequency');

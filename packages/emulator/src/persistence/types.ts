@@ -44,6 +44,11 @@ export interface BucketConfigRecord {
   id: string;
   /** The parsed document (a JSON value for policy, the XML tree for the others). */
   document: unknown;
+  /**
+   * Its place in the order the bucket's configurations of this sub-resource were first put (inventory
+   * lists them in it); absent from records stored before the order was kept, which list first.
+   */
+  created?: number;
 }
 
 /** Headers stored with an object and returned on GET/HEAD. */

@@ -47,8 +47,12 @@ function append(out: string, name: string, value: XmlValue, indent: string): str
   if (value === null || value === '') return `${out}${indent}<${name}/>\n`;
   if (typeof value === 'object') {
     out += `${indent}<${name}>\n`;
+    const opened = out.length;
     const inner = `${indent}\t`;
     for (const k in value) out = append(out, k, value[k], inner);
+    // An element with nothing in it gets no newline in it either: ElementTree, and so the Python SDK,
+    // reads that newline as the element's text, where COS's answer reads as None.
+    if (out.length === opened) return `${out.slice(0, -1)}</${elementName(name)}>\n`;
     return `${out}${indent}</${elementName(name)}>\n`;
   }
   return `${out}${indent}<${name}>${escapeXmlText(typeof value === 'string' ? value : String(value))}</${elementName(name)}>\n`;
