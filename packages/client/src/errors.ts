@@ -72,10 +72,10 @@ export class CosDirectError extends Error {
   readonly cosCode?: string;
   readonly requestId?: string;
   readonly serverCode?: ServerErrorCode;
-  readonly retryAfterMs?: number;
-  readonly ext?: string;
-  readonly size?: number;
-  readonly maxSize?: number;
+  declare readonly retryAfterMs?: number;
+  declare readonly ext?: string;
+  declare readonly size?: number;
+  declare readonly maxSize?: number;
   readonly reason?: string;
   readonly networkCode?: string;
 
@@ -89,10 +89,11 @@ export class CosDirectError extends Error {
     this.cosCode = details.cosCode;
     this.requestId = details.requestId;
     this.serverCode = details.serverCode;
-    this.retryAfterMs = details.retryAfterMs;
-    this.ext = details.ext;
-    this.size = details.size;
-    this.maxSize = details.maxSize;
+    // Only what applies becomes an own property, so an error's keys say what it carries.
+    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+    if (details.ext !== undefined) this.ext = details.ext;
+    if (details.size !== undefined) this.size = details.size;
+    if (details.maxSize !== undefined) this.maxSize = details.maxSize;
     this.reason = details.reason;
     this.networkCode = details.networkCode;
   }

@@ -66,7 +66,8 @@ async function callSignServer<T>(
     const answered = json?.code;
     const serverCode = isServerErrorCode(answered) ? answered : undefined;
     const message = typeof json?.message === 'string' ? json.message : res.text.slice(0, 200);
-    const code = signServerRefusalCode(res.status, serverCode);
+    // An answer that is not the sign server's JSON (a proxy's page, another service) says nothing by its status.
+    const code = json && typeof json === 'object' ? signServerRefusalCode(res.status, serverCode) : 'CLIENT_ERR_SIGN_SERVER';
     const wait = code === 'CLIENT_ERR_RATE_LIMITED' ? retryAfterMs(res.headers['retry-after']) : undefined;
     throw new CosDirectError(
       code,
