@@ -39,11 +39,15 @@ describe('checks before upload', () => {
 describe('failure messages', () => {
   const file = { name: 'tool.exe', size: 2 };
   it('says which type the server refused, with the codes and the request id once in the details', () => {
-    const e = new CosDirectError('CLIENT_ERR_TYPE_NOT_ALLOWED', 'the sign server answered HTTP 400 with code SRV_ERR_INVALID_EXTENSION: no', {
-      status: 400,
-      serverCode: 'SRV_ERR_INVALID_EXTENSION',
-      requestId: 'req-1',
-    });
+    const e = new CosDirectError(
+      'CLIENT_ERR_TYPE_NOT_ALLOWED',
+      'the sign server answered HTTP 400 with code SRV_ERR_INVALID_EXTENSION: no',
+      {
+        status: 400,
+        serverCode: 'SRV_ERR_INVALID_EXTENSION',
+        requestId: 'req-1',
+      },
+    );
     const f = explain(e, file);
     expect(f.message).toBe('The server does not accept .exe files.');
     expect(f.retryable).toBe(false);

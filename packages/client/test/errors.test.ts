@@ -36,9 +36,19 @@ describe('refusals of the file', () => {
   it('a file over the multipart limit: CLIENT_ERR_TOO_LARGE with the server code and the size', async () => {
     const net = observe(s.transport);
     const e = await failure(() =>
-      uploadWith({ transport: net.transport }, memorySource(pattern(3 * MiB), 'big.bin'), { signUrl: s.signUrl, multipartThreshold: MiB, ...fast }),
+      uploadWith({ transport: net.transport }, memorySource(pattern(3 * MiB), 'big.bin'), {
+        signUrl: s.signUrl,
+        multipartThreshold: MiB,
+        ...fast,
+      }),
     );
-    expect(e).toMatchObject({ code: 'CLIENT_ERR_TOO_LARGE', status: 400, serverCode: 'SRV_ERR_INVALID_SIZE', size: 3 * MiB, permanent: true });
+    expect(e).toMatchObject({
+      code: 'CLIENT_ERR_TOO_LARGE',
+      status: 400,
+      serverCode: 'SRV_ERR_INVALID_SIZE',
+      size: 3 * MiB,
+      permanent: true,
+    });
     expect(net.log).toHaveLength(1);
     expect(describeError(e)).toBe('The file is larger than the server allows.');
     expect(describeError(e, 'zh')).toBe('文件超过了服务器允许的大小。');
@@ -54,8 +64,16 @@ describe('refusals of the file', () => {
 
   it('a refused type: CLIENT_ERR_TYPE_NOT_ALLOWED with the extension, asked once', async () => {
     const net = observe(s.transport);
-    const e = await failure(() => uploadWith({ transport: net.transport }, memorySource(pattern(10), 'tool.EXE'), { signUrl: s.signUrl, ...fast }));
-    expect(e).toMatchObject({ code: 'CLIENT_ERR_TYPE_NOT_ALLOWED', status: 400, serverCode: 'SRV_ERR_INVALID_EXTENSION', ext: 'EXE', permanent: true });
+    const e = await failure(() =>
+      uploadWith({ transport: net.transport }, memorySource(pattern(10), 'tool.EXE'), { signUrl: s.signUrl, ...fast }),
+    );
+    expect(e).toMatchObject({
+      code: 'CLIENT_ERR_TYPE_NOT_ALLOWED',
+      status: 400,
+      serverCode: 'SRV_ERR_INVALID_EXTENSION',
+      ext: 'EXE',
+      permanent: true,
+    });
     expect(net.log).toHaveLength(1);
     expect(describeError(e)).toBe('The server does not accept .exe files.');
     expect(describeError(e, 'zh')).toBe('服务器不接受 .exe 文件。');

@@ -50,10 +50,14 @@ async function checkStillAllowed(ctx: StartContext, saved: ResumeState, ext: str
           { size: saved.size, maxSize: max },
         )
       : !limits.allowedExtensions.includes(ext.toLowerCase())
-        ? new CosDirectError('CLIENT_ERR_TYPE_NOT_ALLOWED', `the sign server no longer accepts .${ext} files: the saved upload was aborted`, {
-            serverCode: 'SRV_ERR_INVALID_EXTENSION',
-            ext,
-          })
+        ? new CosDirectError(
+            'CLIENT_ERR_TYPE_NOT_ALLOWED',
+            `the sign server no longer accepts .${ext} files: the saved upload was aborted`,
+            {
+              serverCode: 'SRV_ERR_INVALID_EXTENSION',
+              ext,
+            },
+          )
         : undefined;
   if (!refusal) return;
   await abortUpload(request, saved.uploadId).catch(() => undefined);

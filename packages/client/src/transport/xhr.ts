@@ -63,8 +63,15 @@ export function xhrTransport(): Transport {
           const networkCode = await whyFailed(req.url, sentBytes);
           done();
           if (req.signal?.aborted) return reject(abortError());
-          const why = networkCode === CORS_REFUSED ? 'the server answers, but not to this origin (CORS)' : 'no answer (network error or CORS refusal)';
-          reject(new CosDirectError('CLIENT_ERR_NETWORK', `${req.method} ${new URL(req.url).origin}: the request failed: ${why}`, { networkCode }));
+          const why =
+            networkCode === CORS_REFUSED
+              ? 'the server answers, but not to this origin (CORS)'
+              : 'no answer (network error or CORS refusal)';
+          reject(
+            new CosDirectError('CLIENT_ERR_NETWORK', `${req.method} ${new URL(req.url).origin}: the request failed: ${why}`, {
+              networkCode,
+            }),
+          );
         };
         xhr.onabort = () => {
           done();
