@@ -1,3 +1,5 @@
+import type { ServerErrorCode } from '@cos-direct/protocol';
+
 const kServerError = Symbol.for('cos-direct.server.error');
 
 /** Every error the sign server answers with: HTTP status and a default message per stable code. */
@@ -23,9 +25,11 @@ export const ServerErrorCodes = {
   SRV_ERR_BUSY: { status: 503, message: 'Too many tickets are waiting for STS; try again shortly' },
   SRV_ERR_INVALID_KEY_FOLDER: { status: 500, message: "The app's keyFolder chose a folder outside the allowed shape" },
   SRV_ERR_INTERNAL: { status: 500, message: 'Internal error' },
-} as const;
+  // The list of codes lives in @cos-direct/protocol, where clients read it: `satisfies` refuses a code
+  // missing here and a code not listed there.
+} as const satisfies Record<ServerErrorCode, { status: number; message: string }>;
 
-export type ServerErrorCode = keyof typeof ServerErrorCodes;
+export type { ServerErrorCode };
 
 export class ServerError extends Error {
   override readonly name = 'ServerError';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SERVER_ERROR_CODES } from '@cos-direct/protocol';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_ISSUE_CODES, ServerError, ServerErrorCodes } from '../src/index.js';
 
@@ -10,6 +11,10 @@ describe('error catalog', () => {
     );
     const catalog = Object.fromEntries(Object.entries(ServerErrorCodes).map(([code, v]) => [code, v.status]));
     expect(documented).toEqual(catalog);
+  });
+
+  it('answers exactly the codes @cos-direct/protocol lists, where clients read them', () => {
+    expect(Object.keys(ServerErrorCodes).sort()).toEqual([...SERVER_ERROR_CODES].sort());
   });
 
   it('documents every configuration issue code, and nothing else', () => {

@@ -39,11 +39,15 @@ describe('checks before upload', () => {
 describe('failure messages', () => {
   const file = { name: 'tool.exe', size: 2 };
   it('says which type the server refused, with the codes and the request id once in the details', () => {
-    const e = new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the sign server answered HTTP 400 with code SRV_ERR_INVALID_EXTENSION: no', {
-      status: 400,
-      serverCode: 'SRV_ERR_INVALID_EXTENSION',
-      requestId: 'req-1',
-    });
+    const e = new CosDirectError(
+      'CLIENT_ERR_TYPE_NOT_ALLOWED',
+      'the sign server answered HTTP 400 with code SRV_ERR_INVALID_EXTENSION: no',
+      {
+        status: 400,
+        serverCode: 'SRV_ERR_INVALID_EXTENSION',
+        requestId: 'req-1',
+      },
+    );
     const f = explain(e, file);
     expect(f.message).toBe('The server does not accept .exe files.');
     expect(f.retryable).toBe(false);
@@ -88,6 +92,16 @@ describe('failure messages', () => {
     expect(f.message).toMatch(text);
     expect(f.retryable).toBe(true);
     expect(f.details[0]).toEqual(['code', code]);
+  });
+  it.each([
+    ['CLIENT_ERR_SIGN_SERVER_CORS', /does not accept requests from this page/],
+    ['CLIENT_ERR_COS_CORS', /CORS rules/],
+    ['CLIENT_ERR_CERTIFICATE', /certificate is not trusted/],
+  ] as const)('%s says what to fix and offers no retry', (code, text) => {
+    const f = explain(new CosDirectError(code, 'raw', { networkCode: 'ERR_CORS' }), file);
+    expect(f.message).toMatch(text);
+    expect(f.retryable).toBe(false);
+    expect(f.details).toContainEqual(['network code', 'ERR_CORS']);
   });
   it('explains a throw that is not the client’s', () => {
     expect(explain(new Error('boom'), file).message).toMatch(/went wrong/);

@@ -164,7 +164,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     expect(await details.locator('dd').first().isVisible()).toBe(false);
     await details.locator('summary').click();
     expect(await details.locator('dd[data-term="server code"]').textContent()).toBe('SRV_ERR_INVALID_EXTENSION');
-    expect(await details.locator('dd[data-term="code"]').textContent()).toBe('CLIENT_ERR_SIGN_SERVER');
+    expect(await details.locator('dd[data-term="code"]').textContent()).toBe('CLIENT_ERR_TYPE_NOT_ALLOWED');
   });
 
   it("shows a fault rule's answer as COS's own, not as a network failure: it carries the CORS headers", async () => {

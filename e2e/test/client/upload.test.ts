@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import { join } from 'node:path';
-import { CosDirectError, getStsDirectSign, getStsMultipart, upload } from '@cos-direct/client/node';
+import { CosDirectError, describeError, getStsDirectSign, getStsMultipart, upload } from '@cos-direct/client/node';
 import { signRequest } from '@cos-direct/signer';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,8 +93,9 @@ describe('Node client → sign server → emulator', () => {
   it('reports the sign server refusal with its code', async () => {
     const err = await upload(Buffer.from('x'), { signUrl: s.signUrl, dispatcher: s.dispatcher, ext: 'exe' }).catch((e) => e);
     expect(err).toBeInstanceOf(CosDirectError);
-    expect(err.code).toBe('CLIENT_ERR_SIGN_SERVER');
+    expect(err.code).toBe('CLIENT_ERR_TYPE_NOT_ALLOWED');
     expect(err.serverCode).toBe('SRV_ERR_INVALID_EXTENSION');
+    expect(describeError(err)).toBe('The server does not accept .exe files.');
     expect(err.status).toBe(400);
   });
 

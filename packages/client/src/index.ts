@@ -7,7 +7,14 @@
 import * as browser from './browser.js';
 import type { DirectTicket, MultipartTicket, UploadOptions, UploadResult } from './types.js';
 
-export { CosDirectError, ClientErrorCodes, type ClientErrorCode, type ClientErrorDetails } from './errors.js';
+export { describeError, type ErrorLocale, formatBytes } from './describe.js';
+export {
+  ClientErrorCodes,
+  CosDirectError,
+  PERMANENT_ERROR_CODES,
+  type ClientErrorCode,
+  type ClientErrorDetails,
+} from './errors.js';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './lib/retry-policy.js';
 export type * from './types.js';
 

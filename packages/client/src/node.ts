@@ -12,7 +12,14 @@ import { undiciTransport } from './transport/undici.js';
 import type { DirectTicket, MultipartTicket, ResumeState, ResumeStore, UploadOptions, UploadResult, UploadSource } from './types.js';
 import { uploadWith } from './upload.js';
 
-export { CosDirectError, ClientErrorCodes, type ClientErrorCode, type ClientErrorDetails } from './errors.js';
+export { describeError, type ErrorLocale, formatBytes } from './describe.js';
+export {
+  ClientErrorCodes,
+  CosDirectError,
+  PERMANENT_ERROR_CODES,
+  type ClientErrorCode,
+  type ClientErrorDetails,
+} from './errors.js';
 export { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './lib/retry-policy.js';
 export type * from './types.js';
 

@@ -25,6 +25,7 @@ export function checkSize(ticket: { maxSize?: number; cosKey: string }, size: nu
     throw new CosDirectError(
       'CLIENT_ERR_TOO_LARGE',
       `the source is ${size} bytes; the ticket for ${ticket.cosKey} allows at most ${ticket.maxSize}: nothing was sent`,
+      { size, maxSize: ticket.maxSize },
     );
   }
 }

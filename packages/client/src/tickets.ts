@@ -1,6 +1,14 @@
-import { type CompleteMultipartRequest, type ConfirmedUpload, SIGN_SERVER_PATHS, type SignServerLimits } from '@cos-direct/protocol';
+import {
+  type CompleteMultipartRequest,
+  type ConfirmedUpload,
+  SERVER_ERROR_CODES,
+  type ServerErrorCode,
+  SIGN_SERVER_PATHS,
+  type SignServerLimits,
+} from '@cos-direct/protocol';
 import { CosDirectError } from './errors.js';
 import { compose, type Dispatch } from './lib/dispatch.js';
+import { network, retryAfterMs, signServerRefusalCode } from './lib/network.js';
 import { retry, withRetry } from './lib/retry.js';
 import type { RetryPolicy } from './lib/retry-policy.js';
 import { send } from './lib/send.js';
@@ -13,10 +21,12 @@ export interface TicketRequestOptions {
   retryPolicy?: RetryPolicy;
 }
 
-/** The sign server's part of the request path: transport → retry(policy); its JSON is checked below. */
+/** The sign server's part of the request path: transport → retry(policy) → network; its JSON is checked below. */
 function signServerPath(transport: Transport, policy?: RetryPolicy): Dispatch {
-  return policy ? compose(send(transport), retry(policy)) : send(transport);
+  return policy ? compose(send(transport), retry(policy), network('sign-server')) : compose(send(transport), network('sign-server'));
 }
+
+const isServerErrorCode = (code: unknown): code is ServerErrorCode => (SERVER_ERROR_CODES as readonly unknown[]).includes(code);
 
 function endpoint(signUrl: string, path: string): string {
   const url = new URL(signUrl);
@@ -53,12 +63,22 @@ async function callSignServer<T>(
     json = undefined;
   }
   if (res.status !== 200 || !json || json.code !== 0) {
-    const serverCode = json?.code as string | number | undefined;
+    const answered = json?.code;
+    const serverCode = isServerErrorCode(answered) ? answered : undefined;
     const message = typeof json?.message === 'string' ? json.message : res.text.slice(0, 200);
+    // An answer that is not the sign server's JSON (a proxy's page, another service) says nothing by its status.
+    const code = json && typeof json === 'object' ? signServerRefusalCode(res.status, serverCode) : 'CLIENT_ERR_SIGN_SERVER';
+    const wait = code === 'CLIENT_ERR_RATE_LIMITED' ? retryAfterMs(res.headers['retry-after']) : undefined;
     throw new CosDirectError(
-      'CLIENT_ERR_SIGN_SERVER',
-      `the sign server answered HTTP ${res.status}${serverCode !== undefined ? ` with code ${String(serverCode)}` : ''}: ${message || '(no message)'}`,
-      { status: res.status, serverCode },
+      code,
+      `the sign server answered HTTP ${res.status}${answered !== undefined ? ` with code ${String(answered)}` : ''}: ${message || '(no message)'}`,
+      {
+        status: res.status,
+        ...(serverCode ? { serverCode } : {}),
+        ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+        ...(code === 'CLIENT_ERR_TYPE_NOT_ALLOWED' && query?.ext ? { ext: query.ext } : {}),
+        ...(code === 'CLIENT_ERR_TOO_LARGE' && query?.size ? { size: Number(query.size) } : {}),
+      },
     );
   }
   if (!json.data || typeof json.data !== 'object') {

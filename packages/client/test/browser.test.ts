@@ -170,9 +170,10 @@ describe('browser upload()', () => {
     expect(BridgeXhr.sent).toHaveLength(0);
   });
 
-  it('reports a request that fails as a network error that mentions CORS', async () => {
+  it('reports a sign server request that fails, outside a page, as unreachable, mentioning CORS', async () => {
     const err = await upload(new Uint8Array(1), { signUrl: 'http://127.0.0.1:9', name: 'a.jpg', retries: 0 }).catch((e) => e);
-    expect(err).toMatchObject({ code: 'CLIENT_ERR_NETWORK' });
+    // No page origin to compare with, so no probe: the failure stays unexplained.
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_SIGN_SERVER_UNREACHABLE', networkCode: 'ERR_NETWORK' });
     expect(err.message).toContain('network error or CORS refusal');
   });
 

@@ -206,7 +206,7 @@ describe('uploads', () => {
     const run = await cli(['upload', file, '--sign-url', authed.signUrl, '--json']);
     expect(run.status).toBe(1);
     const line = JSON.parse(run.stdout.trim());
-    expect(line).toMatchObject({ file, ok: false, code: 'CLIENT_ERR_SIGN_SERVER', status: 401, serverCode: 'SRV_ERR_UNAUTHENTICATED' });
+    expect(line).toMatchObject({ file, ok: false, code: 'CLIENT_ERR_UNAUTHENTICATED', status: 401, serverCode: 'SRV_ERR_UNAUTHENTICATED' });
   });
 });
 

@@ -24,7 +24,7 @@ describe('package rules', () => {
   it('documents the default retry policy: every status and code it retries', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Retries'), readme.indexOf('## How a request is made'));
-    for (const code of DEFAULT_RETRY_POLICY.codes) expect(section, code).toContain(`\`${code}\``);
+    for (const code of [...DEFAULT_RETRY_POLICY.codes, ...DEFAULT_RETRY_POLICY.permanent]) expect(section, code).toContain(`\`${code}\``);
     expect(section).toContain(DEFAULT_RETRY_POLICY.statuses.join(', '));
   });
 

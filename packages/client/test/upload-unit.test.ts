@@ -114,7 +114,7 @@ describe('tickets', () => {
   it('passes on the sign server code and message', async () => {
     const t = scripted([json(400, { code: 'SRV_ERR_INVALID_EXTENSION', message: 'ext "exe" is not allowed' })]);
     const err = await fetchDirectTicket(t, 'http://s/sts-direct-sign', 'exe').catch((e) => e);
-    expect(err).toMatchObject({ code: 'CLIENT_ERR_SIGN_SERVER', serverCode: 'SRV_ERR_INVALID_EXTENSION', status: 400 });
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_TYPE_NOT_ALLOWED', serverCode: 'SRV_ERR_INVALID_EXTENSION', status: 400, ext: 'exe' });
     expect(err.message).toContain('ext "exe" is not allowed');
     expect(t.requests[0]!.url).toBe('http://s/sts-direct-sign?ext=exe');
   });

@@ -35,9 +35,40 @@ export const MULTIPART_COMPLETIONS: readonly MultipartCompletion[] = ['server', 
 /** Every answer: `{ code: 0, data }` on success, a non-zero code and a message (with a fitting HTTP status) otherwise. */
 export type SignServerAnswer<T> = { code: 0; data: T } | SignServerFailure;
 
+/**
+ * Every code @cos-direct/server answers a refusal with. Its catalog (status and message per code) is
+ * checked against this list at compile time, so a code cannot be added on one side only.
+ */
+export const SERVER_ERROR_CODES = [
+  'SRV_ERR_BAD_REQUEST',
+  'SRV_ERR_INVALID_EXTENSION',
+  'SRV_ERR_INVALID_SIZE',
+  'SRV_ERR_INVALID_CONFIRM_TOKEN',
+  'SRV_ERR_UNAUTHENTICATED',
+  'SRV_ERR_FORBIDDEN',
+  'SRV_ERR_NOT_FOUND',
+  'SRV_ERR_METHOD_NOT_ALLOWED',
+  'SRV_ERR_NOT_UPLOADED',
+  'SRV_ERR_ALREADY_COMPLETED',
+  'SRV_ERR_OBJECT_CHANGED',
+  'SRV_ERR_BODY_TOO_LARGE',
+  'SRV_ERR_UPLOAD_TOO_LARGE',
+  'SRV_ERR_RATE_LIMITED',
+  'SRV_ERR_STS_FAILED',
+  'SRV_ERR_STS_TIMEOUT',
+  'SRV_ERR_STS_UNREACHABLE',
+  'SRV_ERR_COS_FAILED',
+  'SRV_ERR_BUSY',
+  'SRV_ERR_INVALID_KEY_FOLDER',
+  'SRV_ERR_INTERNAL',
+] as const;
+
+/** A stable `SRV_ERR_*` code of @cos-direct/server. */
+export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];
+
 export interface SignServerFailure {
-  /** A stable `SRV_ERR_*` code from @cos-direct/server; other sign servers may answer numbers. */
-  code: string | number;
+  /** A stable `SRV_ERR_*` code from @cos-direct/server; other sign servers may answer other strings or numbers. */
+  code: ServerErrorCode | (string & {}) | number;
   message: string;
 }
 

@@ -1,4 +1,11 @@
-import { type BrowserUploadOptions, CosDirectError, type UploadResult, upload } from '@cos-direct/client/browser';
+import {
+  type BrowserUploadOptions,
+  CosDirectError,
+  describeError,
+  type ErrorLocale,
+  type UploadResult,
+  upload,
+} from '@cos-direct/client/browser';
 import { BasePlugin, type Body, type DefinePluginOpts, type Meta, type PluginOpts, type Uppy, type UppyFile } from '@uppy/core';
 
 export { CosDirectError } from '@cos-direct/client/browser';
@@ -26,20 +33,30 @@ export interface CosDirectOptions extends PluginOpts {
    * sends only the parts COS does not have yet. Default true.
    */
   resume?: boolean;
+  /** The language of the error sentences the Dashboard shows: 'en' (default) or 'zh'. */
+  errorLocale?: ErrorLocale;
 }
 
 /** What `file.response.body` holds after an upload (the client's UploadResult): type Uppy with it, `new Uppy<Meta, CosDirectBody>()`. */
 export type CosDirectBody = Body & UploadResult;
 
-/** The error an upload-error event carries: the client's code, HTTP status and request id stay on it. */
+/**
+ * The error an upload-error event carries: its message is the sentence a person should see (describeError),
+ * and the client's code, HTTP status and request id stay on it.
+ */
 export interface CosDirectUploadError extends Error {
   code: string;
   /** "code · HTTP status · request id", for Uppy's details line. */
   details: string;
+  /**
+   * Whether retrying cannot help (a refused type or size, CORS, an untrusted certificate). Uppy's Dashboard
+   * can only hide Retry for every file (`hideRetryButton`), not for one, so this is for the app to act on.
+   */
+  permanent: boolean;
   cause: unknown;
 }
 
-const defaults = { limit: 3, resume: true } satisfies Partial<CosDirectOptions>;
+const defaults = { limit: 3, resume: true, errorLocale: 'en' } satisfies Partial<CosDirectOptions>;
 type Opts = DefinePluginOpts<CosDirectOptions, keyof typeof defaults>;
 
 // Uppy's file id already folds in the name, type, size and modification time; a File rebuilt from a
@@ -50,10 +67,23 @@ function stableTime(id: string): number {
   return h;
 }
 
-function uploadError(error: unknown): CosDirectUploadError {
+function uploadError(error: unknown, locale: ErrorLocale): CosDirectUploadError {
   const e = error instanceof CosDirectError ? error : new CosDirectError('CLIENT_ERR_NETWORK', String(error), { cause: error });
-  const details = [e.code, e.status ? `HTTP ${e.status}` : '', e.requestId ? `request id ${e.requestId}` : ''].filter(Boolean).join(' · ');
-  return Object.assign(new Error(e.message, { cause: e }), { name: 'CosDirectError', code: e.code, details, cause: e as unknown });
+  const details = [
+    e.code,
+    e.serverCode ?? e.cosCode ?? '',
+    e.status ? `HTTP ${e.status}` : '',
+    e.requestId ? `request id ${e.requestId}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  return Object.assign(new Error(describeError(e, locale), { cause: e }), {
+    name: 'CosDirectError',
+    code: e.code,
+    details,
+    permanent: e.permanent,
+    cause: e as unknown,
+  });
 }
 
 /**
@@ -114,7 +144,7 @@ export default class CosDirect<M extends Meta, B extends Body> extends BasePlugi
       this.uppy.emit(
         'upload-error',
         current(),
-        uploadError(new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', `${file.name} has no local data to upload`)),
+        uploadError(new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', `${file.name} has no local data to upload`), this.opts.errorLocale),
       );
       return;
     }
@@ -148,7 +178,7 @@ export default class CosDirect<M extends Meta, B extends Body> extends BasePlugi
     } catch (error) {
       // A removed file or cancel-all: Uppy already forgot the upload, so there is nothing to report.
       if (controller.signal.aborted) return;
-      this.uppy.emit('upload-error', current(), uploadError(error));
+      this.uppy.emit('upload-error', current(), uploadError(error, this.opts.errorLocale));
     } finally {
       this.#inFlight.delete(file.id);
     }

@@ -33,7 +33,14 @@ describe('CosDirect', () => {
     const id = uppy.addFile({ name: 'a.jpg', type: 'image/jpeg', data: new Blob(['x']) });
     uppy.setFileState(id, { isGhost: true });
     await uppy.upload();
-    expect(errors).toEqual([expect.objectContaining({ code: 'CLIENT_ERR_INVALID_ARGUMENT', details: 'CLIENT_ERR_INVALID_ARGUMENT' })]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        code: 'CLIENT_ERR_INVALID_ARGUMENT',
+        details: 'CLIENT_ERR_INVALID_ARGUMENT',
+        message: 'This file cannot be uploaded from this page.',
+        permanent: true,
+      }),
+    ]);
     uppy.destroy();
   });
 });

@@ -1,6 +1,7 @@
 import type { Transport } from '../types.js';
 import { check } from './check.js';
 import { compose, type Dispatch } from './dispatch.js';
+import { network } from './network.js';
 import { progress } from './progress.js';
 import { retry } from './retry.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -9,8 +10,8 @@ import { send } from './send.js';
 
 /**
  * The one path every COS request takes (single PUT, Initiate, List Parts, Upload Part, Complete, Abort):
- * transport → sign → retry(policy) → check → progress.
+ * transport → sign → retry(policy) → check → progress → network (a failure without an answer, named).
  */
 export function cosRequestPath(transport: Transport, authorize: Authorizer, policy: RetryPolicy): Dispatch {
-  return compose(send(transport), sign(authorize), retry(policy), check(), progress());
+  return compose(send(transport), sign(authorize), retry(policy), check(), progress(), network('cos'));
 }

@@ -24,6 +24,11 @@ export interface RetryPolicy {
    * names none, as XMLHttpRequest).
    */
   codes: readonly string[];
+  /**
+   * Codes that end a request at once, even when its status or another code is listed: a CORS refusal
+   * (`ERR_CORS`) and an untrusted certificate fail the same way on every attempt.
+   */
+  permanent: readonly string[];
   backoff: Readonly<Backoff>;
   /**
    * A Retry-After (seconds or an HTTP date) replaces the backoff's wait, up to this many ms; a longer one
@@ -51,6 +56,7 @@ export interface RetryPolicyInput extends LegacyRetrySettings {
   maxAttempts?: number;
   statuses?: readonly number[];
   codes?: readonly string[];
+  permanent?: readonly string[];
   backoff?: Partial<Backoff>;
   retryAfterMaxMs?: number;
 }
@@ -83,15 +89,39 @@ const NETWORK_TRANSIENT_CODES = [
 /** The code of a network failure whose platform names no cause (XMLHttpRequest's error event). */
 export const UNNAMED_NETWORK_ERROR = 'ERR_NETWORK';
 
+/** The code of a browser request that failed while a no-cors probe of the same origin got through: CORS. */
+export const CORS_REFUSED = 'ERR_CORS';
+
+/** Node's (OpenSSL's) codes for a certificate that is not trusted for the host. */
+export const CERTIFICATE_CODES: readonly string[] = Object.freeze([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+  'HOSTNAME_MISMATCH',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxAttempts: 4,
   statuses: Object.freeze([429, 500, 502, 503, 504]),
   codes: Object.freeze([...COS_TRANSIENT_CODES, ...NETWORK_TRANSIENT_CODES]),
+  permanent: Object.freeze([CORS_REFUSED, ...CERTIFICATE_CODES]),
   backoff: Object.freeze({ baseMs: 200, factor: 2, maxMs: 5000, jitter: 'full' as const }),
   retryAfterMaxMs: 30_000,
 });
 
-const POLICY_KEYS = ['maxAttempts', 'statuses', 'codes', 'backoff', 'retryAfterMaxMs'];
+const POLICY_KEYS = ['maxAttempts', 'statuses', 'codes', 'permanent', 'backoff', 'retryAfterMaxMs'];
 const BACKOFF_KEYS = ['baseMs', 'factor', 'maxMs', 'jitter'];
 const LEGACY: Record<keyof LegacyRetrySettings, string> = {
   retries: 'maxAttempts',
@@ -159,6 +189,7 @@ export function resolveRetryPolicy(input: RetryPolicyInput = {}, retries?: numbe
     maxAttempts: number(given.maxAttempts ?? shorthand ?? d.maxAttempts, 'retryPolicy.maxAttempts', 1, true),
     statuses: given.statuses === undefined ? d.statuses : list(given.statuses, 'retryPolicy.statuses', isStatus, 'HTTP statuses'),
     codes: given.codes === undefined ? d.codes : list(given.codes, 'retryPolicy.codes', isCode, 'non-empty strings'),
+    permanent: given.permanent === undefined ? d.permanent : list(given.permanent, 'retryPolicy.permanent', isCode, 'non-empty strings'),
     backoff: Object.freeze({
       baseMs: number(backoffIn.baseMs ?? d.backoff.baseMs, 'retryPolicy.backoff.baseMs', 0),
       factor: number(backoffIn.factor ?? d.backoff.factor, 'retryPolicy.backoff.factor', 1),
@@ -178,6 +209,7 @@ export interface Failure {
 }
 
 export function isRetryable(failure: Failure, policy: RetryPolicy): boolean {
+  if (failure.code !== undefined && policy.permanent.includes(failure.code)) return false;
   return (
     (failure.status !== undefined && policy.statuses.includes(failure.status)) ||
     (failure.code !== undefined && policy.codes.includes(failure.code))

@@ -1,4 +1,4 @@
-import { abortError, CosDirectError } from '../errors.js';
+import { abortError, type ClientErrorCode, CosDirectError } from '../errors.js';
 import type { HttpResponse } from '../types.js';
 import { failureOf } from './check.js';
 import type { Interceptor } from './dispatch.js';
@@ -19,15 +19,29 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+const WITHOUT_ANSWER: readonly ClientErrorCode[] = [
+  'CLIENT_ERR_NETWORK',
+  'CLIENT_ERR_SIGN_SERVER_UNREACHABLE',
+  'CLIENT_ERR_SIGN_SERVER_CORS',
+  'CLIENT_ERR_COS_CORS',
+  'CLIENT_ERR_CERTIFICATE',
+];
+const REFUSALS: readonly ClientErrorCode[] = ['CLIENT_ERR_COS', 'CLIENT_ERR_SIGN_SERVER', 'CLIENT_ERR_RATE_LIMITED'];
+
 /**
- * What the policy sees of a thrown error: the status and code of a refusal, the code of a network
- * failure. Other errors (integrity, aborts, bad arguments, foreign errors) are final.
+ * What the policy sees of a thrown error (your getTicket's included): the network code of a failure
+ * without an answer, the status, code and wait of a refusal. Other errors (integrity, aborts, bad
+ * arguments, refusals of the file or the caller, foreign errors) are final.
  */
 export function failureOfError(error: unknown): Failure | undefined {
   if (!(error instanceof CosDirectError)) return undefined;
-  if (error.code === 'CLIENT_ERR_NETWORK') return { code: error.networkCode ?? UNNAMED_NETWORK_ERROR };
-  if (error.code !== 'CLIENT_ERR_COS' && error.code !== 'CLIENT_ERR_SIGN_SERVER') return undefined;
-  return { ...(error.status !== undefined ? { status: error.status } : {}), ...(error.cosCode ? { code: error.cosCode } : {}) };
+  if (WITHOUT_ANSWER.includes(error.code)) return { code: error.networkCode ?? UNNAMED_NETWORK_ERROR };
+  if (!REFUSALS.includes(error.code)) return undefined;
+  return {
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    ...(error.cosCode ? { code: error.cosCode } : {}),
+    ...(error.retryAfterMs !== undefined ? { retryAfter: String(Math.ceil(error.retryAfterMs / 1000)) } : {}),
+  };
 }
 
 /**

@@ -47,11 +47,17 @@ async function checkStillAllowed(ctx: StartContext, saved: ResumeState, ext: str
       ? new CosDirectError(
           'CLIENT_ERR_TOO_LARGE',
           `the saved upload is ${saved.size} bytes and the sign server now allows at most ${max}: it was aborted and will not resume`,
+          { size: saved.size, maxSize: max },
         )
       : !limits.allowedExtensions.includes(ext.toLowerCase())
-        ? new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the sign server no longer accepts .${ext} files: the saved upload was aborted`, {
-            serverCode: 'SRV_ERR_INVALID_EXTENSION',
-          })
+        ? new CosDirectError(
+            'CLIENT_ERR_TYPE_NOT_ALLOWED',
+            `the sign server no longer accepts .${ext} files: the saved upload was aborted`,
+            {
+              serverCode: 'SRV_ERR_INVALID_EXTENSION',
+              ext,
+            },
+          )
         : undefined;
   if (!refusal) return;
   await abortUpload(request, saved.uploadId).catch(() => undefined);
