@@ -1,5 +1,6 @@
 // What the sign server allows, read from its GET /limits, and the checks the page makes before asking
 // for a ticket: a refused file costs no ticket and no upload.
+import { formatBytes } from '@cos-direct/client/browser';
 
 export interface Limits {
   allowedExtensions: string[];
@@ -27,15 +28,7 @@ export function extensionOf(name: string): string {
   return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
+export { formatBytes };
 
 /** A sentence for the page, or undefined when the file may go. */
 export function refusal(file: { name: string; size: number }, limits: Limits | undefined): string | undefined {

@@ -1,18 +1,10 @@
 // What the cos-direct CLI prints, kept apart from its I/O: sizes, rates, durations, and the advice that goes
 // with a failure it recognises.
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+// One way to write sizes (1536 → "1.5 KiB"), shared with the sentences describeError gives.
+import { formatBytes } from './describe.js';
 
-/** 1536 → "1.5 KiB", 62914560 → "60.0 MiB"; whole bytes below 1 KiB. */
-export function formatBytes(n: number): string {
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
-}
+export { formatBytes };
 
 /** Seconds as "0:07", "12:34" or "1:02:03"; "--:--" when unknown. */
 export function formatDuration(seconds: number | undefined): string {
