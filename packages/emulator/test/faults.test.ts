@@ -40,6 +40,19 @@ describe('fault injection', () => {
   afterAll(() => emu.close());
   afterEach(() => emu.faults.clear());
 
+  it('answers an <Error> inside a 200 for Complete Multipart Upload, and refuses that shape for other operations', async () => {
+    const bad = await admin(emu, 'PUT', { rules: [{ operation: 'PutObject', status: 200, code: 'InternalError' }] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { problems: string[] } }).error.problems[0]).toContain('status 200');
+    emu.faults.set([{ operation: 'CompleteMultipartUpload', status: 200, code: 'InternalError', count: 1 }]);
+    const res = await signed(emu, 'POST', 'never-started.bin', {
+      query: { uploadId: 'none' },
+      body: '<CompleteMultipartUpload></CompleteMultipartUpload>',
+    });
+    expect(res.status).toBe(200);
+    expect(xmlField(res.text, 'Code')).toBe('InternalError');
+  });
+
   it("carries the bucket's CORS headers on an injected answer, so a page sees it as COS's own", async () => {
     emu.faults.set([{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 1 }]);
     const origin = 'http://app.example';

@@ -94,6 +94,12 @@ const INJECTABLE: Record<string, (reason: string) => CosError> = {
   InvalidArgument: CosErrors.invalidArgument,
 };
 
+/**
+ * COS can fail Complete Multipart Upload and the copies after it has answered 200: the error comes in
+ * the body (doc 436/7742, 436/10881), and the official SDKs retry it. A rule can answer so for these.
+ */
+const ERROR_IN_200 = new Set(['CompleteMultipartUpload', 'CopyObject', 'UploadPartCopy']);
+
 /** The code a bare `status` answers with. */
 const CODE_OF_STATUS: Record<number, string> = {
   400: 'InvalidArgument',
@@ -198,8 +204,13 @@ export function validateFaultRules(input: unknown): FaultRule[] {
     } else if (actions.length > 0) {
       const status = r.status;
       let code = r.code;
-      if (status !== undefined && (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)) {
-        problems.push(`${at}: status must be an HTTP error status from 400 to 599`);
+      const in200 = status === 200;
+      if (in200 && (code === undefined || !operations?.length || !operations.every((op) => ERROR_IN_200.has(op)))) {
+        problems.push(
+          `${at}: status 200 (an <Error> in a 200 answer) needs a code and operation limited to ${[...ERROR_IN_200].join(', ')}, where COS answers so`,
+        );
+      } else if (!in200 && status !== undefined && (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)) {
+        problems.push(`${at}: status must be an HTTP error status from 400 to 599, or 200 for an <Error> in a 200 answer`);
       } else if (code !== undefined && (typeof code !== 'string' || !(code in INJECTABLE))) {
         problems.push(`${at}: code ${JSON.stringify(code)} is not one the emulator can answer (${Object.keys(INJECTABLE).join(', ')})`);
       } else {
