@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Agent } from 'node:http';
-import type { LookupFunction } from 'node:net';
 import {
   CopyObjectCommand,
   GetObjectAclCommand,
@@ -9,9 +7,8 @@ import {
   ListObjectsV2Command,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   S3ServiceException,
-  type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -19,28 +16,11 @@ import { formatRequestLine } from '../src/diagnostics/format.js';
 import { amzHeaderKind, readDialect } from '../src/http/s3-dialect.js';
 import type { RunningEmulator } from '../src/index.js';
 import { BUCKET, emulator, postSignedForm, raw, REGION, signed, temporaryKey, xmlField } from './helpers.js';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-const loopback: LookupFunction = (_hostname, options, callback) => {
-  if (options.all)
-    (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
-  else callback(null, '127.0.0.1', 4);
-};
+import { s3ClientOf } from './s3-client.js';
 
 let emu: RunningEmulator;
 let s3: S3Client;
-const clientOf = (e: RunningEmulator, overrides: Partial<S3ClientConfig> = {}) =>
-  new S3Client({
-    region: REGION,
-    endpoint: `http://cos.${REGION}.myqcloud.com:${new URL(e.info.cos.http).port}`,
-    credentials: { accessKeyId: emu.info.credentials.secretId, secretAccessKey: emu.info.credentials.secretKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { httpAgent: new Agent({ lookup: loopback }) },
-    maxAttempts: 1,
-    ...overrides,
-  });
+const clientOf = s3ClientOf;
 beforeAll(async () => {
   emu = await emulator();
   s3 = clientOf(emu);

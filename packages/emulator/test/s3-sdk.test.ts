@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Agent } from 'node:http';
-import type { LookupFunction } from 'node:net';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -8,7 +6,7 @@ import {
   ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   S3ServiceException,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
@@ -18,37 +16,12 @@ import { createObjectPolicy, findSigV4, signV4, verifyV4 } from '@cos-direct/sig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
 import { BUCKET, emulator, raw, REGION, temporaryKey } from './helpers.js';
-
-// The SDK announces, once per process, that its future releases will need Node 22; Node 20.19+ is a supported
-// line here and the notice is not about the emulator. Clients are created after this line.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-// The S3 SDK addresses the bucket virtual-hosted (<bucket>.cos.<region>.myqcloud.com), as COS's
-// docs have it; an http.Agent whose lookup answers loopback for every name brings those hosts to
-// the emulator without touching DNS or /etc/hosts.
-const loopback: LookupFunction = (_hostname, options, callback) => {
-  if (options.all)
-    (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
-  else callback(null, '127.0.0.1', 4);
-};
+import { s3ClientOf } from './s3-client.js';
 
 let emu: RunningEmulator;
 let port: string;
 
-function s3(overrides: Partial<S3ClientConfig> = {}): S3Client {
-  return new S3Client({
-    region: REGION,
-    endpoint: `http://cos.${REGION}.myqcloud.com:${port}`,
-    forcePathStyle: false,
-    credentials: { accessKeyId: emu.info.credentials.secretId, secretAccessKey: emu.info.credentials.secretKey },
-    // COS takes no aws-chunked bodies and checks no x-amz-checksum-*: the SDK must only send what an operation requires.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { httpAgent: new Agent({ lookup: loopback }) },
-    maxAttempts: 1,
-    ...overrides,
-  });
-}
+const s3 = (overrides: Partial<S3ClientConfig> = {}): S3Client => s3ClientOf(emu, overrides);
 
 /** Sends a presigned URL to the emulator with the Host it names. */
 function fetchPresigned(url: string, options: { method?: string; body?: string } = {}) {
