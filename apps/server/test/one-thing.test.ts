@@ -1,31 +1,12 @@
-import { request as httpsRequest } from 'node:https';
 import { signRequest } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectTicket, MultipartTicket, PostPolicyTicket } from '../src/index.js';
+import { type Res, send } from './cos-requests.js';
 import { seedPut, stack, ticket, type Stack } from './harness.js';
 
 // Regression tests for "a ticket can publish its upload as a web page": whatever headers or form
 // fields the holder adds, the emulator (enforcing the temporary key's policy and the POST policy the
 // way COS does) refuses an ACL, a grant, or a type the ticket did not allow.
-
-interface Res {
-  status: number;
-  text: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-function send(s: Stack, url: string, method: string, headers: Record<string, string | number>, body?: Buffer): Promise<Res> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    httpsRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, ca: s.emu.info.caCert }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, text, headers: res.headers }));
-    })
-      .on('error', reject)
-      .end(body);
-  });
-}
 
 /** An anonymous GET, as a browser following a link would send it. */
 const anonymousGet = (s: Stack, host: string, key: string) => send(s, `https://${host}/${key}`, 'GET', { host });

@@ -4,6 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+// What the CLI needs to start, against a bucket no request reaches.
+const SETTINGS = {
+  PATH: process.env.PATH,
+  COS_SECRET_ID: 'AKIDx',
+  COS_SECRET_KEY: 'secret-key',
+  PERSIST_BUCKET: 'b-1250000000',
+  PERSIST_BUCKET_REGION: 'ap-guangzhou',
+};
 
 describe('the CLI', () => {
   it('drains in-flight requests on SIGTERM, then exits 0', async () => {
@@ -12,11 +20,7 @@ describe('the CLI', () => {
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
     const child = spawn(process.execPath, [cli], {
       env: {
-        PATH: process.env.PATH,
-        COS_SECRET_ID: 'AKIDx',
-        COS_SECRET_KEY: 'secret-key',
-        PERSIST_BUCKET: 'b-1250000000',
-        PERSIST_BUCKET_REGION: 'ap-guangzhou',
+        ...SETTINGS,
         STS_ENDPOINT: `127.0.0.1:${(hang.address() as { port: number }).port}`,
         STS_TIMEOUT_MS: '1500',
         // The OS picks the port; the server names it in its listening line.
@@ -53,11 +57,7 @@ describe('the CLI', () => {
     try {
       const child = spawn(process.execPath, [cli], {
         env: {
-          PATH: process.env.PATH,
-          COS_SECRET_ID: 'AKIDx',
-          COS_SECRET_KEY: 'secret-key',
-          PERSIST_BUCKET: 'b-1250000000',
-          PERSIST_BUCKET_REGION: 'ap-guangzhou',
+          ...SETTINGS,
           PORT: String(port),
           HOST: '127.0.0.1',
         },

@@ -10,7 +10,7 @@ import { readCopySource } from './copy-source.js';
 import { throttle, TRAFFIC_LIMIT, trafficLimitOf } from './traffic-limit.js';
 import { checkReadAccess, encryptionHeaders } from './encryption.js';
 import { objectHeaders } from './metadata-headers.js';
-import { objectAttributesOf } from './object-attributes.js';
+import { type ObjectAttributes, objectAttributesOf } from './object-attributes.js';
 import { forbidOverwrite } from './overwrite.js';
 import { downloadPlanOf, processedDownload } from '../image/download.js';
 import { deleteKey, deletionHeaders, requestedVersion, selectObject, versionHeader } from './versioning.js';
@@ -37,6 +37,20 @@ export async function commitObject(ctx: HandlerContext, record: ObjectRecord, ch
   return versionId;
 }
 
+/** A new object of these bytes at `key`, made now: what PUT, POST Object and Pic-Operations' copies store. */
+export function newObject(ctx: HandlerContext, key: string, blob: BlobInfo, attributes: ObjectAttributes): ObjectRecord {
+  return {
+    bucket: ctx.bucket.name,
+    key,
+    blobId: blob.id,
+    size: blob.size,
+    etag: blob.md5,
+    crc64: blob.crc64,
+    lastModified: ctx.now * 1000,
+    ...attributes,
+  };
+}
+
 /** `x-cos-version-id` for an answer that made a version. */
 export const madeVersionHeader = (versionId: string | undefined): Record<string, string> =>
   versionId === undefined ? {} : { 'x-cos-version-id': versionId };
@@ -56,20 +70,7 @@ export async function putObject(ctx: HandlerContext, beforeCommit?: (blob: BlobI
     await ctx.stores.blobs.delete(blob.id);
     throw e;
   }
-  const versionId = await commitObject(
-    ctx,
-    {
-      bucket: ctx.bucket.name,
-      key: ctx.routed.key,
-      blobId: blob.id,
-      size: blob.size,
-      etag: blob.md5,
-      crc64: blob.crc64,
-      lastModified: ctx.now * 1000,
-      ...attributes,
-    },
-    overwrite,
-  );
+  const versionId = await commitObject(ctx, newObject(ctx, ctx.routed.key, blob, attributes), overwrite);
   return {
     status: 200,
     headers: {

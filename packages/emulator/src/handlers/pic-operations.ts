@@ -9,7 +9,7 @@ import { toXml } from '../xml/xml.js';
 import type { HandlerContext } from './context.js';
 import { checkReadAccess } from './encryption.js';
 import { objectAttributesOf } from './object-attributes.js';
-import { commitObject, putObject as plainPutObject } from './object.js';
+import { commitObject, newObject, putObject as plainPutObject } from './object.js';
 import { selectObject } from './versioning.js';
 
 const PIC_OPERATIONS = 'pic-operations';
@@ -38,16 +38,7 @@ async function storeCopies(ctx: HandlerContext, processed: Processed): Promise<M
       ctx.config,
     );
     const blob = await ctx.stores.blobs.write(Readable.from([copy.picture.data]));
-    await commitObject(ctx, {
-      bucket: ctx.bucket.name,
-      key,
-      blobId: blob.id,
-      size: blob.size,
-      etag: blob.md5,
-      crc64: blob.crc64,
-      lastModified: ctx.now * 1000,
-      ...attributes,
-    });
+    await commitObject(ctx, newObject(ctx, key, blob, attributes));
     etags.set(key, blob.md5);
   }
   return etags;

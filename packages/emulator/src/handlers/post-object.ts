@@ -10,7 +10,7 @@ import { toXml } from '../xml/xml.js';
 import { limitedBody } from './body.js';
 import type { HandlerContext } from './context.js';
 import { encryptionHeaders } from './encryption.js';
-import { commitObject, madeVersionHeader } from './object.js';
+import { commitObject, madeVersionHeader, newObject } from './object.js';
 import { objectAttributesOf } from './object-attributes.js';
 import { forbidOverwrite } from './overwrite.js';
 import { TRAFFIC_LIMIT } from './traffic-limit.js';
@@ -106,20 +106,7 @@ async function handleFile(ctx: HandlerContext, fields: Record<string, string>, f
     if (md5 && Buffer.from(md5, 'base64').toString('hex') !== info.md5) throw CosErrors.badDigest('Content-MD5 does not match the file');
     form.authorize(info.size);
   });
-  const versionId = await commitObject(
-    ctx,
-    {
-      bucket: ctx.bucket.name,
-      key,
-      blobId: blob.id,
-      size: blob.size,
-      etag: blob.md5,
-      crc64: blob.crc64,
-      lastModified: ctx.now * 1000,
-      ...attributes,
-    },
-    overwrite,
-  );
+  const versionId = await commitObject(ctx, newObject(ctx, key, blob, attributes), overwrite);
 
   const location = `${ctx.protocol}://${ctx.host}/${encodeURI(key)}`;
   const headers = {
