@@ -15,7 +15,7 @@ import { ServerError } from './errors.js';
 import { checkExtension, checkKeyFolder } from './keys.js';
 import { SharedRedis } from './redis.js';
 import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
-import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, TicketService } from './tickets.js';
+import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, sendsHeadersOf, TicketService } from './tickets.js';
 
 /** The part of a pino logger the core writes to; any pino instance (Fastify's own included) fits. */
 export interface CoreLogger {
@@ -39,6 +39,11 @@ export interface Caller {
 export interface TicketInput extends Caller {
   /** The file's extension, without the dot; checked against `allowedExtensions`. */
   ext: unknown;
+}
+
+export interface DirectInput extends TicketInput {
+  /** `1`/`true` from a client that sends the ticket's `headers` (then `x-cos-forbid-overwrite` is signed); absent for the seed's. */
+  sendsHeaders?: unknown;
 }
 
 export interface MultipartInput extends TicketInput {
@@ -149,8 +154,9 @@ export class CosDirect {
   }
 
   /** The seed's ticket: a signed PUT of one new key. */
-  direct(input: TicketInput): Promise<DirectTicket> {
-    return this.#issue('direct', input, (folder) => this.#tickets.direct(input.ext, folder));
+  async direct(input: DirectInput): Promise<DirectTicket> {
+    const sendsHeaders = sendsHeadersOf(input.sendsHeaders);
+    return this.#issue('direct', input, (folder) => this.#tickets.direct(input.ext, folder, sendsHeaders));
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
