@@ -66,7 +66,12 @@ const { asn1 } = forge;
 function addressBytes(address: string): string {
   if (isIP(address) === 4) return String.fromCharCode(...address.split('.').map(Number));
   const [head = '', tail] = address.split('::');
-  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  // An embedded IPv4 tail (::ffff:1.2.3.4) is the last two 16-bit words.
+  const v4 = (w: string) => {
+    const [a, b, c, d] = w.split('.').map(Number);
+    return [((a! << 8) | b!).toString(16), ((c! << 8) | d!).toString(16)];
+  };
+  const groups = (part: string) => (part === '' ? [] : part.split(':').flatMap((w) => (w.includes('.') ? v4(w) : [w])));
   let words = groups(head);
   if (tail !== undefined) words = [...words, ...Array(8 - words.length - groups(tail).length).fill('0'), ...groups(tail)];
   return words.map((w) => String.fromCharCode(parseInt(w, 16) >> 8, parseInt(w, 16) & 0xff)).join('');
