@@ -14,6 +14,8 @@ interface Claim {
   s?: number;
   /** Unix seconds after which the token is refused. */
   e: number;
+  /** Unix seconds until which the ticket can write another object at the key; absent when COS refuses that. */
+  w?: number;
 }
 
 /**
@@ -230,6 +232,7 @@ export class UploadConfirmer {
       ...(crc64 ? { crc64 } : {}),
       contentType: header('content-type') ?? 'application/octet-stream',
       kind: claim.t,
+      ...(claim.w !== undefined ? { replaceableUntil: claim.w } : {}),
     };
   }
 }

@@ -150,6 +150,8 @@ export class TicketService {
         t: 'direct',
         ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
         e: tmp.expiredTime + 86400,
+        // The seed's signature takes a second PUT of the key until it expires; a signed header forbids it.
+        ...(headers ? {} : { w: startTime + expiresIn }),
       }),
     };
   }
@@ -194,7 +196,8 @@ export class TicketService {
       contentTypes: [...types.allowed],
       maxSize: size,
       ...download,
-      confirmToken: this.tokens.issue({ k: key, t: 'multipart', s: size, e: tmp.expiredTime + 86400 }),
+      // The key may PutObject its object key (without x-cos-forbid-overwrite) until it expires.
+      confirmToken: this.tokens.issue({ k: key, t: 'multipart', s: size, e: tmp.expiredTime + 86400, w: tmp.expiredTime }),
       completion: o.multipartCompletion,
     };
   }

@@ -41,6 +41,8 @@ describe('a confirmed upload cannot be replaced', () => {
     const confirmed = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(confirmed.status).toBe(200);
     expect(confirmed.json.data.etag).toBe(first.headers.etag);
+    // The seed's signature can write the key again until it expires: the answer says until when.
+    expect(confirmed.json.data.replaceableUntil).toBe(d.expiredTime);
     const again = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(again.json.data).toEqual(confirmed.json.data);
     expect(recorded.filter((u) => u.key === d.cosKey)).toHaveLength(1);
@@ -61,6 +63,7 @@ describe('a confirmed upload cannot be replaced', () => {
     const firstId = await multipartUpload(s, d, 1);
     const done = await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId: firstId });
     expect(done.status).toBe(200);
+    expect(done.json.data.replaceableUntil).toBe(d.expiredTime);
     // The same call again (its answer was lost) answers the same object, and the app hears of it once.
     const retry = await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId: firstId });
     expect(retry.json.data).toEqual(done.json.data);

@@ -44,6 +44,8 @@ describe('direct tickets for clients that send headers', () => {
     const confirmed = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(confirmed.status).toBe(200);
     expect(confirmed.json.data.etag).toBe(first.headers.etag);
+    // Nothing can replace it, so the confirmation is final at once.
+    expect(confirmed.json.data).not.toHaveProperty('replaceableUntil');
 
     const second = await putWith(s, d, 'other bytes, replaced', d.headers!);
     expect(second.status).toBe(409);

@@ -48,7 +48,7 @@ describe('single PUT', () => {
     expect(result).toMatchObject({ key: 'images/x.jpg', etag: 'abc', size: 5, method: 'put' });
   });
 
-  it("sends every header the ticket signed, as given; refuses a ticket whose headers are not strings", async () => {
+  it('sends every header the ticket signed, as given; refuses a ticket whose headers are not strings', async () => {
     const signed = { ...ticket, headers: { 'X-Cos-Forbid-Overwrite': 'true' } };
     const t = scripted([json(200, { code: 0, data: signed }), { status: 200, headers: { etag: '"abc"' }, text: '' }]);
     await uploadWith({ transport: t }, bytes('hello'), { signUrl: 'http://sign.example', ...fast });

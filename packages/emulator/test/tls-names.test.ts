@@ -142,7 +142,9 @@ describe("the emulator CA's name constraints", () => {
     const ca = await readFile(join(dir, 'ca.pem'), 'utf8');
     expect(await handshake(await leafFrom(dir, ['cos.ap-guangzhou.myqcloud.com']), ca, 'cos.ap-guangzhou.myqcloud.com')).toBe('ok');
     // Before the constraint a leaked ca-key.pem (or a trusted ca.pem) could vouch for any site.
-    expect(await handshake(await leafFrom(dir, ['www.example.com']), ca, 'www.example.com')).toBe('UNSPECIFIED: permitted subtree violation');
+    expect(await handshake(await leafFrom(dir, ['www.example.com']), ca, 'www.example.com')).toBe(
+      'UNSPECIFIED: permitted subtree violation',
+    );
   });
 
   it('refuse, at start, a host name the CA was not made for; a CA made with it serves it', async () => {

@@ -175,6 +175,13 @@ export interface ConfirmedUpload {
   crc64?: string;
   contentType: string;
   kind: 'direct' | 'post' | 'multipart';
+  /**
+   * Unix seconds until which the ticket can still write another object at `key` (COS would take it): a
+   * seed direct ticket (signed without `x-cos-forbid-overwrite`) until its signature expires, a multipart
+   * ticket until its key does. Absent when COS refuses any second write (direct tickets with `headers`,
+   * POST forms). A repeat confirmation after this time that still answers this ETag is final.
+   */
+  replaceableUntil?: number;
 }
 
 export interface ConfirmRequest {

@@ -103,9 +103,7 @@ const subtree = (tag: number, value: string) =>
 /** The extension for forge's setExtensions: critical, as RFC 5280 requires of nameConstraints. */
 export function nameConstraintsExtension(permitted: PermittedNames): { id: string; critical: true; value: string } {
   const subtrees = [...permitted.dns.map((d) => subtree(2, d)), ...permitted.ips.map((r) => subtree(7, ipRangeBytes(r)))];
-  const value = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, subtrees),
-  ]);
+  const value = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, subtrees)]);
   return { id: NAME_CONSTRAINTS_OID, critical: true, value: asn1.toDer(value).getBytes() };
 }
 
