@@ -137,6 +137,11 @@ export class UploadConfirmer {
     return { upload: confirmation.upload, first: true };
   }
 
+  /** A confirmed object, as long as COS still holds it (same ETag and size); SRV_ERR_OBJECT_CHANGED once it does not. */
+  async check(upload: ConfirmedUpload): Promise<ConfirmedUpload> {
+    return (await this.#again({ k: upload.key, t: upload.kind, e: 0 }, { upload })).upload;
+  }
+
   /** Forgets the ticket's confirmation, so that a retry confirms (and runs the app's hook) again. */
   release(upload: ConfirmedUpload): Promise<void> {
     return this.confirmations.release(upload.key);

@@ -180,6 +180,20 @@ export class CosDirect {
     return this.#confirmed(input, 'complete', () => this.#confirmer.completeMultipart(input.confirmToken, input.uploadId));
   }
 
+  /**
+   * Whether COS still holds the object an upload confirmed (as `onUploadConfirmed` got it): answers it
+   * while the ETag and size are the same, throws SRV_ERR_OBJECT_CHANGED once they are not. For an upload
+   * with `replaceableUntil`, a check after that time that answers is final.
+   */
+  async checkConfirmed(upload: ConfirmedUpload, log: CoreLogger = this.#log): Promise<ConfirmedUpload> {
+    try {
+      return await this.#confirmer.check(upload);
+    } catch (e) {
+      logUpstream(log, e);
+      throw e;
+    }
+  }
+
   /** Runs the configured authentication on a request; what it returns is the caller's `user`. */
   async authenticate(request: AppRequest, log: CoreLogger = this.#log): Promise<unknown> {
     if (!this.authenticator) return undefined;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConfirmedUpload, createServer, type DirectTicket, type MultipartTicket } from '../src/index.js';
+import { type ConfirmedUpload, createCosDirect, createServer, type DirectTicket, type MultipartTicket } from '../src/index.js';
 import { post, withTicketKey } from './cos-requests.js';
 import { seedPut, stack, ticket, type Stack } from './harness.js';
 
@@ -47,6 +47,10 @@ describe('a confirmed upload cannot be replaced', () => {
     expect(again.json.data).toEqual(confirmed.json.data);
     expect(recorded.filter((u) => u.key === d.cosKey)).toHaveLength(1);
 
+    // The app's own check of what its hook recorded, without the confirmToken.
+    const core = createCosDirect({ ...s.emulatorOptions, rateLimit: false });
+    expect(await core.checkConfirmed(confirmed.json.data)).toEqual(confirmed.json.data);
+
     // The seed's client cannot send x-cos-forbid-overwrite, so COS takes the second PUT while the
     // signature lives; the server never reports it as the confirmed object.
     const second = await putBytes(s, d, 'other bytes, replaced');
@@ -55,6 +59,8 @@ describe('a confirmed upload cannot be replaced', () => {
     expect(changed.status).toBe(409);
     expect(changed.json.code).toBe('SRV_ERR_OBJECT_CHANGED');
     expect(changed.json.message).toContain(String(first.headers.etag));
+    await expect(core.checkConfirmed(confirmed.json.data)).rejects.toMatchObject({ code: 'SRV_ERR_OBJECT_CHANGED' });
+    await core.close();
     expect(recorded.filter((u) => u.key === d.cosKey)).toEqual([confirmed.json.data]);
   });
 
