@@ -75,7 +75,10 @@ export class Readiness {
 
   /** The checks after running those that are due (or all, with `fresh`). */
   async check(options: ReadinessOptions = {}): Promise<SignServerReadiness> {
-    if (this.options.startupChecks && (options.fresh || this.#due())) await this.run();
+    if (!this.options.startupChecks) return this.report();
+    // A run in progress (the one at start) answers for this ask; its result is what a probe waits for.
+    if (this.#running) await this.#running;
+    if (options.fresh || this.#due()) await this.run();
     return this.report();
   }
 
