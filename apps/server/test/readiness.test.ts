@@ -1,6 +1,10 @@
+import { mkdtemp } from 'node:fs/promises';
 import { connect, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SIGN_SERVER_PATHS, type SignServerReadiness } from '@cos-direct/protocol';
+import { startInProcessCosEmulator } from '@cos-direct/testcontainers/in-process';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCosDirect, createServer, type DirectTicket, loadConfig, type ServerOptions } from '../src/index.js';
@@ -122,6 +126,18 @@ describe('an STS out of reach', () => {
     expect(t.json.code).toBe('SRV_ERR_STS_UNREACHABLE');
     expect(t.json.message).toMatch(/sts\.invalid could not be resolved/);
     expect(s.logs).toContainEqual(expect.objectContaining({ msg: 'STS could not be reached', failure: 'dns' }));
+  });
+
+  it('behind a certificate this process does not trust: a TLS failure', async () => {
+    // An emulator with a CA of its own, which NODE_EXTRA_CA_CERTS does not name.
+    const untrusted = await startInProcessCosEmulator({ caDir: await mkdtemp(join(tmpdir(), 'cos-server-untrusted-ca-')) });
+    try {
+      const core = createCosDirect(untrusted.getSignServerOptions());
+      const { checks } = await core.checkReadiness();
+      expect(checks.sts).toMatchObject({ state: 'failed', failure: 'tls', reason: expect.stringContaining('NODE_EXTRA_CA_CERTS') });
+    } finally {
+      await untrusted.emulator.close();
+    }
   });
 
   it('that never answers: a timeout, with the deadline in the reason', async () => {
