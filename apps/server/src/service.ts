@@ -228,7 +228,7 @@ export class CosDirect {
     try {
       return await this.#confirmer.check(upload);
     } catch (e) {
-      logUpstream(log, e);
+      this.#logUpstream(log, e);
       throw e;
     }
   }
