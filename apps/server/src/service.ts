@@ -222,7 +222,7 @@ export class CosDirect {
   /**
    * Whether COS still holds the object an upload confirmed (as `onUploadConfirmed` got it): answers it
    * while the ETag and size are the same, throws SRV_ERR_OBJECT_CHANGED once they are not. For an upload
-   * with `replaceableUntil`, a check after that time that answers is final.
+   * with `replaceableUntil`, a check after that time (and after a PUT started just before it could end) is final.
    */
   async checkConfirmed(upload: ConfirmedUpload, log: CoreLogger = this.#log): Promise<ConfirmedUpload> {
     try {

@@ -217,7 +217,8 @@ export interface ConfirmedUpload {
    * Unix seconds until which the ticket can still write another object at `key` (COS would take it): a
    * seed direct ticket (signed without `x-cos-forbid-overwrite`) until its signature expires, a multipart
    * ticket until its key does. Absent when COS refuses any second write (direct tickets with `headers`,
-   * POST forms). A repeat confirmation after this time that still answers this ETag is final.
+   * POST forms). No write with the ticket can start after this time; a check once a PUT started just
+   * before it has had time to finish that still answers this ETag is final.
    */
   replaceableUntil?: number;
 }
