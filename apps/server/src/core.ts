@@ -9,6 +9,7 @@ export {
   callerIdOf,
   createCosDirect,
   type Limits,
+  type DirectInput,
   type MultipartInput,
   type TicketInput,
   type TicketKind,

@@ -19,7 +19,7 @@ import { METRICS_CONTENT_TYPE, outcomeOf, ServerMetrics } from './metrics.js';
 import { Readiness, type ReadinessOptions } from './readiness.js';
 import { SharedRedis } from './redis.js';
 import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
-import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, TicketService } from './tickets.js';
+import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, sendsHeadersOf, TicketService } from './tickets.js';
 
 /** The part of a pino logger the core writes to; any pino instance (Fastify's own included) fits. */
 export interface CoreLogger {
@@ -43,6 +43,11 @@ export interface Caller {
 export interface TicketInput extends Caller {
   /** The file's extension, without the dot; checked against `allowedExtensions`. */
   ext: unknown;
+}
+
+export interface DirectInput extends TicketInput {
+  /** `1`/`true` from a client that sends the ticket's `headers` (then `x-cos-forbid-overwrite` is signed); absent for the seed's. */
+  sendsHeaders?: unknown;
 }
 
 export interface MultipartInput extends TicketInput {
@@ -188,8 +193,9 @@ export class CosDirect {
   }
 
   /** The seed's ticket: a signed PUT of one new key. */
-  direct(input: TicketInput): Promise<DirectTicket> {
-    return this.#issue('direct', input, (folder) => this.#tickets.direct(input.ext, folder));
+  async direct(input: DirectInput): Promise<DirectTicket> {
+    const sendsHeaders = sendsHeadersOf(input.sendsHeaders);
+    return this.#issue('direct', input, (folder) => this.#tickets.direct(input.ext, folder, sendsHeaders));
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
@@ -211,6 +217,20 @@ export class CosDirect {
   /** Completes a multipart upload within its ticket's size, and reports it once to the app. */
   async completeMultipart(input: CompleteInput): Promise<ConfirmedUpload> {
     return this.#confirmed(input, 'complete', () => this.#confirmer.completeMultipart(input.confirmToken, input.uploadId));
+  }
+
+  /**
+   * Whether COS still holds the object an upload confirmed (as `onUploadConfirmed` got it): answers it
+   * while the ETag and size are the same, throws SRV_ERR_OBJECT_CHANGED once they are not. For an upload
+   * with `replaceableUntil`, a check after that time (and after a PUT started just before it could end) is final.
+   */
+  async checkConfirmed(upload: ConfirmedUpload, log: CoreLogger = this.#log): Promise<ConfirmedUpload> {
+    try {
+      return await this.#confirmer.check(upload);
+    } catch (e) {
+      this.#logUpstream(log, e);
+      throw e;
+    }
   }
 
   /** Runs the configured authentication on a request; what it returns is the caller's `user`. */

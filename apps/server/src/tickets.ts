@@ -1,4 +1,10 @@
-import type { DirectTicket, MultipartTicket, PostPolicyTicket } from '@cos-direct/protocol';
+import {
+  type DirectTicket,
+  FORBID_OVERWRITE_HEADER,
+  type MultipartTicket,
+  type PostPolicyTicket,
+  SENDS_HEADERS_PARAM,
+} from '@cos-direct/protocol';
 import { createPostPolicy, encodeKeyPath, presignRequest, signPostPolicy, signRequest } from '@cos-direct/signer';
 import type { ResolvedServerOptions } from './config/index.js';
 import type { ConfirmTokens } from './confirm.js';
@@ -16,6 +22,19 @@ const POST_PINNED: ReadonlyArray<[string, string]> = [
   ['x-cos-forbid-overwrite', 'true'],
   ['success_action_redirect', ''],
 ];
+
+/** The headers a direct ticket signs for a client that sends them: COS then refuses a second PUT of the key. */
+const DIRECT_SIGNED: Readonly<Record<string, string>> = Object.freeze({ [FORBID_OVERWRITE_HEADER]: 'true' });
+
+/** `sendsHeaders` as a query parameter or body field: `1`/`true` (or JSON true), or absent / `0`/`false`. */
+export function sendsHeadersOf(raw: unknown): boolean {
+  if (raw === undefined || raw === null || raw === '' || raw === false || raw === 0) return false;
+  if (raw === true || raw === 1) return true;
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  if (text === '1' || text === 'true') return true;
+  if (text === '0' || text === 'false') return false;
+  throw new ServerError('SRV_ERR_BAD_REQUEST', `the request is malformed: ${SENDS_HEADERS_PARAM} must be 1, true, 0 or false`);
+}
 
 /**
  * Issues upload tickets for exactly one new object key each. Tickets that carry only signatures
@@ -94,17 +113,27 @@ export class TicketService {
     return { downloadUrl: `${this.#url(key)}?${signed.query}` };
   }
 
-  /** The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. */
-  async direct(rawExt: unknown, folder = ''): Promise<DirectTicket> {
+  /**
+   * The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. For a client
+   * that sends headers the signature also covers `x-cos-forbid-overwrite: true`: dropping the header
+   * breaks the signature, and sending it makes COS refuse any PUT once the key holds an object.
+   */
+  async direct(rawExt: unknown, folder = '', sendsHeaders = false): Promise<DirectTicket> {
     const o = this.options;
     const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.#downloadUrl(key, now)]);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
     const expiresIn = Math.max(1, Math.min(o.signatureSeconds, tmp.expiredTime - startTime));
+    const headers = sendsHeaders ? { ...DIRECT_SIGNED } : undefined;
     const signed = signRequest(
-      { method: 'PUT', pathname: `/${key}`, headers: { host: o.cosHost } },
-      { credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey }, startTime, expiresIn, signHeaders: ['host'] },
+      { method: 'PUT', pathname: `/${key}`, headers: { host: o.cosHost, ...headers } },
+      {
+        credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey },
+        startTime,
+        expiresIn,
+        signHeaders: ['host', ...Object.keys(headers ?? {})],
+      },
     );
     return {
       cosHost: o.cosHost,
@@ -113,6 +142,7 @@ export class TicketService {
       securityToken: tmp.sessionToken,
       cosUrl: this.#url(key),
       expiredTime: startTime + expiresIn,
+      ...(headers ? { headers } : {}),
       ...(contentType ? { contentType } : {}),
       contentTypes: [...types.allowed],
       ...(o.maxSize !== undefined ? { maxSize: o.maxSize } : {}),
@@ -122,6 +152,8 @@ export class TicketService {
         t: 'direct',
         ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
         e: tmp.expiredTime + 86400,
+        // The seed's signature takes a second PUT of the key until it expires; a signed header forbids it.
+        ...(headers ? {} : { w: startTime + expiresIn }),
       }),
     };
   }
@@ -166,7 +198,8 @@ export class TicketService {
       contentTypes: [...types.allowed],
       maxSize: size,
       ...download,
-      confirmToken: this.tokens.issue({ k: key, t: 'multipart', s: size, e: tmp.expiredTime + 86400 }),
+      // The key may PutObject its object key (without x-cos-forbid-overwrite) until it expires.
+      confirmToken: this.tokens.issue({ k: key, t: 'multipart', s: size, e: tmp.expiredTime + 86400, w: tmp.expiredTime }),
       completion: o.multipartCompletion,
     };
   }

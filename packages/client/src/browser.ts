@@ -88,7 +88,8 @@ export async function upload(source: Blob | Uint8Array, options: BrowserUploadOp
 export function getStsDirectSign(
   signUrl: string,
   ext: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  /** `sendsHeaders: true` when your PUT sends every header of the ticket's `headers` (then the ticket cannot overwrite). */
+  options: { headers?: Record<string, string>; signal?: AbortSignal; sendsHeaders?: boolean } = {},
 ): Promise<DirectTicket> {
   return fetchDirectTicket(xhrTransport(), signUrl, ext, options);
 }

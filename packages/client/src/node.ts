@@ -143,7 +143,8 @@ export async function upload(source: NodeUploadSource, options: NodeUploadOption
 export function getStsDirectSign(
   signUrl: string,
   ext: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher } = {},
+  /** `sendsHeaders: true` when your PUT sends every header of the ticket's `headers` (then the ticket cannot overwrite). */
+  options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher; sendsHeaders?: boolean } = {},
 ): Promise<DirectTicket> {
   return fetchDirectTicket(undiciTransport(options.dispatcher), signUrl, ext, options);
 }
