@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadOptions } from '../src/types.js';
+import { getLimits } from '../src/node.js';
 import { createUploadController } from '../src/upload-controller.js';
 import { uploadWith } from '../src/upload.js';
 import { MiB, memorySource, memoryStore, observe, partNumber, pattern, type Stack, stack } from './support/stack.js';
@@ -103,5 +104,13 @@ describe('the upload controller', () => {
     } finally {
       s.emu.faults.set([]);
     }
+  });
+});
+
+describe('getLimits', () => {
+  it("reads what the sign server's tickets would allow, for a UI to check a file before starting", async () => {
+    expect(await getLimits(s.signUrl)).toMatchObject({ allowedExtensions: ['jpg', 'bin', 'mp4'], maxSize: 8 * MiB });
+    // A server without /limits (here, a path where nothing answers it): undefined, and the tickets decide.
+    expect(await getLimits(`${s.signUrl}/elsewhere`)).toBeUndefined();
   });
 });
