@@ -128,6 +128,30 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     expect(sha((await s.getObject(key)).body)).toBe(sha(data));
   });
 
+  it('resumes after a reload when the same file is picked again, from the resume state in localStorage', async () => {
+    s.emu.faults.set([{ operation: 'UploadPart', latencyMs: 300 }]);
+    // A file on disk, so that picking it twice gives the same name, size and modification time.
+    const data = randomBytes(3 * MiB);
+    const path = join(dir, 'reloaded.bin');
+    await writeFile(path, data);
+    const before = (await partsStored()).length;
+    await open();
+    await page.setInputFiles('#file', path);
+    await page.click('#start');
+    await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await page.reload();
+    await expect.poll(status).toBe('idle');
+    await page.setInputFiles('#file', path);
+    await page.click('#start');
+    await expect.poll(status, { timeout: 30_000 }).toBe('done');
+    const key = (await page.textContent('#key'))!;
+    const stored = (await partsStored()).filter((r) => r.key === key).length;
+    expect(stored).toBeLessThanOrEqual(3);
+    const sent = Number(await page.textContent('#parts'));
+    expect(sent).toBeLessThan(3);
+    expect(sha((await s.getObject(key)).body)).toBe(sha(data));
+  });
+
   it('cancels a multipart upload, leaving nothing open at COS', async () => {
     s.emu.faults.set([{ operation: 'UploadPart', latencyMs: 300 }]);
     const before = (await partsStored()).length;
