@@ -1,8 +1,19 @@
 import { Crc64Ecma } from '@cos-direct/signer/crc64';
 import { CosDirectError } from './errors.js';
+import { abandonWith, listPending } from './pending.js';
 import { fetchDirectTicket, fetchMultipartTicket } from './tickets.js';
 import { xhrTransport } from './transport/xhr.js';
-import type { DirectTicket, MultipartTicket, ResumeState, ResumeStore, UploadOptions, UploadResult, UploadSource } from './types.js';
+import type {
+  AbandonOptions,
+  DirectTicket,
+  MultipartTicket,
+  PendingUpload,
+  ResumeState,
+  ResumeStore,
+  UploadOptions,
+  UploadResult,
+  UploadSource,
+} from './types.js';
 import { uploadWith } from './upload.js';
 
 export { describeError, type ErrorLocale, formatBytes } from './describe.js';
@@ -36,7 +47,39 @@ export function localStorageResumeStore(storage: Storage = globalThis.localStora
     async delete(id) {
       storage.removeItem(PREFIX + id);
     },
+    async list() {
+      const out: Array<{ id: string; state: ResumeState }> = [];
+      for (let i = 0; i < storage.length; i++) {
+        const name = storage.key(i);
+        if (!name?.startsWith(PREFIX)) continue;
+        const id = name.slice(PREFIX.length);
+        const state = await this.get(id);
+        if (state) out.push({ id, state });
+      }
+      return out;
+    },
   };
+}
+
+const defaultStore = () => (typeof localStorage !== 'undefined' ? localStorageResumeStore() : undefined);
+
+/**
+ * What identifies a file across page loads: its name, size and modification time. A saved upload's
+ * `fingerprint` is this of the file it came from, so the file the user picks again can be matched.
+ */
+export function fingerprintOf(file: Blob): string | undefined {
+  const f = file as Blob & { name?: string; lastModified?: number };
+  return f.name ? `file:${f.name}|${f.size}|${f.lastModified ?? 0}` : undefined;
+}
+
+/** The multipart uploads the resume store holds (localStorage by default), oldest first. */
+export function pendingUploads(options: { resumeStore?: ResumeStore } = {}): Promise<PendingUpload[]> {
+  return listPending(options.resumeStore ?? defaultStore());
+}
+
+/** Aborts a pending upload at COS (its parts are deleted) and forgets it; `signUrl` renews its key if needed. */
+export function abandonUpload(id: string, options: AbandonOptions & { resumeStore?: ResumeStore } = {}): Promise<void> {
+  return abandonWith(xhrTransport(), options.resumeStore ?? defaultStore(), id, options);
 }
 
 async function crcOf(blob: Blob): Promise<string> {
@@ -55,7 +98,7 @@ function openBlob(source: Blob | Uint8Array, name?: string): UploadSource {
   return {
     size: blob.size,
     name: name ?? file.name,
-    identity: file.name ? `file:${file.name}|${file.size}|${file.lastModified ?? 0}` : undefined,
+    identity: fingerprintOf(file),
     repeatable: true,
     slice: (start, end) => blob.slice(start, end),
     hashRange: async (start, end) => ({ crc64: await crcOf(blob.slice(start, end)) }),
@@ -73,7 +116,7 @@ export async function upload(source: Blob | Uint8Array, options: BrowserUploadOp
     throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'in browsers the source must be a File, Blob or Uint8Array');
   }
   const opened = openBlob(source, options.name);
-  const store = options.resumeStore ?? (typeof localStorage !== 'undefined' ? localStorageResumeStore() : undefined);
+  const store = options.resumeStore ?? defaultStore();
   const result = await uploadWith({ transport: xhrTransport(), resumeStore: store }, opened, options);
   // XHR cannot hash what it sends: check the single PUT's CRC-64 against the local bytes afterwards.
   if (result.method === 'put' && result.crc64) {
