@@ -27,4 +27,4 @@ export {
   type ServerOptions,
 } from './config/index.js';
 export { ServerError, ServerErrorCodes, type ServerErrorCode } from './errors.js';
-export type { DirectTicket, MultipartTicket, PostPolicyTicket } from './tickets.js';
+export type { DirectTicket, MultipartRefresh, MultipartTicket, PostPolicyTicket } from './tickets.js';

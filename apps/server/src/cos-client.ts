@@ -9,6 +9,8 @@ export interface CosClientOptions {
   cosHost: string;
   cosProtocol: 'https' | 'http';
   timeoutMs: number;
+  /** The clock signatures start at, in unix seconds (the server's `now`). */
+  now?: () => number;
 }
 
 export interface CosAnswer {
@@ -41,7 +43,12 @@ export class CosClient {
     }
     const signed = signRequest(
       { method, pathname: `/${key}`, query, headers },
-      { credentials: { secretId: o.secretId, secretKey: o.secretKey }, expiresIn: 60, signHeaders: ['host'] },
+      {
+        credentials: { secretId: o.secretId, secretKey: o.secretKey },
+        ...(o.now ? { startTime: o.now() } : {}),
+        expiresIn: 60,
+        signHeaders: ['host'],
+      },
     );
     const search = Object.entries(query)
       .map(([k, v]) => (v === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))

@@ -8,7 +8,7 @@ import { checkExtension, newObjectKey, type TypeRule, typeRuleOf } from './keys.
 import { allowStatement, type PolicyScope, policyOf, readOnePolicy, writeStatements } from './policy.js';
 import type { StsClient, TemporaryKey } from './sts-client.js';
 
-export type { DirectTicket, MultipartTicket, PostPolicyTicket };
+export type { DirectTicket, MultipartRefresh, MultipartTicket, PostPolicyTicket };
 
 /** POST form fields the policy pins to these values, in the form's order. */
 const POST_PINNED: ReadonlyArray<[string, string]> = [
