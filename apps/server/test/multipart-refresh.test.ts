@@ -119,7 +119,8 @@ describe('refresh rate limit', () => {
       expect((await ticket(s.base, '/sts-multipart?ext=jpg&size=300')).status).toBe(429);
       const uploadId = await initiate(s, d);
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await post(s, '/sts-multipart-refresh', { confirmToken: d.confirmToken, uploadId })).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await post(s, '/sts-multipart-refresh', { confirmToken: d.confirmToken, uploadId })).status);
       expect(statuses).toEqual([200, 200, 429]);
       // Refreshes have a budget of their own: completing is still allowed.
       expect((await withTicketKey(s, d, 'PUT', { partNumber: '1', uploadId }, Buffer.alloc(10, 3))).status).toBe(200);

@@ -45,7 +45,8 @@ const isNoSuchUpload = (e: unknown) =>
  * upload COS no longer holds (aborted, completed) is only forgotten.
  */
 export async function abandonWith(transport: Transport, store: ResumeStore | undefined, id: string, options: AbandonOptions = {}) {
-  if (typeof id !== 'string' || id === '') throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'abandonUpload needs the id of a pending upload');
+  if (typeof id !== 'string' || id === '')
+    throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'abandonUpload needs the id of a pending upload');
   const state = await store?.get(id);
   if (!store || !state) return;
   const policy = resolveRetryPolicy(options.retryPolicy, options.retries);

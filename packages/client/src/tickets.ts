@@ -195,7 +195,8 @@ export function refresherOf(
   return {
     refreshNeedsToken: true,
     refresh: async (upload) => {
-      if (!upload.confirmToken) throw new CosDirectError('CLIENT_ERR_TICKET_EXPIRED', 'the upload has no confirmToken to refresh its key with');
+      if (!upload.confirmToken)
+        throw new CosDirectError('CLIENT_ERR_TICKET_EXPIRED', 'the upload has no confirmToken to refresh its key with');
       return fetchMultipartRefresh(transport, signUrl, { confirmToken: upload.confirmToken, uploadId: upload.uploadId }, request);
     },
   };

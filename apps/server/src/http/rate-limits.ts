@@ -76,7 +76,13 @@ export class RateLimits {
             ...(over ? { 'retry-after': String(reset) } : {}),
           };
           const what =
-            budget === 'tickets' ? 'tickets' : budget === 'signin' ? 'failed sign-ins' : budget === 'refresh' ? 'key refreshes' : 'confirmations';
+            budget === 'tickets'
+              ? 'tickets'
+              : budget === 'signin'
+                ? 'failed sign-ins'
+                : budget === 'refresh'
+                  ? 'key refreshes'
+                  : 'confirmations';
           resolve({ over, headers, message: `too many requests: at most ${max} ${what} per ${durationText(this.#windowMs)}` });
         },
         this.#windowMs,

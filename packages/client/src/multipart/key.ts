@@ -33,7 +33,8 @@ export class UploadKey {
     const { refresh } = tickets;
     const usable = refresh && (!tickets.refreshNeedsToken || state.confirmToken);
     this.#refresh = usable
-      ? () => refresh({ cosKey: state.cosKey, uploadId: state.uploadId, ...(state.confirmToken ? { confirmToken: state.confirmToken } : {}) })
+      ? () =>
+          refresh({ cosKey: state.cosKey, uploadId: state.uploadId, ...(state.confirmToken ? { confirmToken: state.confirmToken } : {}) })
       : undefined;
   }
 
