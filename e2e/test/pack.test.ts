@@ -169,6 +169,7 @@ const CHECKS: Record<string, Check> = {
           postPolicy: '/post-policy',
           confirm: '/confirm',
           completeMultipart: '/complete-multipart',
+          multipartRefresh: '/sts-multipart-refresh',
           limits: '/limits',
           health: '/healthz',
         },

@@ -30,7 +30,7 @@ async function savedStates(resumeDir: string): Promise<ResumeState[]> {
 }
 
 /** Starts a multipart upload of a new file and stops it (as a closed tab would) once `parts` parts are done. */
-async function stopAfter(name: string, parts: number, resumeDir: string) {
+async function stopAfter(name: string, parts: number, resumeDir: string, more: { storeCredentials?: boolean } = {}) {
   const path = join(dir, name);
   const data = pattern(5 * MiB, name.length);
   await writeFile(path, data);
@@ -45,6 +45,7 @@ async function stopAfter(name: string, parts: number, resumeDir: string) {
     ...fast,
     signal: controller.signal,
     keepResumeOnAbort: true,
+    ...more,
     onProgress: (_sent, _total, detail?: ProgressDetail) => {
       if (detail && detail.partsDone >= parts) controller.abort();
     },
@@ -108,6 +109,13 @@ describe('resume state', () => {
     expect(text).toContain('"confirmToken"');
     expect(text).not.toContain('tmpSecretKey');
     expect(text).not.toContain('sessionToken');
+
+    // Asked to, it keeps the key too (an upload that must resume without the sign server).
+    const withKeyDir = join(dir, 'resume-with-key');
+    await stopAfter('with-key.bin', 1, withKeyDir, { storeCredentials: true });
+    const [saved] = await savedStates(withKeyDir);
+    expect(saved!.credentials).toMatchObject({ tmpSecretKey: expect.any(String), sessionToken: expect.any(String) });
+    expect(saved!.expiredTime).toBeGreaterThan(Date.now() / 1000);
   });
 });
 
