@@ -58,6 +58,28 @@ describe('a key that expires mid-upload', () => {
     expect(head.headers.etag).toMatch(/-5"$/);
   });
 
+  it('is renewed once for all the parts in flight that COS refused with it', async () => {
+    const data = pattern(6 * MiB, 64);
+    const o = observe(s.transport, async (req, send) => {
+      if (partNumber(req) === 4 && offset === 0) offset = 120;
+      return send();
+    });
+    const result = await uploadWith({ transport: o.transport }, memorySource(data, 'wide.bin'), {
+      signUrl: s.signUrl,
+      ...options,
+      concurrency: 3,
+    });
+    expect(result).toMatchObject({ size: data.length, partsUploaded: 6 });
+    expect(o.find((r) => r.url.endsWith('/sts-multipart-refresh'))).toHaveLength(1);
+    const statuses = emulatorParts(result.key);
+    // Every part accepted once; each refusal (the parts that went with the expired key) sent again once.
+    expect(statuses.filter((x) => x === 200)).toHaveLength(6);
+    const refused = o.log.filter((e) => partNumber(e.req) !== undefined && e.res?.status === 403).map((e) => partNumber(e.req));
+    expect(refused.length).toBeGreaterThan(0);
+    expect(statuses.filter((x) => x === 403)).toHaveLength(refused.length);
+    expect(o.partsSent().sort()).toEqual([1, 2, 3, 4, 5, 6, ...refused].sort());
+  });
+
   it('is renewed before a part starts when less than the margin is left, so COS refuses nothing', async () => {
     const data = pattern(4 * MiB, 62);
     const o = observe(s.transport, async (req, send) => {
