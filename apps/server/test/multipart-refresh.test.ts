@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfirmTokens } from '../src/confirm.js';
 import type { MultipartRefresh, MultipartTicket } from '../src/index.js';
 import { post, withTicketKey } from './cos-requests.js';
 import { stack, ticket, type Stack } from './harness.js';
@@ -80,6 +81,17 @@ describe('POST /sts-multipart-refresh', () => {
     expect((await withTicketKey(s, d, 'DELETE', { uploadId })).status).toBe(204);
     const aborted = await refresh(s, { confirmToken: d.confirmToken, uploadId });
     expect(aborted.json.code).toBe('SRV_ERR_NOT_UPLOADED');
+  });
+
+  it('refuses a token issued before refreshes existed (no refresh deadline in it)', async () => {
+    const d = await multipartTicket(s);
+    const uploadId = await initiate(s, d);
+    const old = new ConfirmTokens(String(s.emulatorOptions.secretKey)).issue({ k: d.cosKey, t: 'multipart', s: 300, e: clock + 3600 });
+    const res = await refresh(s, { confirmToken: old, uploadId });
+    expect(res.json).toMatchObject({
+      code: 'SRV_ERR_INVALID_CONFIRM_TOKEN',
+      message: expect.stringContaining('before keys could be refreshed'),
+    });
   });
 
   it('refuses a completed upload', async () => {
