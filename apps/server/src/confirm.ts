@@ -149,7 +149,9 @@ export class UploadConfirmer {
     if (typeof uploadId !== 'string' || !/^[A-Za-z0-9._~+/=-]{1,256}$/.test(uploadId)) {
       throw new ServerError('SRV_ERR_BAD_REQUEST', 'uploadId is missing or malformed');
     }
-    if (claim.r === undefined) throw new ServerError('SRV_ERR_INVALID_CONFIRM_TOKEN', 'confirmToken was issued before keys could be refreshed');
+    if (claim.r === undefined) {
+      throw new ServerError('SRV_ERR_INVALID_CONFIRM_TOKEN', 'confirmToken was issued before keys could be refreshed');
+    }
     if (now > claim.r) {
       throw new ServerError('SRV_ERR_INVALID_CONFIRM_TOKEN', 'confirmToken no longer refreshes: the upload has run longer than allowed');
     }
