@@ -21,6 +21,9 @@ describe('@cos-direct/protocol', () => {
       multipartRefresh: '/sts-multipart-refresh',
       limits: '/limits',
       health: '/healthz',
+      live: '/livez',
+      ready: '/readyz',
+      metrics: '/metrics',
     });
     expect(OCTET_STREAM).toBe('application/octet-stream');
     expect(MULTIPART_COMPLETIONS).toEqual(['server', 'client']);
