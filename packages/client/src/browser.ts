@@ -31,15 +31,18 @@ const PREFIX = 'cos-direct:upload:';
 
 /** Resume state in localStorage, so an upload survives a page reload. */
 export function localStorageResumeStore(storage: Storage = globalThis.localStorage): ResumeStore {
+  const read = (id: string): ResumeState | undefined => {
+    try {
+      const raw = storage.getItem(PREFIX + id);
+      const state = raw ? (JSON.parse(raw) as ResumeState) : undefined;
+      return state?.version === 1 ? state : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   return {
     async get(id) {
-      try {
-        const raw = storage.getItem(PREFIX + id);
-        const state = raw ? (JSON.parse(raw) as ResumeState) : undefined;
-        return state?.version === 1 ? state : undefined;
-      } catch {
-        return undefined;
-      }
+      return read(id);
     },
     async set(id, state) {
       storage.setItem(PREFIX + id, JSON.stringify(state));
@@ -48,15 +51,12 @@ export function localStorageResumeStore(storage: Storage = globalThis.localStora
       storage.removeItem(PREFIX + id);
     },
     async list() {
-      const out: Array<{ id: string; state: ResumeState }> = [];
-      for (let i = 0; i < storage.length; i++) {
-        const name = storage.key(i);
-        if (!name?.startsWith(PREFIX)) continue;
-        const id = name.slice(PREFIX.length);
-        const state = await this.get(id);
-        if (state) out.push({ id, state });
-      }
-      return out;
+      const names = Array.from({ length: storage.length }, (_, i) => storage.key(i)).filter((n) => n?.startsWith(PREFIX));
+      return names.flatMap((name) => {
+        const id = name!.slice(PREFIX.length);
+        const state = read(id);
+        return state ? [{ id, state }] : [];
+      });
     },
   };
 }
