@@ -29,6 +29,7 @@ describe('POST /sts-multipart-refresh', () => {
       authenticate: (req) => (typeof req.headers['x-user'] === 'string' ? { id: req.headers['x-user'] } : null),
       maxUploadSeconds: 3600,
       now: () => clock,
+      metrics: true,
     });
   });
   afterAll(() => s.close());
@@ -47,6 +48,9 @@ describe('POST /sts-multipart-refresh', () => {
     expect((await withTicketKey(s, renewed, 'PUT', { partNumber: '2', uploadId }, Buffer.alloc(301, 1))).status).toBe(403);
     const other = await multipartTicket(s);
     expect((await withTicketKey(s, { ...other, credentials: fresh.credentials }, 'POST', { uploads: '' })).status).toBe(403);
+    // Counted beside the tickets, as a kind of its own.
+    const metrics = await (await fetch(`${s.base}/metrics`)).text();
+    expect(metrics).toMatch(/cos_direct_tickets_total\{kind="multipart-refresh",outcome="ok"\} [1-9]/);
   });
 
   it('refuses a token that is not this server’s, or a malformed upload id', async () => {
