@@ -157,6 +157,7 @@ const CHECKS: Record<string, Check> = {
           postPolicy: '/post-policy',
           confirm: '/confirm',
           completeMultipart: '/complete-multipart',
+          multipartRefresh: '/sts-multipart-refresh',
           limits: '/limits',
           health: '/healthz',
           live: '/livez',

@@ -31,4 +31,4 @@ export { ServerError, ServerErrorCodes, type ServerErrorCode } from './errors.js
 export { COS_REGIONS, type CosRegion, isKnownRegion } from './config/index.js';
 export type { ReadinessCheck, ReadinessOptions, SignServerReadiness } from './readiness.js';
 export { METRICS_CONTENT_TYPE } from './metrics.js';
-export type { DirectTicket, MultipartTicket, PostPolicyTicket } from './tickets.js';
+export type { DirectTicket, MultipartRefresh, MultipartTicket, PostPolicyTicket } from './tickets.js';

@@ -10,6 +10,8 @@ export interface CosClientOptions {
   cosHost: string;
   cosProtocol: 'https' | 'http';
   timeoutMs: number;
+  /** The clock signatures start at, in unix seconds (the server's `now`). */
+  now?: () => number;
 }
 
 export interface CosAnswer {
@@ -61,7 +63,12 @@ export class CosClient {
     }
     const signed = signRequest(
       { method, pathname: `/${key}`, query, headers },
-      { credentials: as ?? { secretId: o.secretId, secretKey: o.secretKey }, expiresIn: 60, signHeaders: ['host'] },
+      {
+        credentials: as ?? { secretId: o.secretId, secretKey: o.secretKey },
+        ...(o.now ? { startTime: o.now() } : {}),
+        expiresIn: 60,
+        signHeaders: ['host'],
+      },
     );
     const search = Object.entries(query)
       .map(([k, v]) => (v === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))

@@ -13,7 +13,7 @@ export class ServerMetrics {
   readonly registry = new Registry();
   readonly #tickets = new Counter({
     name: 'cos_direct_tickets_total',
-    help: 'Tickets asked for, by kind (direct, post, multipart) and outcome (ok, or the SRV_ERR_* code answered).',
+    help: 'Tickets asked for, by kind (direct, post, multipart, multipart-refresh) and outcome (ok, or the SRV_ERR_* code answered).',
     labelNames: ['kind', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -45,7 +45,7 @@ export class ServerMetrics {
 
   constructor() {
     // Every series exists from the start, so a rate over a counter that has not moved yet reads 0, not "no data".
-    for (const kind of ['direct', 'post', 'multipart']) this.#tickets.labels(kind, 'ok');
+    for (const kind of ['direct', 'post', 'multipart', 'multipart-refresh']) this.#tickets.labels(kind, 'ok');
     for (const kind of ['confirm', 'complete']) this.#confirmations.labels(kind, 'ok');
     this.#stsCalls.labels('ok');
     for (const result of ['hit', 'miss']) this.#keyCache.labels(result);

@@ -19,6 +19,7 @@ import { METRICS_CONTENT_TYPE, outcomeOf, ServerMetrics } from './metrics.js';
 import { Readiness, type ReadinessOptions } from './readiness.js';
 import { SharedRedis } from './redis.js';
 import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
+import type { MultipartRefresh } from '@cos-direct/protocol';
 import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, sendsHeadersOf, TicketService } from './tickets.js';
 
 /** The part of a pino logger the core writes to; any pino instance (Fastify's own included) fits. */
@@ -206,7 +207,26 @@ export class CosDirect {
   /** A temporary key for one multipart upload of one new key, within `size`. */
   multipart(input: MultipartInput): Promise<MultipartTicket> {
     const size = typeof input.size === 'number' ? String(input.size) : input.size;
-    return this.#issue('multipart', input, (folder) => this.#tickets.multipart(input.ext, size, folder));
+    return this.#issue('multipart', input, (folder) => this.#tickets.multipart(input.ext, size, folder, callerIdOf(input.user)));
+  }
+
+  /**
+   * A new temporary key for a multipart upload in progress (its key about to expire): for the user the
+   * ticket went to, while the upload is neither completed nor older than `maxUploadSeconds`.
+   */
+  async refreshMultipart(input: CompleteInput): Promise<MultipartRefresh> {
+    const log = input.log ?? this.#log;
+    try {
+      const claim = await this.#confirmer.checkRefresh(input.confirmToken, input.uploadId, callerIdOf(input.user));
+      const refreshed = await this.#tickets.refreshMultipart(claim);
+      log.info({ audit: { kind: 'multipart-refresh', key: claim.k, caller: callerIdOf(input.user) ?? null } }, 'ticket key refreshed');
+      this.#metrics.ticket('multipart-refresh', 'ok');
+      return refreshed;
+    } catch (e) {
+      this.#metrics.ticket('multipart-refresh', outcomeOf(e));
+      this.#logUpstream(log, e);
+      throw e;
+    }
   }
 
   /** Checks with the server's own key what a direct or POST ticket wrote, and reports it once to the app. */

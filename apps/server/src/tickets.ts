@@ -1,20 +1,21 @@
 import {
   type DirectTicket,
   FORBID_OVERWRITE_HEADER,
+  type MultipartRefresh,
   type MultipartTicket,
   type PostPolicyTicket,
   SENDS_HEADERS_PARAM,
 } from '@cos-direct/protocol';
 import { createPostPolicy, encodeKeyPath, presignRequest, signPostPolicy, signRequest } from '@cos-direct/signer';
 import type { ResolvedServerOptions } from './config/index.js';
-import type { ConfirmTokens } from './confirm.js';
+import { type ConfirmClaim, type ConfirmTokens, callerTag } from './confirm.js';
 import { ServerError } from './errors.js';
 import { KeyCache } from './key-cache.js';
 import { checkExtension, newObjectKey, type TypeRule, typeRuleOf } from './keys.js';
 import { allowStatement, type PolicyScope, policyOf, readOnePolicy, writeStatements } from './policy.js';
 import type { StsClient, TemporaryKey } from './sts-client.js';
 
-export type { DirectTicket, MultipartTicket, PostPolicyTicket };
+export type { DirectTicket, MultipartRefresh, MultipartTicket, PostPolicyTicket };
 
 /** POST form fields the policy pins to these values, in the form's order. */
 const POST_PINNED: ReadonlyArray<[string, string]> = [
@@ -158,20 +159,16 @@ export class TicketService {
     };
   }
 
-  /** A temporary key for one multipart upload of one new key; the client signs its own requests. */
-  async multipart(rawExt: unknown, rawSize: unknown, folder = ''): Promise<MultipartTicket> {
+  /**
+   * What a multipart ticket's key may do, on its one key: write it whole or in parts within `size`, list
+   * and abort its parts, and complete when the client completes.
+   */
+  #multipartPolicy(key: string, size: number, types: TypeRule) {
     const o = this.options;
-    const size = typeof rawSize === 'string' && /^\d{1,16}$/.test(rawSize) ? Number(rawSize) : NaN;
-    const limit = o.maxSize !== undefined ? Math.min(o.maxSize, o.maxMultipartSize) : o.maxMultipartSize;
-    if (!Number.isSafeInteger(size) || size <= 0) {
-      throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
-    }
-    if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
-    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     // Conditions go only where the request carries what they test: type and ACL on the requests that
     // set them (PutObject, Initiate), the size on the requests with bodies (each part, never above the file).
     const scope = { region: o.region, bucket: o.bucket, key };
-    const policy = policyOf(
+    return policyOf(
       ...writeStatements(scope, ['PutObject'], { types, maxSize: size, noAcl: true }),
       ...writeStatements(scope, ['InitiateMultipartUpload'], { types, noAcl: true }),
       ...writeStatements(scope, ['UploadPart'], { maxSize: size }),
@@ -184,6 +181,36 @@ export class TicketService {
           : ['ListMultipartUploads', 'ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload'],
       ),
     );
+  }
+
+  /**
+   * A new key for the upload a multipart ticket started (its claim already checked): the same policy on
+   * the same key and size, with the types of the key's extension under today's settings.
+   */
+  async refreshMultipart(claim: ConfirmClaim): Promise<MultipartRefresh> {
+    const o = this.options;
+    const ext = claim.k.slice(claim.k.lastIndexOf('.') + 1);
+    const types = typeRuleOf(ext, o.enforceContentType, o.allowActiveContent);
+    const size = claim.s ?? o.maxMultipartSize;
+    const tmp = await this.sts.getFederationToken(this.#multipartPolicy(claim.k, size, types), o.durationSeconds);
+    return {
+      credentials: { tmpSecretId: tmp.tmpSecretId, tmpSecretKey: tmp.tmpSecretKey, sessionToken: tmp.sessionToken },
+      startTime: tmp.startTime,
+      expiredTime: tmp.expiredTime,
+    };
+  }
+
+  /** A temporary key for one multipart upload of one new key; the client signs its own requests. */
+  async multipart(rawExt: unknown, rawSize: unknown, folder = '', callerId?: string): Promise<MultipartTicket> {
+    const o = this.options;
+    const size = typeof rawSize === 'string' && /^\d{1,16}$/.test(rawSize) ? Number(rawSize) : NaN;
+    const limit = o.maxSize !== undefined ? Math.min(o.maxSize, o.maxMultipartSize) : o.maxMultipartSize;
+    if (!Number.isSafeInteger(size) || size <= 0) {
+      throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
+    }
+    if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
+    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
+    const policy = this.#multipartPolicy(key, size, types);
     const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
     return {
       cosHost: o.cosHost,
@@ -198,8 +225,16 @@ export class TicketService {
       contentTypes: [...types.allowed],
       maxSize: size,
       ...download,
-      // The key may PutObject its object key (without x-cos-forbid-overwrite) until it expires.
-      confirmToken: this.tokens.issue({ k: key, t: 'multipart', s: size, e: tmp.expiredTime + 86400, w: tmp.expiredTime }),
+      // The token outlives every key the upload may get (refreshes until `r`), then a day to complete.
+      confirmToken: this.tokens.issue({
+        k: key,
+        t: 'multipart',
+        s: size,
+        e: Math.max(tmp.expiredTime, now + o.maxUploadSeconds) + 86400,
+        r: now + o.maxUploadSeconds,
+        w: tmp.expiredTime,
+        ...(callerId !== undefined ? { u: callerTag(callerId) } : {}),
+      }),
       completion: o.multipartCompletion,
     };
   }

@@ -5,7 +5,15 @@
 // The Node-only API (file paths, streams, `dispatcher`, `fileResumeStore`) is `@cos-direct/client/node`;
 // the browser-only API (`localStorageResumeStore`, `resumeStore`) is `@cos-direct/client/browser`.
 import * as browser from './browser.js';
-import type { DirectTicket, MultipartTicket, SignServerLimits, UploadOptions, UploadResult } from './types.js';
+import type {
+  AbandonOptions,
+  DirectTicket,
+  MultipartTicket,
+  PendingUpload,
+  SignServerLimits,
+  UploadOptions,
+  UploadResult,
+} from './types.js';
 
 export { describeError, type ErrorLocale, formatBytes } from './describe.js';
 export {
@@ -43,3 +51,12 @@ export const getStsMultipart: (signUrl: string, ext: string, size: number, optio
 
 /** GET <signUrl>/limits: the extensions and sizes a ticket would allow now; undefined when the server has no /limits. */
 export const getLimits: (signUrl: string, options?: TicketRequestOptions) => Promise<SignServerLimits | undefined> = browser.getLimits;
+
+/** A File's fingerprint (name, size, modification time), as a pending upload's `fingerprint` names it. */
+export const fingerprintOf: (file: Blob) => string | undefined = browser.fingerprintOf;
+
+/** The multipart uploads that can be resumed by uploading the same file again, oldest first. */
+export const pendingUploads: () => Promise<PendingUpload[]> = browser.pendingUploads;
+
+/** Aborts a pending upload at COS and forgets it; `signUrl` (and `headers`) renew its key when needed. */
+export const abandonUpload: (id: string, options?: AbandonOptions) => Promise<void> = browser.abandonUpload;

@@ -15,6 +15,8 @@ export const SIGN_SERVER_PATHS = {
   confirm: '/confirm',
   /** POST `{ confirmToken, uploadId }`: the server checks the parts' total and completes the upload. */
   completeMultipart: '/complete-multipart',
+  /** POST `{ confirmToken, uploadId }`: a new temporary key for the same multipart upload, scoped as the first. */
+  multipartRefresh: '/sts-multipart-refresh',
   /** What a ticket allows (extensions, sizes), for a page to check files before asking. GET. */
   limits: '/limits',
   /** Liveness: 200 while the process serves, whatever its upstreams do; the body carries the checks' detail. GET. */
@@ -230,6 +232,19 @@ export interface ConfirmRequest {
 export interface CompleteMultipartRequest {
   confirmToken: string;
   uploadId: string;
+}
+
+/** POST /sts-multipart-refresh: which upload of which ticket needs a new key. */
+export interface MultipartRefreshRequest {
+  confirmToken: string;
+  uploadId: string;
+}
+
+/** POST /sts-multipart-refresh: a new temporary key for the same upload, allowed exactly what the ticket's was. */
+export interface MultipartRefresh {
+  credentials: TemporaryCredentials;
+  startTime: number;
+  expiredTime: number;
 }
 
 /**

@@ -18,6 +18,7 @@ describe('@cos-direct/protocol', () => {
       postPolicy: '/post-policy',
       confirm: '/confirm',
       completeMultipart: '/complete-multipart',
+      multipartRefresh: '/sts-multipart-refresh',
       limits: '/limits',
       health: '/healthz',
       live: '/livez',

@@ -129,6 +129,8 @@ export const ServerOptionsSchema = Type.Object(
     ticketKeys: opt(oneOf(['shared', 'per-ticket'], { env: 'TICKET_KEYS', default: 'shared' })),
     multipartCompletion: opt(oneOf(MULTIPART_COMPLETIONS, { env: 'MULTIPART_COMPLETION', default: 'server' })),
     durationSeconds: opt(int(60, 7200, { env: 'DURATION_SECONDS', default: 1800 })),
+    // How long after its ticket a multipart upload may still get new keys (POST /sts-multipart-refresh).
+    maxUploadSeconds: opt(int(60, 30 * 86400, { env: 'MAX_UPLOAD_SECONDS', default: 86400 })),
     // Never beyond the key's lifetime: resolve.ts bounds it by durationSeconds.
     signatureSeconds: opt(int(1, 7200, { env: 'SIGNATURE_SECONDS', default: 900 })),
     downloadUrlSeconds: opt(int(1, 7200, { env: 'DOWNLOAD_URL_SECONDS' })),

@@ -60,6 +60,11 @@ const ROUTES: Record<string, Route> = {
     budget: 'complete',
     run: (c, p, who) => c.completeMultipart({ ...who, confirmToken: p.confirmToken, uploadId: p.uploadId }),
   },
+  [SIGN_SERVER_PATHS.multipartRefresh]: {
+    methods: ['POST'],
+    budget: 'refresh',
+    run: (c, p, who) => c.refreshMultipart({ ...who, confirmToken: p.confirmToken, uploadId: p.uploadId }),
+  },
   [SIGN_SERVER_PATHS.limits]: { methods: ['GET'], run: async (c) => c.limits() },
 };
 
