@@ -15,6 +15,7 @@ import { ServerError } from './errors.js';
 import { checkExtension, checkKeyFolder } from './keys.js';
 import { SharedRedis } from './redis.js';
 import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
+import { Thumbnails } from './thumbnails.js';
 import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, TicketService } from './tickets.js';
 
 /** The part of a pino logger the core writes to; any pino instance (Fastify's own included) fits. */
@@ -119,11 +120,13 @@ export class CosDirect {
       ? new SharedRedis(o.redisUrl, { warn: (obj, msg) => log.warn(obj, msg), info: (msg) => log.info({}, msg) })
       : undefined;
     const memory = new MemoryConfirmations(o.now);
+    const cos = new CosClient({ ...o, timeoutMs: Math.max(o.stsTimeoutMs, 10_000) });
     this.#confirmer = new UploadConfirmer(
       o,
-      new CosClient({ ...o, timeoutMs: Math.max(o.stsTimeoutMs, 10_000) }),
+      cos,
       tokens,
       this.#redis ? new RedisConfirmations(this.#redis, memory) : memory,
+      o.thumbnailRule ? new Thumbnails(cos, o.thumbnailRule, o.thumbnailSuffix) : undefined,
     );
     this.authenticator = authenticatorOf(o);
   }
@@ -226,16 +229,29 @@ export class CosDirect {
       { audit: { kind, key: outcome.upload.key, caller: callerIdOf(input.user) ?? null, first: outcome.first } },
       'upload confirmed',
     );
+    const thumbnail = outcome.upload.thumbnail;
+    if (outcome.first && thumbnail && 'error' in thumbnail) {
+      log.warn({ key: outcome.upload.key, thumbnail: thumbnail.error }, 'COS made no thumbnail of the upload');
+    }
+    const upload = await this.#withThumbnailUrl(outcome.upload);
     // The app hears of each confirmed object once; when its hook fails the record is dropped again, so the
     // client's retry gets another chance to have it recorded.
-    if (!outcome.first) return outcome.upload;
+    if (!outcome.first) return upload;
     try {
-      await this.options.onUploadConfirmed?.(outcome.upload, input.request, input.user);
+      await this.options.onUploadConfirmed?.(upload, input.request, input.user);
     } catch (e) {
       await this.#confirmer.release(outcome.upload);
       throw e;
     }
-    return outcome.upload;
+    return upload;
+  }
+
+  /** A presigned GET of the thumbnail, signed per answer (never recorded: it expires). */
+  async #withThumbnailUrl(upload: ConfirmedUpload): Promise<ConfirmedUpload> {
+    const thumbnail = upload.thumbnail;
+    if (!thumbnail || 'error' in thumbnail || this.options.downloadUrlSeconds === undefined) return upload;
+    const { downloadUrl } = await this.#tickets.downloadUrl(thumbnail.key, this.options.now());
+    return { ...upload, thumbnail: { ...thumbnail, ...(downloadUrl ? { downloadUrl } : {}) } };
   }
 }
 
