@@ -27,6 +27,13 @@ const uppy = new Uppy<Meta, CosDirectBody>({
     partSize: numberParam('partSize'),
     concurrency: numberParam('concurrency'),
     multipartThreshold: numberParam('threshold'),
+    confirm: true,
   });
+// A file the sign server made a thumbnail of is shown through it: the copy COS stored, not the local file.
+uppy.on('upload-success', (file, response) => {
+  const thumbnail = response.body?.confirmed?.thumbnail;
+  if (file && thumbnail && 'downloadUrl' in thumbnail && thumbnail.downloadUrl)
+    uppy.setFileState(file.id, { preview: thumbnail.downloadUrl });
+});
 // For the browser tests and the curious: the uploaded keys are in uppy.getFiles()[i].response.body.
 (window as unknown as { uppy: typeof uppy }).uppy = uppy;

@@ -199,7 +199,10 @@ export function ticketSourceOf(
       return fetchMultipartTicket(transport, signUrl, ext, size, request);
     },
     ...(signUrl
-      ? { limits: () => fetchLimits(transport, signUrl, request), confirm: (token: string) => confirmUpload(transport, signUrl, token, request) }
+      ? {
+          limits: () => fetchLimits(transport, signUrl, request),
+          confirm: (token: string) => confirmUpload(transport, signUrl, token, request),
+        }
       : {}),
     ...(completeMultipart
       ? { complete: (ticket: MultipartTicket, uploadId: string) => withRetry(() => completeMultipart(ticket, uploadId), policy, signal) }

@@ -6,6 +6,7 @@ export type { Backoff, Jitter, LegacyRetrySettings, RetryPolicy, RetryPolicyInpu
 // The wire types live in @cos-direct/protocol, shared with the sign server; the client re-exports them.
 export type {
   CompleteMultipartRequest,
+  ConfirmedThumbnail,
   ConfirmedUpload,
   MultipartCompletion,
   PostPolicyTicket,

@@ -200,7 +200,11 @@ describe('confirm: true (POST /confirm after a PUT)', () => {
 
   it('asks the sign server to confirm the PUT, and the result carries its answer and the thumbnail', async () => {
     const o = observe(s.transport);
-    const result = await uploadWith({ transport: o.transport }, memorySource(png, 'dot.png'), { signUrl: s.signUrl, confirm: true, ...fast });
+    const result = await uploadWith({ transport: o.transport }, memorySource(png, 'dot.png'), {
+      signUrl: s.signUrl,
+      confirm: true,
+      ...fast,
+    });
     const calls = o.find((r) => r.url.endsWith('/confirm'));
     expect(calls).toHaveLength(1);
     expect(Object.keys(JSON.parse(new TextDecoder().decode(calls[0]!.req.body as Uint8Array)))).toEqual(['confirmToken']);

@@ -35,6 +35,8 @@ export interface CosDirectOptions extends PluginOpts {
   resume?: boolean;
   /** The language of the error sentences the Dashboard shows: 'en' (default) or 'zh'. */
   errorLocale?: ErrorLocale;
+  /** Have the sign server confirm each PUT: `response.body.confirmed` (with its `thumbnail`). Default false. */
+  confirm?: boolean;
 }
 
 /** What `file.response.body` holds after an upload (the client's UploadResult): type Uppy with it, `new Uppy<Meta, CosDirectBody>()`. */
@@ -164,6 +166,7 @@ export default class CosDirect<M extends Meta, B extends Body> extends BasePlugi
         concurrency: this.opts.concurrency,
         retries: this.opts.retries,
         resume: this.opts.resume,
+        confirm: this.opts.confirm,
         signal: controller.signal,
         onProgress: (sent, total) => {
           const f = current();
