@@ -233,7 +233,7 @@ export class CosDirect {
     if (outcome.first && thumbnail && 'error' in thumbnail) {
       log.warn({ key: outcome.upload.key, thumbnail: thumbnail.error }, 'COS made no thumbnail of the upload');
     }
-    const upload = await this.#withThumbnailUrl(outcome.upload);
+    const upload = await this.#withThumbnailUrl(outcome.upload, log);
     // The app hears of each confirmed object once; when its hook fails the record is dropped again, so the
     // client's retry gets another chance to have it recorded.
     if (!outcome.first) return upload;
@@ -246,12 +246,20 @@ export class CosDirect {
     return upload;
   }
 
-  /** A presigned GET of the thumbnail, signed per answer (never recorded: it expires). */
-  async #withThumbnailUrl(upload: ConfirmedUpload): Promise<ConfirmedUpload> {
+  /**
+   * A presigned GET of the thumbnail, signed per answer (never recorded: it expires). Like the copy itself,
+   * it never fails the confirmation: when STS cannot sign it, the answer goes without it and the log says why.
+   */
+  async #withThumbnailUrl(upload: ConfirmedUpload, log: CoreLogger): Promise<ConfirmedUpload> {
     const thumbnail = upload.thumbnail;
     if (!thumbnail || 'error' in thumbnail || this.options.downloadUrlSeconds === undefined) return upload;
-    const { downloadUrl } = await this.#tickets.downloadUrl(thumbnail.key, this.options.now());
-    return { ...upload, thumbnail: { ...thumbnail, ...(downloadUrl ? { downloadUrl } : {}) } };
+    try {
+      const { downloadUrl } = await this.#tickets.downloadUrl(thumbnail.key, this.options.now());
+      return { ...upload, thumbnail: { ...thumbnail, ...(downloadUrl ? { downloadUrl } : {}) } };
+    } catch (e) {
+      log.warn({ key: thumbnail.key, err: upstreamDetail(e) ?? (e as Error).message }, 'the thumbnail was answered without a download URL');
+      return upload;
+    }
   }
 }
 
