@@ -18,6 +18,7 @@ export {
   type AppRequest,
   type Authenticate,
   ConfigError,
+  type ConfirmedThumbnail,
   type ConfirmedUpload,
   type KeyFolder,
   type KeyFolderContext,

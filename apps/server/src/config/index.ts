@@ -11,4 +11,4 @@ export {
   type ServerOptions,
   ServerOptionsSchema,
 } from './schema.js';
-export type { ConfirmedUpload } from '@cos-direct/protocol';
+export type { ConfirmedThumbnail, ConfirmedUpload } from '@cos-direct/protocol';
