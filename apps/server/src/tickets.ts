@@ -31,6 +31,7 @@ export class TicketService {
     private readonly sts: StsClient,
     private readonly tokens: ConfirmTokens,
     onRefreshError?: (error: unknown) => void,
+    onKeyLookup?: (hit: boolean) => void,
   ) {
     this.#keys =
       options.ticketKeys === 'shared'
@@ -39,6 +40,7 @@ export class TicketService {
             signatureSeconds: options.signatureSeconds,
             now: options.now,
             ...(onRefreshError ? { onRefreshError } : {}),
+            ...(onKeyLookup ? { onLookup: onKeyLookup } : {}),
           })
         : undefined;
   }

@@ -17,8 +17,46 @@ export const SIGN_SERVER_PATHS = {
   completeMultipart: '/complete-multipart',
   /** What a ticket allows (extensions, sizes), for a page to check files before asking. GET. */
   limits: '/limits',
+  /** Liveness: 200 while the process serves, whatever its upstreams do; the body carries the checks' detail. GET. */
   health: '/healthz',
+  /** Liveness alone, for probes that should not read more than a status. GET. */
+  live: '/livez',
+  /** Readiness: 200 once the start-up checks passed and STS answers, 503 with each check's reason otherwise. GET. */
+  ready: '/readyz',
+  /** Prometheus text format; mounted only when the server's `metrics` option is on. GET. */
+  metrics: '/metrics',
 } as const;
+
+/** How one readiness check stands: `pending` until it first ran, `skipped` when the configuration turns it off. */
+export type ReadinessState = 'ok' | 'failed' | 'degraded' | 'pending' | 'skipped';
+
+/** One readiness check: its state, and in words why when it is not `ok`. */
+export interface ReadinessCheck {
+  state: ReadinessState;
+  reason?: string;
+  /** What kind of failure: dns, connect, tls, timeout, refused (the service answered no), busy. */
+  failure?: 'dns' | 'connect' | 'tls' | 'timeout' | 'refused' | 'busy';
+  /** The upstream's own code when it gave one (an STS error code, a COS error code, ENOTFOUND…). */
+  code?: string;
+  /** ISO time of the run this state comes from. */
+  checkedAt?: string;
+}
+
+/** GET /readyz (and the `checks` of GET /healthz): every check by name; `ready` is what the status code says. */
+export interface SignServerReadiness {
+  status: 'ready' | 'not-ready';
+  ready: boolean;
+  checks: {
+    /** The region is one COS has (or an unknown one was allowed). */
+    region: ReadinessCheck;
+    /** STS issued a temporary key with the configured SecretId and SecretKey. */
+    sts: ReadinessCheck;
+    /** A HEAD of the bucket with that temporary key succeeded. */
+    bucket: ReadinessCheck;
+    /** The shared rate-limit store (Redis), when one is configured; `degraded` keeps the instance ready (limits fall back to it). */
+    rateLimitStore: ReadinessCheck;
+  };
+}
 
 /** What COS stores when a request names no type, and what the seed's Flutter client sends. */
 export const OCTET_STREAM = 'application/octet-stream';
