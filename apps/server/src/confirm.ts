@@ -3,6 +3,7 @@ import type { ConfirmedUpload, ResolvedServerOptions } from './config/index.js';
 import { type CosAnswer, type CosClient, CosUpstreamError, xmlValue } from './cos-client.js';
 import type { Confirmation, Confirmations } from './confirmations.js';
 import { ServerError } from './errors.js';
+import type { Thumbnails } from './thumbnails.js';
 
 type Kind = ConfirmedUpload['kind'];
 
@@ -91,6 +92,7 @@ export class UploadConfirmer {
     private readonly cos: CosClient,
     readonly tokens: ConfirmTokens,
     private readonly confirmations: Confirmations,
+    private readonly thumbnails?: Thumbnails,
   ) {}
 
   /** The object a direct or POST ticket named, as COS stores it now. */
@@ -171,8 +173,13 @@ export class UploadConfirmer {
     return claim;
   }
 
-  /** Records the first confirmation of the ticket, unless a concurrent call did first. */
-  async #record(claim: Claim, confirmation: Confirmation): Promise<ConfirmOutcome> {
+  /**
+   * Records the first confirmation of the ticket, unless a concurrent call did first. The thumbnail is
+   * made before, so that it is part of the record and a later call answers the same one.
+   */
+  async #record(claim: Claim, made: Confirmation): Promise<ConfirmOutcome> {
+    const thumbnail = await this.thumbnails?.make(made.upload);
+    const confirmation = thumbnail ? { ...made, upload: { ...made.upload, thumbnail } } : made;
     const ttl = claim.e - this.options.now();
     const raced = await this.confirmations.claim(claim.k, confirmation, ttl);
     if (raced) return this.#again(claim, raced, confirmation.upload);

@@ -19,6 +19,7 @@ export {
   type AppRequest,
   type Authenticate,
   ConfigError,
+  type ConfirmedThumbnail,
   type ConfirmedUpload,
   type KeyFolder,
   type KeyFolderContext,

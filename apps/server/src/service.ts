@@ -20,6 +20,7 @@ import { Readiness, type ReadinessOptions } from './readiness.js';
 import { SharedRedis } from './redis.js';
 import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
 import type { MultipartRefresh } from '@cos-direct/protocol';
+import { Thumbnails } from './thumbnails.js';
 import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, sendsHeadersOf, TicketService } from './tickets.js';
 
 /** The part of a pino logger the core writes to; any pino instance (Fastify's own included) fits. */
@@ -140,7 +141,13 @@ export class CosDirect {
       : undefined;
     const memory = new MemoryConfirmations(o.now);
     const cos = new CosClient({ ...o, timeoutMs: Math.max(o.stsTimeoutMs, 10_000) });
-    this.#confirmer = new UploadConfirmer(o, cos, tokens, this.#redis ? new RedisConfirmations(this.#redis, memory) : memory);
+    this.#confirmer = new UploadConfirmer(
+      o,
+      cos,
+      tokens,
+      this.#redis ? new RedisConfirmations(this.#redis, memory) : memory,
+      o.thumbnailRule ? new Thumbnails(cos, o.thumbnailRule, o.thumbnailSuffix) : undefined,
+    );
     this.#readiness = new Readiness(o, sts, cos, this.#redis, log);
     this.authenticator = authenticatorOf(o);
     if (!isKnownRegion(o.region)) {
@@ -309,16 +316,37 @@ export class CosDirect {
       { audit: { kind, key: outcome.upload.key, caller: callerIdOf(input.user) ?? null, first: outcome.first } },
       'upload confirmed',
     );
+    const thumbnail = outcome.upload.thumbnail;
+    if (outcome.first && thumbnail && 'error' in thumbnail) {
+      log.warn({ key: outcome.upload.key, thumbnail: thumbnail.error }, 'COS made no thumbnail of the upload');
+    }
+    const upload = await this.#withThumbnailUrl(outcome.upload, log);
     // The app hears of each confirmed object once; when its hook fails the record is dropped again, so the
     // client's retry gets another chance to have it recorded.
-    if (!outcome.first) return outcome.upload;
+    if (!outcome.first) return upload;
     try {
-      await this.options.onUploadConfirmed?.(outcome.upload, input.request, input.user);
+      await this.options.onUploadConfirmed?.(upload, input.request, input.user);
     } catch (e) {
       await this.#confirmer.release(outcome.upload);
       throw e;
     }
-    return outcome.upload;
+    return upload;
+  }
+
+  /**
+   * A presigned GET of the thumbnail, signed per answer (never recorded: it expires). Like the copy itself,
+   * it never fails the confirmation: when STS cannot sign it, the answer goes without it and the log says why.
+   */
+  async #withThumbnailUrl(upload: ConfirmedUpload, log: CoreLogger): Promise<ConfirmedUpload> {
+    const thumbnail = upload.thumbnail;
+    if (!thumbnail || 'error' in thumbnail || this.options.downloadUrlSeconds === undefined) return upload;
+    try {
+      const { downloadUrl } = await this.#tickets.downloadUrl(thumbnail.key, this.options.now());
+      return { ...upload, thumbnail: { ...thumbnail, ...(downloadUrl ? { downloadUrl } : {}) } };
+    } catch (e) {
+      log.warn({ key: thumbnail.key, err: upstreamDetail(e) ?? (e as Error).message }, 'the thumbnail was answered without a download URL');
+      return upload;
+    }
   }
 
   /** The log line of an upstream failure, with its cause: what STS or COS answered, or how reaching them failed. */

@@ -97,7 +97,7 @@ export class TicketService {
    * never with a response-content-type override. Every parameter the URL carries (the token included)
    * is in q-url-param-list, so none can be swapped.
    */
-  async #downloadUrl(key: string, now: number): Promise<{ downloadUrl?: string }> {
+  async downloadUrl(key: string, now: number): Promise<{ downloadUrl?: string }> {
     const o = this.options;
     if (o.downloadUrlSeconds === undefined) return {};
     const tmp = await this.sts.getFederationToken(readOnePolicy({ region: o.region, bucket: o.bucket, key }), o.downloadUrlSeconds + 1);
@@ -122,7 +122,7 @@ export class TicketService {
   async direct(rawExt: unknown, folder = '', sendsHeaders = false): Promise<DirectTicket> {
     const o = this.options;
     const { now, key, types, contentType } = this.#prepare(rawExt, folder);
-    const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.#downloadUrl(key, now)]);
+    const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.downloadUrl(key, now)]);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
     const expiresIn = Math.max(1, Math.min(o.signatureSeconds, tmp.expiredTime - startTime));
@@ -211,7 +211,7 @@ export class TicketService {
     if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
     const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     const policy = this.#multipartPolicy(key, size, types);
-    const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
+    const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.downloadUrl(key, now)]);
     return {
       cosHost: o.cosHost,
       cosKey: key,
@@ -243,7 +243,7 @@ export class TicketService {
   async postPolicy(rawExt: unknown, folder = ''): Promise<PostPolicyTicket> {
     const o = this.options;
     const { now, key, types, contentType } = this.#prepare(rawExt, folder);
-    const [tmp, download] = await Promise.all([this.#signingKey('post', key, types), this.#downloadUrl(key, now)]);
+    const [tmp, download] = await Promise.all([this.#signingKey('post', key, types), this.downloadUrl(key, now)]);
     const start = Math.min(now, tmp.expiredTime) - 1;
     const end = Math.min(start + o.signatureSeconds, tmp.expiredTime);
     const keyTime = `${start};${end}`;

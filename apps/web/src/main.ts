@@ -1,4 +1,4 @@
-import { upload } from '@cos-direct/client/browser';
+import { type ConfirmedThumbnail, upload } from '@cos-direct/client/browser';
 import { describeLimits, fetchLimits, formatBytes, type Limits, refusal } from './limits.js';
 import { explain } from './messages.js';
 
@@ -169,6 +169,7 @@ async function start(item: Item) {
     const result = await upload(file, {
       signUrl,
       ...tuning,
+      confirm: true,
       signal: controller.signal,
       onProgress: (sent, total) => {
         item.sent = sent;
@@ -192,6 +193,7 @@ async function start(item: Item) {
       name = link;
     }
     status.append('Uploaded: ', name, ` · ${formatBytes(result.size)} · ETag ${result.etag}`);
+    showThumbnail(item, result.confirmed?.thumbnail);
     if (result.method === 'multipart') {
       el.dataset.partsUploaded = String(result.partsUploaded);
       status.append(` · ${result.partsUploaded} part(s) sent from this page load`);
@@ -217,6 +219,22 @@ async function start(item: Item) {
   } finally {
     if (item.controller === controller) item.controller = undefined;
   }
+}
+
+/**
+ * The copy the sign server had COS make (its THUMBNAIL_RULE), in place of the local preview once it loads;
+ * without one (no rule, not an image, or COS could not make it) the local preview stays.
+ */
+function showThumbnail(item: Item, thumbnail: ConfirmedThumbnail | undefined) {
+  if (!thumbnail || !('downloadUrl' in thumbnail) || !thumbnail.downloadUrl) return;
+  const img = document.createElement('img');
+  img.alt = '';
+  img.onload = () => {
+    if (!items.has(item)) return;
+    $<HTMLDivElement>('.thumb', item.el).replaceChildren(img);
+    item.el.dataset.thumbnail = thumbnail.key;
+  };
+  img.src = thumbnail.downloadUrl;
 }
 
 const pick = (files: FileList | null | undefined) => {

@@ -30,11 +30,18 @@ uppy.use(CosDirect, {
   concurrency: numberParam('concurrency'),
   multipartThreshold: numberParam('threshold'),
   restrictionsFromServer: flag('restrictions'),
+  confirm: true,
 });
 const limits = await (uppy.getPlugin('CosDirect') as CosDirect<Meta, CosDirectBody>).limits;
 const sizes = [limits?.maxSize, limits?.maxMultipartSize].filter((n): n is number => typeof n === 'number' && n > 0);
 document.querySelector('#limits')!.textContent = describeLimits(
   limits && { allowedExtensions: limits.allowedExtensions, maxBytes: sizes.length ? Math.min(...sizes) : undefined },
 );
+// A file the sign server made a thumbnail of is shown through it: the copy COS stored, not the local file.
+uppy.on('upload-success', (file, response) => {
+  const thumbnail = response.body?.confirmed?.thumbnail;
+  if (file && thumbnail && 'downloadUrl' in thumbnail && thumbnail.downloadUrl)
+    uppy.setFileState(file.id, { preview: thumbnail.downloadUrl });
+});
 // For the browser tests and the curious: the uploaded keys are in uppy.getFiles()[i].response.body.
 (window as unknown as { uppy: typeof uppy }).uppy = uppy;

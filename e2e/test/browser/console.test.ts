@@ -119,6 +119,22 @@ describe.skipIf(!chromiumAvailable())('the emulator console in Chromium', () => 
     await writeFile(join(shots, 'console-objects-desktop.png'), await page.screenshot());
   });
 
+  it('previews an image processed with a typed rule, and says why a rule is refused', async () => {
+    await page.goto(emu.info.admin.console);
+    await page.locator('#objects tr.folder', { hasText: 'photos/' }).click();
+    await page.locator('#objects tr[data-key="photos/cat.png"]').click();
+    await page.fill('#rule', 'imageMogr2/thumbnail/120x');
+    await page.locator('#object-details button', { hasText: 'Process' }).click();
+    await expect.poll(() => page.locator('#processed img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(120);
+    expect(await page.textContent('#processed-info')).toContain('120 × 120 px');
+    await page.fill('#rule', 'imageInfo');
+    await page.locator('#object-details button', { hasText: 'Process' }).click();
+    await expect.poll(() => page.textContent('#processed pre')).toContain('"format": "png"');
+    await page.fill('#rule', 'imageMogr2/thumbnail/wide');
+    await page.locator('#object-details button', { hasText: 'Process' }).click();
+    await expect.poll(() => page.textContent('#processed-info')).toMatch(/^400 InvalidArgument: /);
+  });
+
   /** The console's request log, showing the refused GET of photos/cat.png. */
   async function openRefusal() {
     await page.goto(`${emu.info.admin.console}#requests`);

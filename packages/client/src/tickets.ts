@@ -208,6 +208,21 @@ export function refresherOf(
   };
 }
 
+/** POST <signUrl>/confirm: the sign server HEADs what a direct ticket's PUT stored, and records it once. */
+export async function confirmUpload(
+  transport: Transport,
+  signUrl: string,
+  confirmToken: string,
+  options: TicketRequestOptions = {},
+): Promise<ConfirmedUpload> {
+  const answer = await callSignServer<ConfirmedUpload>(transport, endpoint(signUrl, SIGN_SERVER_PATHS.confirm), options, undefined, {
+    confirmToken,
+  });
+  requireFields(answer as never, ['key', 'etag'], 'confirmed upload');
+  if (!Number.isSafeInteger(answer.size)) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the confirmed upload lacks its size');
+  return answer;
+}
+
 /**
  * Where an upload's tickets come from: your functions, each attempt under the retry policy, or the sign
  * server's endpoints, whose requests take the sign server's request path with the same policy.
@@ -240,7 +255,12 @@ export function ticketSourceOf(
       if (!signUrl) throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'multipart uploads need signUrl or getMultipartTicket');
       return fetchMultipartTicket(transport, signUrl, ext, size, request);
     },
-    ...(signUrl ? { limits: () => fetchLimits(transport, signUrl, request) } : {}),
+    ...(signUrl
+      ? {
+          limits: () => fetchLimits(transport, signUrl, request),
+          confirm: (token: string) => confirmUpload(transport, signUrl, token, request),
+        }
+      : {}),
     ...refresherOf(transport, policy, options),
     ...(completeMultipart
       ? { complete: (ticket: MultipartTicket, uploadId: string) => withRetry(() => completeMultipart(ticket, uploadId), policy, signal) }

@@ -6,6 +6,7 @@ export type { Backoff, Jitter, LegacyRetrySettings, RetryPolicy, RetryPolicyInpu
 // The wire types live in @cos-direct/protocol, shared with the sign server; the client re-exports them.
 export type {
   CompleteMultipartRequest,
+  ConfirmedThumbnail,
   ConfirmedUpload,
   MultipartCompletion,
   MultipartRefresh,
@@ -164,6 +165,8 @@ export interface TicketSource {
   refresh?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
   /** Whether `refresh` needs the ticket's confirmToken (the sign server's does). */
   refreshNeedsToken?: boolean;
+  /** POST /confirm with a direct ticket's confirmToken; undefined without a sign server. */
+  confirm?: (confirmToken: string) => Promise<ConfirmedUpload>;
   /** GET /limits, the sign server's limits now; undefined without a sign server, or when it has no /limits. */
   limits?: () => Promise<SignServerLimits | undefined>;
 }
@@ -223,6 +226,13 @@ export interface UploadOptions {
   concurrency?: number;
   /** Resume interrupted multipart uploads. Default true. */
   resume?: boolean;
+  /**
+   * After a PUT, have the sign server confirm it (POST <signUrl>/confirm with the ticket's confirmToken):
+   * its answer, with the thumbnail its THUMBNAIL_RULE made, is `result.confirmed`. Skipped when the ticket
+   * has no confirmToken (a seed-style server). Multipart uploads the server completes are confirmed anyway.
+   * Default false.
+   */
+  confirm?: boolean;
 }
 
 /** What a multipart upload's progress reports add to the byte counts. */
@@ -252,6 +262,9 @@ export interface UploadResult {
   partsUploaded?: number;
   /** The Content-Type the upload sent (what COS stores). */
   contentType: string;
-  /** The sign server's own reading of the object, when it completed the upload (multipart, completion 'server'). */
+  /**
+   * The sign server's own reading of the object, when it completed the upload (multipart, completion
+   * 'server') or confirmed it (`confirm: true`); `confirmed.thumbnail` is the copy its THUMBNAIL_RULE made.
+   */
   confirmed?: ConfirmedUpload;
 }

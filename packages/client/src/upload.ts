@@ -3,7 +3,7 @@ import { resolveRetryPolicy } from './lib/retry-policy.js';
 import { multipartUpload } from './multipart/index.js';
 import { putUpload } from './put.js';
 import { ticketSourceOf } from './tickets.js';
-import type { ResumeStore, Transport, UploadOptions, UploadResult, UploadSource } from './types.js';
+import type { DirectTicket, ResumeStore, Transport, UploadOptions, UploadResult, UploadSource } from './types.js';
 
 export { contentTypeFor } from './ticket-limits.js';
 
@@ -46,5 +46,9 @@ export async function uploadWith(platform: Platform, source: UploadSource, optio
       ext,
     );
   }
-  return putUpload(platform.transport, source, options, policy, () => tickets.direct(ext));
+  let ticket: DirectTicket | undefined;
+  const result = await putUpload(platform.transport, source, options, policy, async () => (ticket = await tickets.direct(ext)));
+  const token = ticket?.confirmToken;
+  if (!options.confirm || !token || !tickets.confirm) return result;
+  return { ...result, confirmed: await tickets.confirm(token) };
 }

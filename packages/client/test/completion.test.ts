@@ -187,6 +187,40 @@ describe("completion 'client'", () => {
   });
 });
 
+describe('confirm: true (POST /confirm after a PUT)', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await stack({ allowedExtensions: ['png', 'bin'], thumbnailRule: 'imageMogr2/thumbnail/400x' });
+  });
+  afterAll(() => s?.close());
+  // A 1×1 PNG: the rule enlarges it to 400 px.
+  const png = Uint8Array.from(
+    Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64'),
+  );
+
+  it('asks the sign server to confirm the PUT, and the result carries its answer and the thumbnail', async () => {
+    const o = observe(s.transport);
+    const result = await uploadWith({ transport: o.transport }, memorySource(png, 'dot.png'), {
+      signUrl: s.signUrl,
+      confirm: true,
+      ...fast,
+    });
+    const calls = o.find((r) => r.url.endsWith('/confirm'));
+    expect(calls).toHaveLength(1);
+    expect(Object.keys(JSON.parse(new TextDecoder().decode(calls[0]!.req.body as Uint8Array)))).toEqual(['confirmToken']);
+    expect(result.confirmed).toMatchObject({ key: result.key, size: png.length, kind: 'direct' });
+    expect(result.confirmed!.thumbnail).toMatchObject({ key: result.key.replace(/\.png$/, '_thumb.png'), width: 400, height: 400 });
+    expect((await head(s, result.key.replace(/\.png$/, '_thumb.png'))).status).toBe(200);
+  });
+
+  it('calls no /confirm without the option', async () => {
+    const o = observe(s.transport);
+    const result = await uploadWith({ transport: o.transport }, memorySource(png, 'dot.png'), { signUrl: s.signUrl, ...fast });
+    expect(o.find((r) => r.url.endsWith('/confirm'))).toEqual([]);
+    expect(result.confirmed).toBeUndefined();
+  });
+});
+
 describe('the size a ticket states (MAX_SIZE)', () => {
   let s: Stack;
   beforeAll(async () => {

@@ -86,7 +86,7 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   // authorizes each copy's key as PutObject, as CI's persistence permissions are COS write permissions.
   ImageProcess: onBucket('GetObject', 'object', picOperations.imageProcess),
   ListParts: onBucket('ListParts', 'object', multipart.listParts),
-  CompleteMultipartUpload: onBucket('CompleteMultipartUpload', 'object', multipart.completeMultipartUpload),
+  CompleteMultipartUpload: onBucket('CompleteMultipartUpload', 'object', picOperations.completeMultipartUpload),
   AbortMultipartUpload: onBucket('AbortMultipartUpload', 'object', multipart.abortMultipartUpload),
   OptionsObject: { action: 'name/cos:OptionsObject', scope: 'object', kind: 'preflight' },
   // PutBucketPolicy, GetBucketLifecycle, …: the CAM action is named as the operation.

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminAccessAllowed, serveAdmin } from '../src/console/admin.js';
 import { RefusalLog } from '../src/diagnostics/refusals.js';
@@ -70,6 +71,30 @@ describe('the console and its endpoints', () => {
     expect([missing.status, (await missing.json()).error.code]).toEqual([404, 'EMU_ERR_ADMIN_NOT_FOUND']);
     expect((await fetch(`${base}api/objects?bucket=nope`)).status).toBe(404);
     expect((await fetch(`${base}api/nothing`)).status).toBe(404);
+  });
+
+  it('previews a processing rule on an image object: the image, the JSON, or the refusal with COS’s code', async () => {
+    const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3366cc' } })
+      .png()
+      .toBuffer();
+    await signed(emu, 'PUT', 'pics/p.png', { body: png, headers: { 'content-type': 'image/png' } });
+    await signed(emu, 'PUT', 'pics/n.png', { body: 'not an image', headers: { 'content-type': 'image/png' } });
+    const at = (key: string, rule: string) =>
+      fetch(`${base}api/object?bucket=dev-1250000000&key=${key}&process=${encodeURIComponent(rule)}`);
+    const thumb = await at('pics/p.png', 'imageMogr2/thumbnail/160x/format/webp');
+    expect([thumb.status, thumb.headers.get('content-type'), thumb.headers.get('x-image-width')]).toEqual([200, 'image/webp', '160']);
+    expect(await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).toMatchObject({ format: 'webp', width: 160, height: 120 });
+    const info = await at('pics/p.png', 'imageInfo');
+    expect(await info.json()).toMatchObject({ format: 'png', width: '640', height: '480' });
+    const notImage = await at('pics/n.png', 'imageMogr2/thumbnail/10x');
+    expect(notImage.status).toBe(400);
+    expect((await notImage.json()).error).toMatchObject({ code: 'EMU_ERR_ADMIN_PROCESS', cosCode: 'InvalidArgument' });
+    const unknown = await at('pics/p.png', 'imageMogr2/sharpen/1');
+    expect(unknown.status).toBe(501);
+    expect((await unknown.json()).error).toMatchObject({ code: 'EMU_ERR_ADMIN_PROCESS', cosCode: 'NotImplemented' });
+    // Without the parameter the stored bytes are served as before.
+    const plain = await fetch(`${base}api/object?bucket=dev-1250000000&key=pics/p.png`);
+    expect(Buffer.from(await plain.arrayBuffer()).equals(png)).toBe(true);
   });
 
   it('pages a folder view through the delimiter listing: each folder once, objects after a marker', async () => {

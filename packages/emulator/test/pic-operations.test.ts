@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../src/index.js';
@@ -16,7 +20,7 @@ const processResults = (text: string) =>
     Object.fromEntries([...m[1]!.matchAll(/<(\w+)>([^<]*)<\/\1>/g)].map((f) => [f[1], f[2]])),
   );
 
-/** Processing that stores copies: PUT Object with Pic-Operations and POST ?image_process. */
+/** Processing that stores copies: PUT Object and Complete Multipart Upload with Pic-Operations, and POST ?image_process. */
 describe('Pic-Operations', () => {
   let emu: RunningEmulator;
   let jpeg: Buffer;
@@ -150,6 +154,52 @@ describe('Pic-Operations', () => {
       }),
     ).rejects.toMatchObject({ statusCode: 403 });
     expect((await signed(emu, 'HEAD', 'escape.jpg')).status).toBe(404);
+  });
+
+  it("processes the joined object on Complete Multipart Upload, as the official SDK's sliceUploadFile sends it", async () => {
+    // Noise, so the JPEG is over 1 MB and the SDK uploads it in two parts.
+    const big = await sharp(randomBytes(1200 * 900 * 3), { raw: { width: 1200, height: 900, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .toBuffer();
+    expect(big.length).toBeGreaterThan(1024 * 1024);
+    const dir = await mkdtemp(join(tmpdir(), 'pic-ops-'));
+    const file = join(dir, 'big.jpg');
+    await writeFile(file, big);
+    const data = await call(sdk(emu), 'sliceUploadFile', {
+      Key: 'pic/multi/big.jpg',
+      FilePath: file,
+      SliceSize: 1024 * 1024,
+      Headers: { 'Pic-Operations': ops([{ fileid: 'big-thumb.webp', rule: 'imageMogr2/thumbnail/300x/format/webp' }]) },
+    });
+    await rm(dir, { recursive: true });
+    expect(data.UploadResult.OriginalInfo).toMatchObject({ Key: 'pic/multi/big.jpg', ETag: data.ETag });
+    expect(data.UploadResult.OriginalInfo.ImageInfo).toMatchObject({ Format: 'jpeg', Width: '1200', Height: '900' });
+    expect(data.UploadResult.ProcessResults.Object).toMatchObject({
+      Key: 'pic/multi/big-thumb.webp',
+      Format: 'webp',
+      Width: '300',
+      Height: '225',
+    });
+    expect(data.ETag).toMatch(/-2"$/);
+    expect(await stored('pic/multi/big.jpg')).toMatchObject({ width: 1200, size: big.length });
+    expect(await stored('pic/multi/big-thumb.webp')).toMatchObject({ width: 300, height: 225, format: 'webp', type: 'image/webp' });
+  });
+
+  it('refuses a Complete whose object is not an image, and leaves the upload to complete without the header', async () => {
+    const key = 'pic/multi/not-image.jpg';
+    const cos = sdk(emu);
+    const init = await call(cos, 'multipartInit', { Key: key });
+    const part = await call(cos, 'multipartUpload', { Key: key, UploadId: init.UploadId, PartNumber: 1, Body: Buffer.from('plain text') });
+    const complete = (headers: Record<string, string>) =>
+      call(cos, 'multipartComplete', { Key: key, UploadId: init.UploadId, Parts: [{ PartNumber: 1, ETag: part.ETag }], Headers: headers });
+    await expect(complete({ 'Pic-Operations': ops([{ fileid: 'x.jpg', rule: 'imageMogr2/thumbnail/10x' }]) })).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    expect((await signed(emu, 'HEAD', key)).status).toBe(404);
+    expect((await signed(emu, 'HEAD', 'pic/multi/x.jpg')).status).toBe(404);
+    const plain = await complete({});
+    expect(plain.UploadResult).toBeUndefined();
+    expect((await signed(emu, 'HEAD', key)).status).toBe(200);
   });
 
   it('still refuses it on POST Object, which the emulator does not process', async () => {

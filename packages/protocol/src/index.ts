@@ -223,7 +223,25 @@ export interface ConfirmedUpload {
    * before it has had time to finish that still answers this ETag is final.
    */
   replaceableUntil?: number;
+  /** With the server's `thumbnailRule`, for an image: the copy COS made of it, or why it made none. */
+  thumbnail?: ConfirmedThumbnail;
 }
+
+/**
+ * The processed copy of a confirmed image, as COS stored it (`POST <key>?image_process`), or, when
+ * processing failed, COS's error code (or the server's, when COS could not be asked) and message. A
+ * failed copy never fails the confirmation of the original.
+ */
+export type ConfirmedThumbnail =
+  | {
+      key: string;
+      width: number;
+      height: number;
+      size: number;
+      /** A presigned GET of the copy, when the server sets DOWNLOAD_URL_SECONDS. */
+      downloadUrl?: string;
+    }
+  | { error: { code: string; message: string } };
 
 export interface ConfirmRequest {
   confirmToken: string;

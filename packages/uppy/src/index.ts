@@ -44,6 +44,8 @@ export interface CosDirectOptions extends PluginOpts {
   restrictionsFromServer?: boolean;
   /** The bucket is public-read: without a download URL from the server, link to the object's own URL. Default false. */
   publicObjects?: boolean;
+  /** Have the sign server confirm each PUT: `response.body.confirmed` (with its `thumbnail`). Default false. */
+  confirm?: boolean;
 }
 
 /** What `file.response.body` holds after an upload (the client's UploadResult): type Uppy with it, `new Uppy<Meta, CosDirectBody>()`. */
@@ -270,6 +272,7 @@ export default class CosDirect<M extends Meta, B extends Body> extends BasePlugi
         concurrency: this.opts.concurrency,
         retries: this.opts.retries,
         resume: this.opts.resume,
+        confirm: this.opts.confirm,
         signal: entry.controller.signal,
         // Read by the client when the abort lands: a pause keeps the parts at COS for the resume, a removal does not.
         get keepResumeOnAbort() {

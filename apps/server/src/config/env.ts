@@ -36,7 +36,7 @@ const checkEnvOnly = compile(EnvOnlySchema, byVariable);
 // Variables that other software sets and that may share our prefixes (COS_REGION of a COS tool,
 // Kubernetes' *_SERVICE_HOST, …) only warn; only a near miss of one of our own names refuses.
 const OUR_PREFIXES =
-  /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_TOKEN|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|ALLOW_|DURATION_|SIGNATURE_|DOWNLOAD_|TICKET_|MULTIPART_|STARTUP_)/;
+  /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_TOKEN|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|ALLOW_|DURATION_|SIGNATURE_|DOWNLOAD_|TICKET_|MULTIPART_|STARTUP_|THUMBNAIL_)/;
 
 /** Unknown names: a near miss of ours is an issue, one that merely shares a prefix a warning. */
 function unknownNames(env: Record<string, string | undefined>, issues: ConfigIssue[], warnings: string[]): void {

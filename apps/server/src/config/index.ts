@@ -11,5 +11,5 @@ export {
   type ServerOptions,
   ServerOptionsSchema,
 } from './schema.js';
-export type { ConfirmedUpload } from '@cos-direct/protocol';
+export type { ConfirmedThumbnail, ConfirmedUpload } from '@cos-direct/protocol';
 export { COS_REGIONS, type CosRegion, isKnownRegion } from './regions.js';

@@ -8,10 +8,19 @@ export interface ResolvedServerOptions
   extends Required<
     Omit<
       ServerOptions,
-      'authenticate' | 'jwt' | 'maxSize' | 'redisUrl' | 'bearerTokens' | 'downloadUrlSeconds' | 'onUploadConfirmed' | 'keyFolder'
+      | 'authenticate'
+      | 'jwt'
+      | 'maxSize'
+      | 'redisUrl'
+      | 'bearerTokens'
+      | 'downloadUrlSeconds'
+      | 'onUploadConfirmed'
+      | 'keyFolder'
+      | 'thumbnailRule'
     >
   > {
   downloadUrlSeconds?: number;
+  thumbnailRule?: string;
   authenticate?: Authenticate;
   bearerTokens?: string[];
   jwt?: ServerOptions['jwt'];

@@ -134,6 +134,13 @@ export const ServerOptionsSchema = Type.Object(
     // Never beyond the key's lifetime: resolve.ts bounds it by durationSeconds.
     signatureSeconds: opt(int(1, 7200, { env: 'SIGNATURE_SECONDS', default: 900 })),
     downloadUrlSeconds: opt(int(1, 7200, { env: 'DOWNLOAD_URL_SECONDS' })),
+    // A rule that makes an image: the copy is stored, so a JSON answer (imageInfo, exif) makes none.
+    thumbnailRule: opt(
+      str({ pattern: '^imageMogr2/[^\\s|]+$', hint: 'an imageMogr2 rule such as imageMogr2/thumbnail/400x', env: 'THUMBNAIL_RULE' }),
+    ),
+    thumbnailSuffix: opt(
+      str({ pattern: '^[A-Za-z0-9._-]{1,64}$', hint: 'letters, digits, ".", "_", "-"', env: 'THUMBNAIL_SUFFIX', default: '_thumb' }),
+    ),
     authenticate: opt(fn<Authenticate>()),
     bearerTokens: opt(Type.Array(str({ minLength: 16 }), { env: 'AUTH_TOKENS' })),
     jwt: opt(

@@ -1,14 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { EmulatorConfig } from '../config.js';
 import type { RefusalLog } from '../diagnostics/refusals.js';
 import type { RequestEntry, RequestLog } from '../diagnostics/request-log.js';
+import { CosError } from '../errors/cos-error.js';
 import { FaultRuleError, type FaultInjector } from '../faults/rules.js';
 import { readSmallBody } from '../http/body.js';
 import { header } from '../http/headers.js';
 import type { Reply } from '../http/reply.js';
-import { listGrouped, type Stores } from '../persistence/index.js';
+import { parseRule } from '../image/rule.js';
+import { contentTypeOf, runPlan } from '../image/run.js';
+import { listGrouped, type ObjectRecord, type Stores } from '../persistence/index.js';
 import { CONSOLE_HTML } from './page.js';
 
 export interface AdminDeps {
@@ -47,6 +51,7 @@ export const ADMIN_ERROR_CODES = [
   'EMU_ERR_ADMIN_BODY',
   'EMU_ERR_ADMIN_HOST',
   'EMU_ERR_ADMIN_ORIGIN',
+  'EMU_ERR_ADMIN_PROCESS',
 ] as const;
 
 /** Endpoints anyone who can reach the emulator may read, as before: container health checks and CA downloads need them. */
@@ -182,6 +187,34 @@ function listObjects(deps: AdminDeps, bucket: string, prefix: string, marker: st
   return { bucket, prefix, folders, objects, truncated: page.truncated, ...(page.truncated ? { nextMarker: last } : {}) };
 }
 
+/**
+ * The console's preview of a processing rule (`?process=imageMogr2/thumbnail/200x`): what a GET with that
+ * rule would answer, through the same parser and executor, without a signature. A refusal is the one a
+ * download would get, as JSON naming COS's code.
+ */
+async function processed(deps: AdminDeps, o: ObjectRecord, rule: string): Promise<Reply> {
+  try {
+    const outcome = await runPlan(parseRule(rule), o.size, () => buffer(deps.stores.blobs.read(o.blobId)));
+    if (outcome.kind === 'json') return json(outcome.body);
+    const { picture } = outcome;
+    return {
+      status: 200,
+      headers: {
+        'content-type': contentTypeOf(picture),
+        'content-length': String(picture.data.length),
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'x-image-width': String(picture.width),
+        'x-image-height': String(picture.height),
+      },
+      body: picture.data,
+    };
+  } catch (e) {
+    if (!(e instanceof CosError)) throw e;
+    return problem(e.statusCode, 'EMU_ERR_ADMIN_PROCESS', e.reason ?? e.message, { cosCode: e.code });
+  }
+}
+
 /** Serves `//_emulator/<path>`; undefined when the path is not one of the emulator's. */
 export async function serveAdmin(deps: AdminDeps, req: AdminRequest): Promise<Reply | undefined> {
   const { method, path, query } = req;
@@ -283,6 +316,8 @@ export async function serveAdmin(deps: AdminDeps, req: AdminRequest): Promise<Re
         return json({ deleted: { bucket, key } });
       }
       if (!read) return methodNotAllowed();
+      const rule = query.get('process');
+      if (rule !== null && method === 'GET') return processed(deps, o, rule);
       const name = key.slice(key.lastIndexOf('/') + 1) || 'object';
       return {
         status: 200,

@@ -53,6 +53,7 @@ dl { display:grid; grid-template-columns:max-content minmax(0,1fr); gap:.25rem .
 dt { color:var(--mute); } dd { margin:0; }
 .preview { border:1px dashed var(--line); border-radius:6px; padding:.5rem; max-height:40vh; overflow:auto; background:#fafbfc; }
 .preview img { max-width:100%; display:block; margin:auto; }
+.process h3 { font-size:.9rem; margin:.8rem 0 .3rem; } .process form { margin-bottom:.3rem; }
 .preview pre { margin:0; white-space:pre-wrap; font-family:var(--mono); font-size:.8rem; }
 .empty { color:var(--mute); padding:1.2rem; text-align:center; }
 .explain { padding:.8rem 1rem; }
@@ -237,12 +238,34 @@ textarea.sts { width:100%; resize:vertical; }
         preview.append(h('pre', { text: t.length > 65536 ? t.slice(0, 65536) + '\n…' : t }));
       });
     } else preview.append(h('div', { class: 'hint', text: 'No preview for ' + (type || 'this type') + '.' }));
-    box.append(h('h2', { class: 'mono', text: o.key }), dl, preview, h('p', {}, [
+    box.append(h('h2', { class: 'mono', text: o.key }), dl, preview, /^image\//.test(type) ? processor(o) : null, h('p', {}, [
       h('a', { class: 'btn', href: objectUrl(o, { download: '1' }), text: 'Download', download: o.key.split('/').pop() }), ' ',
       h('button', { class: 'btn danger', text: 'Delete', onclick: function () {
         if (!confirm('Delete ' + o.key + '?')) return;
         fetch(objectUrl(o), { method: 'DELETE' }).then(function () { box.textContent = ''; box.append(h('div', { class: 'empty', text: 'Deleted ' + o.key + '.' })); loadObjects(); });
       } })]));
+  }
+
+  // A rule typed here runs as a download with it would (?imageMogr2/…, imageInfo, …): the result, or COS's refusal.
+  function processor(o) {
+    var input = h('input', { id: 'rule', class: 'mono', value: 'imageMogr2/thumbnail/200x', 'aria-label': 'Processing rule', size: '40' });
+    var info = h('div', { class: 'hint', id: 'processed-info' }), out = h('div', { class: 'preview', id: 'processed' });
+    function run(e) {
+      e.preventDefault(); out.textContent = ''; info.textContent = 'Processing…';
+      fetch(objectUrl(o, { process: input.value })).then(function (r) {
+        var t = r.headers.get('content-type') || '';
+        if (/json/.test(t)) return r.json().then(function (j) {
+          if (!r.ok) { info.textContent = r.status + ' ' + j.error.cosCode + ': ' + j.error.message; return; }
+          info.textContent = 'JSON'; out.append(h('pre', { text: JSON.stringify(j, null, 2) }));
+        });
+        return r.blob().then(function (b) {
+          info.textContent = r.headers.get('x-image-width') + ' × ' + r.headers.get('x-image-height') + ' px · ' + size(b.size) + ' · ' + t;
+          out.append(h('img', { src: URL.createObjectURL(b), alt: input.value }));
+        });
+      });
+    }
+    return h('div', { class: 'process' }, [h('h3', { text: 'Processed with a rule' }),
+      h('form', { onsubmit: run }, [input, ' ', h('button', { class: 'btn', type: 'submit', text: 'Process' })]), info, out]);
   }
 
   // Requests

@@ -2,7 +2,7 @@ import { CosError, type ErrorDetails } from './cos-error.js';
 
 /** Why Pic-Operations is refused where it is not emulated rather than half-done: what it asks for, and where it works. */
 const picOperationsReason = (name: string) =>
-  `the "${name}" header asks Cloud Infinite to process the image and store copies; the emulator does this on PUT Object and POST ?image_process only, not on this request (POST Object, Complete Multipart Upload), so it cannot answer the <UploadResult> COS would, nor store the copies the rules name`;
+  `the "${name}" header asks Cloud Infinite to process the image and store copies; the emulator does this on PUT Object, Complete Multipart Upload and POST ?image_process, not on POST Object, whose form fields COS documents without it (doc 436/14690 sends image uploads to PUT Object), so it neither stores the copies the rules name nor answers an <UploadResult>`;
 
 /** Why a header is refused: Pic-Operations and a bucket-only grant on an object get their own explanation. */
 function unimplementedHeaderReason(name: string): string {

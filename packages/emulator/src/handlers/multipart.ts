@@ -154,7 +154,25 @@ async function requestedParts(ctx: HandlerContext): Promise<Array<{ partNumber: 
   });
 }
 
+/**
+ * What a Complete made: the answer's headers and the fields of its `<CompleteMultipartUploadResult>`,
+ * which upload processing extends before it is written.
+ */
+export interface Completed {
+  headers: Record<string, string>;
+  result: { Location: string; Bucket: string; Key: string; ETag: string };
+}
+
 export async function completeMultipartUpload(ctx: HandlerContext): Promise<Reply> {
+  const { headers, result } = await completeUpload(ctx);
+  return { status: 200, headers: { ...XML, ...headers }, body: toXml('CompleteMultipartUploadResult', result) };
+}
+
+/**
+ * Joins the listed parts into the object. `beforeCommit` sees the joined bytes before the object is in
+ * place; when it throws, nothing changes (the upload and its parts stay, as before the request).
+ */
+export async function completeUpload(ctx: HandlerContext, beforeCommit?: (blob: BlobInfo) => Promise<void>): Promise<Completed> {
   const upload = mustGetUpload(ctx);
   const requested = await requestedParts(ctx);
   const stored = new Map([...ctx.stores.metadata.listParts(upload.uploadId)].map((p) => [p.partNumber, p]));
@@ -196,6 +214,12 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
       .digest('hex') +
     '-' +
     chosen.length;
+  try {
+    await beforeCommit?.(blob);
+  } catch (e) {
+    await ctx.stores.blobs.delete(blob.id);
+    throw e;
+  }
   // One transaction: the object in place, the upload and its parts gone, or (when another Complete or an
   // Abort finished the upload while the parts were joined) nothing changed.
   let completion: Completion | undefined;
@@ -232,19 +256,17 @@ export async function completeMultipartUpload(ctx: HandlerContext): Promise<Repl
   if (completion.previous) await ctx.stores.blobs.delete(completion.previous.blobId);
   for (const p of completion.parts) await ctx.stores.blobs.delete(p.blobId);
   return {
-    status: 200,
     headers: {
-      ...XML,
       'x-cos-hash-crc64ecma': blob.crc64,
       ...encryptionHeaders(upload.sse),
       ...(completion.versionId === undefined ? {} : { 'x-cos-version-id': completion.versionId }),
     },
-    body: toXml('CompleteMultipartUploadResult', {
+    result: {
       Location: `${ctx.host}/${encodeURI(upload.key)}`,
       Bucket: upload.bucket,
       Key: upload.key,
       ETag: `"${etag}"`,
-    }),
+    },
   };
 }
 

@@ -5,9 +5,10 @@ import { header } from '../http/headers.js';
 import { XML, type Reply } from '../http/reply.js';
 import { parsePicOperations, type PicOperations } from '../image/pic-operations.js';
 import { type Processed, processOriginal, uploadResultOf } from '../image/persist.js';
-import { toXml } from '../xml/xml.js';
+import { toXml, type XmlNode } from '../xml/xml.js';
 import type { HandlerContext } from './context.js';
 import { checkReadAccess } from './encryption.js';
+import { completeUpload, completeMultipartUpload as plainComplete } from './multipart.js';
 import { objectAttributesOf } from './object-attributes.js';
 import { commitObject, newObject, putObject as plainPutObject } from './object.js';
 import { selectObject } from './versioning.js';
@@ -67,6 +68,33 @@ export async function putObject(ctx: HandlerContext): Promise<Reply> {
   });
   const headers = stored.headers ?? {};
   return answer(ctx, processed, (headers.etag ?? '').replace(/"/g, ''), headers);
+}
+
+/**
+ * Complete Multipart Upload with Pic-Operations: what the official SDKs' sliceUploadFile sends (the
+ * header on Initiate, where COS takes it without effect, and again on Complete, where it is processed).
+ * The joined object is processed before it is put in place, as a PUT's body is; COS answers the
+ * original's `<ImageInfo>` and the `<ProcessResults>` inside `<CompleteMultipartUploadResult>`, after its
+ * Location, Bucket, Key and ETag, which the SDKs rebuild into `UploadResult`.
+ */
+export async function completeMultipartUpload(ctx: HandlerContext): Promise<Reply> {
+  const value = header(ctx.headers, PIC_OPERATIONS);
+  if (value === undefined) return plainComplete(ctx);
+  const ops = picOperationsOf(ctx, value);
+  let processed: Processed = { copies: [] };
+  const done = await completeUpload(ctx, async (blob) => {
+    processed = await processOriginal(ops, blob.size, () => buffer(ctx.stores.blobs.read(blob.id)));
+  });
+  const etags = await storeCopies(ctx, processed);
+  const key = ctx.routed.key;
+  const etag = etags.get(key);
+  const original = { key, etag: etag ?? done.result.ETag.replace(/"/g, '') };
+  const { OriginalInfo, ProcessResults } = (await uploadResultOf(processed, original, (k) => `${ctx.host}/${encodeURI(k)}`)) as {
+    OriginalInfo: { ImageInfo?: XmlNode };
+    ProcessResults: XmlNode;
+  };
+  const result = { ...done.result, ...(etag ? { ETag: `"${etag}"` } : {}), ImageInfo: OriginalInfo.ImageInfo, ProcessResults };
+  return { status: 200, headers: { ...done.headers, ...XML }, body: toXml('CompleteMultipartUploadResult', result) };
 }
 
 /**

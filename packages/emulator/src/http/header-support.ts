@@ -67,8 +67,10 @@ const BY_OPERATION: Record<string, readonly string[]> = {
   InitiateMultipartUpload: OBJECT_GRANT_HEADERS,
 };
 
-// Pic-Operations is processed on a simple upload and on POST ?image_process; elsewhere it is refused.
-const PIC_OPERATIONS = ['PutObject', 'ImageProcess'];
+// Pic-Operations is processed on a simple upload, on Complete Multipart Upload and on POST ?image_process;
+// Initiate takes it without effect (the official SDKs' sliceUploadFile sends it there too); elsewhere
+// (POST Object, whose form fields COS documents without it) it is refused.
+const PIC_OPERATIONS = ['PutObject', 'CompleteMultipartUpload', 'InitiateMultipartUpload', 'ImageProcess'];
 
 /**
  * Whether a header or POST form field name asks for something the emulator does not implement
