@@ -1,0 +1,109 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+// Packing the publishable workspaces as they would be published, and installing the tarballs into fresh
+// projects with npm, for the suites that run the packages as a user installs them.
+
+export const repo = fileURLToPath(new URL('../../..', import.meta.url));
+const pnpmVersion = (JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split(
+  '@',
+)[1];
+
+const execFileAsync = promisify(execFile);
+// The pnpm running this suite when there is one (turbo under `npm test`), else the repository's version
+// through npx, which costs a resolution per call.
+const pnpmCommand = process.env.npm_execpath?.includes('pnpm')
+  ? [process.execPath, process.env.npm_execpath]
+  : ['npx', '-y', `pnpm@${pnpmVersion}`];
+
+// pnpm hands its scripts npm_config_* variables that npm does not know (catalog, verify-deps-before-run…),
+// and npm or npx started with them warns once per variable. Keep only settings npm itself reads.
+const NPM_SETTINGS = new Set([
+  'registry',
+  'cache',
+  'userconfig',
+  'globalconfig',
+  'proxy',
+  'https_proxy',
+  'noproxy',
+  'cafile',
+  'strict_ssl',
+]);
+export const npmEnv: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([k]) => !/^npm_config_/i.test(k) || NPM_SETTINGS.has(k.slice('npm_config_'.length).toLowerCase().replaceAll('-', '_')),
+  ),
+);
+
+export interface Workspace {
+  dir: string;
+  name: string;
+}
+
+/** Every workspace under packages/ or apps/ that is not private and has a built dist. */
+export async function publishableWorkspaces(): Promise<Workspace[]> {
+  const found: Workspace[] = [];
+  for (const parent of ['packages', 'apps']) {
+    for (const entry of await readdir(join(repo, parent), { withFileTypes: true })) {
+      const dir = join(repo, parent, entry.name);
+      if (!entry.isDirectory() || !existsSync(join(dir, 'package.json'))) continue;
+      const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; private?: boolean };
+      if (manifest.private || !existsSync(join(dir, 'dist'))) continue;
+      found.push({ dir, name: manifest.name });
+    }
+  }
+  return found;
+}
+
+export interface Packed {
+  /** The tarball's path. */
+  tarball: string;
+  /** The paths inside it (`package/…`). */
+  files: string[];
+}
+
+/**
+ * `pnpm pack` of each workspace, side by side, each into a folder of its own under `into` so that its
+ * tarball is the only file there. workspace: and catalog: ranges are rewritten as on publish.
+ */
+export async function packWorkspaces(workspaces: Workspace[], into: string): Promise<Map<string, Packed>> {
+  const packed = new Map<string, Packed>();
+  await Promise.all(
+    workspaces.map(async (w, i) => {
+      const dir = join(into, String(i));
+      await mkdir(dir);
+      await execFileAsync(pnpmCommand[0]!, [...pnpmCommand.slice(1), 'pack', '--pack-destination', dir], { cwd: w.dir, env: npmEnv });
+      const tarball = (await readdir(dir)).find((f) => f.endsWith('.tgz'));
+      if (!tarball) throw new Error(`pnpm pack produced no tarball for ${w.name}`);
+      const listing = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' });
+      packed.set(w.name, { tarball: join(dir, tarball), files: listing.split('\n').filter(Boolean) });
+    }),
+  );
+  return packed;
+}
+
+/** A fresh ES module project in a temporary folder. */
+export async function freshProject(prefix: string, manifest: Record<string, unknown> = {}): Promise<string> {
+  const project = await mkdtemp(join(tmpdir(), prefix));
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', ...manifest }));
+  return project;
+}
+
+/**
+ * `npm install` of tarballs and registry packages together, so that workspace dependencies resolve to the
+ * tarballs beside them. Packages already in npm's cache are not fetched again; npm's output is in the error
+ * when it fails.
+ */
+export async function npmInstall(project: string, specs: string[]): Promise<void> {
+  await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...specs], {
+    cwd: project,
+    env: npmEnv,
+    timeout: 600_000,
+    maxBuffer: 1 << 26,
+  });
+}
