@@ -44,7 +44,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...seedEnv, PATH: '/usr/bin', HOME: '/root' })).not.toThrow();
   });
 
-  it("takes the options only code can give beside the environment, and checks them together", () => {
+  it('takes the options only code can give beside the environment, and checks them together', () => {
     const production = { ...seedEnv, NODE_ENV: 'production', KEY_PREFIX: 'uploads/' };
     const authenticate = () => 'alice';
     const keyFolder = () => 'alice/';
