@@ -274,7 +274,7 @@ describe.each(Object.keys(HOSTS))('the sign server in a %s app, from the packed 
     }
   });
 
-  it("refuses a ticket of one user on another user's folder", async () => {
+  it("refuses a ticket of one user on another user's folder, and its confirmation to another user", async () => {
     // Bob's folder, with a key of his own tickets' shape.
     const bobs = (await ticket('/sts-direct-sign?ext=jpg', 'bob')).cosKey as string;
     const put = async (url: string, headers: Record<string, string>) => {
@@ -294,6 +294,14 @@ describe.each(Object.keys(HOSTS))('the sign server in a %s app, from the packed 
       'x-cos-security-token': direct.securityToken,
     });
     expect(replayed.status, replayed.text).toBe(403);
+    // Nor may Bob confirm what Alice's ticket stored.
+    const confirm = await fetch(`${host().base}/confirm`, {
+      method: 'POST',
+      headers: { authorization: TOKENS.bob, 'content-type': 'application/json' },
+      body: JSON.stringify({ confirmToken: direct.confirmToken }),
+    });
+    expect(confirm.status).toBe(403);
+    expect(((await confirm.json()) as { code: string }).code).toBe('SRV_ERR_FORBIDDEN');
 
     // Alice's temporary key (a multipart ticket hands it out), signing a PUT of Bob's key itself: the
     // key's policy names Alice's one object, so COS refuses it however well it is signed.

@@ -14,6 +14,8 @@ interface Claim {
   s?: number;
   /** Unix seconds after which the token is refused. */
   e: number;
+  /** The user the ticket was issued to, when the app's authentication named one: only they may confirm. */
+  u?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export class ConfirmTokens {
     return `${body}.${this.#mac(body)}`;
   }
 
-  verify(token: unknown, kinds: readonly Kind[], now: number): Claim {
+  verify(token: unknown, kinds: readonly Kind[], now: number, caller: string | undefined): Claim {
     const bad = (why: string) => new ServerError('SRV_ERR_INVALID_CONFIRM_TOKEN', `confirmToken ${why}`);
     if (typeof token !== 'string' || token.length > 2048) throw bad('is missing');
     const [body, mac] = token.split('.');
@@ -44,6 +46,10 @@ export class ConfirmTokens {
     const claim = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Claim;
     if (claim.e < now) throw bad('has expired');
     if (!kinds.includes(claim.t)) throw bad(`belongs to a ${claim.t} ticket`);
+    // Another user's token would let them learn of, and record as theirs, an object they never uploaded.
+    if (claim.u !== undefined && claim.u !== caller) {
+      throw new ServerError('SRV_ERR_FORBIDDEN', 'the confirmToken was issued to another user');
+    }
     return claim;
   }
 
@@ -81,8 +87,8 @@ export class UploadConfirmer {
   ) {}
 
   /** The object a direct or POST ticket named, as COS stores it now. */
-  async confirm(token: unknown): Promise<ConfirmOutcome> {
-    const claim = this.tokens.verify(token, ['direct', 'post'], this.options.now());
+  async confirm(token: unknown, caller: string | undefined): Promise<ConfirmOutcome> {
+    const claim = this.tokens.verify(token, ['direct', 'post'], this.options.now(), caller);
     const before = await this.confirmations.get(claim.k);
     if (before) return this.#again(claim, before);
     return this.#record(claim, { upload: await this.#head(claim) });
@@ -94,8 +100,8 @@ export class UploadConfirmer {
    * completes one upload: once it has, the same call answers that completion, and another upload of
    * its key is aborted and refused.
    */
-  async completeMultipart(token: unknown, uploadId: unknown): Promise<ConfirmOutcome> {
-    const claim = this.tokens.verify(token, ['multipart'], this.options.now());
+  async completeMultipart(token: unknown, uploadId: unknown, caller: string | undefined): Promise<ConfirmOutcome> {
+    const claim = this.tokens.verify(token, ['multipart'], this.options.now(), caller);
     if (typeof uploadId !== 'string' || !/^[A-Za-z0-9._~+/=-]{1,256}$/.test(uploadId)) {
       throw new ServerError('SRV_ERR_BAD_REQUEST', 'uploadId is missing or malformed');
     }

@@ -150,28 +150,33 @@ export class CosDirect {
 
   /** The seed's ticket: a signed PUT of one new key. */
   direct(input: TicketInput): Promise<DirectTicket> {
-    return this.#issue('direct', input, (folder) => this.#tickets.direct(input.ext, folder));
+    return this.#issue('direct', input, (folder, caller) => this.#tickets.direct(input.ext, folder, caller));
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
   postPolicy(input: TicketInput): Promise<PostPolicyTicket> {
-    return this.#issue('post', input, (folder) => this.#tickets.postPolicy(input.ext, folder));
+    return this.#issue('post', input, (folder, caller) => this.#tickets.postPolicy(input.ext, folder, caller));
   }
 
   /** A temporary key for one multipart upload of one new key, within `size`. */
   multipart(input: MultipartInput): Promise<MultipartTicket> {
     const size = typeof input.size === 'number' ? String(input.size) : input.size;
-    return this.#issue('multipart', input, (folder) => this.#tickets.multipart(input.ext, size, folder));
+    return this.#issue('multipart', input, (folder, caller) => this.#tickets.multipart(input.ext, size, folder, caller));
   }
 
-  /** Checks with the server's own key what a direct or POST ticket wrote, and reports it once to the app. */
+  /**
+   * Checks with the server's own key what a direct or POST ticket wrote, and reports it once to the app.
+   * A ticket issued to a user (its `user` had an id) is confirmed only for that same user.
+   */
   async confirm(input: ConfirmInput): Promise<ConfirmedUpload> {
-    return this.#confirmed(input, 'confirm', () => this.#confirmer.confirm(input.confirmToken));
+    return this.#confirmed(input, 'confirm', () => this.#confirmer.confirm(input.confirmToken, callerIdOf(input.user)));
   }
 
   /** Completes a multipart upload within its ticket's size, and reports it once to the app. */
   async completeMultipart(input: CompleteInput): Promise<ConfirmedUpload> {
-    return this.#confirmed(input, 'complete', () => this.#confirmer.completeMultipart(input.confirmToken, input.uploadId));
+    return this.#confirmed(input, 'complete', () =>
+      this.#confirmer.completeMultipart(input.confirmToken, input.uploadId, callerIdOf(input.user)),
+    );
   }
 
   /** Runs the configured authentication on a request; what it returns is the caller's `user`. */
@@ -192,7 +197,11 @@ export class CosDirect {
     await this.#redis?.close();
   }
 
-  async #issue<T extends { cosKey: string }>(kind: TicketKind, input: TicketInput, issue: (folder: string) => Promise<T>): Promise<T> {
+  async #issue<T extends { cosKey: string }>(
+    kind: TicketKind,
+    input: TicketInput,
+    issue: (folder: string, caller: string | undefined) => Promise<T>,
+  ): Promise<T> {
     const log = input.log ?? this.#log;
     try {
       const o = this.options;
@@ -202,7 +211,7 @@ export class CosDirect {
         const chosen = await o.keyFolder({ user: input.user, request: input.request, ext, kind });
         folder = checkKeyFolder(chosen, o.keyPrefix, COS_LIMITS.maxKeyBytes);
       }
-      const ticket = await issue(folder);
+      const ticket = await issue(folder, callerIdOf(input.user));
       // The audit trail: who took a ticket for which key. A ticket's signatures and keys never go in it.
       log.info({ audit: { kind, key: ticket.cosKey, caller: callerIdOf(input.user) ?? null } }, 'ticket issued');
       return ticket;

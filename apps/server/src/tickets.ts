@@ -93,7 +93,7 @@ export class TicketService {
   }
 
   /** The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. */
-  async direct(rawExt: unknown, folder = ''): Promise<DirectTicket> {
+  async direct(rawExt: unknown, folder = '', caller?: string): Promise<DirectTicket> {
     const o = this.options;
     const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.#downloadUrl(key, now)]);
@@ -118,6 +118,7 @@ export class TicketService {
       confirmToken: this.tokens.issue({
         k: key,
         t: 'direct',
+        ...(caller !== undefined ? { u: caller } : {}),
         ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
         e: tmp.expiredTime + 86400,
       }),
@@ -125,7 +126,7 @@ export class TicketService {
   }
 
   /** A temporary key for one multipart upload of one new key; the client signs its own requests. */
-  async multipart(rawExt: unknown, rawSize: unknown, folder = ''): Promise<MultipartTicket> {
+  async multipart(rawExt: unknown, rawSize: unknown, folder = '', caller?: string): Promise<MultipartTicket> {
     const o = this.options;
     const size = typeof rawSize === 'string' && /^\d{1,16}$/.test(rawSize) ? Number(rawSize) : NaN;
     const limit = o.maxSize !== undefined ? Math.min(o.maxSize, o.maxMultipartSize) : o.maxMultipartSize;
@@ -164,13 +165,19 @@ export class TicketService {
       contentTypes: [...types.allowed],
       maxSize: size,
       ...download,
-      confirmToken: this.tokens.issue({ k: key, t: 'multipart', s: size, e: tmp.expiredTime + 86400 }),
+      confirmToken: this.tokens.issue({
+        k: key,
+        t: 'multipart',
+        s: size,
+        e: tmp.expiredTime + 86400,
+        ...(caller !== undefined ? { u: caller } : {}),
+      }),
       completion: o.multipartCompletion,
     };
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
-  async postPolicy(rawExt: unknown, folder = ''): Promise<PostPolicyTicket> {
+  async postPolicy(rawExt: unknown, folder = '', caller?: string): Promise<PostPolicyTicket> {
     const o = this.options;
     const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     const [tmp, download] = await Promise.all([this.#signingKey('post', key, types), this.#downloadUrl(key, now)]);
@@ -201,6 +208,7 @@ export class TicketService {
     const confirmToken = this.tokens.issue({
       k: key,
       t: 'post',
+      ...(caller !== undefined ? { u: caller } : {}),
       ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
       e: tmp.expiredTime + 86400,
     });
