@@ -15,7 +15,7 @@ import { ServerError } from './errors.js';
 import { checkExtension, checkKeyFolder } from './keys.js';
 import { SharedRedis } from './redis.js';
 import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
-import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, TicketService } from './tickets.js';
+import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, type TicketScope, TicketService } from './tickets.js';
 
 /** The part of a pino logger the core writes to; any pino instance (Fastify's own included) fits. */
 export interface CoreLogger {
@@ -39,6 +39,11 @@ export interface Caller {
 export interface TicketInput extends Caller {
   /** The file's extension, without the dot; checked against `allowedExtensions`. */
   ext: unknown;
+  /**
+   * The file's type, when the client knows it: it must be one of the types the extension's tickets allow
+   * (`contentTypes`), and the ticket then allows only it (400 `SRV_ERR_INVALID_CONTENT_TYPE` otherwise).
+   */
+  contentType?: unknown;
 }
 
 export interface MultipartInput extends TicketInput {
@@ -150,18 +155,18 @@ export class CosDirect {
 
   /** The seed's ticket: a signed PUT of one new key. */
   direct(input: TicketInput): Promise<DirectTicket> {
-    return this.#issue('direct', input, (folder, caller) => this.#tickets.direct(input.ext, folder, caller));
+    return this.#issue('direct', input, (scope) => this.#tickets.direct(input.ext, scope));
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
   postPolicy(input: TicketInput): Promise<PostPolicyTicket> {
-    return this.#issue('post', input, (folder, caller) => this.#tickets.postPolicy(input.ext, folder, caller));
+    return this.#issue('post', input, (scope) => this.#tickets.postPolicy(input.ext, scope));
   }
 
   /** A temporary key for one multipart upload of one new key, within `size`. */
   multipart(input: MultipartInput): Promise<MultipartTicket> {
     const size = typeof input.size === 'number' ? String(input.size) : input.size;
-    return this.#issue('multipart', input, (folder, caller) => this.#tickets.multipart(input.ext, size, folder, caller));
+    return this.#issue('multipart', input, (scope) => this.#tickets.multipart(input.ext, size, scope));
   }
 
   /**
@@ -197,11 +202,7 @@ export class CosDirect {
     await this.#redis?.close();
   }
 
-  async #issue<T extends { cosKey: string }>(
-    kind: TicketKind,
-    input: TicketInput,
-    issue: (folder: string, caller: string | undefined) => Promise<T>,
-  ): Promise<T> {
+  async #issue<T extends { cosKey: string }>(kind: TicketKind, input: TicketInput, issue: (scope: TicketScope) => Promise<T>): Promise<T> {
     const log = input.log ?? this.#log;
     try {
       const o = this.options;
@@ -211,7 +212,7 @@ export class CosDirect {
         const chosen = await o.keyFolder({ user: input.user, request: input.request, ext, kind });
         folder = checkKeyFolder(chosen, o.keyPrefix, COS_LIMITS.maxKeyBytes);
       }
-      const ticket = await issue(folder, callerIdOf(input.user));
+      const ticket = await issue({ folder, caller: callerIdOf(input.user), contentType: input.contentType });
       // The audit trail: who took a ticket for which key. A ticket's signatures and keys never go in it.
       log.info({ audit: { kind, key: ticket.cosKey, caller: callerIdOf(input.user) ?? null } }, 'ticket issued');
       return ticket;

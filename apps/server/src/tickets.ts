@@ -4,11 +4,21 @@ import type { ResolvedServerOptions } from './config/index.js';
 import type { ConfirmTokens } from './confirm.js';
 import { ServerError } from './errors.js';
 import { KeyCache } from './key-cache.js';
-import { checkExtension, newObjectKey, type TypeRule, typeRuleOf } from './keys.js';
+import { checkExtension, narrowTypeRule, newObjectKey, type TypeRule, typeRuleOf } from './keys.js';
 import { allowStatement, type PolicyScope, policyOf, readOnePolicy, writeStatements } from './policy.js';
 import type { StsClient, TemporaryKey } from './sts-client.js';
 
 export type { DirectTicket, MultipartTicket, PostPolicyTicket };
+
+/** What a ticket is for, beyond its extension: set by the core from the caller and the request. */
+export interface TicketScope {
+  /** The app's folder under the key prefix (from `keyFolder`), already checked. */
+  folder?: string;
+  /** The user the ticket is issued to, who alone may confirm it. */
+  caller?: string | undefined;
+  /** The type the client says the file has: checked against the extension's types, then the only one allowed. */
+  contentType?: unknown;
+}
 
 /** POST form fields the policy pins to these values, in the form's order. */
 const POST_PINNED: ReadonlyArray<[string, string]> = [
@@ -57,12 +67,12 @@ export class TicketService {
     );
   }
 
-  #prepare(rawExt: unknown, folder: string) {
+  #prepare(rawExt: unknown, scope: TicketScope) {
     const o = this.options;
     const ext = checkExtension(rawExt, o.allowedExtensions);
+    const types = narrowTypeRule(typeRuleOf(ext, o.enforceContentType, o.allowActiveContent), ext, scope.contentType);
     const now = o.now();
-    const key = newObjectKey(o.keyPrefix + folder, ext, now, o.dateFolder);
-    const types = typeRuleOf(ext, o.enforceContentType, o.allowActiveContent);
+    const key = newObjectKey(o.keyPrefix + (scope.folder ?? ''), ext, now, o.dateFolder);
     return { ext, now, key, types, contentType: types.ticketType };
   }
 
@@ -93,16 +103,19 @@ export class TicketService {
   }
 
   /** The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. */
-  async direct(rawExt: unknown, folder = '', caller?: string): Promise<DirectTicket> {
+  async direct(rawExt: unknown, scope: TicketScope = {}): Promise<DirectTicket> {
     const o = this.options;
-    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
+    const { now, key, types, contentType } = this.#prepare(rawExt, scope);
     const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.#downloadUrl(key, now)]);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
     const expiresIn = Math.max(1, Math.min(o.signatureSeconds, tmp.expiredTime - startTime));
+    // A type the client named is signed too, so the signature alone already holds the PUT to it.
+    const named = types.allowed.length === 1 && scope.contentType !== undefined && scope.contentType !== '';
+    const headers: Record<string, string> = named ? { host: o.cosHost, 'content-type': contentType! } : { host: o.cosHost };
     const signed = signRequest(
-      { method: 'PUT', pathname: `/${key}`, headers: { host: o.cosHost } },
-      { credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey }, startTime, expiresIn, signHeaders: ['host'] },
+      { method: 'PUT', pathname: `/${key}`, headers },
+      { credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey }, startTime, expiresIn, signHeaders: Object.keys(headers) },
     );
     return {
       cosHost: o.cosHost,
@@ -118,7 +131,7 @@ export class TicketService {
       confirmToken: this.tokens.issue({
         k: key,
         t: 'direct',
-        ...(caller !== undefined ? { u: caller } : {}),
+        ...(scope.caller !== undefined ? { u: scope.caller } : {}),
         ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
         e: tmp.expiredTime + 86400,
       }),
@@ -126,7 +139,7 @@ export class TicketService {
   }
 
   /** A temporary key for one multipart upload of one new key; the client signs its own requests. */
-  async multipart(rawExt: unknown, rawSize: unknown, folder = '', caller?: string): Promise<MultipartTicket> {
+  async multipart(rawExt: unknown, rawSize: unknown, scope: TicketScope = {}): Promise<MultipartTicket> {
     const o = this.options;
     const size = typeof rawSize === 'string' && /^\d{1,16}$/.test(rawSize) ? Number(rawSize) : NaN;
     const limit = o.maxSize !== undefined ? Math.min(o.maxSize, o.maxMultipartSize) : o.maxMultipartSize;
@@ -134,18 +147,18 @@ export class TicketService {
       throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
     }
     if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
-    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
+    const { now, key, types, contentType } = this.#prepare(rawExt, scope);
     // Conditions go only where the request carries what they test: type and ACL on the requests that
     // set them (PutObject, Initiate), the size on the requests with bodies (each part, never above the file).
-    const scope = { region: o.region, bucket: o.bucket, key };
+    const where = { region: o.region, bucket: o.bucket, key };
     const policy = policyOf(
-      ...writeStatements(scope, ['PutObject'], { types, maxSize: size, noAcl: true }),
-      ...writeStatements(scope, ['InitiateMultipartUpload'], { types, noAcl: true }),
-      ...writeStatements(scope, ['UploadPart'], { maxSize: size }),
+      ...writeStatements(where, ['PutObject'], { types, maxSize: size, noAcl: true }),
+      ...writeStatements(where, ['InitiateMultipartUpload'], { types, noAcl: true }),
+      ...writeStatements(where, ['UploadPart'], { maxSize: size }),
       // 'client' is for the official SDKs' sliceUploadFile, which first looks for an upload of the key to
       // resume (List Multipart Uploads with the key as prefix) and completes with this key.
       allowStatement(
-        scope,
+        where,
         o.multipartCompletion === 'server'
           ? ['ListParts', 'AbortMultipartUpload']
           : ['ListMultipartUploads', 'ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload'],
@@ -170,16 +183,16 @@ export class TicketService {
         t: 'multipart',
         s: size,
         e: tmp.expiredTime + 86400,
-        ...(caller !== undefined ? { u: caller } : {}),
+        ...(scope.caller !== undefined ? { u: scope.caller } : {}),
       }),
       completion: o.multipartCompletion,
     };
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
-  async postPolicy(rawExt: unknown, folder = '', caller?: string): Promise<PostPolicyTicket> {
+  async postPolicy(rawExt: unknown, scope: TicketScope = {}): Promise<PostPolicyTicket> {
     const o = this.options;
-    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
+    const { now, key, types, contentType } = this.#prepare(rawExt, scope);
     const [tmp, download] = await Promise.all([this.#signingKey('post', key, types), this.#downloadUrl(key, now)]);
     const start = Math.min(now, tmp.expiredTime) - 1;
     const end = Math.min(start + o.signatureSeconds, tmp.expiredTime);
@@ -208,7 +221,7 @@ export class TicketService {
     const confirmToken = this.tokens.issue({
       k: key,
       t: 'post',
-      ...(caller !== undefined ? { u: caller } : {}),
+      ...(scope.caller !== undefined ? { u: scope.caller } : {}),
       ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
       e: tmp.expiredTime + 86400,
     });

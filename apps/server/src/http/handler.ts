@@ -39,12 +39,20 @@ interface Route {
 
 const TICKET = ['GET', 'POST'] as const;
 const ROUTES: Record<string, Route> = {
-  [SIGN_SERVER_PATHS.directSign]: { methods: TICKET, budget: 'tickets', run: (c, p, who) => c.direct({ ...who, ext: p.ext }) },
-  [SIGN_SERVER_PATHS.postPolicy]: { methods: TICKET, budget: 'tickets', run: (c, p, who) => c.postPolicy({ ...who, ext: p.ext }) },
+  [SIGN_SERVER_PATHS.directSign]: {
+    methods: TICKET,
+    budget: 'tickets',
+    run: (c, p, who) => c.direct({ ...who, ext: p.ext, contentType: p.contentType }),
+  },
+  [SIGN_SERVER_PATHS.postPolicy]: {
+    methods: TICKET,
+    budget: 'tickets',
+    run: (c, p, who) => c.postPolicy({ ...who, ext: p.ext, contentType: p.contentType }),
+  },
   [SIGN_SERVER_PATHS.multipart]: {
     methods: TICKET,
     budget: 'tickets',
-    run: (c, p, who) => c.multipart({ ...who, ext: p.ext, size: p.size }),
+    run: (c, p, who) => c.multipart({ ...who, ext: p.ext, size: p.size, contentType: p.contentType }),
   },
   [SIGN_SERVER_PATHS.confirm]: {
     methods: ['POST'],
