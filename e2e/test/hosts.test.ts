@@ -191,8 +191,7 @@ beforeAll(async () => {
   };
   packs = await mkdtemp(join(tmpdir(), 'cos-host-packs-'));
   const workspaces = (await publishableWorkspaces()).filter((w) => PACKAGES.includes(w.name));
-  const packed = await packWorkspaces(workspaces, packs);
-  const tarballs = [...packed.values()].map((p) => p.tarball);
+  const tarballs = [...(await packWorkspaces(workspaces, packs)).tarballs.values()];
   const packedIn = since(started);
   // The hosts install, build and start side by side, all from npm's one cache.
   const hosts = await Promise.all(

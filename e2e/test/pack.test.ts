@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { crc64ecma } from '@cos-direct/signer/crc64';
 import { presignRequest, signPostPolicy, signRequest, signStsV1, verifyRequest } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshProject, npmInstall, packWorkspaces, publishableWorkspaces, repo } from './support/pack.js';
+import { npmInstall, packWorkspaces, publishableWorkspaces, repo } from './support/pack.js';
 
 // Every publishable workspace (not private, under packages/ or apps/, with a built dist) is packed with
 // `pnpm pack`, all tarballs are installed together into a fresh project with npm (so workspace
@@ -159,6 +159,9 @@ const CHECKS: Record<string, Check> = {
           completeMultipart: '/complete-multipart',
           limits: '/limits',
           health: '/healthz',
+          live: '/livez',
+          ready: '/readyz',
+          metrics: '/metrics',
         },
         octet: 'application/octet-stream',
         completions: ['server', 'client'],
@@ -290,8 +293,8 @@ function importGraph(file: string, seen = new Set<string>()): Set<string> {
 const workspaces = await publishableWorkspaces();
 let project = '';
 let packs = '';
-const packed = new Map<string, string[]>();
-const tarballOf = new Map<string, string>();
+let packed = new Map<string, string[]>();
+let tarballOf = new Map<string, string>();
 
 /** A tool's CLI script from the root devDependencies, run with this Node. */
 function binOf(pkg: string, name: string): string {
@@ -315,11 +318,9 @@ function run(script: string, args: string[], cwd: string): { status: number | nu
 describe('published packages install and work in a clean project', () => {
   beforeAll(async () => {
     packs = await mkdtemp(join(tmpdir(), 'cos-pack-'));
-    for (const [name, p] of await packWorkspaces(workspaces, packs)) {
-      tarballOf.set(name, p.tarball);
-      packed.set(name, p.files);
-    }
-    project = await freshProject('cos-consumer-');
+    ({ tarballs: tarballOf, listings: packed } = await packWorkspaces(workspaces, packs));
+    project = await mkdtemp(join(tmpdir(), 'cos-consumer-'));
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     await npmInstall(project, [...tarballOf.values()]);
   }, 900_000);
 

@@ -14,6 +14,8 @@ interface Claim {
   s?: number;
   /** Unix seconds after which the token is refused. */
   e: number;
+  /** Unix seconds until which the ticket can write another object at the key; absent when COS refuses that. */
+  w?: number;
   /** The user the ticket was issued to, when the app's authentication named one: only they may confirm. */
   u?: string;
 }
@@ -141,6 +143,11 @@ export class UploadConfirmer {
     return { upload: confirmation.upload, first: true };
   }
 
+  /** A confirmed object, as long as COS still holds it (same ETag and size); SRV_ERR_OBJECT_CHANGED once it does not. */
+  async check(upload: ConfirmedUpload): Promise<ConfirmedUpload> {
+    return (await this.#again({ k: upload.key, t: upload.kind, e: 0 }, { upload })).upload;
+  }
+
   /** Forgets the ticket's confirmation, so that a retry confirms (and runs the app's hook) again. */
   release(upload: ConfirmedUpload): Promise<void> {
     return this.confirmations.release(upload.key);
@@ -236,6 +243,7 @@ export class UploadConfirmer {
       ...(crc64 ? { crc64 } : {}),
       contentType: header('content-type') ?? 'application/octet-stream',
       kind: claim.t,
+      ...(claim.w !== undefined ? { replaceableUntil: claim.w } : {}),
     };
   }
 }

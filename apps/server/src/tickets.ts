@@ -1,4 +1,10 @@
-import type { DirectTicket, MultipartTicket, PostPolicyTicket } from '@cos-direct/protocol';
+import {
+  type DirectTicket,
+  FORBID_OVERWRITE_HEADER,
+  type MultipartTicket,
+  type PostPolicyTicket,
+  SENDS_HEADERS_PARAM,
+} from '@cos-direct/protocol';
 import { createPostPolicy, encodeKeyPath, presignRequest, signPostPolicy, signRequest } from '@cos-direct/signer';
 import type { ResolvedServerOptions } from './config/index.js';
 import type { ConfirmTokens } from './confirm.js';
@@ -27,6 +33,19 @@ const POST_PINNED: ReadonlyArray<[string, string]> = [
   ['success_action_redirect', ''],
 ];
 
+/** The headers a direct ticket signs for a client that sends them: COS then refuses a second PUT of the key. */
+const DIRECT_SIGNED: Readonly<Record<string, string>> = Object.freeze({ [FORBID_OVERWRITE_HEADER]: 'true' });
+
+/** `sendsHeaders` as a query parameter or body field: `1`/`true` (or JSON true), or absent / `0`/`false`. */
+export function sendsHeadersOf(raw: unknown): boolean {
+  if (raw === undefined || raw === null || raw === '' || raw === false || raw === 0) return false;
+  if (raw === true || raw === 1) return true;
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  if (text === '1' || text === 'true') return true;
+  if (text === '0' || text === 'false') return false;
+  throw new ServerError('SRV_ERR_BAD_REQUEST', `the request is malformed: ${SENDS_HEADERS_PARAM} must be 1, true, 0 or false`);
+}
+
 /**
  * Issues upload tickets for exactly one new object key each. Tickets that carry only signatures
  * (direct PUT, POST form) are signed, by default, with a temporary key shared per policy shape and
@@ -41,6 +60,7 @@ export class TicketService {
     private readonly sts: StsClient,
     private readonly tokens: ConfirmTokens,
     onRefreshError?: (error: unknown) => void,
+    onKeyLookup?: (hit: boolean) => void,
   ) {
     this.#keys =
       options.ticketKeys === 'shared'
@@ -49,6 +69,7 @@ export class TicketService {
             signatureSeconds: options.signatureSeconds,
             now: options.now,
             ...(onRefreshError ? { onRefreshError } : {}),
+            ...(onKeyLookup ? { onLookup: onKeyLookup } : {}),
           })
         : undefined;
   }
@@ -102,20 +123,27 @@ export class TicketService {
     return { downloadUrl: `${this.#url(key)}?${signed.query}` };
   }
 
-  /** The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. */
-  async direct(rawExt: unknown, scope: TicketScope = {}): Promise<DirectTicket> {
+  /**
+   * The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. For a client
+   * that sends headers the signature also covers `x-cos-forbid-overwrite: true`: dropping the header
+   * breaks the signature, and sending it makes COS refuse any PUT once the key holds an object.
+   */
+  async direct(rawExt: unknown, scope: TicketScope = {}, sendsHeaders = false): Promise<DirectTicket> {
     const o = this.options;
     const { now, key, types, contentType } = this.#prepare(rawExt, scope);
     const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.#downloadUrl(key, now)]);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
     const expiresIn = Math.max(1, Math.min(o.signatureSeconds, tmp.expiredTime - startTime));
-    // A type the client named is signed too, so the signature alone already holds the PUT to it.
-    const named = types.allowed.length === 1 && scope.contentType !== undefined && scope.contentType !== '';
-    const headers: Record<string, string> = named ? { host: o.cosHost, 'content-type': contentType! } : { host: o.cosHost };
+    const headers = sendsHeaders ? { ...DIRECT_SIGNED } : undefined;
     const signed = signRequest(
-      { method: 'PUT', pathname: `/${key}`, headers },
-      { credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey }, startTime, expiresIn, signHeaders: Object.keys(headers) },
+      { method: 'PUT', pathname: `/${key}`, headers: { host: o.cosHost, ...headers } },
+      {
+        credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey },
+        startTime,
+        expiresIn,
+        signHeaders: ['host', ...Object.keys(headers ?? {})],
+      },
     );
     return {
       cosHost: o.cosHost,
@@ -124,6 +152,7 @@ export class TicketService {
       securityToken: tmp.sessionToken,
       cosUrl: this.#url(key),
       expiredTime: startTime + expiresIn,
+      ...(headers ? { headers } : {}),
       ...(contentType ? { contentType } : {}),
       contentTypes: [...types.allowed],
       ...(o.maxSize !== undefined ? { maxSize: o.maxSize } : {}),
@@ -134,6 +163,8 @@ export class TicketService {
         ...(scope.caller !== undefined ? { u: scope.caller } : {}),
         ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
         e: tmp.expiredTime + 86400,
+        // The seed's signature takes a second PUT of the key until it expires; a signed header forbids it.
+        ...(headers ? {} : { w: startTime + expiresIn }),
       }),
     };
   }
@@ -178,11 +209,13 @@ export class TicketService {
       contentTypes: [...types.allowed],
       maxSize: size,
       ...download,
+      // The key may PutObject its object key (without x-cos-forbid-overwrite) until it expires.
       confirmToken: this.tokens.issue({
         k: key,
         t: 'multipart',
         s: size,
         e: tmp.expiredTime + 86400,
+        w: tmp.expiredTime,
         ...(scope.caller !== undefined ? { u: scope.caller } : {}),
       }),
       completion: o.multipartCompletion,

@@ -1,3 +1,5 @@
+// Packing the publishable workspaces as they would be published (`pnpm pack`: workspace: and catalog:
+// ranges rewritten) and installing the tarballs into a fresh project with npm: what a user gets.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -5,9 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-
-// Packing the publishable workspaces as they would be published, and installing the tarballs into fresh
-// projects with npm, for the suites that run the packages as a user installs them.
 
 export const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const pnpmVersion = (JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split(
@@ -34,7 +33,7 @@ const NPM_SETTINGS = new Set([
   'cafile',
   'strict_ssl',
 ]);
-export const npmEnv: NodeJS.ProcessEnv = Object.fromEntries(
+export const npmEnv = Object.fromEntries(
   Object.entries(process.env).filter(
     ([k]) => !/^npm_config_/i.test(k) || NPM_SETTINGS.has(k.slice('npm_config_'.length).toLowerCase().replaceAll('-', '_')),
   ),
@@ -45,7 +44,7 @@ export interface Workspace {
   name: string;
 }
 
-/** Every workspace under packages/ or apps/ that is not private and has a built dist. */
+/** Every publishable workspace: not private, under packages/ or apps/, with a built dist. */
 export async function publishableWorkspaces(): Promise<Workspace[]> {
   const found: Workspace[] = [];
   for (const parent of ['packages', 'apps']) {
@@ -61,18 +60,16 @@ export async function publishableWorkspaces(): Promise<Workspace[]> {
 }
 
 export interface Packed {
-  /** The tarball's path. */
-  tarball: string;
-  /** The paths inside it (`package/…`). */
-  files: string[];
+  /** Package name → tarball path. */
+  tarballs: Map<string, string>;
+  /** Package name → the tarball's file list. */
+  listings: Map<string, string[]>;
 }
 
-/**
- * `pnpm pack` of each workspace, side by side, each into a folder of its own under `into` so that its
- * tarball is the only file there. workspace: and catalog: ranges are rewritten as on publish.
- */
-export async function packWorkspaces(workspaces: Workspace[], into: string): Promise<Map<string, Packed>> {
-  const packed = new Map<string, Packed>();
+/** Packs the workspaces side by side under `into`, each into a folder of its own so its tarball is the only file there. */
+export async function packWorkspaces(workspaces: Workspace[], into: string): Promise<Packed> {
+  const tarballs = new Map<string, string>();
+  const listings = new Map<string, string[]>();
   await Promise.all(
     workspaces.map(async (w, i) => {
       const dir = join(into, String(i));
@@ -80,26 +77,27 @@ export async function packWorkspaces(workspaces: Workspace[], into: string): Pro
       await execFileAsync(pnpmCommand[0]!, [...pnpmCommand.slice(1), 'pack', '--pack-destination', dir], { cwd: w.dir, env: npmEnv });
       const tarball = (await readdir(dir)).find((f) => f.endsWith('.tgz'));
       if (!tarball) throw new Error(`pnpm pack produced no tarball for ${w.name}`);
+      tarballs.set(w.name, join(dir, tarball));
       const listing = execFileSync('tar', ['-tzf', join(dir, tarball)], { encoding: 'utf8' });
-      packed.set(w.name, { tarball: join(dir, tarball), files: listing.split('\n').filter(Boolean) });
+      listings.set(w.name, listing.split('\n').filter(Boolean));
     }),
   );
-  return packed;
+  return { tarballs, listings };
 }
 
 /** A fresh ES module project in a temporary folder. */
-export async function freshProject(prefix: string, manifest: Record<string, unknown> = {}): Promise<string> {
+export async function freshProject(prefix: string): Promise<string> {
   const project = await mkdtemp(join(tmpdir(), prefix));
-  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', ...manifest }));
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   return project;
 }
 
 /**
- * `npm install` of tarballs and registry packages together, so that workspace dependencies resolve to the
- * tarballs beside them. Packages already in npm's cache are not fetched again; npm's output is in the error
- * when it fails.
+ * npm install of tarballs and registry packages into a project; asynchronous, so that several projects
+ * install side by side (from npm's one cache). Its output is in the error when it fails.
  */
 export async function npmInstall(project: string, specs: string[]): Promise<void> {
+  // Packages already in npm's cache are not fetched again.
   await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...specs], {
     cwd: project,
     env: npmEnv,

@@ -1,8 +1,17 @@
 import { Crc64Ecma } from '@cos-direct/signer/crc64';
 import { CosDirectError } from './errors.js';
-import { fetchDirectTicket, fetchMultipartTicket } from './tickets.js';
+import { fetchDirectTicket, fetchLimits, fetchMultipartTicket } from './tickets.js';
 import { xhrTransport } from './transport/xhr.js';
-import type { DirectTicket, MultipartTicket, ResumeState, ResumeStore, UploadOptions, UploadResult, UploadSource } from './types.js';
+import type {
+  DirectTicket,
+  MultipartTicket,
+  ResumeState,
+  SignServerLimits,
+  ResumeStore,
+  UploadOptions,
+  UploadResult,
+  UploadSource,
+} from './types.js';
 import { uploadWith } from './upload.js';
 
 export { describeError, type ErrorLocale, formatBytes } from './describe.js';
@@ -88,7 +97,8 @@ export async function upload(source: Blob | Uint8Array, options: BrowserUploadOp
 export function getStsDirectSign(
   signUrl: string,
   ext: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+  /** `sendsHeaders: true` when your PUT sends every header of the ticket's `headers` (then the ticket cannot overwrite). */
+  options: { headers?: Record<string, string>; signal?: AbortSignal; sendsHeaders?: boolean } = {},
 ): Promise<DirectTicket> {
   return fetchDirectTicket(xhrTransport(), signUrl, ext, options);
 }
@@ -100,4 +110,12 @@ export function getStsMultipart(
   options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<MultipartTicket> {
   return fetchMultipartTicket(xhrTransport(), signUrl, ext, size, options);
+}
+
+/** GET <signUrl>/limits: the extensions and sizes a ticket would allow now; undefined when the server has no /limits. */
+export function getLimits(
+  signUrl: string,
+  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<SignServerLimits | undefined> {
+  return fetchLimits(xhrTransport(), signUrl, options);
 }

@@ -7,9 +7,18 @@ import { Readable } from 'node:stream';
 import { Crc64Ecma } from '@cos-direct/signer/crc64';
 import type { Dispatcher } from 'undici';
 import { CosDirectError } from './errors.js';
-import { fetchDirectTicket, fetchMultipartTicket } from './tickets.js';
+import { fetchDirectTicket, fetchLimits, fetchMultipartTicket } from './tickets.js';
 import { undiciTransport } from './transport/undici.js';
-import type { DirectTicket, MultipartTicket, ResumeState, ResumeStore, UploadOptions, UploadResult, UploadSource } from './types.js';
+import type {
+  DirectTicket,
+  MultipartTicket,
+  ResumeState,
+  SignServerLimits,
+  ResumeStore,
+  UploadOptions,
+  UploadResult,
+  UploadSource,
+} from './types.js';
 import { uploadWith } from './upload.js';
 
 export { describeError, type ErrorLocale, formatBytes } from './describe.js';
@@ -143,7 +152,8 @@ export async function upload(source: NodeUploadSource, options: NodeUploadOption
 export function getStsDirectSign(
   signUrl: string,
   ext: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher } = {},
+  /** `sendsHeaders: true` when your PUT sends every header of the ticket's `headers` (then the ticket cannot overwrite). */
+  options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher; sendsHeaders?: boolean } = {},
 ): Promise<DirectTicket> {
   return fetchDirectTicket(undiciTransport(options.dispatcher), signUrl, ext, options);
 }
@@ -155,4 +165,12 @@ export function getStsMultipart(
   options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher } = {},
 ): Promise<MultipartTicket> {
   return fetchMultipartTicket(undiciTransport(options.dispatcher), signUrl, ext, size, options);
+}
+
+/** GET <signUrl>/limits: the extensions and sizes a ticket would allow now; undefined when the server has no /limits. */
+export function getLimits(
+  signUrl: string,
+  options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher } = {},
+): Promise<SignServerLimits | undefined> {
+  return fetchLimits(undiciTransport(options.dispatcher), signUrl, options);
 }

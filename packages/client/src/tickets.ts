@@ -1,6 +1,7 @@
 import {
   type CompleteMultipartRequest,
   type ConfirmedUpload,
+  SENDS_HEADERS_PARAM,
   SERVER_ERROR_CODES,
   type ServerErrorCode,
   SIGN_SERVER_PATHS,
@@ -92,15 +93,20 @@ function requireFields(ticket: Record<string, unknown>, names: string[], what: s
   if (missing.length > 0) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the ${what} lacks ${missing.join(', ')}`);
 }
 
-/** The seed's call: GET <signUrl>/sts-direct-sign?ext=… → { cosHost, cosKey, authorization, securityToken }. */
+/**
+ * The seed's call: GET <signUrl>/sts-direct-sign?ext=… → { cosHost, cosKey, authorization, securityToken }.
+ * With `sendsHeaders` the caller promises to send every header of the ticket's `headers`, and the server
+ * signs `x-cos-forbid-overwrite` into them; the seed's call leaves it out, as its PUT sends no such header.
+ */
 export async function fetchDirectTicket(
   transport: Transport,
   signUrl: string,
   ext: string,
-  options: TicketRequestOptions = {},
+  options: TicketRequestOptions & { sendsHeaders?: boolean } = {},
 ): Promise<DirectTicket> {
   const url = endpoint(signUrl, SIGN_SERVER_PATHS.directSign);
-  const ticket = await callSignServer<DirectTicket>(transport, url, options, { ext });
+  const query: Record<string, string> = options.sendsHeaders ? { ext, [SENDS_HEADERS_PARAM]: '1' } : { ext };
+  const ticket = await callSignServer<DirectTicket>(transport, url, options, query);
   requireFields(ticket as never, ['cosHost', 'cosKey', 'authorization', 'securityToken'], 'ticket');
   return ticket;
 }
@@ -177,7 +183,10 @@ export function ticketSourceOf(
   }
   const request = { ...(options.headers ? { headers: options.headers } : {}), ...(signal ? { signal } : {}), retryPolicy: policy };
   return {
-    direct: (ext) => (getTicket ? withRetry(() => getTicket(ext), policy, signal) : fetchDirectTicket(transport, signUrl!, ext, request)),
+    direct: (ext) =>
+      getTicket
+        ? withRetry(() => getTicket(ext), policy, signal)
+        : fetchDirectTicket(transport, signUrl!, ext, { ...request, sendsHeaders: true }),
     multipart: async (ext, size) => {
       if (getMultipartTicket) return withRetry(() => getMultipartTicket(ext, size), policy, signal);
       if (!signUrl) throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'multipart uploads need signUrl or getMultipartTicket');

@@ -20,6 +20,9 @@ describe('@cos-direct/protocol', () => {
       completeMultipart: '/complete-multipart',
       limits: '/limits',
       health: '/healthz',
+      live: '/livez',
+      ready: '/readyz',
+      metrics: '/metrics',
     });
     expect(OCTET_STREAM).toBe('application/octet-stream');
     expect(MULTIPART_COMPLETIONS).toEqual(['server', 'client']);

@@ -1,4 +1,4 @@
-import { SIGN_SERVER_PATHS } from '@cos-direct/protocol';
+import { SENDS_HEADERS_PARAM, SIGN_SERVER_PATHS } from '@cos-direct/protocol';
 import type { AppRequest, ResolvedServerOptions, ServerOptions } from '../config/index.js';
 import { ServerError } from '../errors.js';
 import { type CoreLogger, CosDirect, type CosDirectSetup, callerIdOf } from '../service.js';
@@ -42,7 +42,7 @@ const ROUTES: Record<string, Route> = {
   [SIGN_SERVER_PATHS.directSign]: {
     methods: TICKET,
     budget: 'tickets',
-    run: (c, p, who) => c.direct({ ...who, ext: p.ext, contentType: p.contentType }),
+    run: (c, p, who) => c.direct({ ...who, ext: p.ext, contentType: p.contentType, sendsHeaders: p[SENDS_HEADERS_PARAM] }),
   },
   [SIGN_SERVER_PATHS.postPolicy]: {
     methods: TICKET,
