@@ -49,7 +49,7 @@ describe.skipIf(!docker)('the sign server image against the emulator image', () 
       })
       .withCopyContentToContainer([{ content: emulator.getCaCertificate(), target: '/etc/cos-direct/ca.pem', mode: 0o644 }])
       .withExposedPorts(3000)
-      .withWaitStrategy(Wait.forHttp('/healthz', 3000))
+      .withWaitStrategy(Wait.forHttp('/livez', 3000))
       .withStartupTimeout(60_000)
       .start();
     base = `http://${server.getHost()}:${server.getMappedPort(3000)}`;
