@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCertificateAuthority } from '@cos-direct/emulator';
 import { signRequest } from '@cos-direct/signer';
 import { CosEmulatorContainer, type StartedCosEmulatorContainer } from '@cos-direct/testcontainers';
 import { GenericContainer, Network, type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
@@ -23,12 +27,16 @@ describe.skipIf(!docker)('the sign server image against the emulator image', () 
   let server: StartedTestContainer;
   let base: string;
   let dispatcher: Agent;
+  let caDir = '';
   beforeAll(async () => {
     execFileSync('bash', [script], { stdio: 'inherit', timeout: 600_000 });
+    // A CA that may also certify the emulator's name on the network (the suite's CA may not).
+    caDir = await mkdtemp(join(tmpdir(), 'cos-e2e-server-ca-'));
+    await createCertificateAuthority(caDir, { hostnames: ['cos-emulator'] });
     network = await new Network().start();
     emulator = await new CosEmulatorContainer()
       .withBuckets('app')
-      .withCaDirectory(process.env.COS_DIRECT_E2E_CA_DIR!)
+      .withCaDirectory(caDir)
       .withNetwork(network)
       .withNetworkAliases('cos-emulator')
       .withHostnames('cos-emulator')
@@ -60,6 +68,7 @@ describe.skipIf(!docker)('the sign server image against the emulator image', () 
     await server?.stop();
     await emulator?.stop();
     await network?.stop();
+    if (caDir) await rm(caDir, { recursive: true, force: true });
   });
 
   it("issues a ticket that the seed's request sequence uploads with", async () => {
