@@ -263,6 +263,24 @@ const TYPE_MODES: Record<string, { compilerOptions: Record<string, unknown>; fil
   },
 };
 
+// A CommonJS TypeScript file: `await import()` works under every Node resolution; a static import compiles
+// to require(), which TypeScript allows for ESM under nodenext (Node's require(esm)) and refuses under node16.
+const CJS_DYNAMIC = `export async function main() {
+  const { createCosDirect } = await import('@cos-direct/server/core');
+  const { upload } = await import('@cos-direct/client/node');
+  const { signRequest } = await import('@cos-direct/signer');
+  const { SIGN_SERVER_PATHS } = await import('@cos-direct/protocol');
+  const cos = createCosDirect({ secretId: 'AKIDx', secretKey: 'k', bucket: 'b-1250000000', region: 'ap-guangzhou' });
+  const ticket: Promise<{ cosKey: string }> = cos.direct({ ext: 'jpg' });
+  const signed: string = signRequest({ method: 'GET', pathname: '/a' }, { credentials: { secretId: 'a', secretKey: 'b' } }).authorization;
+  return { ticket, signed, uploads: upload('./a.jpg', { signUrl: 'http://127.0.0.1:3000' }), path: SIGN_SERVER_PATHS.directSign };
+}
+`;
+const CJS_STATIC = `import { createCosDirect } from '@cos-direct/server/core';
+import { upload } from '@cos-direct/client/node';
+export const made = [createCosDirect, upload];
+`;
+
 /** The files an ES module pulls in through relative imports. */
 function importGraph(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
@@ -304,7 +322,7 @@ describe('published packages install and work in a clean project', () => {
     ({ tarballs: tarballOf, listings: packed } = await packWorkspaces(workspaces, packs));
     project = await mkdtemp(join(tmpdir(), 'cos-consumer-'));
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    npmInstall(project, [...tarballOf.values()]);
+    await npmInstall(project, [...tarballOf.values()]);
   }, 900_000);
 
   afterAll(async () => {
@@ -390,6 +408,94 @@ describe('published packages install and work in a clean project', () => {
       );
       const { status, output } = run(tsc, ['-p', config], project);
       expect(status, output).toBe(0);
+    });
+  });
+
+  // Every package is ESM only; a CommonJS project loads them with `require()` (Node's require(esm), from
+  // 20.19 on, the engines floor) or `await import()`, and their READMEs say so.
+  describe('from a CommonJS project', () => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const e2eTypes = join(fileURLToPath(new URL('..', import.meta.url)), 'node_modules', '@types');
+    const cjs = () => join(project, 'consumer-cjs');
+
+    beforeAll(async () => {
+      await mkdir(cjs(), { recursive: true });
+      await writeFile(join(cjs(), 'package.json'), JSON.stringify({ type: 'commonjs' }));
+      await writeFile(join(cjs(), 'dynamic.ts'), CJS_DYNAMIC);
+      await writeFile(join(cjs(), 'static.ts'), CJS_STATIC);
+    });
+
+    it('require() and import() load every entry point, with the same exports', async () => {
+      const entries: string[] = [];
+      for (const w of workspaces) {
+        const { exports } = JSON.parse(await readFile(join(project, 'node_modules', w.name, 'package.json'), 'utf8'));
+        for (const sub of Object.keys(exports)) if (!sub.endsWith('.json')) entries.push(sub === '.' ? w.name : `${w.name}${sub.slice(1)}`);
+      }
+      // An entry point of an optional peer that is not installed (the client's /react without React) fails
+      // to load either way, with the same code.
+      await writeFile(
+        join(cjs(), 'load.js'),
+        `(async () => {
+          const out = {};
+          const keys = (m) => Object.keys(m).filter((k) => k !== '__esModule' && k !== 'module.exports').sort();
+          for (const name of ${JSON.stringify(entries)}) {
+            let imported, required;
+            try { imported = keys(await import(name)); } catch (e) { imported = e.code; }
+            try { required = keys(require(name)); } catch (e) { required = e.code; }
+            out[name] = { required, imported };
+          }
+          console.log(JSON.stringify(out));
+        })();`,
+      );
+      const stdout = execFileSync(process.execPath, [join(cjs(), 'load.js')], { cwd: cjs(), encoding: 'utf8', timeout: 120_000 });
+      const loaded = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, { required: unknown; imported: unknown }>;
+      expect(Object.keys(loaded).sort()).toEqual([...entries].sort());
+      for (const [name, { required, imported }] of Object.entries(loaded)) {
+        expect(required, name).toEqual(imported);
+        if (Array.isArray(imported)) expect(imported.length, name).toBeGreaterThan(0);
+        else {
+          expect(imported, name).toBe('ERR_MODULE_NOT_FOUND');
+          const pkg = workspaces.find((w) => name.startsWith(`${w.name}/`))!;
+          const { peerDependencies } = JSON.parse(await readFile(join(project, 'node_modules', pkg.name, 'package.json'), 'utf8'));
+          expect(Object.keys(peerDependencies ?? {}), `${name} fails to load without a peer`).not.toEqual([]);
+        }
+      }
+      // The package roots all load.
+      for (const w of workspaces) expect(Array.isArray(loaded[w.name]?.imported), w.name).toBe(true);
+    });
+
+    // One run per resolution over both files; the declarations themselves are checked above, so only the
+    // consumer is (skipLibCheck), which keeps these runs short.
+    const typeCheck = async (mode: string, options: Record<string, string>) => {
+      const config = join(project, `tsconfig.cjs-${mode}.json`);
+      await writeFile(
+        config,
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            strict: true,
+            noEmit: true,
+            skipLibCheck: true,
+            typeRoots: [e2eTypes],
+            ...IN_NODE,
+            ...options,
+          },
+          files: ['consumer-cjs/dynamic.ts', 'consumer-cjs/static.ts'],
+        }),
+      );
+      return run(tsc, ['-p', config], project);
+    };
+
+    it('type-checks under nodenext, static imports too', async () => {
+      const { status, output } = await typeCheck('nodenext', { module: 'NodeNext', moduleResolution: 'NodeNext' });
+      expect(status, output).toBe(0);
+    });
+
+    it('type-checks import() under node16, which refuses a static import with TS1479', async () => {
+      const { output } = await typeCheck('node16', { module: 'Node16', moduleResolution: 'Node16' });
+      const errors = output.split('\n').filter((l) => /error TS\d+/.test(l));
+      expect(errors, output).toHaveLength(2);
+      for (const e of errors) expect(e, output).toMatch(/^consumer-cjs\/static\.ts\(\d+,\d+\): error TS1479:/);
     });
   });
 

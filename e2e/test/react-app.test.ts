@@ -53,7 +53,7 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     const app = join(dir, 'app');
     await cp(new URL('./react-app', import.meta.url), app, { recursive: true });
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'react-app', private: true, type: 'module' }));
-    npmInstall(app, [...tarballs.values(), 'react@^19', 'react-dom@^19', 'vite@^8']);
+    await npmInstall(app, [...tarballs.values(), 'react@^19', 'react-dom@^19', 'vite@^8']);
     execFileSync(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
       cwd: app,
       stdio: 'pipe',

@@ -19,7 +19,7 @@ interface Claim {
   w?: number;
   /** Multipart: unix seconds after which the upload gets no new key. */
   r?: number;
-  /** Multipart: the caller's tag (see callerTag) when the ticket went to a named user. */
+  /** The tag (see callerTag) of the user the ticket was issued to, when authentication named one: only they may confirm or refresh. */
   u?: string;
 }
 
@@ -47,7 +47,7 @@ export class ConfirmTokens {
     return `${body}.${this.#mac(body)}`;
   }
 
-  verify(token: unknown, kinds: readonly Kind[], now: number): Claim {
+  verify(token: unknown, kinds: readonly Kind[], now: number, caller: string | undefined): Claim {
     const bad = (why: string) => new ServerError('SRV_ERR_INVALID_CONFIRM_TOKEN', `confirmToken ${why}`);
     if (typeof token !== 'string' || token.length > 2048) throw bad('is missing');
     const [body, mac] = token.split('.');
@@ -58,6 +58,10 @@ export class ConfirmTokens {
     const claim = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Claim;
     if (claim.e < now) throw bad('has expired');
     if (!kinds.includes(claim.t)) throw bad(`belongs to a ${claim.t} ticket`);
+    // Another user's token would let them learn of, and record as theirs, an object they never uploaded.
+    if (claim.u !== undefined && (caller === undefined || claim.u !== callerTag(caller))) {
+      throw new ServerError('SRV_ERR_FORBIDDEN', 'the confirmToken was issued to another user');
+    }
     return claim;
   }
 
@@ -96,8 +100,8 @@ export class UploadConfirmer {
   ) {}
 
   /** The object a direct or POST ticket named, as COS stores it now. */
-  async confirm(token: unknown): Promise<ConfirmOutcome> {
-    const claim = this.tokens.verify(token, ['direct', 'post'], this.options.now());
+  async confirm(token: unknown, caller: string | undefined): Promise<ConfirmOutcome> {
+    const claim = this.tokens.verify(token, ['direct', 'post'], this.options.now(), caller);
     const before = await this.confirmations.get(claim.k);
     if (before) return this.#again(claim, before);
     return this.#record(claim, { upload: await this.#head(claim) });
@@ -109,8 +113,8 @@ export class UploadConfirmer {
    * completes one upload: once it has, the same call answers that completion, and another upload of
    * its key is aborted and refused.
    */
-  async completeMultipart(token: unknown, uploadId: unknown): Promise<ConfirmOutcome> {
-    const claim = this.tokens.verify(token, ['multipart'], this.options.now());
+  async completeMultipart(token: unknown, uploadId: unknown, caller: string | undefined): Promise<ConfirmOutcome> {
+    const claim = this.tokens.verify(token, ['multipart'], this.options.now(), caller);
     if (typeof uploadId !== 'string' || !/^[A-Za-z0-9._~+/=-]{1,256}$/.test(uploadId)) {
       throw new ServerError('SRV_ERR_BAD_REQUEST', 'uploadId is missing or malformed');
     }
@@ -149,7 +153,7 @@ export class UploadConfirmer {
    */
   async checkRefresh(token: unknown, uploadId: unknown, callerId: string | undefined): Promise<Claim> {
     const now = this.options.now();
-    const claim = this.tokens.verify(token, ['multipart'], now);
+    const claim = this.tokens.verify(token, ['multipart'], now, callerId);
     if (typeof uploadId !== 'string' || !/^[A-Za-z0-9._~+/=-]{1,256}$/.test(uploadId)) {
       throw new ServerError('SRV_ERR_BAD_REQUEST', 'uploadId is missing or malformed');
     }
@@ -158,9 +162,6 @@ export class UploadConfirmer {
     }
     if (now > claim.r) {
       throw new ServerError('SRV_ERR_INVALID_CONFIRM_TOKEN', 'confirmToken no longer refreshes: the upload has run longer than allowed');
-    }
-    if (claim.u !== undefined && (callerId === undefined || callerTag(callerId) !== claim.u)) {
-      throw new ServerError('SRV_ERR_FORBIDDEN', 'the ticket was issued to another user');
     }
     if (await this.confirmations.get(claim.k)) {
       throw new ServerError('SRV_ERR_ALREADY_COMPLETED', `the ticket for ${claim.k} already completed an upload`);

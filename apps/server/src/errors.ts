@@ -6,6 +6,7 @@ const kServerError = Symbol.for('cos-direct.server.error');
 export const ServerErrorCodes = {
   SRV_ERR_BAD_REQUEST: { status: 400, message: 'The request is malformed' },
   SRV_ERR_INVALID_EXTENSION: { status: 400, message: 'The file extension is not allowed' },
+  SRV_ERR_INVALID_CONTENT_TYPE: { status: 400, message: 'The Content-Type is not allowed for the file extension' },
   SRV_ERR_INVALID_SIZE: { status: 400, message: 'The size parameter is missing, malformed or over the limit' },
   SRV_ERR_INVALID_CONFIRM_TOKEN: { status: 400, message: 'The confirmToken is missing, malformed, expired or not from this server' },
   SRV_ERR_UNAUTHENTICATED: { status: 401, message: 'Authentication is required' },

@@ -55,6 +55,24 @@ export function typeRuleOf(ext: string, enforce: boolean, allowActive: boolean):
 }
 
 /**
+ * The rule for a ticket whose client named the file's type: that one type, which must be one the
+ * extension's rule allows, is then the only type the upload may store (and must send). Without one, the
+ * extension's rule as it is.
+ */
+export function narrowTypeRule(rule: TypeRule, ext: string, raw: unknown): TypeRule {
+  if (raw === undefined || raw === '') return rule;
+  const type = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  if (type === undefined || !rule.allowed.includes(type)) {
+    const shown = typeof raw === 'string' ? (raw.length > 60 ? `${raw.slice(0, 60)}…` : raw) : typeof raw;
+    throw new ServerError(
+      'SRV_ERR_INVALID_CONTENT_TYPE',
+      `contentType "${shown}" is not allowed for .${ext}; allowed: ${rule.allowed.join(', ')}`,
+    );
+  }
+  return { ticketType: type, allowed: [type], required: true };
+}
+
+/**
  * Checks the ext parameter against the allow-list. Only bare lower-case letters and digits pass, so
  * "../", dots, percent-encoding and control characters never reach a key.
  */

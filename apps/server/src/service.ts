@@ -21,7 +21,14 @@ import { SharedRedis } from './redis.js';
 import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
 import type { MultipartRefresh } from '@cos-direct/protocol';
 import { Thumbnails } from './thumbnails.js';
-import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, sendsHeadersOf, TicketService } from './tickets.js';
+import {
+  type DirectTicket,
+  type MultipartTicket,
+  type PostPolicyTicket,
+  sendsHeadersOf,
+  type TicketScope,
+  TicketService,
+} from './tickets.js';
 
 /** The part of a pino logger the core writes to; any pino instance (Fastify's own included) fits. */
 export interface CoreLogger {
@@ -45,6 +52,11 @@ export interface Caller {
 export interface TicketInput extends Caller {
   /** The file's extension, without the dot; checked against `allowedExtensions`. */
   ext: unknown;
+  /**
+   * The file's type, when the client knows it: it must be one of the types the extension's tickets allow
+   * (`contentTypes`), and the ticket then allows only it (400 `SRV_ERR_INVALID_CONTENT_TYPE` otherwise).
+   */
+  contentType?: unknown;
 }
 
 export interface DirectInput extends TicketInput {
@@ -203,18 +215,18 @@ export class CosDirect {
   /** The seed's ticket: a signed PUT of one new key. */
   async direct(input: DirectInput): Promise<DirectTicket> {
     const sendsHeaders = sendsHeadersOf(input.sendsHeaders);
-    return this.#issue('direct', input, (folder) => this.#tickets.direct(input.ext, folder, sendsHeaders));
+    return this.#issue('direct', input, (scope) => this.#tickets.direct(input.ext, scope, sendsHeaders));
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
   postPolicy(input: TicketInput): Promise<PostPolicyTicket> {
-    return this.#issue('post', input, (folder) => this.#tickets.postPolicy(input.ext, folder));
+    return this.#issue('post', input, (scope) => this.#tickets.postPolicy(input.ext, scope));
   }
 
   /** A temporary key for one multipart upload of one new key, within `size`. */
   multipart(input: MultipartInput): Promise<MultipartTicket> {
     const size = typeof input.size === 'number' ? String(input.size) : input.size;
-    return this.#issue('multipart', input, (folder) => this.#tickets.multipart(input.ext, size, folder, callerIdOf(input.user)));
+    return this.#issue('multipart', input, (scope) => this.#tickets.multipart(input.ext, size, scope));
   }
 
   /**
@@ -236,14 +248,19 @@ export class CosDirect {
     }
   }
 
-  /** Checks with the server's own key what a direct or POST ticket wrote, and reports it once to the app. */
+  /**
+   * Checks with the server's own key what a direct or POST ticket wrote, and reports it once to the app.
+   * A ticket issued to a user (its `user` had an id) is confirmed only for that same user.
+   */
   async confirm(input: ConfirmInput): Promise<ConfirmedUpload> {
-    return this.#confirmed(input, 'confirm', () => this.#confirmer.confirm(input.confirmToken));
+    return this.#confirmed(input, 'confirm', () => this.#confirmer.confirm(input.confirmToken, callerIdOf(input.user)));
   }
 
   /** Completes a multipart upload within its ticket's size, and reports it once to the app. */
   async completeMultipart(input: CompleteInput): Promise<ConfirmedUpload> {
-    return this.#confirmed(input, 'complete', () => this.#confirmer.completeMultipart(input.confirmToken, input.uploadId));
+    return this.#confirmed(input, 'complete', () =>
+      this.#confirmer.completeMultipart(input.confirmToken, input.uploadId, callerIdOf(input.user)),
+    );
   }
 
   /**
@@ -278,7 +295,7 @@ export class CosDirect {
     await this.#redis?.close();
   }
 
-  async #issue<T extends { cosKey: string }>(kind: TicketKind, input: TicketInput, issue: (folder: string) => Promise<T>): Promise<T> {
+  async #issue<T extends { cosKey: string }>(kind: TicketKind, input: TicketInput, issue: (scope: TicketScope) => Promise<T>): Promise<T> {
     const log = input.log ?? this.#log;
     try {
       const o = this.options;
@@ -288,7 +305,7 @@ export class CosDirect {
         const chosen = await o.keyFolder({ user: input.user, request: input.request, ext, kind });
         folder = checkKeyFolder(chosen, o.keyPrefix, COS_LIMITS.maxKeyBytes);
       }
-      const ticket = await issue(folder);
+      const ticket = await issue({ folder, caller: callerIdOf(input.user), contentType: input.contentType });
       // The audit trail: who took a ticket for which key. A ticket's signatures and keys never go in it.
       log.info({ audit: { kind, key: ticket.cosKey, caller: callerIdOf(input.user) ?? null } }, 'ticket issued');
       this.#metrics.ticket(kind, 'ok');

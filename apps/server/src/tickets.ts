@@ -11,11 +11,21 @@ import type { ResolvedServerOptions } from './config/index.js';
 import { type ConfirmClaim, type ConfirmTokens, callerTag } from './confirm.js';
 import { ServerError } from './errors.js';
 import { KeyCache } from './key-cache.js';
-import { checkExtension, newObjectKey, type TypeRule, typeRuleOf } from './keys.js';
+import { checkExtension, narrowTypeRule, newObjectKey, type TypeRule, typeRuleOf } from './keys.js';
 import { allowStatement, type PolicyScope, policyOf, readOnePolicy, writeStatements } from './policy.js';
 import type { StsClient, TemporaryKey } from './sts-client.js';
 
 export type { DirectTicket, MultipartRefresh, MultipartTicket, PostPolicyTicket };
+
+/** What a ticket is for, beyond its extension: set by the core from the caller and the request. */
+export interface TicketScope {
+  /** The app's folder under the key prefix (from `keyFolder`), already checked. */
+  folder?: string;
+  /** The user the ticket is issued to, who alone may confirm it. */
+  caller?: string | undefined;
+  /** The type the client says the file has: checked against the extension's types, then the only one allowed. */
+  contentType?: unknown;
+}
 
 /** POST form fields the policy pins to these values, in the form's order. */
 const POST_PINNED: ReadonlyArray<[string, string]> = [
@@ -79,12 +89,12 @@ export class TicketService {
     );
   }
 
-  #prepare(rawExt: unknown, folder: string) {
+  #prepare(rawExt: unknown, scope: TicketScope) {
     const o = this.options;
     const ext = checkExtension(rawExt, o.allowedExtensions);
+    const types = narrowTypeRule(typeRuleOf(ext, o.enforceContentType, o.allowActiveContent), ext, scope.contentType);
     const now = o.now();
-    const key = newObjectKey(o.keyPrefix + folder, ext, now, o.dateFolder);
-    const types = typeRuleOf(ext, o.enforceContentType, o.allowActiveContent);
+    const key = newObjectKey(o.keyPrefix + (scope.folder ?? ''), ext, now, o.dateFolder);
     return { ext, now, key, types, contentType: types.ticketType };
   }
 
@@ -119,9 +129,9 @@ export class TicketService {
    * that sends headers the signature also covers `x-cos-forbid-overwrite: true`: dropping the header
    * breaks the signature, and sending it makes COS refuse any PUT once the key holds an object.
    */
-  async direct(rawExt: unknown, folder = '', sendsHeaders = false): Promise<DirectTicket> {
+  async direct(rawExt: unknown, scope: TicketScope = {}, sendsHeaders = false): Promise<DirectTicket> {
     const o = this.options;
-    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
+    const { now, key, types, contentType } = this.#prepare(rawExt, scope);
     const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.downloadUrl(key, now)]);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
@@ -151,6 +161,7 @@ export class TicketService {
       confirmToken: this.tokens.issue({
         k: key,
         t: 'direct',
+        ...(scope.caller !== undefined ? { u: callerTag(scope.caller) } : {}),
         ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
         e: tmp.expiredTime + 86400,
         // The seed's signature takes a second PUT of the key until it expires; a signed header forbids it.
@@ -201,7 +212,7 @@ export class TicketService {
   }
 
   /** A temporary key for one multipart upload of one new key; the client signs its own requests. */
-  async multipart(rawExt: unknown, rawSize: unknown, folder = '', callerId?: string): Promise<MultipartTicket> {
+  async multipart(rawExt: unknown, rawSize: unknown, scope: TicketScope = {}): Promise<MultipartTicket> {
     const o = this.options;
     const size = typeof rawSize === 'string' && /^\d{1,16}$/.test(rawSize) ? Number(rawSize) : NaN;
     const limit = o.maxSize !== undefined ? Math.min(o.maxSize, o.maxMultipartSize) : o.maxMultipartSize;
@@ -209,7 +220,7 @@ export class TicketService {
       throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
     }
     if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
-    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
+    const { now, key, types, contentType } = this.#prepare(rawExt, scope);
     const policy = this.#multipartPolicy(key, size, types);
     const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.downloadUrl(key, now)]);
     return {
@@ -233,16 +244,16 @@ export class TicketService {
         e: Math.max(tmp.expiredTime, now + o.maxUploadSeconds) + 86400,
         r: now + o.maxUploadSeconds,
         w: tmp.expiredTime,
-        ...(callerId !== undefined ? { u: callerTag(callerId) } : {}),
+        ...(scope.caller !== undefined ? { u: callerTag(scope.caller) } : {}),
       }),
       completion: o.multipartCompletion,
     };
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
-  async postPolicy(rawExt: unknown, folder = ''): Promise<PostPolicyTicket> {
+  async postPolicy(rawExt: unknown, scope: TicketScope = {}): Promise<PostPolicyTicket> {
     const o = this.options;
-    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
+    const { now, key, types, contentType } = this.#prepare(rawExt, scope);
     const [tmp, download] = await Promise.all([this.#signingKey('post', key, types), this.downloadUrl(key, now)]);
     const start = Math.min(now, tmp.expiredTime) - 1;
     const end = Math.min(start + o.signatureSeconds, tmp.expiredTime);
@@ -271,6 +282,7 @@ export class TicketService {
     const confirmToken = this.tokens.issue({
       k: key,
       t: 'post',
+      ...(scope.caller !== undefined ? { u: callerTag(scope.caller) } : {}),
       ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
       e: tmp.expiredTime + 86400,
     });

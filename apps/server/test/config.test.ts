@@ -44,6 +44,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...seedEnv, PATH: '/usr/bin', HOME: '/root' })).not.toThrow();
   });
 
+  it('takes the options only code can give beside the environment, and checks them together', () => {
+    const production = { ...seedEnv, NODE_ENV: 'production', KEY_PREFIX: 'uploads/' };
+    const authenticate = () => 'alice';
+    const keyFolder = () => 'alice/';
+    const c = loadConfig(production, { authenticate, keyFolder, keyPrefix: 'users/' });
+    expect(c.options.authenticate).toBe(authenticate);
+    expect(c.options.keyFolder).toBe(keyFolder);
+    // Code wins over the environment.
+    expect(c.options.keyPrefix).toBe('users/');
+    expect(() => loadConfig(production, { keyPrefix: 'users/' })).toThrow(/no authentication/);
+    expect(() => loadConfig(seedEnv, { maxSize: -1 } as never)).toThrow(ConfigError);
+  });
+
   it('refuses to start unauthenticated in production unless allowed', () => {
     expect(() => loadConfig({ ...seedEnv, NODE_ENV: 'production' })).toThrow(/no authentication/);
     expect(() => loadConfig({ ...seedEnv, NODE_ENV: 'production', ALLOW_UNAUTHENTICATED: 'true' })).not.toThrow();

@@ -2,7 +2,8 @@
 // ranges rewritten) and installing the tarballs into a fresh project with npm: what a user gets.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -84,13 +85,23 @@ export async function packWorkspaces(workspaces: Workspace[], into: string): Pro
   return { tarballs, listings };
 }
 
-/** npm install of tarballs and registry packages into a project. Its output is in the error when it fails. */
-export function npmInstall(project: string, specs: string[]): void {
+/** A fresh ES module project in a temporary folder. */
+export async function freshProject(prefix: string): Promise<string> {
+  const project = await mkdtemp(join(tmpdir(), prefix));
+  await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  return project;
+}
+
+/**
+ * npm install of tarballs and registry packages into a project; asynchronous, so that several projects
+ * install side by side (from npm's one cache). Its output is in the error when it fails.
+ */
+export async function npmInstall(project: string, specs: string[]): Promise<void> {
   // Packages already in npm's cache are not fetched again.
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...specs], {
+  await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...specs], {
     cwd: project,
-    stdio: 'pipe',
     env: npmEnv,
     timeout: 600_000,
+    maxBuffer: 1 << 26,
   });
 }

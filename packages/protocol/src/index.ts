@@ -92,6 +92,7 @@ export type SignServerAnswer<T> = { code: 0; data: T } | SignServerFailure;
 export const SERVER_ERROR_CODES = [
   'SRV_ERR_BAD_REQUEST',
   'SRV_ERR_INVALID_EXTENSION',
+  'SRV_ERR_INVALID_CONTENT_TYPE',
   'SRV_ERR_INVALID_SIZE',
   'SRV_ERR_INVALID_CONFIRM_TOKEN',
   'SRV_ERR_UNAUTHENTICATED',

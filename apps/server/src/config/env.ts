@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ConfigError, type ConfigIssue, show } from './config-error.js';
 import { nearMissStrict } from './did-you-mean.js';
 import { resolveOptions, type ResolvedServerOptions } from './resolve.js';
-import { type Annotations, type EnvOnlySettings, EnvOnlySchema, ServerOptionsSchema } from './schema.js';
+import { type Annotations, type EnvOnlySettings, EnvOnlySchema, type ServerOptions, ServerOptionsSchema } from './schema.js';
 import { byVariable, compile } from './validate.js';
 
 export interface EnvConfig {
@@ -81,8 +81,13 @@ function parse(name: string, raw: string | undefined, node: Node, issues: Config
   }
 }
 
-/** Reads configuration from the environment once, through the same schema as the library options. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): EnvConfig {
+/**
+ * Reads configuration from the environment once, through the same schema as the library options.
+ * `code` adds the options only code can give (`authenticate`, `keyFolder`, `onUploadConfirmed`) or that
+ * the app fixes itself; they win over the environment and are validated with it, so that rules across
+ * settings (no authentication under NODE_ENV=production) see the whole configuration.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env, code: Partial<ServerOptions> = {}): EnvConfig {
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
   unknownNames(env, issues, warnings);
@@ -122,7 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Report every problem at once: the names first, then the values.
   let resolved: Readonly<ResolvedServerOptions> | undefined;
   try {
-    resolved = resolveOptions(options as Parameters<typeof resolveOptions>[0]);
+    resolved = resolveOptions({ ...options, ...code } as Parameters<typeof resolveOptions>[0]);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     issues.push(...e.issues);

@@ -42,13 +42,17 @@ const ROUTES: Record<string, Route> = {
   [SIGN_SERVER_PATHS.directSign]: {
     methods: TICKET,
     budget: 'tickets',
-    run: (c, p, who) => c.direct({ ...who, ext: p.ext, sendsHeaders: p[SENDS_HEADERS_PARAM] }),
+    run: (c, p, who) => c.direct({ ...who, ext: p.ext, contentType: p.contentType, sendsHeaders: p[SENDS_HEADERS_PARAM] }),
   },
-  [SIGN_SERVER_PATHS.postPolicy]: { methods: TICKET, budget: 'tickets', run: (c, p, who) => c.postPolicy({ ...who, ext: p.ext }) },
+  [SIGN_SERVER_PATHS.postPolicy]: {
+    methods: TICKET,
+    budget: 'tickets',
+    run: (c, p, who) => c.postPolicy({ ...who, ext: p.ext, contentType: p.contentType }),
+  },
   [SIGN_SERVER_PATHS.multipart]: {
     methods: TICKET,
     budget: 'tickets',
-    run: (c, p, who) => c.multipart({ ...who, ext: p.ext, size: p.size }),
+    run: (c, p, who) => c.multipart({ ...who, ext: p.ext, size: p.size, contentType: p.contentType }),
   },
   [SIGN_SERVER_PATHS.confirm]: {
     methods: ['POST'],
