@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { Agent } from 'undici';
 import { formatBytes, formatDuration, formatRate, Rate, shellQuote, tlsHint } from './cli-format.js';
-import { type CosDirectError, type ProgressDetail, upload, type UploadResult } from './node.js';
+import { type CosDirectError, type ProgressDetail, upload, type UploadResult } from '@cos-direct/client/node';
 
 const HELP = `cos-direct: upload files straight to Tencent Cloud COS with tickets from a sign server
 

@@ -2,7 +2,7 @@
 // with a failure it recognises.
 
 // One way to write sizes (1536 → "1.5 KiB"), shared with the sentences describeError gives.
-import { formatBytes } from './describe.js';
+import { formatBytes } from '@cos-direct/client';
 
 export { formatBytes };
 

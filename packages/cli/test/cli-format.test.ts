@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration, formatRate, Rate, shellQuote, tlsHint } from '../src/cli-format.js';
-import { CosDirectError } from '../src/errors.js';
+import { CosDirectError } from '@cos-direct/client';
 
 describe('what the CLI prints', () => {
   it('writes sizes, speeds and durations for people', () => {
