@@ -144,6 +144,19 @@ const CHECKS: Record<string, Check> = {
         sameErrorClass: true,
       }),
   },
+  '@cos-direct/cli': {
+    // The command a user installs, run from the project's node_modules/.bin as npx would.
+    script: `import { execFileSync } from 'node:child_process';
+      import { readFileSync } from 'node:fs';
+      const run = (args) => execFileSync('node_modules/.bin/cos-direct', args, { encoding: 'utf8' });
+      const { version } = JSON.parse(readFileSync('node_modules/@cos-direct/cli/package.json', 'utf8'));
+      console.log(JSON.stringify({ help: run(['--help']).split('\\n')[0], version: run(['--version']).trim() === version }));`,
+    expect: (output) =>
+      expect(output).toEqual({
+        help: 'cos-direct: upload files straight to Tencent Cloud COS with tickets from a sign server',
+        version: true,
+      }),
+  },
   '@cos-direct/protocol': {
     // The constants as published, and the installed server answering on the paths they name.
     script: `import { MULTIPART_COMPLETIONS, OCTET_STREAM, SIGN_SERVER_PATHS } from '@cos-direct/protocol';
@@ -456,6 +469,39 @@ describe('published packages install and work in a clean project', () => {
       expect(status, output).toBe(0);
     });
   });
+
+  // Issue 25: a frontend that installs the client gets neither the CLI's progress bars nor undici (the
+  // Node build's transport, an optional peer), and the Node build says how to get undici when it is missing.
+  it('installs @cos-direct/client alone without undici or cli-progress', async () => {
+    const alone = await mkdtemp(join(tmpdir(), 'cos-frontend-'));
+    try {
+      await writeFile(join(alone, 'package.json'), JSON.stringify({ name: 'frontend', private: true, type: 'module' }));
+      const tarballs = ['@cos-direct/client', '@cos-direct/signer', '@cos-direct/protocol'].map((name) => tarballOf.get(name)!);
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs], {
+        cwd: alone,
+        stdio: 'pipe',
+        env: npmEnv,
+        timeout: 600_000,
+      });
+      const installed = (await readdir(join(alone, 'node_modules'), { recursive: true })).map((p) => p.replaceAll('\\', '/'));
+      expect(installed).toContain('@cos-direct/client');
+      expect(installed.filter((p) => /(^|\/)(undici|cli-progress)$/.test(p))).toEqual([]);
+      const script = join(alone, 'node-upload.mjs');
+      await writeFile(
+        script,
+        `import { upload } from '@cos-direct/client/node';
+        const e = await upload(Buffer.from('x'), { ext: 'jpg', signUrl: 'http://127.0.0.1:9' }).catch((x) => x);
+        console.log(JSON.stringify({ code: e.code, message: e.message }));`,
+      );
+      const out = execFileSync(process.execPath, [script], { cwd: alone, encoding: 'utf8', timeout: 60_000 });
+      expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+        code: 'CLIENT_ERR_INVALID_ARGUMENT',
+        message: 'the Node build of @cos-direct/client sends requests with undici, which is not installed: run `npm install undici`',
+      });
+    } finally {
+      await rm(alone, { recursive: true, force: true });
+    }
+  }, 600_000);
 
   it('keeps the client entries a browser may load free of Node built-ins', async () => {
     const dir = join(project, 'node_modules', '@cos-direct', 'client');

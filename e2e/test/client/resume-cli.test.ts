@@ -13,7 +13,7 @@ import { startStack, tempDir, type Stack } from '../support/stack.js';
 
 const MiB = 1024 * 1024;
 const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(dirname(createRequire(import.meta.url).resolve('@cos-direct/client/package.json')), 'dist', 'cli.js');
+const cli = join(dirname(createRequire(import.meta.url).resolve('@cos-direct/cli/package.json')), 'dist', 'cli.js');
 
 function run(
   cmd: string,
