@@ -442,8 +442,11 @@ describe('published packages install and work in a clean project', () => {
       project,
     );
     expect(status, output).toBe(0);
-    // Every entry point was analysed and resolved for ESM consumers.
-    expect(output, output).toMatch(/OK \(ESM\)/);
+    // Every entry point was analysed and resolved for ESM consumers; a command-only package (the CLI)
+    // exports nothing but its package.json.
+    const manifest = JSON.parse(readFileSync(join(workspaces.find((w) => w.name === name)!.dir, 'package.json'), 'utf8'));
+    const entries = Object.keys(manifest.exports ?? { '.': true }).filter((k) => k !== './package.json');
+    expect(output, output).toMatch(entries.length > 0 ? /OK \(ESM\)/ : /No problems found/);
   });
 
   describe('@cos-direct/client types in a TypeScript consumer', () => {
