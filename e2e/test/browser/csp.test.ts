@@ -102,9 +102,7 @@ describe.skipIf(!chromiumAvailable())('CRC-64 under a strict Content-Security-Po
       document.title = crc64ecma(data);`,
     );
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>…</title><script type="module" src="/probe.js"></script>');
-    const files = Object.fromEntries(
-      ['crc64.js', 'crc64-kernels.js', 'crc64-wasm.js'].map((f) => [`/${f}`, join(signerDist, f)]),
-    );
+    const files = Object.fromEntries(['crc64.js', 'crc64-kernels.js', 'crc64-wasm.js'].map((f) => [`/${f}`, join(signerDist, f)]));
     const web = await serveWeb({
       port: 0,
       signUrl: s.signUrl,

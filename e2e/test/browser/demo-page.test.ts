@@ -214,9 +214,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     s.emu.faults.set([{ operation: 'CompleteMultipartUpload', status: 403, code: 'AccessDenied', count: 10 }]);
     try {
       await page.goto(`${web.url}/?partSize=1048576&threshold=1048576`);
-      await page.setInputFiles('#files', [
-        { name: 'refused.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2 * MiB) },
-      ]);
+      await page.setInputFiles('#files', [{ name: 'refused.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2 * MiB) }]);
       const failed = page.locator('li.failed', { hasText: 'refused.bin' });
       await failed.waitFor({ timeout: 60_000 });
       s.emu.faults.clear();

@@ -8,7 +8,11 @@ export { formatBytes };
 
 // Codes whose sentence speaks of a web page (a refused source, the browser's CORS): the CLI's own message
 // says more there, so it stays.
-const PAGE_ONLY: ReadonlySet<ClientErrorCode> = new Set(['CLIENT_ERR_INVALID_ARGUMENT', 'CLIENT_ERR_SIGN_SERVER_CORS', 'CLIENT_ERR_COS_CORS']);
+const PAGE_ONLY: ReadonlySet<ClientErrorCode> = new Set([
+  'CLIENT_ERR_INVALID_ARGUMENT',
+  'CLIENT_ERR_SIGN_SERVER_CORS',
+  'CLIENT_ERR_COS_CORS',
+]);
 
 /**
  * What a failed upload prints after the file's name: the sentence an app would show (describeError) with

@@ -7,7 +7,7 @@ export const ClientErrorCodes = {
   CLIENT_ERR_INVALID_ARGUMENT: 'An option or the source is missing or malformed',
   CLIENT_ERR_TOO_LARGE: 'The source is larger than the ticket or the sign server allows',
   CLIENT_ERR_TYPE_NOT_ALLOWED: "The sign server does not accept the source's extension",
-  CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED: "The contentType option names a type the ticket cannot carry (nothing was sent)",
+  CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED: 'The contentType option names a type the ticket cannot carry (nothing was sent)',
   CLIENT_ERR_UNAUTHENTICATED: 'The sign server wants credentials (401): none were sent, or they are not valid',
   CLIENT_ERR_FORBIDDEN: 'The sign server knows the caller but does not let it upload (403)',
   CLIENT_ERR_RATE_LIMITED: 'The sign server refused for too many requests (429); retryAfterMs says when to try again',
