@@ -251,6 +251,11 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
       expect(red.r - red.g, JSON.stringify(red)).toBeGreaterThan(80);
       const green = await fill(done);
       expect(green.g - green.r, JSON.stringify(green)).toBeGreaterThan(40);
+      // Retry completes the same upload from its parts once COS takes it, and the row then reads as done.
+      await failed.locator('button.retry').click();
+      await page.locator('li.done', { hasText: 'refused.bin' }).waitFor({ timeout: 60_000 });
+      expect(await page.locator('li', { hasText: 'refused.bin' }).locator('.reached').isVisible()).toBe(false);
+      expect(await s.openUploads()).toEqual([]);
     } finally {
       s.emu.faults.clear();
     }
