@@ -186,7 +186,11 @@ describe('single PUT against a scripted network', () => {
         ...fast,
       }).catch((e: unknown) => e);
       net.verify();
-      expect(error, wanted).toMatchObject({ code: 'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED', contentType: wanted, allowedContentTypes: allowed });
+      expect(error, wanted).toMatchObject({
+        code: 'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED',
+        contentType: wanted,
+        allowedContentTypes: allowed,
+      });
     }
   });
 
