@@ -132,9 +132,10 @@ async function main() {
   server.stdout.removeAllListeners('data');
   if (env.LOG_LEVEL === 'debug') server.stdout.pipe(process.stderr);
   else {
-    // Its warnings and errors (STS unreachable, a ticket refused upstream) belong in this terminal too, in words.
-    let pending = '';
-    server.stdout.on('data', (chunk) => {
+    // Its warnings and errors (STS unreachable, a ticket refused upstream) belong in this terminal too, in words;
+    // lines that came in the same chunk as "Server listening" (a start-up check failing at once) included.
+    let pending = serverOut.slice(serverOut.indexOf('\n', serverOut.indexOf('Server listening')) + 1);
+    const print = (chunk) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop();
       for (const line of lines) {
@@ -148,7 +149,9 @@ async function main() {
         const detail = entry.sts ?? entry.cos ?? entry.err?.message;
         process.stderr.write(`sign server: ${entry.msg}${detail ? `: ${detail}` : ''}\n`);
       }
-    });
+    };
+    print('');
+    server.stdout.on('data', print);
   }
   server.once('exit', (code) => {
     if (!stopping) fail(`the sign server exited (${code})`);
@@ -164,6 +167,7 @@ async function main() {
   stops.push(() => web.close());
 
   const cli = `node packages/cli/dist/cli.js upload ./photo.jpg --sign-url ${signUrl}`;
+  const checks = await readiness(signUrl, serverEnv.STS_ENDPOINT || 'sts.tencentcloudapi.com');
   process.stdout.write(
     [
       '',
@@ -173,6 +177,7 @@ async function main() {
       '',
       `  demo page      ${web.url}`,
       `  sign server    ${signUrl}/sts-direct-sign?ext=jpg`,
+      ...checks,
       ...emulatorLines,
       ...exposure(),
       '',
@@ -183,6 +188,28 @@ async function main() {
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * The sign server's start-up checks as the banner says them: whether STS issued a key for the configured
+ * SecretId, and whether the bucket answered. GET /readyz waits for the checks that are running.
+ */
+async function readiness(signUrl, stsEndpoint) {
+  let report;
+  try {
+    report = await (await fetch(`${signUrl}/readyz`, { signal: AbortSignal.timeout(30_000) })).json();
+  } catch (e) {
+    return [`  STS            not checked: ${signUrl}/readyz did not answer (${e.message})`];
+  }
+  const { sts, bucket } = report.checks ?? {};
+  if (!sts || sts.state === 'skipped') return ['  STS            not checked (STARTUP_CHECKS=off)'];
+  const line = (label, check, ok) =>
+    `  ${label.padEnd(15)}${check.state === 'ok' ? ok : `${check.state === 'pending' ? 'not checked' : 'FAILED'}${check.failure ? ` (${check.failure})` : ''}: ${check.reason}`}`;
+  return [
+    line('STS', sts, `${stsEndpoint} is reachable and issued a key for COS_SECRET_ID`),
+    line('bucket', bucket, 'answers a HEAD with that temporary key'),
+    ...(report.ready ? [] : [`  ! not ready: tickets fail until this is fixed; ${signUrl}/readyz says more`]),
+  ];
 }
 
 /** What a non-loopback COS_DIRECT_HOST opens to the network, said where a developer reads it. */

@@ -1,14 +1,14 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { crc64ecma } from '@cos-direct/signer/crc64';
 import { presignRequest, signPostPolicy, signRequest, signStsV1, verifyRequest } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmInstall, packWorkspaces, publishableWorkspaces, repo } from './support/pack.js';
 
 // Every publishable workspace (not private, under packages/ or apps/, with a built dist) is packed with
 // `pnpm pack`, all tarballs are installed together into a fresh project with npm (so workspace
@@ -16,18 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // from that clean project. A new publishable workspace fails this suite until it gets an entry in CHECKS.
 // Each tarball must also pass publint and are-the-types-wrong, and a tiny TypeScript consumer type-checks
 // against the installed client under every moduleResolution a user can have.
-
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-const pnpmVersion = (JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split(
-  '@',
-)[1];
-
-const execFileAsync = promisify(execFile);
-// The pnpm running this suite when there is one (turbo under `npm test`), else the repository's version
-// through npx, which costs a resolution per call.
-const pnpmCommand = process.env.npm_execpath?.includes('pnpm')
-  ? [process.execPath, process.env.npm_execpath]
-  : ['npx', '-y', `pnpm@${pnpmVersion}`];
 
 interface Check {
   /** ES module run with `node` in the consumer project. Reads INPUT (JSON) from the env, prints a JSON result. */
@@ -182,8 +170,12 @@ const CHECKS: Record<string, Check> = {
           postPolicy: '/post-policy',
           confirm: '/confirm',
           completeMultipart: '/complete-multipart',
+          multipartRefresh: '/sts-multipart-refresh',
           limits: '/limits',
           health: '/healthz',
+          live: '/livez',
+          ready: '/readyz',
+          metrics: '/metrics',
         },
         octet: 'application/octet-stream',
         completions: ['server', 'client'],
@@ -294,30 +286,11 @@ function importGraph(file: string, seen = new Set<string>()): Set<string> {
   return seen;
 }
 
-interface Workspace {
-  dir: string;
-  name: string;
-}
-
-async function publishableWorkspaces(): Promise<Workspace[]> {
-  const found: Workspace[] = [];
-  for (const parent of ['packages', 'apps']) {
-    for (const entry of await readdir(join(repo, parent), { withFileTypes: true })) {
-      const dir = join(repo, parent, entry.name);
-      if (!entry.isDirectory() || !existsSync(join(dir, 'package.json'))) continue;
-      const manifest = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name: string; private?: boolean };
-      if (manifest.private || !existsSync(join(dir, 'dist'))) continue;
-      found.push({ dir, name: manifest.name });
-    }
-  }
-  return found;
-}
-
 const workspaces = await publishableWorkspaces();
 let project = '';
 let packs = '';
-const packed = new Map<string, string[]>();
-const tarballOf = new Map<string, string>();
+let packed = new Map<string, string[]>();
+let tarballOf = new Map<string, string>();
 
 /** A tool's CLI script from the root devDependencies, run with this Node. */
 function binOf(pkg: string, name: string): string {
@@ -326,25 +299,6 @@ function binOf(pkg: string, name: string): string {
   const bin = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin: Record<string, string> }).bin[name]!;
   return join(dirname(manifestPath), bin);
 }
-
-// pnpm hands its scripts npm_config_* variables that npm does not know (catalog, verify-deps-before-run…),
-// and npm or npx started with them warns once per variable. Keep only settings npm itself reads.
-const NPM_SETTINGS = new Set([
-  'registry',
-  'cache',
-  'userconfig',
-  'globalconfig',
-  'proxy',
-  'https_proxy',
-  'noproxy',
-  'cafile',
-  'strict_ssl',
-]);
-const npmEnv = Object.fromEntries(
-  Object.entries(process.env).filter(
-    ([k]) => !/^npm_config_/i.test(k) || NPM_SETTINGS.has(k.slice('npm_config_'.length).toLowerCase().replaceAll('-', '_')),
-  ),
-);
 
 /** Runs a Node CLI; returns its exit status and everything it printed, for the assertion message. */
 function run(script: string, args: string[], cwd: string): { status: number | null; output: string } {
@@ -360,28 +314,10 @@ function run(script: string, args: string[], cwd: string): { status: number | nu
 describe('published packages install and work in a clean project', () => {
   beforeAll(async () => {
     packs = await mkdtemp(join(tmpdir(), 'cos-pack-'));
-    // Packed side by side, each into a folder of its own so that its tarball is the only file there.
-    await Promise.all(
-      workspaces.map(async (w, i) => {
-        const into = join(packs, String(i));
-        await mkdir(into);
-        await execFileAsync(pnpmCommand[0]!, [...pnpmCommand.slice(1), 'pack', '--pack-destination', into], { cwd: w.dir, env: npmEnv });
-        const tarball = (await readdir(into)).find((f) => f.endsWith('.tgz'));
-        if (!tarball) throw new Error(`pnpm pack produced no tarball for ${w.name}`);
-        tarballOf.set(w.name, join(into, tarball));
-        const listing = execFileSync('tar', ['-tzf', join(into, tarball)], { encoding: 'utf8' });
-        packed.set(w.name, listing.split('\n').filter(Boolean));
-      }),
-    );
+    ({ tarballs: tarballOf, listings: packed } = await packWorkspaces(workspaces, packs));
     project = await mkdtemp(join(tmpdir(), 'cos-consumer-'));
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    // Its output is in the error when it fails. Packages already in npm's cache are not fetched again.
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballOf.values()], {
-      cwd: project,
-      stdio: 'pipe',
-      env: npmEnv,
-      timeout: 600_000,
-    });
+    npmInstall(project, [...tarballOf.values()]);
   }, 900_000);
 
   afterAll(async () => {
@@ -480,12 +416,7 @@ describe('published packages install and work in a clean project', () => {
     try {
       await writeFile(join(alone, 'package.json'), JSON.stringify({ name: 'frontend', private: true, type: 'module' }));
       const tarballs = ['@cos-direct/client', '@cos-direct/signer', '@cos-direct/protocol'].map((name) => tarballOf.get(name)!);
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs], {
-        cwd: alone,
-        stdio: 'pipe',
-        env: npmEnv,
-        timeout: 600_000,
-      });
+      npmInstall(alone, tarballs);
       const installed = (await readdir(join(alone, 'node_modules'), { recursive: true })).map((p) => p.replaceAll('\\', '/'));
       expect(installed).toContain('@cos-direct/client');
       expect(installed.filter((p) => /(^|\/)(undici|cli-progress)$/.test(p))).toEqual([]);

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ConfirmedUpload, ResolvedServerOptions } from './config/index.js';
 import { type CosAnswer, type CosClient, CosUpstreamError, xmlValue } from './cos-client.js';
 import type { Confirmation, Confirmations } from './confirmations.js';
@@ -14,6 +14,17 @@ interface Claim {
   s?: number;
   /** Unix seconds after which the token is refused. */
   e: number;
+  /** Unix seconds until which the ticket can write another object at the key; absent when COS refuses that. */
+  w?: number;
+  /** Multipart: unix seconds after which the upload gets no new key. */
+  r?: number;
+  /** Multipart: the caller's tag (see callerTag) when the ticket went to a named user. */
+  u?: string;
+}
+
+/** A user id as a token carries it: hashed, so a token read from a browser's storage names nobody. */
+export function callerTag(id: string): string {
+  return createHash('sha256').update(`cos-direct caller ${id}`).digest('base64url').slice(0, 22);
 }
 
 /**
@@ -21,6 +32,8 @@ interface Claim {
  * this multipart upload within this size), authenticated with a key derived from the server's secret,
  * so the server needs no state and the holder cannot name another key or a larger size.
  */
+export type { Claim as ConfirmClaim };
+
 export class ConfirmTokens {
   readonly #key: Buffer;
 
@@ -127,12 +140,48 @@ export class UploadConfirmer {
     return this.#record(claim, { upload: await this.#head(claim), uploadId });
   }
 
+  /**
+   * Whether a multipart ticket's upload may get a new key: the token is this server's and its refresh
+   * window is open, the caller is the one the ticket went to, the ticket completed nothing yet, and COS
+   * holds `uploadId` for the ticket's key (an id of another key, or an aborted one, gets nothing).
+   */
+  async checkRefresh(token: unknown, uploadId: unknown, callerId: string | undefined): Promise<Claim> {
+    const now = this.options.now();
+    const claim = this.tokens.verify(token, ['multipart'], now);
+    if (typeof uploadId !== 'string' || !/^[A-Za-z0-9._~+/=-]{1,256}$/.test(uploadId)) {
+      throw new ServerError('SRV_ERR_BAD_REQUEST', 'uploadId is missing or malformed');
+    }
+    if (claim.r === undefined) {
+      throw new ServerError('SRV_ERR_INVALID_CONFIRM_TOKEN', 'confirmToken was issued before keys could be refreshed');
+    }
+    if (now > claim.r) {
+      throw new ServerError('SRV_ERR_INVALID_CONFIRM_TOKEN', 'confirmToken no longer refreshes: the upload has run longer than allowed');
+    }
+    if (claim.u !== undefined && (callerId === undefined || callerTag(callerId) !== claim.u)) {
+      throw new ServerError('SRV_ERR_FORBIDDEN', 'the ticket was issued to another user');
+    }
+    if (await this.confirmations.get(claim.k)) {
+      throw new ServerError('SRV_ERR_ALREADY_COMPLETED', `the ticket for ${claim.k} already completed an upload`);
+    }
+    const r = await this.cos.send('GET', claim.k, { uploadId, 'max-parts': '1' });
+    if (r.status === 404 && xmlValue(r.text, 'Code') === 'NoSuchUpload') {
+      throw new ServerError('SRV_ERR_NOT_UPLOADED', `no multipart upload ${uploadId} of ${claim.k} (completed, aborted or never started)`);
+    }
+    if (r.status !== 200) throw cosFailure('List Parts', r);
+    return claim;
+  }
+
   /** Records the first confirmation of the ticket, unless a concurrent call did first. */
   async #record(claim: Claim, confirmation: Confirmation): Promise<ConfirmOutcome> {
     const ttl = claim.e - this.options.now();
     const raced = await this.confirmations.claim(claim.k, confirmation, ttl);
     if (raced) return this.#again(claim, raced, confirmation.upload);
     return { upload: confirmation.upload, first: true };
+  }
+
+  /** A confirmed object, as long as COS still holds it (same ETag and size); SRV_ERR_OBJECT_CHANGED once it does not. */
+  async check(upload: ConfirmedUpload): Promise<ConfirmedUpload> {
+    return (await this.#again({ k: upload.key, t: upload.kind, e: 0 }, { upload })).upload;
   }
 
   /** Forgets the ticket's confirmation, so that a retry confirms (and runs the app's hook) again. */
@@ -216,6 +265,16 @@ export class UploadConfirmer {
     return this.#confirmed(claim, r);
   }
 
+  /**
+   * Until when a ticket's key can still write its object. A multipart ticket's key can be renewed while
+   * the upload is open (no later than `r`), so the last renewal, made at the latest now, lives one
+   * duration longer than that.
+   */
+  #replaceableUntil(claim: Claim, w: number): number {
+    if (claim.r === undefined) return w;
+    return Math.max(w, Math.min(this.options.now(), claim.r) + this.options.durationSeconds);
+  }
+
   #confirmed(claim: Claim, r: CosAnswer): ConfirmedUpload {
     if (r.status !== 200) throw cosFailure('HEAD Object', r);
     const header = (name: string) => {
@@ -230,6 +289,7 @@ export class UploadConfirmer {
       ...(crc64 ? { crc64 } : {}),
       contentType: header('content-type') ?? 'application/octet-stream',
       kind: claim.t,
+      ...(claim.w !== undefined ? { replaceableUntil: this.#replaceableUntil(claim, claim.w) } : {}),
     };
   }
 }

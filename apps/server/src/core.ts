@@ -9,6 +9,7 @@ export {
   callerIdOf,
   createCosDirect,
   type Limits,
+  type DirectInput,
   type MultipartInput,
   type TicketInput,
   type TicketKind,
@@ -27,4 +28,7 @@ export {
   type ServerOptions,
 } from './config/index.js';
 export { ServerError, ServerErrorCodes, type ServerErrorCode } from './errors.js';
-export type { DirectTicket, MultipartTicket, PostPolicyTicket } from './tickets.js';
+export { COS_REGIONS, type CosRegion, isKnownRegion } from './config/index.js';
+export type { ReadinessCheck, ReadinessOptions, SignServerReadiness } from './readiness.js';
+export { METRICS_CONTENT_TYPE } from './metrics.js';
+export type { DirectTicket, MultipartRefresh, MultipartTicket, PostPolicyTicket } from './tickets.js';

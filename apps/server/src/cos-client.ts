@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { encodeKeyPath, signRequest } from '@cos-direct/signer';
 import { ServerError } from './errors.js';
+import { describeNetworkFailure, type NetworkFailureKind, networkFailureOf } from './network-failure.js';
 
 export interface CosClientOptions {
   secretId: string;
@@ -9,6 +10,8 @@ export interface CosClientOptions {
   cosHost: string;
   cosProtocol: 'https' | 'http';
   timeoutMs: number;
+  /** The clock signatures start at, in unix seconds (the server's `now`). */
+  now?: () => number;
 }
 
 export interface CosAnswer {
@@ -19,9 +22,20 @@ export interface CosAnswer {
 
 /** A COS request the server itself failed to make; `detail` is for the log only. */
 export class CosUpstreamError extends ServerError {
-  constructor(readonly detail: string) {
-    super('SRV_ERR_COS_FAILED');
+  constructor(
+    readonly detail: string,
+    /** Set when no answer came at all: the name, the connection, TLS, or the deadline. */
+    readonly failure?: { kind: NetworkFailureKind | 'timeout'; code: string },
+  ) {
+    super('SRV_ERR_COS_FAILED', failure ? 'COS could not be reached by the server' : undefined);
   }
+}
+
+/** Credentials a request is signed with instead of the server's own key: a temporary key and its token. */
+export interface RequestCredentials {
+  secretId: string;
+  secretKey: string;
+  sessionToken: string;
 }
 
 /**
@@ -32,16 +46,29 @@ export class CosUpstreamError extends ServerError {
 export class CosClient {
   constructor(private readonly options: CosClientOptions) {}
 
-  send(method: string, key: string, query: Record<string, string>, body?: string, extra: Record<string, string> = {}): Promise<CosAnswer> {
+  send(
+    method: string,
+    key: string,
+    query: Record<string, string>,
+    body?: string,
+    extra: Record<string, string> = {},
+    as?: RequestCredentials,
+  ): Promise<CosAnswer> {
     const o = this.options;
     const headers: Record<string, string> = { host: o.cosHost, ...extra };
+    if (as) headers['x-cos-security-token'] = as.sessionToken;
     if (body !== undefined) {
       headers['content-type'] = 'application/xml';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
     const signed = signRequest(
       { method, pathname: `/${key}`, query, headers },
-      { credentials: { secretId: o.secretId, secretKey: o.secretKey }, expiresIn: 60, signHeaders: ['host'] },
+      {
+        credentials: as ?? { secretId: o.secretId, secretKey: o.secretKey },
+        ...(o.now ? { startTime: o.now() } : {}),
+        expiresIn: 60,
+        signHeaders: ['host'],
+      },
     );
     const search = Object.entries(query)
       .map(([k, v]) => (v === '' ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))
@@ -62,10 +89,20 @@ export class CosClient {
           res.on('error', (e) => reject(new CosUpstreamError(`${method} ${key}: ${e.message}`)));
         },
       );
-      req.on('error', (e) => reject(new CosUpstreamError(`${method} ${key}: ${(e as { code?: string }).code ?? ''} ${e.message}`)));
+      req.on('error', (e) => reject(failed(e, `${method} ${key || '/'}`, o)));
       req.end(body);
     });
   }
+}
+
+/** Why a request got no answer, in words that name the setting to check. */
+function failed(e: Error, what: string, o: CosClientOptions): CosUpstreamError {
+  if (e.name === 'TimeoutError' || (e.name === 'AbortError' && (e.cause as Error | undefined)?.name === 'TimeoutError')) {
+    return new CosUpstreamError(`${what}: no answer from ${o.cosHost} within ${o.timeoutMs} ms`, { kind: 'timeout', code: 'ETIMEDOUT' });
+  }
+  const failure = networkFailureOf(e);
+  if (failure) return new CosUpstreamError(`${what}: ${describeNetworkFailure(o.cosHost, failure, 'COS_HOST')}`, failure);
+  return new CosUpstreamError(`${what}: ${(e as { code?: string }).code ?? ''} ${e.message}`);
 }
 
 /** The text of the first <tag> in an XML answer. */

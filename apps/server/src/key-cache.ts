@@ -9,6 +9,8 @@ export interface KeyCacheOptions {
   now: () => number;
   /** A background refresh failed; the next ticket that needs the key tries again. */
   onRefreshError?: (error: unknown) => void;
+  /** Told of each lookup: a hit signs with a cached key, a miss waits for STS. */
+  onLookup?: (hit: boolean) => void;
 }
 
 interface Entry {
@@ -47,8 +49,10 @@ export class KeyCache {
     if (key && spare > 0) {
       if (spare <= Math.max(1, Math.floor((durationSeconds - signatureSeconds) / 4)))
         this.#refresh(entry, policy).catch((e: unknown) => this.options.onRefreshError?.(e));
+      this.options.onLookup?.(true);
       return key;
     }
+    this.options.onLookup?.(false);
     return this.#refresh(entry, policy);
   }
 

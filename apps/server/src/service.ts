@@ -1,3 +1,4 @@
+import type { SignServerReadiness } from '@cos-direct/protocol';
 import { COS_LIMITS } from '@cos-direct/signer';
 import { authenticatorOf } from './auth.js';
 import {
@@ -10,12 +11,16 @@ import {
 } from './config/index.js';
 import { type ConfirmOutcome, ConfirmTokens, UploadConfirmer } from './confirm.js';
 import { MemoryConfirmations, RedisConfirmations } from './confirmations.js';
+import { isKnownRegion } from './config/regions.js';
 import { CosClient, CosUpstreamError } from './cos-client.js';
 import { ServerError } from './errors.js';
 import { checkExtension, checkKeyFolder } from './keys.js';
+import { METRICS_CONTENT_TYPE, outcomeOf, ServerMetrics } from './metrics.js';
+import { Readiness, type ReadinessOptions } from './readiness.js';
 import { SharedRedis } from './redis.js';
 import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
-import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, TicketService } from './tickets.js';
+import type { MultipartRefresh } from '@cos-direct/protocol';
+import { type DirectTicket, type MultipartTicket, type PostPolicyTicket, sendsHeadersOf, TicketService } from './tickets.js';
 
 /** The part of a pino logger the core writes to; any pino instance (Fastify's own included) fits. */
 export interface CoreLogger {
@@ -39,6 +44,11 @@ export interface Caller {
 export interface TicketInput extends Caller {
   /** The file's extension, without the dot; checked against `allowedExtensions`. */
   ext: unknown;
+}
+
+export interface DirectInput extends TicketInput {
+  /** `1`/`true` from a client that sends the ticket's `headers` (then `x-cos-forbid-overwrite` is signed); absent for the seed's. */
+  sendsHeaders?: unknown;
 }
 
 export interface MultipartInput extends TicketInput {
@@ -94,6 +104,8 @@ export class CosDirect {
   readonly #tickets: TicketService;
   readonly #confirmer: UploadConfirmer;
   readonly #redis: SharedRedis | undefined;
+  readonly #metrics = new ServerMetrics();
+  readonly #readiness: Readiness;
 
   constructor(options: ServerOptions | Readonly<ResolvedServerOptions>, setup: CosDirectSetup = {}) {
     // Options from resolveOptions or loadConfig are used as they are; anything else is validated here, once.
@@ -110,22 +122,55 @@ export class CosDirect {
       concurrency: o.stsConcurrency,
       queueLimit: o.stsQueueLimit,
       now: o.now,
+      onCall: (outcome, seconds, error) => {
+        this.#metrics.stsCall(outcome, seconds);
+        this.#readiness.observeSts(outcome, error);
+      },
     });
     const tokens = new ConfirmTokens(o.secretKey);
-    this.#tickets = new TicketService(o, sts, tokens, (e) =>
-      log.warn({ sts: upstreamDetail(e) ?? (e as Error).message }, 'refreshing a shared ticket key failed; retrying on demand'),
+    this.#tickets = new TicketService(
+      o,
+      sts,
+      tokens,
+      (e) => log.warn({ sts: upstreamDetail(e) ?? (e as Error).message }, 'refreshing a shared ticket key failed; retrying on demand'),
+      (hit) => this.#metrics.keyLookup(hit),
     );
     this.#redis = o.redisUrl
       ? new SharedRedis(o.redisUrl, { warn: (obj, msg) => log.warn(obj, msg), info: (msg) => log.info({}, msg) })
       : undefined;
     const memory = new MemoryConfirmations(o.now);
-    this.#confirmer = new UploadConfirmer(
-      o,
-      new CosClient({ ...o, timeoutMs: Math.max(o.stsTimeoutMs, 10_000) }),
-      tokens,
-      this.#redis ? new RedisConfirmations(this.#redis, memory) : memory,
-    );
+    const cos = new CosClient({ ...o, timeoutMs: Math.max(o.stsTimeoutMs, 10_000) });
+    this.#confirmer = new UploadConfirmer(o, cos, tokens, this.#redis ? new RedisConfirmations(this.#redis, memory) : memory);
+    this.#readiness = new Readiness(o, sts, cos, this.#redis, log);
     this.authenticator = authenticatorOf(o);
+    if (!isKnownRegion(o.region)) {
+      log.warn({ region: o.region }, `region ${o.region} is not in the list of COS regions; allowed by allowUnknownRegion`);
+    }
+  }
+
+  /**
+   * Whether this instance can issue tickets, check by check (region, STS, bucket, rate-limit store), for
+   * an app's own readiness route: answer 200 when `ready`, 503 otherwise. The STS and bucket checks run
+   * on the first call, again while they fail (at most every 5 s), and after 5 minutes without a ticket's
+   * STS call to vouch for them; `fresh` runs them now.
+   */
+  checkReadiness(options?: ReadinessOptions): Promise<SignServerReadiness> {
+    return this.#readiness.check(options);
+  }
+
+  /** The readiness checks as they last ran, without running any (for a liveness answer's detail). */
+  readinessReport(): SignServerReadiness {
+    return this.#readiness.report();
+  }
+
+  /** Counters of tickets, confirmations, STS calls and the shared key cache, in Prometheus text format. */
+  metrics(): Promise<string> {
+    return this.#metrics.text();
+  }
+
+  /** The Content-Type to answer `metrics()`'s text with. */
+  get metricsContentType(): string {
+    return METRICS_CONTENT_TYPE;
   }
 
   /** The Redis connection the instances share, when `redisUrl` is set (the adapters' rate limits count in it). */
@@ -149,8 +194,9 @@ export class CosDirect {
   }
 
   /** The seed's ticket: a signed PUT of one new key. */
-  direct(input: TicketInput): Promise<DirectTicket> {
-    return this.#issue('direct', input, (folder) => this.#tickets.direct(input.ext, folder));
+  async direct(input: DirectInput): Promise<DirectTicket> {
+    const sendsHeaders = sendsHeadersOf(input.sendsHeaders);
+    return this.#issue('direct', input, (folder) => this.#tickets.direct(input.ext, folder, sendsHeaders));
   }
 
   /** Form fields for a browser POST Object upload of one new key. */
@@ -161,7 +207,26 @@ export class CosDirect {
   /** A temporary key for one multipart upload of one new key, within `size`. */
   multipart(input: MultipartInput): Promise<MultipartTicket> {
     const size = typeof input.size === 'number' ? String(input.size) : input.size;
-    return this.#issue('multipart', input, (folder) => this.#tickets.multipart(input.ext, size, folder));
+    return this.#issue('multipart', input, (folder) => this.#tickets.multipart(input.ext, size, folder, callerIdOf(input.user)));
+  }
+
+  /**
+   * A new temporary key for a multipart upload in progress (its key about to expire): for the user the
+   * ticket went to, while the upload is neither completed nor older than `maxUploadSeconds`.
+   */
+  async refreshMultipart(input: CompleteInput): Promise<MultipartRefresh> {
+    const log = input.log ?? this.#log;
+    try {
+      const claim = await this.#confirmer.checkRefresh(input.confirmToken, input.uploadId, callerIdOf(input.user));
+      const refreshed = await this.#tickets.refreshMultipart(claim);
+      log.info({ audit: { kind: 'multipart-refresh', key: claim.k, caller: callerIdOf(input.user) ?? null } }, 'ticket key refreshed');
+      this.#metrics.ticket('multipart-refresh', 'ok');
+      return refreshed;
+    } catch (e) {
+      this.#metrics.ticket('multipart-refresh', outcomeOf(e));
+      this.#logUpstream(log, e);
+      throw e;
+    }
   }
 
   /** Checks with the server's own key what a direct or POST ticket wrote, and reports it once to the app. */
@@ -172,6 +237,20 @@ export class CosDirect {
   /** Completes a multipart upload within its ticket's size, and reports it once to the app. */
   async completeMultipart(input: CompleteInput): Promise<ConfirmedUpload> {
     return this.#confirmed(input, 'complete', () => this.#confirmer.completeMultipart(input.confirmToken, input.uploadId));
+  }
+
+  /**
+   * Whether COS still holds the object an upload confirmed (as `onUploadConfirmed` got it): answers it
+   * while the ETag and size are the same, throws SRV_ERR_OBJECT_CHANGED once they are not. For an upload
+   * with `replaceableUntil`, a check after that time (and after a PUT started just before it could end) is final.
+   */
+  async checkConfirmed(upload: ConfirmedUpload, log: CoreLogger = this.#log): Promise<ConfirmedUpload> {
+    try {
+      return await this.#confirmer.check(upload);
+    } catch (e) {
+      this.#logUpstream(log, e);
+      throw e;
+    }
   }
 
   /** Runs the configured authentication on a request; what it returns is the caller's `user`. */
@@ -205,9 +284,11 @@ export class CosDirect {
       const ticket = await issue(folder);
       // The audit trail: who took a ticket for which key. A ticket's signatures and keys never go in it.
       log.info({ audit: { kind, key: ticket.cosKey, caller: callerIdOf(input.user) ?? null } }, 'ticket issued');
+      this.#metrics.ticket(kind, 'ok');
       return ticket;
     } catch (e) {
-      logUpstream(log, e);
+      this.#metrics.ticket(kind, outcomeOf(e));
+      this.#logUpstream(log, e);
       if (e instanceof ServerError && e.code === 'SRV_ERR_INVALID_KEY_FOLDER') log.error({ code: e.code }, e.message);
       throw e;
     }
@@ -219,9 +300,11 @@ export class CosDirect {
     try {
       outcome = await run();
     } catch (e) {
-      logUpstream(log, e);
+      this.#metrics.confirmation(kind, outcomeOf(e));
+      this.#logUpstream(log, e);
       throw e;
     }
+    this.#metrics.confirmation(kind, 'ok');
     log.info(
       { audit: { kind, key: outcome.upload.key, caller: callerIdOf(input.user) ?? null, first: outcome.first } },
       'upload confirmed',
@@ -237,16 +320,27 @@ export class CosDirect {
     }
     return outcome.upload;
   }
+
+  /** The log line of an upstream failure, with its cause: what STS or COS answered, or how reaching them failed. */
+  #logUpstream(log: CoreLogger, e: unknown): void {
+    if (e instanceof StsUpstreamError) log.error({ sts: e.detail, code: e.stsCode ?? null }, 'STS refused to issue a temporary key');
+    else if (e instanceof StsUnreachableError) {
+      log.error({ sts: e.detail, failure: e.failure?.kind ?? null, code: e.failure?.code ?? null }, 'STS could not be reached');
+    } else if (e instanceof ServerError && e.code === 'SRV_ERR_STS_TIMEOUT') {
+      const o = this.options;
+      log.error(
+        { sts: `no answer from ${o.stsEndpoint} within ${o.stsTimeoutMs} ms (STS_TIMEOUT_MS)`, failure: 'timeout' },
+        'STS did not answer in time',
+      );
+    } else if (e instanceof CosUpstreamError) {
+      if (e.failure) log.error({ cos: e.detail, failure: e.failure.kind, code: e.failure.code }, 'COS could not be reached');
+      else log.error({ cos: e.detail }, 'COS refused a request of the server');
+    }
+  }
 }
 
 function upstreamDetail(e: unknown): string | undefined {
   return e instanceof StsUpstreamError || e instanceof StsUnreachableError ? e.detail : undefined;
-}
-
-function logUpstream(log: CoreLogger, e: unknown): void {
-  if (e instanceof StsUpstreamError) log.error({ sts: e.detail }, 'STS refused to issue a temporary key');
-  if (e instanceof StsUnreachableError) log.error({ sts: e.detail }, 'STS could not be reached');
-  if (e instanceof CosUpstreamError) log.error({ cos: e.detail }, 'COS refused a request of the server');
 }
 
 /** The core, from options as the routes take them. */

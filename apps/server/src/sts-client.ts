@@ -2,7 +2,7 @@ import { request as httpsRequest } from 'node:https';
 import { randomInt } from 'node:crypto';
 import { signStsV1, type CamPolicy } from '@cos-direct/signer';
 import { ServerError } from './errors.js';
-import { describeNetworkFailure, networkFailureOf } from './network-failure.js';
+import { describeNetworkFailure, type NetworkFailureKind, networkFailureOf } from './network-failure.js';
 
 export interface TemporaryKey {
   tmpSecretId: string;
@@ -26,6 +26,8 @@ export interface StsClientOptions {
   queueLimit: number;
   /** Unix seconds clock. */
   now: () => number;
+  /** Told of every call's end, with its duration in seconds (queueing included). */
+  onCall?: (outcome: StsOutcome, seconds: number, error?: unknown) => void;
 }
 
 /** STS answered with an error of its own; `detail` (its message, which can name the account) is for the log only. */
@@ -33,7 +35,7 @@ export class StsUpstreamError extends ServerError {
   constructor(
     readonly detail: string,
     /** STS's error code (AuthFailure.SecretIdNotFound…): safe to show, and what a person looks up. */
-    stsCode?: string,
+    readonly stsCode?: string,
   ) {
     super('SRV_ERR_STS_FAILED', stsCode ? `The STS service refused to issue a temporary key (${stsCode})` : undefined);
   }
@@ -41,9 +43,24 @@ export class StsUpstreamError extends ServerError {
 
 /** STS could not be reached at all: its name, the connection or its certificate. */
 export class StsUnreachableError extends ServerError {
-  constructor(readonly detail: string) {
+  constructor(
+    readonly detail: string,
+    /** What failed (DNS, the connection, TLS) and the socket error's code (ENOTFOUND…). */
+    readonly failure?: { kind: NetworkFailureKind; code: string },
+  ) {
     super('SRV_ERR_STS_UNREACHABLE', `The STS service could not be reached: ${detail}`);
   }
+}
+
+/** How one STS call ended, for metrics and readiness: `refused` is an error answer of STS itself. */
+export type StsOutcome = 'ok' | 'refused' | 'timeout' | 'busy' | NetworkFailureKind;
+
+/** The outcome of a failed call, by the error it ended with. */
+export function stsOutcomeOf(error: unknown): StsOutcome {
+  if (error instanceof StsUnreachableError) return error.failure?.kind ?? 'connect';
+  if (error instanceof ServerError && error.code === 'SRV_ERR_STS_TIMEOUT') return 'timeout';
+  if (error instanceof ServerError && error.code === 'SRV_ERR_BUSY') return 'busy';
+  return 'refused';
 }
 
 /**
@@ -67,6 +84,19 @@ export class StsClient {
   }
 
   async getFederationToken(policy: CamPolicy, durationSeconds: number): Promise<TemporaryKey> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const key = await this.#deadline(policy, durationSeconds);
+      this.options.onCall?.('ok', seconds());
+      return key;
+    } catch (e) {
+      this.options.onCall?.(stsOutcomeOf(e), seconds(), e);
+      throw e;
+    }
+  }
+
+  async #deadline(policy: CamPolicy, durationSeconds: number): Promise<TemporaryKey> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new ServerError('SRV_ERR_STS_TIMEOUT')), this.options.timeoutMs);
     try {
@@ -183,7 +213,7 @@ function wrap(e: unknown, signal: AbortSignal, endpoint: string): ServerError {
   if (signal.aborted && signal.reason instanceof ServerError) return signal.reason;
   if (e instanceof ServerError) return e;
   const failure = networkFailureOf(e);
-  if (failure) return new StsUnreachableError(describeNetworkFailure(endpoint, failure, 'STS_ENDPOINT'));
+  if (failure) return new StsUnreachableError(describeNetworkFailure(endpoint, failure, 'STS_ENDPOINT'), failure);
   const o = e as { code?: string; message?: string };
   return new StsUpstreamError(`${o?.code ?? 'error'}: ${o?.message ?? String(e)}`);
 }

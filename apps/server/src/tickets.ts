@@ -1,14 +1,21 @@
-import type { DirectTicket, MultipartTicket, PostPolicyTicket } from '@cos-direct/protocol';
+import {
+  type DirectTicket,
+  FORBID_OVERWRITE_HEADER,
+  type MultipartRefresh,
+  type MultipartTicket,
+  type PostPolicyTicket,
+  SENDS_HEADERS_PARAM,
+} from '@cos-direct/protocol';
 import { createPostPolicy, encodeKeyPath, presignRequest, signPostPolicy, signRequest } from '@cos-direct/signer';
 import type { ResolvedServerOptions } from './config/index.js';
-import type { ConfirmTokens } from './confirm.js';
+import { type ConfirmClaim, type ConfirmTokens, callerTag } from './confirm.js';
 import { ServerError } from './errors.js';
 import { KeyCache } from './key-cache.js';
 import { checkExtension, newObjectKey, type TypeRule, typeRuleOf } from './keys.js';
 import { allowStatement, type PolicyScope, policyOf, readOnePolicy, writeStatements } from './policy.js';
 import type { StsClient, TemporaryKey } from './sts-client.js';
 
-export type { DirectTicket, MultipartTicket, PostPolicyTicket };
+export type { DirectTicket, MultipartRefresh, MultipartTicket, PostPolicyTicket };
 
 /** POST form fields the policy pins to these values, in the form's order. */
 const POST_PINNED: ReadonlyArray<[string, string]> = [
@@ -16,6 +23,19 @@ const POST_PINNED: ReadonlyArray<[string, string]> = [
   ['x-cos-forbid-overwrite', 'true'],
   ['success_action_redirect', ''],
 ];
+
+/** The headers a direct ticket signs for a client that sends them: COS then refuses a second PUT of the key. */
+const DIRECT_SIGNED: Readonly<Record<string, string>> = Object.freeze({ [FORBID_OVERWRITE_HEADER]: 'true' });
+
+/** `sendsHeaders` as a query parameter or body field: `1`/`true` (or JSON true), or absent / `0`/`false`. */
+export function sendsHeadersOf(raw: unknown): boolean {
+  if (raw === undefined || raw === null || raw === '' || raw === false || raw === 0) return false;
+  if (raw === true || raw === 1) return true;
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+  if (text === '1' || text === 'true') return true;
+  if (text === '0' || text === 'false') return false;
+  throw new ServerError('SRV_ERR_BAD_REQUEST', `the request is malformed: ${SENDS_HEADERS_PARAM} must be 1, true, 0 or false`);
+}
 
 /**
  * Issues upload tickets for exactly one new object key each. Tickets that carry only signatures
@@ -31,6 +51,7 @@ export class TicketService {
     private readonly sts: StsClient,
     private readonly tokens: ConfirmTokens,
     onRefreshError?: (error: unknown) => void,
+    onKeyLookup?: (hit: boolean) => void,
   ) {
     this.#keys =
       options.ticketKeys === 'shared'
@@ -39,6 +60,7 @@ export class TicketService {
             signatureSeconds: options.signatureSeconds,
             now: options.now,
             ...(onRefreshError ? { onRefreshError } : {}),
+            ...(onKeyLookup ? { onLookup: onKeyLookup } : {}),
           })
         : undefined;
   }
@@ -92,17 +114,27 @@ export class TicketService {
     return { downloadUrl: `${this.#url(key)}?${signed.query}` };
   }
 
-  /** The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. */
-  async direct(rawExt: unknown, folder = ''): Promise<DirectTicket> {
+  /**
+   * The seed's ticket: a PUT of one new key, signed with a key that may do nothing else. For a client
+   * that sends headers the signature also covers `x-cos-forbid-overwrite: true`: dropping the header
+   * breaks the signature, and sending it makes COS refuse any PUT once the key holds an object.
+   */
+  async direct(rawExt: unknown, folder = '', sendsHeaders = false): Promise<DirectTicket> {
     const o = this.options;
     const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     const [tmp, download] = await Promise.all([this.#signingKey('direct', key, types), this.#downloadUrl(key, now)]);
     // The signature may not outlive the key; start a second early like the official SDKs do.
     const startTime = Math.min(now, tmp.expiredTime) - 1;
     const expiresIn = Math.max(1, Math.min(o.signatureSeconds, tmp.expiredTime - startTime));
+    const headers = sendsHeaders ? { ...DIRECT_SIGNED } : undefined;
     const signed = signRequest(
-      { method: 'PUT', pathname: `/${key}`, headers: { host: o.cosHost } },
-      { credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey }, startTime, expiresIn, signHeaders: ['host'] },
+      { method: 'PUT', pathname: `/${key}`, headers: { host: o.cosHost, ...headers } },
+      {
+        credentials: { secretId: tmp.tmpSecretId, secretKey: tmp.tmpSecretKey },
+        startTime,
+        expiresIn,
+        signHeaders: ['host', ...Object.keys(headers ?? {})],
+      },
     );
     return {
       cosHost: o.cosHost,
@@ -111,6 +143,7 @@ export class TicketService {
       securityToken: tmp.sessionToken,
       cosUrl: this.#url(key),
       expiredTime: startTime + expiresIn,
+      ...(headers ? { headers } : {}),
       ...(contentType ? { contentType } : {}),
       contentTypes: [...types.allowed],
       ...(o.maxSize !== undefined ? { maxSize: o.maxSize } : {}),
@@ -120,24 +153,22 @@ export class TicketService {
         t: 'direct',
         ...(o.maxSize !== undefined ? { s: o.maxSize } : {}),
         e: tmp.expiredTime + 86400,
+        // The seed's signature takes a second PUT of the key until it expires; a signed header forbids it.
+        ...(headers ? {} : { w: startTime + expiresIn }),
       }),
     };
   }
 
-  /** A temporary key for one multipart upload of one new key; the client signs its own requests. */
-  async multipart(rawExt: unknown, rawSize: unknown, folder = ''): Promise<MultipartTicket> {
+  /**
+   * What a multipart ticket's key may do, on its one key: write it whole or in parts within `size`, list
+   * and abort its parts, and complete when the client completes.
+   */
+  #multipartPolicy(key: string, size: number, types: TypeRule) {
     const o = this.options;
-    const size = typeof rawSize === 'string' && /^\d{1,16}$/.test(rawSize) ? Number(rawSize) : NaN;
-    const limit = o.maxSize !== undefined ? Math.min(o.maxSize, o.maxMultipartSize) : o.maxMultipartSize;
-    if (!Number.isSafeInteger(size) || size <= 0) {
-      throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
-    }
-    if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
-    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
     // Conditions go only where the request carries what they test: type and ACL on the requests that
     // set them (PutObject, Initiate), the size on the requests with bodies (each part, never above the file).
     const scope = { region: o.region, bucket: o.bucket, key };
-    const policy = policyOf(
+    return policyOf(
       ...writeStatements(scope, ['PutObject'], { types, maxSize: size, noAcl: true }),
       ...writeStatements(scope, ['InitiateMultipartUpload'], { types, noAcl: true }),
       ...writeStatements(scope, ['UploadPart'], { maxSize: size }),
@@ -150,6 +181,36 @@ export class TicketService {
           : ['ListMultipartUploads', 'ListParts', 'CompleteMultipartUpload', 'AbortMultipartUpload'],
       ),
     );
+  }
+
+  /**
+   * A new key for the upload a multipart ticket started (its claim already checked): the same policy on
+   * the same key and size, with the types of the key's extension under today's settings.
+   */
+  async refreshMultipart(claim: ConfirmClaim): Promise<MultipartRefresh> {
+    const o = this.options;
+    const ext = claim.k.slice(claim.k.lastIndexOf('.') + 1);
+    const types = typeRuleOf(ext, o.enforceContentType, o.allowActiveContent);
+    const size = claim.s ?? o.maxMultipartSize;
+    const tmp = await this.sts.getFederationToken(this.#multipartPolicy(claim.k, size, types), o.durationSeconds);
+    return {
+      credentials: { tmpSecretId: tmp.tmpSecretId, tmpSecretKey: tmp.tmpSecretKey, sessionToken: tmp.sessionToken },
+      startTime: tmp.startTime,
+      expiredTime: tmp.expiredTime,
+    };
+  }
+
+  /** A temporary key for one multipart upload of one new key; the client signs its own requests. */
+  async multipart(rawExt: unknown, rawSize: unknown, folder = '', callerId?: string): Promise<MultipartTicket> {
+    const o = this.options;
+    const size = typeof rawSize === 'string' && /^\d{1,16}$/.test(rawSize) ? Number(rawSize) : NaN;
+    const limit = o.maxSize !== undefined ? Math.min(o.maxSize, o.maxMultipartSize) : o.maxMultipartSize;
+    if (!Number.isSafeInteger(size) || size <= 0) {
+      throw new ServerError('SRV_ERR_INVALID_SIZE', 'the size parameter must be the file size in bytes, a positive whole number');
+    }
+    if (size > limit) throw new ServerError('SRV_ERR_INVALID_SIZE', `size ${size} exceeds the limit of ${limit} bytes`);
+    const { now, key, types, contentType } = this.#prepare(rawExt, folder);
+    const policy = this.#multipartPolicy(key, size, types);
     const [tmp, download] = await Promise.all([this.sts.getFederationToken(policy, o.durationSeconds), this.#downloadUrl(key, now)]);
     return {
       cosHost: o.cosHost,
@@ -164,7 +225,16 @@ export class TicketService {
       contentTypes: [...types.allowed],
       maxSize: size,
       ...download,
-      confirmToken: this.tokens.issue({ k: key, t: 'multipart', s: size, e: tmp.expiredTime + 86400 }),
+      // The token outlives every key the upload may get (refreshes until `r`), then a day to complete.
+      confirmToken: this.tokens.issue({
+        k: key,
+        t: 'multipart',
+        s: size,
+        e: Math.max(tmp.expiredTime, now + o.maxUploadSeconds) + 86400,
+        r: now + o.maxUploadSeconds,
+        w: tmp.expiredTime,
+        ...(callerId !== undefined ? { u: callerTag(callerId) } : {}),
+      }),
       completion: o.multipartCompletion,
     };
   }

@@ -99,6 +99,26 @@ describe('the Fastify plugin in a host app', () => {
   });
 });
 
+describe("readiness and metrics on an app's own routes", () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    ({ server } = await example<{ server: Server }>('health', env));
+    await new Promise((r) => (server.listening ? r(undefined) : server.once('listening', r)));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  it('answers the checks and the counters from the core', async () => {
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, checks: { sts: { state: 'ok' }, bucket: { state: 'ok' } } });
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toContain('cos_direct_sts_calls_total{outcome="ok"} 1\n');
+  });
+});
+
 describe('the Express middleware in a host app', () => {
   let server: Server;
   let base: string;

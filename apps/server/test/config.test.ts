@@ -113,6 +113,12 @@ describe('configuration', () => {
       env: 'COS_PROTOCOL',
     });
     expect(issuesOf(() => loadConfig({ ...seedEnv, DURATION_SECONDS: '10' }))[0]).toMatchObject({ code: 'SRV_ERR_CONFIG_RANGE' });
+    expect(issuesOf(() => loadConfig({ ...seedEnv, MAX_UPLOAD_SECONDS: '30' }))[0]).toMatchObject({
+      code: 'SRV_ERR_CONFIG_RANGE',
+      env: 'MAX_UPLOAD_SECONDS',
+    });
+    expect(loadConfig({ ...seedEnv, MAX_UPLOAD_SECONDS: '7200' }).options.maxUploadSeconds).toBe(7200);
+    expect(loadConfig(seedEnv).options.maxUploadSeconds).toBe(86400);
     expect(issuesOf(() => loadConfig({ ...seedEnv, MAX_SIZE: '1e6' }))).toEqual([
       expect.objectContaining({ code: 'SRV_ERR_CONFIG_TYPE', env: 'MAX_SIZE' }),
     ]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConfirmedUpload, createServer, type DirectTicket, type MultipartTicket } from '../src/index.js';
+import { type ConfirmedUpload, createCosDirect, createServer, type DirectTicket, type MultipartTicket } from '../src/index.js';
 import { post, withTicketKey } from './cos-requests.js';
 import { seedPut, stack, ticket, type Stack } from './harness.js';
 
@@ -41,9 +41,15 @@ describe('a confirmed upload cannot be replaced', () => {
     const confirmed = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(confirmed.status).toBe(200);
     expect(confirmed.json.data.etag).toBe(first.headers.etag);
+    // The seed's signature can write the key again until it expires: the answer says until when.
+    expect(confirmed.json.data.replaceableUntil).toBe(d.expiredTime);
     const again = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(again.json.data).toEqual(confirmed.json.data);
     expect(recorded.filter((u) => u.key === d.cosKey)).toHaveLength(1);
+
+    // The app's own check of what its hook recorded, without the confirmToken.
+    const core = createCosDirect({ ...s.emulatorOptions, rateLimit: false });
+    expect(await core.checkConfirmed(confirmed.json.data)).toEqual(confirmed.json.data);
 
     // The seed's client cannot send x-cos-forbid-overwrite, so COS takes the second PUT while the
     // signature lives; the server never reports it as the confirmed object.
@@ -53,6 +59,8 @@ describe('a confirmed upload cannot be replaced', () => {
     expect(changed.status).toBe(409);
     expect(changed.json.code).toBe('SRV_ERR_OBJECT_CHANGED');
     expect(changed.json.message).toContain(String(first.headers.etag));
+    await expect(core.checkConfirmed(confirmed.json.data)).rejects.toMatchObject({ code: 'SRV_ERR_OBJECT_CHANGED' });
+    await core.close();
     expect(recorded.filter((u) => u.key === d.cosKey)).toEqual([confirmed.json.data]);
   });
 
@@ -61,6 +69,7 @@ describe('a confirmed upload cannot be replaced', () => {
     const firstId = await multipartUpload(s, d, 1);
     const done = await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId: firstId });
     expect(done.status).toBe(200);
+    expect(done.json.data.replaceableUntil).toBe(d.expiredTime);
     // The same call again (its answer was lost) answers the same object, and the app hears of it once.
     const retry = await post(s, '/complete-multipart', { confirmToken: d.confirmToken, uploadId: firstId });
     expect(retry.json.data).toEqual(done.json.data);

@@ -44,6 +44,7 @@ describe('confirmed uploads', () => {
       crc64: put.headers['x-cos-hash-crc64ecma'],
       contentType: 'application/octet-stream',
       kind: 'direct',
+      replaceableUntil: d.expiredTime,
     });
     expect(recorded.at(-1)).toEqual(json.data);
   });

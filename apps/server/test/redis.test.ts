@@ -77,6 +77,7 @@ describe.skipIf(!available)('a Redis outage', () => {
     try {
       // Until the connection is up, counting is local already: start from a shared counter.
       await until(async () => (await health(s)).status === 'ok', 'the server to connect to redis');
+      expect((await health(s)).checks.rateLimitStore).toEqual({ state: 'ok' });
       expect((await ticket(s.base, '/sts-direct-sign?ext=jpg')).status).toBe(200);
       redis.kill('SIGKILL');
       await new Promise((r) => redis!.once('exit', r));
@@ -86,6 +87,10 @@ describe.skipIf(!available)('a Redis outage', () => {
       expect(statuses).toEqual([200, 200, 200, 429]);
       expect(await health(s)).toMatchObject({ status: 'degraded', reason: expect.stringContaining('redis') });
       expect(outageWarnings(s)).toBe(1);
+      // Readiness reports the store but stays 200: every instance sees the outage, and none should leave rotation.
+      const ready = await fetch(`${s.base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect((await ready.json()).checks.rateLimitStore).toMatchObject({ state: 'degraded', reason: expect.stringContaining('redis') });
     } finally {
       redis?.kill();
       await s.close();

@@ -36,6 +36,9 @@ describe('npm start', () => {
       await expect.poll(() => out, { timeout: 30_000, interval: 200 }).toContain('Press Ctrl-C to stop.');
       expect(out).toContain(`demo page      http://127.0.0.1:${web}`);
       expect(out).toContain(`--sign-url http://127.0.0.1:${server}`);
+      // The start-up checks, said in the banner: the emulator's STS issued a key and the bucket answered.
+      expect(out).toContain(`STS            127.0.0.1:${https} is reachable and issued a key for COS_SECRET_ID`);
+      expect(out).toContain('bucket         answers a HEAD with that temporary key');
       // The console and fault lines name working addresses.
       const consoleUrl = /console +(http\S+)/.exec(out)?.[1];
       const faultsUrl = /faults +(http\S+)/.exec(out)?.[1];
@@ -64,6 +67,42 @@ describe('npm start', () => {
       const download = await fetch(ticket.data.downloadUrl);
       expect(download.status).toBe(200);
       expect(await download.text()).toBe('started');
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  // Issue 26: real-COS mode without a network says the real cause, at start and for a ticket.
+  it('targeting real COS with STS out of reach: the banner and the ticket failure name the DNS failure', async () => {
+    const [server, web] = await Promise.all([freePort(), freePort()]);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: String(server),
+      WEB_PORT: String(web),
+      COS_SECRET_ID: 'AKIDexample',
+      COS_SECRET_KEY: 'example-secret-key',
+      PERSIST_BUCKET: 'examplebucket-1250000000',
+      PERSIST_BUCKET_REGION: 'ap-guangzhou',
+      STS_ENDPOINT: 'sts.invalid',
+    };
+    const child = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => out, { timeout: 30_000, interval: 200 }).toContain('Press Ctrl-C to stop.');
+      expect(out).toContain('cos-direct is up, targeting real COS bucket examplebucket-1250000000 (ap-guangzhou)');
+      expect(out).toMatch(/STS {12}FAILED \(dns\): sts\.invalid could not be resolved \(DNS, (ENOTFOUND|EAI_AGAIN)\)/);
+      expect(out).toMatch(/sign server: readiness check failed: STS \(dns\): sts\.invalid could not be resolved/);
+      expect(out).toContain(`! not ready: tickets fail until this is fixed; http://127.0.0.1:${server}/readyz says more`);
+      const ticket = await (await fetch(`http://127.0.0.1:${server}/sts-direct-sign?ext=jpg`)).json();
+      expect(ticket.code).toBe('SRV_ERR_STS_UNREACHABLE');
+      await expect
+        .poll(() => out, { timeout: 5_000, interval: 100 })
+        .toMatch(/sign server: STS could not be reached: sts\.invalid could not be resolved \(DNS, /);
+      expect(out).not.toContain('COS refused');
     } finally {
       child.kill('SIGINT');
     }

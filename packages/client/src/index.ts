@@ -5,7 +5,15 @@
 // The Node-only API (file paths, streams, `dispatcher`, `fileResumeStore`) is `@cos-direct/client/node`;
 // the browser-only API (`localStorageResumeStore`, `resumeStore`) is `@cos-direct/client/browser`.
 import * as browser from './browser.js';
-import type { DirectTicket, MultipartTicket, UploadOptions, UploadResult } from './types.js';
+import type {
+  AbandonOptions,
+  DirectTicket,
+  MultipartTicket,
+  PendingUpload,
+  SignServerLimits,
+  UploadOptions,
+  UploadResult,
+} from './types.js';
 
 export { describeError, type ErrorLocale, formatBytes } from './describe.js';
 export {
@@ -40,3 +48,15 @@ export const getStsDirectSign: (signUrl: string, ext: string, options?: TicketRe
 /** Asks the sign server for a temporary key for one multipart upload. */
 export const getStsMultipart: (signUrl: string, ext: string, size: number, options?: TicketRequestOptions) => Promise<MultipartTicket> =
   browser.getStsMultipart;
+
+/** GET <signUrl>/limits: the extensions and sizes a ticket would allow now; undefined when the server has no /limits. */
+export const getLimits: (signUrl: string, options?: TicketRequestOptions) => Promise<SignServerLimits | undefined> = browser.getLimits;
+
+/** A File's fingerprint (name, size, modification time), as a pending upload's `fingerprint` names it. */
+export const fingerprintOf: (file: Blob) => string | undefined = browser.fingerprintOf;
+
+/** The multipart uploads that can be resumed by uploading the same file again, oldest first. */
+export const pendingUploads: () => Promise<PendingUpload[]> = browser.pendingUploads;
+
+/** Aborts a pending upload at COS and forgets it; `signUrl` (and `headers`) renew its key when needed. */
+export const abandonUpload: (id: string, options?: AbandonOptions) => Promise<void> = browser.abandonUpload;

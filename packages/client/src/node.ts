@@ -1,15 +1,27 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { Crc64Ecma } from '@cos-direct/signer/crc64';
 import type { Dispatcher } from 'undici';
 import { CosDirectError } from './errors.js';
-import { fetchDirectTicket, fetchMultipartTicket } from './tickets.js';
+import { abandonWith, listPending } from './pending.js';
+import { fetchDirectTicket, fetchLimits, fetchMultipartTicket } from './tickets.js';
 import { undiciTransport } from './transport/undici.js';
-import type { DirectTicket, MultipartTicket, ResumeState, ResumeStore, UploadOptions, UploadResult, UploadSource } from './types.js';
+import type {
+  AbandonOptions,
+  DirectTicket,
+  MultipartTicket,
+  PendingUpload,
+  ResumeState,
+  SignServerLimits,
+  ResumeStore,
+  UploadOptions,
+  UploadResult,
+  UploadSource,
+} from './types.js';
 import { uploadWith } from './upload.js';
 
 export { describeError, type ErrorLocale, formatBytes } from './describe.js';
@@ -83,7 +95,7 @@ async function openSource(source: NodeUploadSource, options: NodeUploadOptions):
     return {
       size: file.size,
       name: options.name ?? file.name,
-      identity: file.name ? `blob:${file.name}|${file.size}|${file.lastModified ?? 0}` : undefined,
+      identity: fingerprintOf(file),
       repeatable: true,
       slice: (start, end) => Readable.fromWeb(file.slice(start, end).stream() as never),
       hashRange: (start, end) => hashStream(Readable.fromWeb(file.slice(start, end).stream() as never)),
@@ -108,8 +120,16 @@ async function openSource(source: NodeUploadSource, options: NodeUploadOptions):
   throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'source must be a file path, Buffer, Uint8Array, Blob or Readable');
 }
 
+/** A Blob's or File's fingerprint, as a saved upload's `fingerprint` names it (a path's is `file:<path>|<size>|<mtimeMs>`). */
+export function fingerprintOf(file: Blob): string | undefined {
+  const f = file as Blob & { name?: string; lastModified?: number };
+  return f.name ? `blob:${f.name}|${f.size}|${f.lastModified ?? 0}` : undefined;
+}
+
+const DEFAULT_RESUME_DIR = join(homedir(), '.cache', 'cos-direct', 'uploads');
+
 /** Resume state as one JSON file per upload, written atomically. */
-export function fileResumeStore(dir = join(homedir(), '.cache', 'cos-direct', 'uploads')): ResumeStore {
+export function fileResumeStore(dir = DEFAULT_RESUME_DIR): ResumeStore {
   const path = (id: string) => join(dir, `${createHash('sha256').update(id).digest('hex')}.json`);
   return {
     async get(id) {
@@ -130,7 +150,39 @@ export function fileResumeStore(dir = join(homedir(), '.cache', 'cos-direct', 'u
     async delete(id) {
       await rm(path(id), { force: true });
     },
+    async list() {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        return [];
+      }
+      const out: Array<{ id: string; state: ResumeState }> = [];
+      for (const name of names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n))) {
+        try {
+          const state = JSON.parse(await readFile(join(dir, name), 'utf8')) as ResumeState;
+          // A state saved before ids were recorded cannot be named; it still resumes.
+          if (state.version === 1 && typeof state.id === 'string') out.push({ id: state.id, state });
+        } catch {
+          // Another process replaced or removed it meanwhile.
+        }
+      }
+      return out;
+    },
   };
+}
+
+/** The multipart uploads saved in `resumeDir` (default ~/.cache/cos-direct/uploads), oldest first. */
+export function pendingUploads(options: { resumeDir?: string; resumeStore?: ResumeStore } = {}): Promise<PendingUpload[]> {
+  return listPending(options.resumeStore ?? fileResumeStore(options.resumeDir));
+}
+
+/** Aborts a pending upload at COS (its parts are deleted) and forgets it; `signUrl` renews its key if needed. */
+export function abandonUpload(
+  id: string,
+  options: AbandonOptions & { resumeDir?: string; resumeStore?: ResumeStore; dispatcher?: Dispatcher } = {},
+): Promise<void> {
+  return abandonWith(undiciTransport(options.dispatcher), options.resumeStore ?? fileResumeStore(options.resumeDir), id, options);
 }
 
 /** Uploads a file, buffer, blob or sized stream to COS through tickets from your sign server. */
@@ -143,7 +195,8 @@ export async function upload(source: NodeUploadSource, options: NodeUploadOption
 export function getStsDirectSign(
   signUrl: string,
   ext: string,
-  options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher } = {},
+  /** `sendsHeaders: true` when your PUT sends every header of the ticket's `headers` (then the ticket cannot overwrite). */
+  options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher; sendsHeaders?: boolean } = {},
 ): Promise<DirectTicket> {
   return fetchDirectTicket(undiciTransport(options.dispatcher), signUrl, ext, options);
 }
@@ -155,4 +208,12 @@ export function getStsMultipart(
   options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher } = {},
 ): Promise<MultipartTicket> {
   return fetchMultipartTicket(undiciTransport(options.dispatcher), signUrl, ext, size, options);
+}
+
+/** GET <signUrl>/limits: the extensions and sizes a ticket would allow now; undefined when the server has no /limits. */
+export function getLimits(
+  signUrl: string,
+  options: { headers?: Record<string, string>; signal?: AbortSignal; dispatcher?: Dispatcher } = {},
+): Promise<SignServerLimits | undefined> {
+  return fetchLimits(undiciTransport(options.dispatcher), signUrl, options);
 }

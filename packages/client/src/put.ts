@@ -4,7 +4,7 @@ import { cosRequestPath } from './lib/request-path.js';
 import type { RetryPolicy } from './lib/retry-policy.js';
 import { ticketAuthorizer } from './lib/sign.js';
 import { isExpiry } from './responses.js';
-import { checkSize, contentTypeFor, expired, objectUrl } from './ticket-limits.js';
+import { checkSize, contentTypeFor, expired, objectUrl, signedHeadersOf } from './ticket-limits.js';
 import type { DirectTicket, Transport, UploadOptions, UploadResult, UploadSource } from './types.js';
 
 /** One signed PUT of the whole source with a direct ticket; an expired ticket is refreshed once (it names a new key). */
@@ -28,7 +28,9 @@ export async function putUpload(
     const ticket = await getTicket();
     checkSize(ticket, total);
     const url = objectUrl(ticket.cosHost, ticket.cosKey, ticket.cosUrl);
-    const contentType = contentTypeFor(ticket, options.contentType);
+    const signed = signedHeadersOf(ticket);
+    // A type the ticket signed is the one to send; the stored type is then what the PUT sent.
+    const contentType = signed['content-type'] ?? contentTypeFor(ticket, options.contentType);
     try {
       const res = await cosRequestPath(
         transport,
@@ -39,7 +41,7 @@ export async function putUpload(
         method: 'PUT',
         url,
         key: ticket.cosKey,
-        headers: { 'content-type': contentType },
+        headers: { ...signed, 'content-type': contentType },
         body,
         bodySize: total,
         ...(options.signal ? { signal: options.signal } : {}),

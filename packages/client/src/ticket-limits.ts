@@ -30,6 +30,27 @@ export function contentTypeFor(ticket: { contentType?: string; contentTypes?: st
   return allowed.find((t) => t !== OCTET_STREAM) ?? OCTET_STREAM;
 }
 
+/**
+ * The headers a direct ticket signed, with lowercase names, to send exactly as given: a PUT without them
+ * no longer matches the signature. A value that is not a string would be sent as something else, so a
+ * malformed `headers` is the sign server's error, found before a byte is sent.
+ */
+export function signedHeadersOf(ticket: { headers?: Record<string, string>; cosKey: string }): Record<string, string> {
+  const given: unknown = ticket.headers;
+  if (given === undefined) return {};
+  if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+    throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the ticket for ${ticket.cosKey} has headers that are not an object`);
+  }
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(given)) {
+    if (typeof value !== 'string') {
+      throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the ticket for ${ticket.cosKey} has a header ${name} that is not a string`);
+    }
+    out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
 /** Refuses, before a byte is sent, a source larger than the ticket says it allows. */
 export function checkSize(ticket: { maxSize?: number; cosKey: string }, size: number): void {
   if (ticket.maxSize !== undefined && size > ticket.maxSize) {

@@ -1,6 +1,9 @@
 import {
   type CompleteMultipartRequest,
   type ConfirmedUpload,
+  type MultipartRefresh,
+  type MultipartRefreshRequest,
+  SENDS_HEADERS_PARAM,
   SERVER_ERROR_CODES,
   type ServerErrorCode,
   SIGN_SERVER_PATHS,
@@ -12,7 +15,7 @@ import { network, retryAfterMs, signServerRefusalCode } from './lib/network.js';
 import { retry, withRetry } from './lib/retry.js';
 import type { RetryPolicy } from './lib/retry-policy.js';
 import { send } from './lib/send.js';
-import type { DirectTicket, MultipartTicket, TicketSource, Transport } from './types.js';
+import type { DirectTicket, MultipartTicket, MultipartUploadRef, TicketSource, Transport } from './types.js';
 
 /** How a ticket request is sent: your headers and signal, and the retry policy (none: one attempt, as the seed's call). */
 export interface TicketRequestOptions {
@@ -92,15 +95,20 @@ function requireFields(ticket: Record<string, unknown>, names: string[], what: s
   if (missing.length > 0) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the ${what} lacks ${missing.join(', ')}`);
 }
 
-/** The seed's call: GET <signUrl>/sts-direct-sign?ext=… → { cosHost, cosKey, authorization, securityToken }. */
+/**
+ * The seed's call: GET <signUrl>/sts-direct-sign?ext=… → { cosHost, cosKey, authorization, securityToken }.
+ * With `sendsHeaders` the caller promises to send every header of the ticket's `headers`, and the server
+ * signs `x-cos-forbid-overwrite` into them; the seed's call leaves it out, as its PUT sends no such header.
+ */
 export async function fetchDirectTicket(
   transport: Transport,
   signUrl: string,
   ext: string,
-  options: TicketRequestOptions = {},
+  options: TicketRequestOptions & { sendsHeaders?: boolean } = {},
 ): Promise<DirectTicket> {
   const url = endpoint(signUrl, SIGN_SERVER_PATHS.directSign);
-  const ticket = await callSignServer<DirectTicket>(transport, url, options, { ext });
+  const query: Record<string, string> = options.sendsHeaders ? { ext, [SENDS_HEADERS_PARAM]: '1' } : { ext };
+  const ticket = await callSignServer<DirectTicket>(transport, url, options, query);
   requireFields(ticket as never, ['cosHost', 'cosKey', 'authorization', 'securityToken'], 'ticket');
   return ticket;
 }
@@ -155,6 +163,51 @@ export async function completeMultipartUpload(
   return answer;
 }
 
+/** A refreshed key as an upload takes it: credentials and a numeric expiry, or the sign server's answer is unusable. */
+export function checkRefresh(answer: MultipartRefresh): MultipartRefresh {
+  const c = answer?.credentials as unknown as Record<string, unknown> | undefined;
+  if (!c) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the refreshed key lacks credentials');
+  requireFields(c, ['tmpSecretId', 'tmpSecretKey', 'sessionToken'], 'refreshed key');
+  if (!Number.isSafeInteger(answer.expiredTime)) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the refreshed key lacks expiredTime');
+  return answer;
+}
+
+/** POST <signUrl>/sts-multipart-refresh: a new temporary key for the same upload. */
+export async function fetchMultipartRefresh(
+  transport: Transport,
+  signUrl: string,
+  request: MultipartRefreshRequest,
+  options: TicketRequestOptions = {},
+): Promise<MultipartRefresh> {
+  const url = endpoint(signUrl, SIGN_SERVER_PATHS.multipartRefresh);
+  return checkRefresh(await callSignServer<MultipartRefresh>(transport, url, options, undefined, request));
+}
+
+/** How a saved upload gets a new key: your function, or the sign server's route (which needs the confirmToken). */
+export function refresherOf(
+  transport: Transport,
+  policy: RetryPolicy,
+  options: {
+    signUrl?: string;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+    refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
+  },
+): Pick<TicketSource, 'refresh' | 'refreshNeedsToken'> {
+  const { signUrl, signal, refreshMultipart } = options;
+  if (refreshMultipart) return { refresh: async (upload) => checkRefresh(await withRetry(() => refreshMultipart(upload), policy, signal)) };
+  if (!signUrl) return {};
+  const request = { ...(options.headers ? { headers: options.headers } : {}), ...(signal ? { signal } : {}), retryPolicy: policy };
+  return {
+    refreshNeedsToken: true,
+    refresh: async (upload) => {
+      if (!upload.confirmToken)
+        throw new CosDirectError('CLIENT_ERR_TICKET_EXPIRED', 'the upload has no confirmToken to refresh its key with');
+      return fetchMultipartRefresh(transport, signUrl, { confirmToken: upload.confirmToken, uploadId: upload.uploadId }, request);
+    },
+  };
+}
+
 /**
  * Where an upload's tickets come from: your functions, each attempt under the retry policy, or the sign
  * server's endpoints, whose requests take the sign server's request path with the same policy.
@@ -169,6 +222,7 @@ export function ticketSourceOf(
     getTicket?: (ext: string) => Promise<DirectTicket>;
     getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
     completeMultipart?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
+    refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
   },
 ): TicketSource {
   const { signUrl, signal, getTicket, getMultipartTicket, completeMultipart } = options;
@@ -177,13 +231,17 @@ export function ticketSourceOf(
   }
   const request = { ...(options.headers ? { headers: options.headers } : {}), ...(signal ? { signal } : {}), retryPolicy: policy };
   return {
-    direct: (ext) => (getTicket ? withRetry(() => getTicket(ext), policy, signal) : fetchDirectTicket(transport, signUrl!, ext, request)),
+    direct: (ext) =>
+      getTicket
+        ? withRetry(() => getTicket(ext), policy, signal)
+        : fetchDirectTicket(transport, signUrl!, ext, { ...request, sendsHeaders: true }),
     multipart: async (ext, size) => {
       if (getMultipartTicket) return withRetry(() => getMultipartTicket(ext, size), policy, signal);
       if (!signUrl) throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'multipart uploads need signUrl or getMultipartTicket');
       return fetchMultipartTicket(transport, signUrl, ext, size, request);
     },
     ...(signUrl ? { limits: () => fetchLimits(transport, signUrl, request) } : {}),
+    ...refresherOf(transport, policy, options),
     ...(completeMultipart
       ? { complete: (ticket: MultipartTicket, uploadId: string) => withRetry(() => completeMultipart(ticket, uploadId), policy, signal) }
       : signUrl

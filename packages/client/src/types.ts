@@ -1,4 +1,4 @@
-import type { ConfirmedUpload, DirectTicketInput, MultipartTicketInput, SignServerLimits } from '@cos-direct/protocol';
+import type { ConfirmedUpload, DirectTicketInput, MultipartRefresh, MultipartTicketInput, SignServerLimits } from '@cos-direct/protocol';
 import type { RetryPolicyInput } from './lib/retry-policy.js';
 
 export type { Backoff, Jitter, LegacyRetrySettings, RetryPolicy, RetryPolicyInput } from './lib/retry-policy.js';
@@ -8,6 +8,8 @@ export type {
   CompleteMultipartRequest,
   ConfirmedUpload,
   MultipartCompletion,
+  MultipartRefresh,
+  MultipartRefreshRequest,
   PostPolicyTicket,
   SeedDirectTicket,
   SignServerLimits,
@@ -61,28 +63,96 @@ export interface UploadSource {
   hashRange?(start: number, end: number): Promise<{ crc64: string; md5?: string }>;
 }
 
+/** A part COS accepted, as the resume store records it. */
+export interface SavedPart {
+  n: number;
+  etag: string;
+  size: number;
+  crc64?: string;
+}
+
 export interface ResumeState {
   version: 1;
+  /** The id the store keeps it under (absent in states saved before it was recorded). */
+  id?: string;
   cosHost: string;
   cosKey: string;
   cosUrl: string;
   uploadId: string;
   partSize: number;
   size: number;
-  credentials: MultipartTicket['credentials'];
-  expiredTime: number;
+  /**
+   * The temporary key, only when it is stored (`storeCredentials`, or no way to refresh it): otherwise a
+   * resumed upload asks the sign server for a new one.
+   */
+  credentials?: MultipartTicket['credentials'];
+  expiredTime?: number;
+  /** The key's start, as the server's clock had it (absent: unknown). */
+  startTime?: number;
   contentType: string;
   downloadUrl?: string;
-  /** The ticket's, for POST /complete-multipart (absent in states saved before it existed). */
+  /** The ticket's, for POST /complete-multipart and /sts-multipart-refresh (absent in states saved before it existed). */
   confirmToken?: string;
   /** Who completes: 'server' (POST /complete-multipart) or 'client' (absent: 'client'). */
   completion?: MultipartTicket['completion'];
+  /** The parts COS accepted, recorded as each one finished. */
+  parts?: SavedPart[];
+  /** The source's name and fingerprint (name or path, size, modification time), to match it when it is picked again. */
+  name?: string;
+  fingerprint?: string;
+  signUrl?: string;
+  /** Milliseconds since the epoch: when the upload started, and when its state last changed. */
+  startedAt?: number;
+  updatedAt?: number;
 }
 
 export interface ResumeStore {
   get(id: string): Promise<ResumeState | undefined>;
   set(id: string, state: ResumeState): Promise<void>;
   delete(id: string): Promise<void>;
+  /** Every saved upload, for pendingUploads(); a store without it lists nothing. */
+  list?(): Promise<Array<{ id: string; state: ResumeState }>>;
+}
+
+/** Which upload a refreshed key is for. */
+export interface MultipartUploadRef {
+  cosKey: string;
+  uploadId: string;
+  confirmToken?: string;
+}
+
+/** A saved upload that can be resumed (by uploading the same file again) or abandoned. */
+export interface PendingUpload {
+  /** Its id in the resume store: pass it to abandonUpload. */
+  id: string;
+  name?: string;
+  size: number;
+  /** Bytes in finished parts. */
+  uploaded: number;
+  /** uploaded / size, from 0 to 1. */
+  progress: number;
+  parts: number;
+  partsDone: number;
+  /** Milliseconds since the epoch (0 when the state predates the record). */
+  startedAt: number;
+  updatedAt: number;
+  /** Milliseconds since it started. */
+  age: number;
+  /** The object key COS will hold. */
+  key: string;
+  /** What fingerprintOf gives for the file it came from. */
+  fingerprint?: string;
+  signUrl?: string;
+}
+
+/** How abandonUpload gets a key for the abort when the saved one is gone: as upload does. */
+export interface AbandonOptions {
+  signUrl?: string;
+  headers?: Record<string, string>;
+  refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
+  retryPolicy?: RetryPolicyInput;
+  retries?: number;
+  signal?: AbortSignal;
 }
 
 export interface TicketSource {
@@ -90,6 +160,10 @@ export interface TicketSource {
   multipart(ext: string, size: number): Promise<MultipartTicket>;
   /** POST /complete-multipart (or options.completeMultipart); undefined when neither is available. */
   complete?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
+  /** A new key for an upload in progress (POST /sts-multipart-refresh, or options.refreshMultipart). */
+  refresh?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
+  /** Whether `refresh` needs the ticket's confirmToken (the sign server's does). */
+  refreshNeedsToken?: boolean;
   /** GET /limits, the sign server's limits now; undefined without a sign server, or when it has no /limits. */
   limits?: () => Promise<SignServerLimits | undefined>;
 }
@@ -108,6 +182,16 @@ export interface UploadOptions {
    * Default: POST <signUrl>/complete-multipart with `headers`.
    */
   completeMultipart?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
+  /**
+   * A new temporary key for a multipart upload whose key is about to expire, when there is no signUrl
+   * (a custom getMultipartTicket). Default: POST <signUrl>/sts-multipart-refresh with the ticket's confirmToken.
+   */
+  refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
+  /**
+   * Keep the temporary key in the resume store too. Default: only when it cannot be refreshed; otherwise
+   * the store holds no secret and a resumed upload gets a new key from the sign server.
+   */
+  storeCredentials?: boolean;
   /**
    * The type to store; it must be one the ticket allows (its `contentType`, or one of its `contentTypes`),
    * or the upload fails with CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED before a byte is sent. Default: the

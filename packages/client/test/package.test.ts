@@ -6,11 +6,12 @@ import { DEFAULT_RETRY_POLICY } from '../src/lib/retry-policy.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
-function importGraph(entry: string, seen = new Set<string>()): Set<string> {
+/** The relative imports reachable from a file, following `.js` specifiers to `ext` files (sources or built). */
+function importGraph(entry: string, seen = new Set<string>(), ext = '.ts'): Set<string> {
   if (seen.has(entry)) return seen;
   seen.add(entry);
   const text = readFileSync(entry, 'utf8');
-  for (const m of text.matchAll(/from ['"](\.[^'"]+)['"]/g)) importGraph(join(entry, '..', m[1]!.replace(/\.js$/, '.ts')), seen);
+  for (const m of text.matchAll(/from ['"](\.[^'"]+)['"]/g)) importGraph(join(entry, '..', m[1]!.replace(/\.js$/, ext)), seen, ext);
   return seen;
 }
 
@@ -33,6 +34,21 @@ describe('package rules', () => {
       const text = readFileSync(file, 'utf8');
       expect(text, file).not.toMatch(/from ['"](node:|undici)/);
     }
+  });
+
+  it('keeps React out of every entry but /react, in the sources and the built files', () => {
+    for (const entry of ['index', 'browser', 'node']) {
+      for (const file of importGraph(join(root, 'src', `${entry}.ts`))) {
+        expect(readFileSync(file, 'utf8'), file).not.toMatch(/from ['"]react['"/]/);
+        expect(file).not.toMatch(/react\.ts$/);
+      }
+      for (const file of importGraph(join(root, 'dist', `${entry}.js`), new Set(), '.js')) {
+        expect(readFileSync(file, 'utf8'), file).not.toMatch(/from ['"]react['"/]|require\(['"]react/);
+      }
+    }
+    // The check can see React where it is: the hook's module imports it.
+    expect(readFileSync(join(root, 'src', 'react.ts'), 'utf8')).toMatch(/from 'react'/);
+    expect(readFileSync(join(root, 'dist', 'react.js'), 'utf8')).toMatch(/from 'react'/);
   });
 
   it('recognises errors from another copy of the package', () => {

@@ -36,7 +36,7 @@ describe('single PUT', () => {
   it("sends the seed's request: ticket URL, Authorization, token, octet-stream", async () => {
     const t = scripted([json(200, { code: 0, data: ticket }), { status: 200, headers: { etag: '"abc"' }, text: '' }]);
     const result = await uploadWith({ transport: t }, bytes('hello'), { signUrl: 'http://sign.example', ...fast });
-    expect(t.requests[0]!.url).toBe('http://sign.example/sts-direct-sign?ext=jpg');
+    expect(t.requests[0]!.url).toBe('http://sign.example/sts-direct-sign?ext=jpg&sendsHeaders=1');
     const put = t.requests[1]!;
     expect(put.method).toBe('PUT');
     expect(put.url).toBe('https://b-1.cos.r.myqcloud.com/images/x.jpg');
@@ -46,6 +46,23 @@ describe('single PUT', () => {
       'content-type': 'application/octet-stream',
     });
     expect(result).toMatchObject({ key: 'images/x.jpg', etag: 'abc', size: 5, method: 'put' });
+  });
+
+  it('sends every header the ticket signed, as given; refuses a ticket whose headers are not strings', async () => {
+    const signed = { ...ticket, headers: { 'X-Cos-Forbid-Overwrite': 'true' } };
+    const t = scripted([json(200, { code: 0, data: signed }), { status: 200, headers: { etag: '"abc"' }, text: '' }]);
+    await uploadWith({ transport: t }, bytes('hello'), { signUrl: 'http://sign.example', ...fast });
+    expect(t.requests[1]!.headers).toEqual({
+      authorization: ticket.authorization,
+      'x-cos-security-token': 'tok',
+      'x-cos-forbid-overwrite': 'true',
+      'content-type': 'application/octet-stream',
+    });
+
+    const bad = scripted([json(200, { code: 0, data: { ...ticket, headers: { 'x-cos-forbid-overwrite': true } } })]);
+    const err = await uploadWith({ transport: bad }, bytes('hello'), { signUrl: 'http://sign.example', ...fast }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'CLIENT_ERR_SIGN_SERVER', message: expect.stringContaining('x-cos-forbid-overwrite') });
+    expect(bad.requests).toHaveLength(1);
   });
 
   it('retries 5xx and network errors, then succeeds', async () => {
@@ -128,7 +145,7 @@ describe('tickets', () => {
 describe('single PUT against a scripted network', () => {
   const direct = { ...ticket, cosUrl: 'https://b-1.cos.r.myqcloud.com/images/x.jpg' };
   const ticketScene = (data: unknown): Scene => ({
-    expect: { method: 'GET', path: '/sts-direct-sign', query: { ext: 'jpg' } },
+    expect: { method: 'GET', path: '/sts-direct-sign', query: { ext: 'jpg', sendsHeaders: '1' } },
     reply: signServer(data),
   });
 

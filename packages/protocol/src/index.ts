@@ -5,7 +5,7 @@
 
 /** The sign server's routes, relative to its base URL. */
 export const SIGN_SERVER_PATHS = {
-  /** The seed's ticket: a signed PUT of one new key. GET or POST, `ext`. */
+  /** The seed's ticket: a signed PUT of one new key. GET or POST, `ext`, and `sendsHeaders=1` from a client that sends `headers`. */
   directSign: '/sts-direct-sign',
   /** A temporary key for one multipart upload of one new key. GET or POST, `ext` and `size`. */
   multipart: '/sts-multipart',
@@ -15,10 +15,60 @@ export const SIGN_SERVER_PATHS = {
   confirm: '/confirm',
   /** POST `{ confirmToken, uploadId }`: the server checks the parts' total and completes the upload. */
   completeMultipart: '/complete-multipart',
+  /** POST `{ confirmToken, uploadId }`: a new temporary key for the same multipart upload, scoped as the first. */
+  multipartRefresh: '/sts-multipart-refresh',
   /** What a ticket allows (extensions, sizes), for a page to check files before asking. GET. */
   limits: '/limits',
+  /** Liveness: 200 while the process serves, whatever its upstreams do; the body carries the checks' detail. GET. */
   health: '/healthz',
+  /** Liveness alone, for probes that should not read more than a status. GET. */
+  live: '/livez',
+  /** Readiness: 200 once the start-up checks passed and STS answers, 503 with each check's reason otherwise. GET. */
+  ready: '/readyz',
+  /** Prometheus text format; mounted only when the server's `metrics` option is on. GET. */
+  metrics: '/metrics',
 } as const;
+
+/**
+ * The /sts-direct-sign parameter by which a client says it sends every header of the ticket's `headers`
+ * (`1` or `true`). Without it the ticket is the seed's: signed over `host` only, because the seed's
+ * Flutter client sends nothing but `Authorization` and `x-cos-security-token`.
+ */
+export const SENDS_HEADERS_PARAM = 'sendsHeaders';
+
+/** The header a direct ticket signs for a client that sends headers: COS then refuses a second PUT of the key (409 FileAlreadyExists). */
+export const FORBID_OVERWRITE_HEADER = 'x-cos-forbid-overwrite';
+
+/** How one readiness check stands: `pending` until it first ran, `skipped` when the configuration turns it off. */
+export type ReadinessState = 'ok' | 'failed' | 'degraded' | 'pending' | 'skipped';
+
+/** One readiness check: its state, and in words why when it is not `ok`. */
+export interface ReadinessCheck {
+  state: ReadinessState;
+  reason?: string;
+  /** What kind of failure: dns, connect, tls, timeout, refused (the service answered no), busy. */
+  failure?: 'dns' | 'connect' | 'tls' | 'timeout' | 'refused' | 'busy';
+  /** The upstream's own code when it gave one (an STS error code, a COS error code, ENOTFOUND…). */
+  code?: string;
+  /** ISO time of the run this state comes from. */
+  checkedAt?: string;
+}
+
+/** GET /readyz (and the `checks` of GET /healthz): every check by name; `ready` is what the status code says. */
+export interface SignServerReadiness {
+  status: 'ready' | 'not-ready';
+  ready: boolean;
+  checks: {
+    /** The region is one COS has (or an unknown one was allowed). */
+    region: ReadinessCheck;
+    /** STS issued a temporary key with the configured SecretId and SecretKey. */
+    sts: ReadinessCheck;
+    /** A HEAD of the bucket with that temporary key succeeded. */
+    bucket: ReadinessCheck;
+    /** The shared rate-limit store (Redis), when one is configured; `degraded` keeps the instance ready (limits fall back to it). */
+    rateLimitStore: ReadinessCheck;
+  };
+}
 
 /** What COS stores when a request names no type, and what the seed's Flutter client sends. */
 export const OCTET_STREAM = 'application/octet-stream';
@@ -116,6 +166,12 @@ export interface DirectTicket extends SeedDirectTicket, TicketLimits {
   cosUrl: string;
   /** Unix seconds after which the signature is refused. */
   expiredTime: number;
+  /**
+   * Headers signed into `authorization`: the PUT must send each exactly as given, or COS answers 403
+   * SignatureDoesNotMatch. Present only when the ticket was asked for with `sendsHeaders=1`; then it
+   * holds `x-cos-forbid-overwrite: true`, so the signature cannot replace the object it uploaded.
+   */
+  headers?: Record<string, string>;
 }
 
 /** Temporary credentials, as STS issues them. */
@@ -159,6 +215,14 @@ export interface ConfirmedUpload {
   crc64?: string;
   contentType: string;
   kind: 'direct' | 'post' | 'multipart';
+  /**
+   * Unix seconds until which the ticket can still write another object at `key` (COS would take it): a
+   * seed direct ticket (signed without `x-cos-forbid-overwrite`) until its signature expires, a multipart
+   * ticket until its key does. Absent when COS refuses any second write (direct tickets with `headers`,
+   * POST forms). No write with the ticket can start after this time; a check once a PUT started just
+   * before it has had time to finish that still answers this ETag is final.
+   */
+  replaceableUntil?: number;
 }
 
 export interface ConfirmRequest {
@@ -168,6 +232,19 @@ export interface ConfirmRequest {
 export interface CompleteMultipartRequest {
   confirmToken: string;
   uploadId: string;
+}
+
+/** POST /sts-multipart-refresh: which upload of which ticket needs a new key. */
+export interface MultipartRefreshRequest {
+  confirmToken: string;
+  uploadId: string;
+}
+
+/** POST /sts-multipart-refresh: a new temporary key for the same upload, allowed exactly what the ticket's was. */
+export interface MultipartRefresh {
+  credentials: TemporaryCredentials;
+  startTime: number;
+  expiredTime: number;
 }
 
 /**

@@ -18,8 +18,12 @@ describe('@cos-direct/protocol', () => {
       postPolicy: '/post-policy',
       confirm: '/confirm',
       completeMultipart: '/complete-multipart',
+      multipartRefresh: '/sts-multipart-refresh',
       limits: '/limits',
       health: '/healthz',
+      live: '/livez',
+      ready: '/readyz',
+      metrics: '/metrics',
     });
     expect(OCTET_STREAM).toBe('application/octet-stream');
     expect(MULTIPART_COMPLETIONS).toEqual(['server', 'client']);

@@ -36,7 +36,7 @@ const checkEnvOnly = compile(EnvOnlySchema, byVariable);
 // Variables that other software sets and that may share our prefixes (COS_REGION of a COS tool,
 // Kubernetes' *_SERVICE_HOST, …) only warn; only a near miss of one of our own names refuses.
 const OUR_PREFIXES =
-  /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_TOKEN|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|ALLOW_|DURATION_|SIGNATURE_|DOWNLOAD_|TICKET_|MULTIPART_)/;
+  /^(COS_|PERSIST_|STS_|JWT_|JWKS|AUTH_TOKEN|CORS_|RATE_LIMIT|MAX_|KEY_PREFIX|ALLOWED_|ENFORCE_|ALLOW_|DURATION_|SIGNATURE_|DOWNLOAD_|TICKET_|MULTIPART_|STARTUP_)/;
 
 /** Unknown names: a near miss of ours is an issue, one that merely shares a prefix a warning. */
 function unknownNames(env: Record<string, string | undefined>, issues: ConfigIssue[], warnings: string[]): void {
@@ -51,7 +51,7 @@ function unknownNames(env: Record<string, string | undefined>, issues: ConfigIss
 
 /**
  * Turns one variable's text into the schema's type: the only coercion there is, and stricter than ajv's
- * (no "1e6" for an integer; yes/no and 1/0 as well as true/false for a boolean). Undefined when unset,
+ * (no "1e6" for an integer; yes/no, on/off and 1/0 as well as true/false for a boolean). Undefined when unset,
  * null when unreadable (the issue is recorded).
  */
 function parse(name: string, raw: string | undefined, node: Node, issues: ConfigIssue[]): unknown {
@@ -66,9 +66,9 @@ function parse(name: string, raw: string | undefined, node: Node, issues: Config
       return null;
     case 'boolean': {
       const v = text.toLowerCase();
-      if (['1', 'true', 'yes'].includes(v)) return true;
-      if (['0', 'false', 'no'].includes(v)) return false;
-      issues.push({ code: 'SRV_ERR_CONFIG_TYPE', ...at, message: `${name}=${show(text)} must be true or false` });
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      issues.push({ code: 'SRV_ERR_CONFIG_TYPE', ...at, message: `${name}=${show(text)} must be true or false (on or off)` });
       return null;
     }
     case 'array':

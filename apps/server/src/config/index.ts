@@ -12,3 +12,4 @@ export {
   ServerOptionsSchema,
 } from './schema.js';
 export type { ConfirmedUpload } from '@cos-direct/protocol';
+export { COS_REGIONS, type CosRegion, isKnownRegion } from './regions.js';

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigIssue, show } from './config-error.js';
+import { COS_REGIONS, isKnownRegion, nearestRegion } from './regions.js';
 import { type Authenticate, type ServerOptions, ServerOptionsSchema } from './schema.js';
 import { byOption, compile } from './validate.js';
 
@@ -41,6 +42,18 @@ function acrossSettings(o: ServerOptions): ConfigIssue[] {
       code: 'SRV_ERR_CONFIG_CONFLICT',
       option: 'jwt',
       message: 'jwt takes a secret (JWT_SECRET) or a jwksUrl (JWKS_URL), not both',
+    });
+  }
+  if (typeof o.region === 'string' && /^[a-z0-9-]+$/.test(o.region) && !o.allowUnknownRegion && !isKnownRegion(o.region)) {
+    const near = nearestRegion(o.region);
+    issues.push({
+      code: 'SRV_ERR_CONFIG_ENUM',
+      option: 'region',
+      env: 'PERSIST_BUCKET_REGION',
+      message:
+        `region (PERSIST_BUCKET_REGION) ${show(o.region)} is not a COS region` +
+        (near ? ` (did you mean "${near}"?)` : ` (COS has ${COS_REGIONS.join(', ')})`) +
+        '; for a region newer than this list set allowUnknownRegion (ALLOW_UNKNOWN_REGION=true)',
     });
   }
   const authConfigured = Boolean(o.authenticate || o.bearerTokens?.length || o.jwt);

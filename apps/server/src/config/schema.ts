@@ -89,6 +89,12 @@ export const ServerOptionsSchema = Type.Object(
     secretKey: str({ minLength: 1, env: 'COS_SECRET_KEY' }),
     bucket: str({ pattern: LONG_BUCKET, hint: '"<name>-<appid>", e.g. examplebucket-1250000000', env: 'PERSIST_BUCKET' }),
     region: str({ pattern: REGION, hint: 'a region such as ap-guangzhou', env: 'PERSIST_BUCKET_REGION' }),
+    // The region must be one of COS_REGIONS (config/regions.ts) unless this is set: for a region newer than the list.
+    allowUnknownRegion: opt(bool({ env: 'ALLOW_UNKNOWN_REGION', default: false })),
+    // An STS call and a HEAD of the bucket with the key it issues; off for a start without network.
+    startupChecks: opt(bool({ env: 'STARTUP_CHECKS', default: true })),
+    // The standalone server's GET /metrics (Prometheus text); the core counts either way.
+    metrics: opt(bool({ env: 'METRICS', default: false })),
     stsEndpoint: opt(str({ pattern: HOST_PORT, hint: 'host[:port]', env: 'STS_ENDPOINT', default: 'sts.tencentcloudapi.com' })),
     stsTimeoutMs: opt(
       int(1, 120_000, { env: 'STS_TIMEOUT_MS', default: 5000, description: 'Deadline of one STS call, waiting included.' }),
@@ -123,6 +129,8 @@ export const ServerOptionsSchema = Type.Object(
     ticketKeys: opt(oneOf(['shared', 'per-ticket'], { env: 'TICKET_KEYS', default: 'shared' })),
     multipartCompletion: opt(oneOf(MULTIPART_COMPLETIONS, { env: 'MULTIPART_COMPLETION', default: 'server' })),
     durationSeconds: opt(int(60, 7200, { env: 'DURATION_SECONDS', default: 1800 })),
+    // How long after its ticket a multipart upload may still get new keys (POST /sts-multipart-refresh).
+    maxUploadSeconds: opt(int(60, 30 * 86400, { env: 'MAX_UPLOAD_SECONDS', default: 86400 })),
     // Never beyond the key's lifetime: resolve.ts bounds it by durationSeconds.
     signatureSeconds: opt(int(1, 7200, { env: 'SIGNATURE_SECONDS', default: 900 })),
     downloadUrlSeconds: opt(int(1, 7200, { env: 'DOWNLOAD_URL_SECONDS' })),

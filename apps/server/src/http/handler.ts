@@ -1,4 +1,4 @@
-import { SIGN_SERVER_PATHS } from '@cos-direct/protocol';
+import { SENDS_HEADERS_PARAM, SIGN_SERVER_PATHS } from '@cos-direct/protocol';
 import type { AppRequest, ResolvedServerOptions, ServerOptions } from '../config/index.js';
 import { ServerError } from '../errors.js';
 import { type CoreLogger, CosDirect, type CosDirectSetup, callerIdOf } from '../service.js';
@@ -39,7 +39,11 @@ interface Route {
 
 const TICKET = ['GET', 'POST'] as const;
 const ROUTES: Record<string, Route> = {
-  [SIGN_SERVER_PATHS.directSign]: { methods: TICKET, budget: 'tickets', run: (c, p, who) => c.direct({ ...who, ext: p.ext }) },
+  [SIGN_SERVER_PATHS.directSign]: {
+    methods: TICKET,
+    budget: 'tickets',
+    run: (c, p, who) => c.direct({ ...who, ext: p.ext, sendsHeaders: p[SENDS_HEADERS_PARAM] }),
+  },
   [SIGN_SERVER_PATHS.postPolicy]: { methods: TICKET, budget: 'tickets', run: (c, p, who) => c.postPolicy({ ...who, ext: p.ext }) },
   [SIGN_SERVER_PATHS.multipart]: {
     methods: TICKET,
@@ -55,6 +59,11 @@ const ROUTES: Record<string, Route> = {
     methods: ['POST'],
     budget: 'complete',
     run: (c, p, who) => c.completeMultipart({ ...who, confirmToken: p.confirmToken, uploadId: p.uploadId }),
+  },
+  [SIGN_SERVER_PATHS.multipartRefresh]: {
+    methods: ['POST'],
+    budget: 'refresh',
+    run: (c, p, who) => c.refreshMultipart({ ...who, confirmToken: p.confirmToken, uploadId: p.uploadId }),
   },
   [SIGN_SERVER_PATHS.limits]: { methods: ['GET'], run: async (c) => c.limits() },
 };

@@ -37,7 +37,7 @@ export interface Verdict {
   message: string;
 }
 
-export type Budget = 'tickets' | 'confirm' | 'complete' | 'signin';
+export type Budget = 'tickets' | 'confirm' | 'complete' | 'refresh' | 'signin';
 
 /**
  * Counts requests per caller: per user when the app's authentication named one, per address otherwise.
@@ -54,7 +54,8 @@ export class RateLimits {
     this.#windowMs = durationMs(limit.timeWindow);
     const confirmMax = limit.confirmMax ?? limit.max * CONFIRMATIONS_PER_TICKET;
     // Failed sign-ins are counted per address, before any user is known: guessing tokens costs budget too.
-    this.#max = { tickets: limit.max, confirm: confirmMax, complete: confirmMax, signin: limit.max };
+    // A key refresh is counted apart as well: a long upload needs a few, and they must not eat its tickets.
+    this.#max = { tickets: limit.max, confirm: confirmMax, complete: confirmMax, refresh: confirmMax, signin: limit.max };
     this.#store = redis ? sharedStore(redis, 'cos-direct-rl-') : localStore();
   }
 
@@ -74,7 +75,14 @@ export class RateLimits {
             'x-ratelimit-reset': String(reset),
             ...(over ? { 'retry-after': String(reset) } : {}),
           };
-          const what = budget === 'tickets' ? 'tickets' : budget === 'signin' ? 'failed sign-ins' : 'confirmations';
+          const what =
+            budget === 'tickets'
+              ? 'tickets'
+              : budget === 'signin'
+                ? 'failed sign-ins'
+                : budget === 'refresh'
+                  ? 'key refreshes'
+                  : 'confirmations';
           resolve({ over, headers, message: `too many requests: at most ${max} ${what} per ${durationText(this.#windowMs)}` });
         },
         this.#windowMs,

@@ -58,8 +58,9 @@ export async function completeByServer(job: CompleteJob): Promise<Completed> {
     cosHost: state.cosHost,
     cosKey: state.cosKey,
     cosUrl: state.cosUrl,
-    credentials: state.credentials,
-    expiredTime: state.expiredTime,
+    // The parts went up with a key, so the state holds one by now (the server completes with its own).
+    credentials: state.credentials!,
+    expiredTime: state.expiredTime ?? 0,
     contentType: state.contentType,
     completion: 'server',
     ...(state.confirmToken ? { confirmToken: state.confirmToken } : {}),

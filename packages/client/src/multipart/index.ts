@@ -7,6 +7,7 @@ import { abortUpload } from './abort.js';
 import { complete } from './complete.js';
 import { uploadParts } from './parts.js';
 import { planParts } from './plan.js';
+import { recorder } from './record.js';
 import { resumeOrInitiate } from './start.js';
 
 export interface MultipartContext {
@@ -26,10 +27,7 @@ export async function multipartUpload(
   const { signal } = options;
   const store = options.resume === false ? undefined : ctx.resumeStore;
   const resume = source.identity && store ? { store, id: `${options.signUrl ?? 'custom'}|${source.identity}` } : undefined;
-  const forget = async () => {
-    if (resume) await resume.store.delete(resume.id);
-  };
-  const { state, request, done, resumed } = await resumeOrInitiate(
+  const { state, key, request, done, resumed } = await resumeOrInitiate(
     { transport: ctx.transport, policy: ctx.policy, tickets: ctx.tickets, ...(resume ? { resume } : {}), ...(signal ? { signal } : {}) },
     source,
     {
@@ -38,6 +36,19 @@ export async function multipartUpload(
       ...(options.contentType ? { contentType: options.contentType } : {}),
     },
   );
+  const record = recorder(
+    state,
+    resume && {
+      ...resume,
+      // Without a way to renew the key, a resumed upload needs the stored one.
+      withCredentials: options.storeCredentials ?? !key.canRefresh,
+      ...(source.name !== undefined ? { name: source.name } : {}),
+      ...(source.identity !== undefined ? { fingerprint: source.identity } : {}),
+      ...(options.signUrl !== undefined ? { signUrl: options.signUrl } : {}),
+    },
+  );
+  const forget = record.forget;
+  await record.save(done);
   const plan = planParts(source.size, state.partSize);
   const partsResumed = done.size;
   const detail = () => ({ parts: plan.count, partsDone: done.size, partsResumed, resumed });
@@ -51,6 +62,7 @@ export async function multipartUpload(
       concurrency: options.concurrency ?? 4,
       ...(signal ? { signal } : {}),
       onProgress: (sent) => options.onProgress?.(sent, plan.size, detail()),
+      onPartDone: () => void record.save(done),
     });
     if (signal?.aborted) throw abortError();
     const completed = await complete({ request, state, plan, done, tickets: ctx.tickets, forget, ...(signal ? { signal } : {}) });
@@ -70,6 +82,8 @@ export async function multipartUpload(
       ...(completed.confirmed ? { confirmed: completed.confirmed } : {}),
     };
   } catch (e) {
+    // The state as it is now, with every part that finished: what the next run resumes from.
+    await record.save(done);
     if (signal?.aborted) {
       // The caller means to come back (Ctrl-C in the CLI): the parts and the state stay for the next run.
       if (options.keepResumeOnAbort && resume) throw abortError();
@@ -78,7 +92,7 @@ export async function multipartUpload(
       await forget();
       throw abortError();
     }
-    // The temporary key ran out mid-upload. A fresh ticket names another key, so this upload cannot go on.
+    // The temporary key ran out mid-upload and could not be renewed (a fresh ticket would name another key).
     if (isExpiry(e)) throw expired(e);
     throw e;
   }

@@ -15,6 +15,8 @@ export interface PartsJob {
   signal?: AbortSignal;
   /** Bytes of the source COS holds or is receiving, after every change. */
   onProgress?: (sent: number) => void;
+  /** After each part COS accepted, once it is in `done`. */
+  onPartDone?: (n: number) => void;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function uploadParts(job: PartsJob): Promise<number> {
     done.set(n, { etag: unquote(res.headers.etag), size: end - start, crc64: res.headers['x-cos-hash-crc64ecma'] ?? res.sent?.crc64 });
     held += end - start;
     uploaded++;
+    job.onPartDone?.(n);
     report();
   };
   let next = 0;

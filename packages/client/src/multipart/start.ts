@@ -5,6 +5,7 @@ import { xmlValue } from '../responses.js';
 import { checkSize, contentTypeFor, objectUrl } from '../ticket-limits.js';
 import type { MultipartTicket, ResumeState, ResumeStore, TicketSource, Transport, UploadSource } from '../types.js';
 import { abortUpload } from './abort.js';
+import { UploadKey } from './key.js';
 import { choosePartSize, type DonePart, planParts } from './plan.js';
 import { type UploadRequest, uploadRequests } from './requests.js';
 
@@ -24,9 +25,10 @@ export interface StartOptions {
   contentType?: string;
 }
 
-/** An upload ready for its parts: its state, its requests and the parts COS already holds. */
+/** An upload ready for its parts: its state, its key, its requests and the parts COS already holds. */
 export interface Started {
   state: ResumeState;
+  key: UploadKey;
   request: UploadRequest;
   done: Map<number, DonePart>;
   /** Whether it goes on from a saved upload. */
@@ -137,6 +139,7 @@ export async function initiate(ctx: StartContext, source: UploadSource, options:
     size: source.size,
     credentials: ticket.credentials,
     expiredTime: ticket.expiredTime,
+    ...(ticket.startTime !== undefined ? { startTime: ticket.startTime } : {}),
     contentType: contentTypeFor(ticket, options.contentType),
     ...(ticket.downloadUrl ? { downloadUrl: ticket.downloadUrl } : {}),
     ...(ticket.confirmToken ? { confirmToken: ticket.confirmToken } : {}),
@@ -159,15 +162,39 @@ export async function initiate(ctx: StartContext, source: UploadSource, options:
   return { ...draft, uploadId };
 }
 
-/** The saved state of this source, if it is for the same size and its key has time left; a stale one is dropped. */
+/**
+ * The saved state of this source, if it is for the same size and its key has time left or can be
+ * renewed; a stale one is dropped.
+ */
 async function savedState(ctx: StartContext, size: number, now: number): Promise<ResumeState | undefined> {
   if (!ctx.resume) return undefined;
   const state = await ctx.resume.store.get(ctx.resume.id);
-  if (state && (state.size !== size || state.expiredTime - now < MIN_KEY_SECONDS)) {
+  if (!state) return undefined;
+  const keyLeft = state.credentials && state.expiredTime !== undefined ? state.expiredTime - now : 0;
+  if (state.size !== size || (keyLeft < MIN_KEY_SECONDS && !new UploadKey(state, ctx.tickets).canRefresh)) {
     await ctx.resume.store.delete(ctx.resume.id);
     return undefined;
   }
   return state;
+}
+
+/** The sign server's word that a saved upload cannot go on: completed, aborted, another user's, or too old. */
+function isGone(e: unknown): boolean {
+  if (!(e instanceof CosDirectError)) return false;
+  if (e.code === 'CLIENT_ERR_COS') return true;
+  return (
+    e.serverCode === 'SRV_ERR_NOT_UPLOADED' ||
+    e.serverCode === 'SRV_ERR_ALREADY_COMPLETED' ||
+    e.serverCode === 'SRV_ERR_INVALID_CONFIRM_TOKEN' ||
+    e.serverCode === 'SRV_ERR_FORBIDDEN'
+  );
+}
+
+/** A state's key and requests: each request signed with the key as it is then, renewed when it runs out. */
+export function keyedRequests(ctx: Pick<StartContext, 'transport' | 'policy' | 'tickets'>, state: ResumeState) {
+  const key = new UploadKey(state, ctx.tickets);
+  const request = key.wrap(uploadRequests(ctx.transport, ctx.policy, state, () => key.credentials));
+  return { key, request };
 }
 
 /**
@@ -178,17 +205,18 @@ export async function resumeOrInitiate(ctx: StartContext, source: UploadSource, 
   const saved = await savedState(ctx, source.size, Math.floor(Date.now() / 1000));
   if (saved) {
     checkCompletion(saved.completion, ctx.tickets);
-    const request = uploadRequests(ctx.transport, ctx.policy, saved);
-    await checkStillAllowed(ctx, saved, options.ext, request);
+    const { key, request } = keyedRequests(ctx, saved);
     try {
+      await checkStillAllowed(ctx, saved, options.ext, request);
       const listed = await listParts(request, saved.uploadId, ctx.signal);
-      return { state: saved, request, done: await verifiedParts(listed, source, saved), resumed: true };
+      return { state: saved, key, request, done: await verifiedParts(listed, source, saved), resumed: true };
     } catch (e) {
-      if (!(e instanceof CosDirectError) || e.code !== 'CLIENT_ERR_COS') throw e;
+      if (!isGone(e)) throw e;
       await ctx.resume!.store.delete(ctx.resume!.id);
     }
   }
   const state = await initiate(ctx, source, options);
-  if (ctx.resume) await ctx.resume.store.set(ctx.resume.id, state);
-  return { state, request: uploadRequests(ctx.transport, ctx.policy, state), done: new Map(), resumed: false };
+  const { key, request } = keyedRequests(ctx, state);
+  key.adopt(state.startTime);
+  return { state, key, request, done: new Map(), resumed: false };
 }

@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { EmulatorConfigError } from '../config.js';
+import { isPermitted, nameConstraintsExtension, permittedFor, permittedNamesOf } from './name-constraints.js';
 
 export interface TlsMaterial {
   /** PEM of the CA that signed the server certificate: what clients must trust (absent for your own certificate). */
@@ -35,7 +36,7 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-function createCa(): { cert: string; key: string } {
+function createCa(hostnames: readonly string[]): { cert: string; key: string } {
   const keys = rsaKeyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
@@ -52,6 +53,8 @@ function createCa(): { cert: string; key: string } {
     // It signs server certificates only, never another CA.
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    // And only for the names an emulator serves: trusting it cannot let it vouch for any other site.
+    nameConstraintsExtension(permittedFor(hostnames)),
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
@@ -84,14 +87,14 @@ function createLeaf(ca: { cert: string; key: string }, hostnames: string[]): { c
   return { cert: forge.pki.certificateToPem(cert), key: keys.privateKeyPem };
 }
 
-async function readOrCreateCa(dir: string): Promise<{ cert: string; key: string }> {
+async function readOrCreateCa(dir: string, hostnames: readonly string[]): Promise<{ cert: string; key: string }> {
   const certPath = join(dir, 'ca.pem');
   const keyPath = join(dir, 'ca-key.pem');
   try {
     return { cert: await readFile(certPath, 'utf8'), key: await readFile(keyPath, 'utf8') };
   } catch {
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const ca = createCa();
+    const ca = createCa(hostnames);
     const suffix = randomBytes(6).toString('hex');
     await writeFile(keyPath + suffix, ca.key, { mode: 0o600 });
     await writeFile(certPath + suffix, ca.cert);
@@ -106,17 +109,30 @@ async function readOrCreateCa(dir: string): Promise<{ cert: string; key: string 
  * the server certificate is issued at every start for the configured host names.
  */
 export async function loadTlsMaterial(caDir: string, hostnames: string[]): Promise<TlsMaterial> {
-  const ca = await readOrCreateCa(caDir);
+  const ca = await readOrCreateCa(caDir, hostnames);
+  // A CA made for other names cannot vouch for these: clients would refuse the whole certificate.
+  const permitted = permittedNamesOf(ca.cert);
+  const outside = permitted ? hostnames.filter((h) => !isPermitted(permitted, h)) : [];
+  if (outside.length > 0) {
+    throw new EmulatorConfigError([
+      `the CA in ${caDir} may not certify ${outside.join(', ')}: it was made for other host names. Use another ` +
+        'CA directory (--ca-dir), or make the CA with these names (createCertificateAuthority(dir, { hostnames }))',
+    ]);
+  }
   const leaf = createLeaf(ca, hostnames);
   return { caCert: ca.cert, caCertPath: join(caDir, 'ca.pem'), cert: leaf.cert, key: leaf.key };
 }
 
 /**
  * Creates (or reads) the emulator CA in `dir` without starting an emulator: give the same directory to
- * several emulators or containers so that one trusted certificate covers them all.
+ * several emulators or containers so that one trusted certificate covers them all. `hostnames`: names
+ * beyond localhost, COS's domains, loopback and private addresses that their `--hostname`s will use.
  */
-export async function createCertificateAuthority(dir: string): Promise<{ caCertPath: string; caCert: string }> {
-  const ca = await readOrCreateCa(dir);
+export async function createCertificateAuthority(
+  dir: string,
+  options: { hostnames?: readonly string[] } = {},
+): Promise<{ caCertPath: string; caCert: string }> {
+  const ca = await readOrCreateCa(dir, options.hostnames ?? []);
   return { caCertPath: join(dir, 'ca.pem'), caCert: ca.cert };
 }
 

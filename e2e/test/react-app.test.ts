@@ -1,0 +1,189 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chromiumAvailable, failOnPageErrors, launch } from './support/chromium.js';
+import { npmInstall, packWorkspaces, publishableWorkspaces } from './support/pack.js';
+import { startStack, type Stack } from './support/stack.js';
+
+// A fresh Vite + React app (test/react-app) built from the packed tarballs of @cos-direct/client and what
+// it depends on, the way a user installs them, and driven in Chromium against the emulator and a sign
+// server that takes at most 4 MiB per file: useUpload's upload, pause and resume, cancel, retry, and the
+// sentence for a refused file.
+
+const MiB = 1024 * 1024;
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
+
+/** The built app's files, on a loopback port. */
+async function serveStatic(root: string): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (req, res) => {
+    const path = normalize(new URL(req.url ?? '/', 'http://x').pathname).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = await readFile(join(root, path === '/' ? 'index.html' : path));
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
+describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from the packed client', () => {
+  let dir = '';
+  let s: Stack;
+  let site: { server: Server; url: string };
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const watch = failOnPageErrors();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cos-react-app-'));
+    const wanted = ['@cos-direct/client', '@cos-direct/protocol', '@cos-direct/signer'];
+    const { tarballs } = await packWorkspaces(
+      (await publishableWorkspaces()).filter((w) => wanted.includes(w.name)),
+      await mkdtemp(join(dir, 'packs-')),
+    );
+    const app = join(dir, 'app');
+    await cp(new URL('./react-app', import.meta.url), app, { recursive: true });
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'react-app', private: true, type: 'module' }));
+    npmInstall(app, [...tarballs.values(), 'react@^19', 'react-dom@^19', 'vite@^8']);
+    execFileSync(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
+      cwd: app,
+      stdio: 'pipe',
+      timeout: 300_000,
+    });
+    site = await serveStatic(join(app, 'dist'));
+    s = await startStack(async (emu) => ({
+      cosHost: new URL(emu.info.cos.http).host,
+      cosProtocol: 'http',
+      corsOrigins: ['*'],
+      maxSize: 4 * MiB,
+    }));
+    browser = await launch();
+  }, 900_000);
+  beforeEach(async () => {
+    context = await browser.newContext();
+    page = watch(await context.newPage());
+  });
+  afterEach(async () => {
+    s.emu.faults.set([]);
+    await context?.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => site?.server.close(resolve));
+    await s?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const open = (query = '') => page.goto(`${site.url}/?signUrl=${encodeURIComponent(s.signUrl)}${query}`);
+  const pick = (name: string, buffer: Buffer) => page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
+  const status = () => page.textContent('#status');
+  const partsStored = async () => {
+    const log = (await (await fetch(`${s.emu.info.admin.requests}?limit=500`)).json()) as {
+      requests: Array<{ operation?: string; status: number; key?: string }>;
+    };
+    return log.requests.filter((r) => r.operation === 'UploadPart' && r.status === 200);
+  };
+
+  it('uploads a file and shows its key', async () => {
+    await open();
+    const data = randomBytes(300 * 1024);
+    await pick('photo.bin', data);
+    await page.click('#start');
+    await expect.poll(status, { timeout: 30_000 }).toBe('done');
+    const key = (await page.textContent('#key'))!;
+    expect(sha((await s.getObject(key)).body)).toBe(sha(data));
+    expect(await page.getAttribute('#progress', 'value')).toBe('1');
+  });
+
+  it('pauses and resumes a multipart upload without sending a stored part again', async () => {
+    s.emu.faults.set([{ operation: 'UploadPart', latencyMs: 300 }]);
+    const before = (await partsStored()).length;
+    await open();
+    const data = randomBytes(3 * MiB);
+    await pick('movie.bin', data);
+    await page.click('#start');
+    await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await page.click('#pause');
+    await expect.poll(status).toBe('paused');
+    await new Promise((r) => setTimeout(r, 500));
+    const atPause = (await partsStored()).length - before;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await partsStored()).length - before).toBe(atPause);
+    expect(atPause).toBeLessThan(3);
+    await page.click('#resume');
+    await expect.poll(status, { timeout: 30_000 }).toBe('done');
+    const key = (await page.textContent('#key'))!;
+    const stored = (await partsStored()).filter((r) => r.key === key).length;
+    expect(stored).toBeLessThanOrEqual(3);
+    expect(Number(await page.textContent('#parts'))).toBe(stored - atPause);
+    expect(sha((await s.getObject(key)).body)).toBe(sha(data));
+  });
+
+  it('resumes after a reload when the same file is picked again, from the resume state in localStorage', async () => {
+    s.emu.faults.set([{ operation: 'UploadPart', latencyMs: 300 }]);
+    // A file on disk, so that picking it twice gives the same name, size and modification time.
+    const data = randomBytes(3 * MiB);
+    const path = join(dir, 'reloaded.bin');
+    await writeFile(path, data);
+    const before = (await partsStored()).length;
+    await open();
+    await page.setInputFiles('#file', path);
+    await page.click('#start');
+    await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await page.reload();
+    await expect.poll(status).toBe('idle');
+    await page.setInputFiles('#file', path);
+    await page.click('#start');
+    await expect.poll(status, { timeout: 30_000 }).toBe('done');
+    const key = (await page.textContent('#key'))!;
+    const stored = (await partsStored()).filter((r) => r.key === key).length;
+    expect(stored).toBeLessThanOrEqual(3);
+    const sent = Number(await page.textContent('#parts'));
+    expect(sent).toBeLessThan(3);
+    expect(sha((await s.getObject(key)).body)).toBe(sha(data));
+  });
+
+  it('cancels a multipart upload, leaving nothing open at COS', async () => {
+    s.emu.faults.set([{ operation: 'UploadPart', latencyMs: 300 }]);
+    const before = (await partsStored()).length;
+    await open();
+    await pick('dropped.bin', randomBytes(3 * MiB));
+    await page.click('#start');
+    await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await page.click('#cancel');
+    await expect.poll(status).toBe('cancelled');
+    await expect.poll(() => s.openUploads(), { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('shows the sentence for a file the server refuses as too large, and no Retry', async () => {
+    // Below the multipart threshold: the PUT ticket names the limit, so the sentence gives both sizes.
+    await open(`&threshold=${64 * MiB}`);
+    await pick('huge.bin', randomBytes(5 * MiB));
+    await page.click('#start');
+    await expect.poll(status, { timeout: 30_000 }).toBe('failed');
+    expect(await page.textContent('#message')).toBe('The file is 5.0 MiB; the server accepts at most 4.0 MiB.');
+    expect(await page.locator('#retry').count()).toBe(0);
+  });
+
+  it('offers Retry for a failure that can pass, and the retry uploads', async () => {
+    s.emu.faults.set([{ operation: 'PutObject', status: 503, code: 'ServiceUnavailable', count: 4 }]);
+    await open();
+    const data = randomBytes(1000);
+    await pick('later.bin', data);
+    await page.click('#start');
+    await expect.poll(status, { timeout: 60_000 }).toBe('failed');
+    expect(await page.textContent('#message')).toBe('The storage could not take the file right now. Retry in a moment.');
+    await page.click('#retry');
+    await expect.poll(status, { timeout: 30_000 }).toBe('done');
+    expect(sha((await s.getObject((await page.textContent('#key'))!)).body)).toBe(sha(data));
+  });
+});
