@@ -166,7 +166,7 @@ async function main() {
   }
   stops.push(() => web.close());
 
-  const cli = `node packages/client/dist/cli.js upload ./photo.jpg --sign-url ${signUrl}`;
+  const cli = `node packages/cli/dist/cli.js upload ./photo.jpg --sign-url ${signUrl}`;
   const checks = await readiness(signUrl, serverEnv.STS_ENDPOINT || 'sts.tencentcloudapi.com');
   process.stdout.write(
     [

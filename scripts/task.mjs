@@ -20,7 +20,15 @@ if (!known.has(task)) {
 }
 
 // Workspaces whose tests need nothing but Node: these run again on every supported Node line.
-const UNIT_WORKSPACES = ['packages/protocol', 'packages/signer', 'packages/emulator', 'packages/client', 'packages/uppy', 'apps/server'];
+const UNIT_WORKSPACES = [
+  'packages/protocol',
+  'packages/signer',
+  'packages/emulator',
+  'packages/client',
+  'packages/cli',
+  'packages/uppy',
+  'apps/server',
+];
 const nodeLines = (process.env.COS_DIRECT_NODE_LINES ?? (process.env.CI ? '22,24' : ''))
   .split(',')
   .map((s) => s.trim())

@@ -7,4 +7,6 @@ export function serveWeb(options: {
   host?: string;
   signUrl: string;
   extraFiles?: Record<string, string>;
+  /** Headers on every answer, e.g. a Content-Security-Policy. */
+  headers?: Record<string, string>;
 }): Promise<WebServer>;

@@ -15,11 +15,15 @@ const TYPES = {
 };
 const root = fileURLToPath(new URL('./dist/', import.meta.url));
 
-/** Starts the page server. `signUrl` is the sign server the page asks for tickets. */
-export async function serveWeb({ port = 5173, host = '127.0.0.1', signUrl, extraFiles = {} } = {}) {
+/**
+ * Starts the page server. `signUrl` is the sign server the page asks for tickets; `headers` go on every
+ * answer (e.g. a Content-Security-Policy to try the page under).
+ */
+export async function serveWeb({ port = 5173, host = '127.0.0.1', signUrl, extraFiles = {}, headers = {} } = {}) {
   if (!signUrl) throw new Error('serveWeb needs signUrl');
   const config = JSON.stringify({ signUrl });
   const server = createServer(async (req, res) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
     if (path === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

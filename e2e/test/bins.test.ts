@@ -12,7 +12,7 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 const CLIS = [
   { name: 'cos-emulator', dir: 'packages/emulator', help: /^cos-emulator: an offline Tencent Cloud COS \+ STS emulator/ },
   { name: 'cos-direct-server', dir: 'apps/server', help: /^cos-direct-server: / },
-  { name: 'cos-direct', dir: 'packages/client', help: /^cos-direct: / },
+  { name: 'cos-direct', dir: 'packages/cli', help: /^cos-direct: / },
 ];
 
 describe('the CLIs from a checkout', () => {

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -130,6 +130,19 @@ const CHECKS: Record<string, Check> = {
         resumed: 'id',
         browserStore: 'function',
         sameErrorClass: true,
+      }),
+  },
+  '@cos-direct/cli': {
+    // The command a user installs, run from the project's node_modules/.bin as npx would.
+    script: `import { execFileSync } from 'node:child_process';
+      import { readFileSync } from 'node:fs';
+      const run = (args) => execFileSync('node_modules/.bin/cos-direct', args, { encoding: 'utf8' });
+      const { version } = JSON.parse(readFileSync('node_modules/@cos-direct/cli/package.json', 'utf8'));
+      console.log(JSON.stringify({ help: run(['--help']).split('\\n')[0], version: run(['--version']).trim() === version }));`,
+    expect: (output) =>
+      expect(output).toEqual({
+        help: 'cos-direct: upload files straight to Tencent Cloud COS with tickets from a sign server',
+        version: true,
       }),
   },
   '@cos-direct/protocol': {
@@ -383,8 +396,11 @@ describe('published packages install and work in a clean project', () => {
       project,
     );
     expect(status, output).toBe(0);
-    // Every entry point was analysed and resolved for ESM consumers.
-    expect(output, output).toMatch(/OK \(ESM\)/);
+    // Every entry point was analysed and resolved for ESM consumers; a command-only package (the CLI)
+    // exports nothing but its package.json.
+    const manifest = JSON.parse(readFileSync(join(workspaces.find((w) => w.name === name)!.dir, 'package.json'), 'utf8'));
+    const entries = Object.keys(manifest.exports ?? { '.': true }).filter((k) => k !== './package.json');
+    expect(output, output).toMatch(entries.length > 0 ? /OK \(ESM\)/ : /No problems found/);
   });
 
   describe('@cos-direct/client types in a TypeScript consumer', () => {
@@ -498,6 +514,34 @@ describe('published packages install and work in a clean project', () => {
       for (const e of errors) expect(e, output).toMatch(/^consumer-cjs\/static\.ts\(\d+,\d+\): error TS1479:/);
     });
   });
+
+  // Issue 25: a frontend that installs the client gets neither the CLI's progress bars nor undici (the
+  // Node build's transport, an optional peer), and the Node build says how to get undici when it is missing.
+  it('installs @cos-direct/client alone without undici or cli-progress', async () => {
+    const alone = await mkdtemp(join(tmpdir(), 'cos-frontend-'));
+    try {
+      await writeFile(join(alone, 'package.json'), JSON.stringify({ name: 'frontend', private: true, type: 'module' }));
+      const tarballs = ['@cos-direct/client', '@cos-direct/signer', '@cos-direct/protocol'].map((name) => tarballOf.get(name)!);
+      await npmInstall(alone, tarballs);
+      const installed = (await readdir(join(alone, 'node_modules'), { recursive: true })).map((p) => p.replaceAll('\\', '/'));
+      expect(installed).toContain('@cos-direct/client');
+      expect(installed.filter((p) => /(^|\/)(undici|cli-progress)$/.test(p))).toEqual([]);
+      const script = join(alone, 'node-upload.mjs');
+      await writeFile(
+        script,
+        `import { upload } from '@cos-direct/client/node';
+        const e = await upload(Buffer.from('x'), { ext: 'jpg', signUrl: 'http://127.0.0.1:9' }).catch((x) => x);
+        console.log(JSON.stringify({ code: e.code, message: e.message }));`,
+      );
+      const out = execFileSync(process.execPath, [script], { cwd: alone, encoding: 'utf8', timeout: 60_000 });
+      expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+        code: 'CLIENT_ERR_INVALID_ARGUMENT',
+        message: 'the Node build of @cos-direct/client sends requests with undici, which is not installed: run `npm install undici`',
+      });
+    } finally {
+      await rm(alone, { recursive: true, force: true });
+    }
+  }, 600_000);
 
   it('keeps the client entries a browser may load free of Node built-ins', async () => {
     const dir = join(project, 'node_modules', '@cos-direct', 'client');

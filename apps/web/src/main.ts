@@ -34,12 +34,12 @@ interface Item {
   sent: number;
   controller?: AbortController;
   thumb?: string;
-  /** Counts toward the total bar of the current batch. */
+  /** Counts toward the total bar: every file of this page load that was not refused on the spot or removed. */
   counted: boolean;
 }
 const items = new Set<Item>();
 
-// Speed over the last few seconds of the whole batch, for the total bar's rate and time left.
+// Speed over the last few seconds of all uploads, for the total bar's rate and time left.
 let samples: Array<[number, number]> = [];
 function updateTotal() {
   const counted = [...items].filter((i) => i.counted);
@@ -99,7 +99,7 @@ function add(file: File) {
   const el = document.createElement('li');
   el.innerHTML =
     '<div class="thumb" aria-hidden="true"></div><div class="body"><div class="name"></div><div class="size muted"></div>' +
-    '<progress max="1" value="0"></progress><div class="status"></div>' +
+    '<progress max="1" value="0"></progress><div class="reached muted" hidden></div><div class="status"></div>' +
     '<details class="details" hidden><summary>Details</summary><dl></dl></details></div><div class="actions"></div>';
   const item: Item = { file, el, state: 'uploading', sent: 0, counted: false };
   $('.name', el).textContent = file.name;
@@ -140,17 +140,17 @@ async function start(item: Item) {
   const { el, file } = item;
   const bar = $<HTMLProgressElement>('progress', el);
   const status = $<HTMLDivElement>('.status', el);
+  const reached = $<HTMLDivElement>('.reached', el);
   const details = $<HTMLDetailsElement>('.details', el);
   details.hidden = true;
   details.open = false;
   bar.value = 0;
   item.sent = 0;
-  // A new batch starts when nothing is uploading: the total bar then counts only the files from now on.
-  if (![...items].some((i) => i.state === 'uploading' && i !== item)) {
-    for (const i of items) i.counted = false;
-    samples = [];
-  }
+  // The total bar counts every file of the page's session, whichever pick or drop it came from; the speed
+  // starts afresh when uploads start again after a pause, so the idle time does not count against it.
+  if (![...items].some((i) => i.state === 'uploading' && i !== item)) samples = [];
   item.counted = true;
+  reached.hidden = true;
   setState(item, 'uploading');
   status.textContent = 'Checking…';
   const [{ signUrl }, known] = await Promise.all([config, limits]);
@@ -214,6 +214,12 @@ async function start(item: Item) {
       dl.append(dt, dd);
     }
     details.hidden = false;
+    // What the bar reached, said in words: a bar that got to the end reads as done unless the row says otherwise.
+    reached.textContent =
+      item.sent >= file.size
+        ? `Not stored: all ${formatBytes(file.size)} were sent, then the upload failed.`
+        : `Stopped at ${formatBytes(item.sent)} of ${formatBytes(file.size)}.`;
+    reached.hidden = false;
     setState(item, controller.signal.aborted ? 'cancelled' : 'failed');
     if (!failure.retryable) $<HTMLButtonElement>('.retry', el).hidden = true;
   } finally {

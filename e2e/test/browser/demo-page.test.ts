@@ -186,6 +186,81 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     }
   });
 
+  it('counts every file of the page in the total bar, not only the latest pick (issue 26)', async () => {
+    await page.goto(web.url);
+    await expect.poll(() => page.textContent('#limits')).toContain('Accepted');
+    await page.setInputFiles('#files', { name: 'first.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1024, 'a') });
+    await page.locator('li.done', { hasText: 'first.txt' }).waitFor({ timeout: 30_000 });
+    expect(await page.textContent('#total .total-text')).toBe('1 of 1 file done · 1.0 KiB of 1.0 KiB');
+    // A second pick once the first has finished: a batch of its own, counted with the first.
+    await page.setInputFiles('#files', [
+      { name: 'second.txt', mimeType: 'text/plain', buffer: Buffer.alloc(2048, 'b') },
+      { name: 'third.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1024, 'c') },
+    ]);
+    await page.locator('li.done', { hasText: 'third.txt' }).waitFor({ timeout: 30_000 });
+    await page.locator('li.done', { hasText: 'second.txt' }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.textContent('#total .total-text')).toBe('3 of 3 files done · 4.0 KiB of 4.0 KiB');
+    expect(await page.locator('#total progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
+    // A removed file leaves the total; a refused one never enters it.
+    await page.locator('li', { hasText: 'first.txt' }).locator('button.remove').click();
+    await page.setInputFiles('#files', { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+    await page.locator('li.refused', { hasText: 'tool.exe' }).waitFor({ timeout: 30_000 });
+    expect(await page.textContent('#total .total-text')).toBe('2 of 2 files done · 3.0 KiB of 3.0 KiB');
+  });
+
+  it('shows a failed row in red with the bytes it reached, not as a full bar that reads as done (issue 26)', async () => {
+    // Every part arrives, then COS refuses to complete the object: the bar has reached its end, and the
+    // upload still failed.
+    s.emu.faults.set([{ operation: 'CompleteMultipartUpload', status: 403, code: 'AccessDenied', count: 10 }]);
+    try {
+      await page.goto(`${web.url}/?partSize=1048576&threshold=1048576`);
+      await page.setInputFiles('#files', [{ name: 'refused.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2 * MiB) }]);
+      const failed = page.locator('li.failed', { hasText: 'refused.bin' });
+      await failed.waitFor({ timeout: 60_000 });
+      s.emu.faults.clear();
+      await page.setInputFiles('#files', { name: 'kept.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2 * MiB) });
+      const done = page.locator('li.done', { hasText: 'kept.bin' });
+      await done.waitFor({ timeout: 60_000 });
+
+      const bar = (row: typeof done) =>
+        row.locator('progress').evaluate((p: HTMLProgressElement) => ({ value: p.value, accent: getComputedStyle(p).accentColor }));
+      const [failedBar, doneBar] = [await bar(failed), await bar(done)];
+      expect(failedBar.accent).toBe('rgb(180, 35, 24)');
+      expect(doneBar.accent).toBe('rgb(23, 128, 61)');
+      // The words say how far it got: all of it sent and not stored, or where it stopped.
+      expect(failedBar.value).toBe(1);
+      expect(await failed.locator('.reached').textContent()).toBe('Not stored: all 2.0 MiB were sent, then the upload failed.');
+      expect(await failed.locator('.reached').isVisible()).toBe(true);
+      expect(await done.locator('.reached').isVisible()).toBe(false);
+      // As drawn: the failed bar's fill is red, the finished one's green.
+      const fill = async (row: typeof done) => {
+        const png = await row.locator('progress').screenshot();
+        return page.evaluate(async (b64) => {
+          const img = new Image();
+          img.src = `data:image/png;base64,${b64}`;
+          await img.decode();
+          const c = document.createElement('canvas');
+          [c.width, c.height] = [img.naturalWidth, img.naturalHeight];
+          const ctx = c.getContext('2d')!;
+          ctx.drawImage(img, 0, 0);
+          const [r, g, b] = ctx.getImageData(2, Math.floor(c.height / 2), 1, 1).data;
+          return { r: r!, g: g!, b: b! };
+        }, png.toString('base64'));
+      };
+      const red = await fill(failed);
+      expect(red.r - red.g, JSON.stringify(red)).toBeGreaterThan(80);
+      const green = await fill(done);
+      expect(green.g - green.r, JSON.stringify(green)).toBeGreaterThan(40);
+      // Retry completes the same upload from its parts once COS takes it, and the row then reads as done.
+      await failed.locator('button.retry').click();
+      await page.locator('li.done', { hasText: 'refused.bin' }).waitFor({ timeout: 60_000 });
+      expect(await page.locator('li', { hasText: 'refused.bin' }).locator('.reached').isVisible()).toBe(false);
+      expect(await s.openUploads()).toEqual([]);
+    } finally {
+      s.emu.faults.clear();
+    }
+  });
+
   it('cancels an upload, then retries it to the end; total progress shows speed and time left', async () => {
     const data = randomBytes(12 * MiB);
     await page.goto(`${web.url}/?partSize=1048576&concurrency=1&threshold=1048576`);

@@ -14,7 +14,7 @@ import { startStack, tempDir, type Stack } from '../support/stack.js';
 
 const MiB = 1024 * 1024;
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
-const cli = join(dirname(createRequire(import.meta.url).resolve('@cos-direct/client/package.json')), 'dist', 'cli.js');
+const cli = join(dirname(createRequire(import.meta.url).resolve('@cos-direct/cli/package.json')), 'dist', 'cli.js');
 const pnpmVersion = (JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) as { packageManager: string }).packageManager.split(
   '@',
 )[1]!;

@@ -13,7 +13,7 @@ import { startStack, tempDir, type Stack } from '../support/stack.js';
 
 const MiB = 1024 * 1024;
 const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(dirname(createRequire(import.meta.url).resolve('@cos-direct/client/package.json')), 'dist', 'cli.js');
+const cli = join(dirname(createRequire(import.meta.url).resolve('@cos-direct/cli/package.json')), 'dist', 'cli.js');
 
 function run(
   cmd: string,
@@ -126,7 +126,9 @@ describe('resume and CLI', () => {
     await writeFile(a, 'c');
     const down = await run(process.execPath, [cli, 'upload', a, '--sign-url', 'http://127.0.0.1:9', '--retries', '0']);
     expect(down.code).toBe(1);
-    expect(down.stderr).toMatch(/failed .*c\.jpg: GET http:\/\/127\.0\.0\.1:9/);
+    expect(down.stderr).toMatch(
+      /failed .*c\.jpg: The upload server cannot be reached\. Check your network, then retry\. \(CLIENT_ERR_SIGN_SERVER_UNREACHABLE\)\n {9}GET http:\/\/127\.0\.0\.1:9/,
+    );
     const refused = await run(process.execPath, [cli, 'upload', a, '--sign-url', s.signUrl, '--ext', 'exe']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('SRV_ERR_INVALID_EXTENSION');

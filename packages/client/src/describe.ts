@@ -31,6 +31,7 @@ const EN: Sentences = {
       : 'The file is larger than the server allows.',
   CLIENT_ERR_TYPE_NOT_ALLOWED: (e) =>
     e.ext ? `The server does not accept .${e.ext.toLowerCase()} files.` : 'The server does not accept this type of file.',
+  CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED: 'This page asked to store the file as a type the server does not allow.',
   CLIENT_ERR_UNAUTHENTICATED: 'You need to sign in again before uploading.',
   CLIENT_ERR_FORBIDDEN: 'Your account may not upload files here.',
   CLIENT_ERR_RATE_LIMITED: (e) =>
@@ -61,6 +62,7 @@ const ZH: Sentences = {
       ? `文件大小为 ${formatBytes(e.size)}，服务器最多接受 ${formatBytes(e.maxSize)}。`
       : '文件超过了服务器允许的大小。',
   CLIENT_ERR_TYPE_NOT_ALLOWED: (e) => (e.ext ? `服务器不接受 .${e.ext.toLowerCase()} 文件。` : '服务器不接受这种类型的文件。'),
+  CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED: '此页面要求以服务器不允许的类型保存文件。',
   CLIENT_ERR_UNAUTHENTICATED: '请重新登录后再上传。',
   CLIENT_ERR_FORBIDDEN: '您的账号无权在此上传文件。',
   CLIENT_ERR_RATE_LIMITED: (e) =>

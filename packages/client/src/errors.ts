@@ -7,6 +7,7 @@ export const ClientErrorCodes = {
   CLIENT_ERR_INVALID_ARGUMENT: 'An option or the source is missing or malformed',
   CLIENT_ERR_TOO_LARGE: 'The source is larger than the ticket or the sign server allows',
   CLIENT_ERR_TYPE_NOT_ALLOWED: "The sign server does not accept the source's extension",
+  CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED: 'The contentType option names a type the ticket cannot carry (nothing was sent)',
   CLIENT_ERR_UNAUTHENTICATED: 'The sign server wants credentials (401): none were sent, or they are not valid',
   CLIENT_ERR_FORBIDDEN: 'The sign server knows the caller but does not let it upload (403)',
   CLIENT_ERR_RATE_LIMITED: 'The sign server refused for too many requests (429); retryAfterMs says when to try again',
@@ -31,6 +32,7 @@ export const PERMANENT_ERROR_CODES: readonly ClientErrorCode[] = Object.freeze([
   'CLIENT_ERR_INVALID_ARGUMENT',
   'CLIENT_ERR_TOO_LARGE',
   'CLIENT_ERR_TYPE_NOT_ALLOWED',
+  'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED',
   'CLIENT_ERR_FORBIDDEN',
   'CLIENT_ERR_SIGN_SERVER_CORS',
   'CLIENT_ERR_COS_CORS',
@@ -50,6 +52,9 @@ export interface ClientErrorDetails {
   retryAfterMs?: number;
   /** Of a CLIENT_ERR_TYPE_NOT_ALLOWED: the extension refused, without its dot. */
   ext?: string;
+  /** Of a CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED: the type asked for, and the ones the ticket can carry. */
+  contentType?: string;
+  allowedContentTypes?: string[];
   /** Of a CLIENT_ERR_TOO_LARGE: the source's size and the largest allowed, in bytes, when known. */
   size?: number;
   maxSize?: number;
@@ -74,6 +79,8 @@ export class CosDirectError extends Error {
   readonly serverCode?: ServerErrorCode;
   declare readonly retryAfterMs?: number;
   declare readonly ext?: string;
+  declare readonly contentType?: string;
+  declare readonly allowedContentTypes?: string[];
   declare readonly size?: number;
   declare readonly maxSize?: number;
   readonly reason?: string;
@@ -92,6 +99,8 @@ export class CosDirectError extends Error {
     // Only what applies becomes an own property, so an error's keys say what it carries.
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
     if (details.ext !== undefined) this.ext = details.ext;
+    if (details.contentType !== undefined) this.contentType = details.contentType;
+    if (details.allowedContentTypes !== undefined) this.allowedContentTypes = details.allowedContentTypes;
     if (details.size !== undefined) this.size = details.size;
     if (details.maxSize !== undefined) this.maxSize = details.maxSize;
     this.reason = details.reason;

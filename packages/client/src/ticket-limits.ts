@@ -8,14 +8,25 @@ export function objectUrl(host: string, key: string, cosUrl?: string): string {
 }
 
 /**
- * The Content-Type to send: the one the ticket names (its type limit is on), else the wanted type or the
- * extension's own type when the ticket lists it as allowed, else application/octet-stream (what a ticket
- * from a seed-style server, which lists nothing, surely allows).
+ * The Content-Type to send. The types a ticket can carry: the one it names (its type limit is on), else the
+ * ones it lists, else application/octet-stream alone (a seed-style ticket lists nothing, and that type is the
+ * one it surely allows). A wanted type the ticket cannot carry is refused before a byte is sent, rather than
+ * swapped for another behind the caller's back (an active type such as text/html is never listed). With none
+ * wanted: the ticket's own, else the first listed type that is not application/octet-stream (the
+ * extension's, so browsers can preview the object).
  */
 export function contentTypeFor(ticket: { contentType?: string; contentTypes?: string[] }, wanted?: string): string {
-  if (ticket.contentType) return ticket.contentType;
-  const allowed = ticket.contentTypes ?? [];
-  if (wanted && allowed.includes(wanted)) return wanted;
+  const listed = ticket.contentType ? [ticket.contentType] : (ticket.contentTypes ?? []);
+  const allowed = listed.length > 0 ? listed : [OCTET_STREAM];
+  if (wanted !== undefined) {
+    const match = allowed.find((t) => t.toLowerCase() === wanted.trim().toLowerCase());
+    if (match) return match;
+    throw new CosDirectError(
+      'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED',
+      `contentType "${wanted}" is not one the ticket allows (${allowed.join(', ')}): nothing was sent; leave contentType out to store the type the ticket chooses`,
+      { contentType: wanted, allowedContentTypes: allowed },
+    );
+  }
   return allowed.find((t) => t !== OCTET_STREAM) ?? OCTET_STREAM;
 }
 

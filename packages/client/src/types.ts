@@ -196,8 +196,10 @@ export interface UploadOptions {
    */
   storeCredentials?: boolean;
   /**
-   * The type to store, when the ticket allows it (its `contentTypes`). Default: the extension's own
-   * type when the ticket allows it, so browsers can preview the object; otherwise application/octet-stream.
+   * The type to store; it must be one the ticket allows (its `contentType`, or one of its `contentTypes`),
+   * or the upload fails with CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED before a byte is sent. Default: the
+   * extension's own type when the ticket allows it, so browsers can preview the object; otherwise
+   * application/octet-stream.
    */
   contentType?: string;
   /** Extension sent to the sign server. Default: from the file name. */

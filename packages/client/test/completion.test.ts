@@ -244,15 +244,40 @@ describe('the size a ticket states (MAX_SIZE)', () => {
 
 describe('the Content-Type sent', () => {
   it('follows the ticket', () => {
-    expect(contentTypeFor({ contentType: 'image/jpeg', contentTypes: ['image/jpeg'] }, 'image/png')).toBe('image/jpeg');
+    expect(contentTypeFor({ contentType: 'image/jpeg', contentTypes: ['image/jpeg'] })).toBe('image/jpeg');
+    expect(contentTypeFor({ contentType: 'image/jpeg' }, 'IMAGE/JPEG')).toBe('image/jpeg');
     expect(contentTypeFor({ contentTypes: ['application/octet-stream', 'image/jpeg'] })).toBe('image/jpeg');
     expect(contentTypeFor({ contentTypes: ['application/octet-stream', 'image/jpeg'] }, 'application/octet-stream')).toBe(
       'application/octet-stream',
     );
-    expect(contentTypeFor({ contentTypes: ['application/octet-stream', 'image/jpeg'] }, 'text/html')).toBe('image/jpeg');
     expect(contentTypeFor({ contentTypes: ['application/octet-stream'] })).toBe('application/octet-stream');
     // A seed-style ticket lists nothing: what the seed's client sends.
     expect(contentTypeFor({})).toBe('application/octet-stream');
+    expect(contentTypeFor({}, 'application/octet-stream')).toBe('application/octet-stream');
+  });
+
+  it('refuses a wanted type the ticket cannot carry, rather than dropping it (issue 25)', () => {
+    const refused = (ticket: { contentType?: string; contentTypes?: string[] }, wanted: string) => {
+      try {
+        contentTypeFor(ticket, wanted);
+      } catch (e) {
+        return e as CosDirectError;
+      }
+      throw new Error(`${wanted} was not refused`);
+    };
+    const e = refused({ contentTypes: ['application/octet-stream', 'image/jpeg'] }, 'text/html');
+    expect(e).toBeInstanceOf(CosDirectError);
+    expect(e).toMatchObject({
+      code: 'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED',
+      contentType: 'text/html',
+      allowedContentTypes: ['application/octet-stream', 'image/jpeg'],
+      permanent: true,
+    });
+    expect(e.message).toBe(
+      'contentType "text/html" is not one the ticket allows (application/octet-stream, image/jpeg): nothing was sent; leave contentType out to store the type the ticket chooses',
+    );
+    expect(refused({ contentType: 'image/jpeg', contentTypes: ['image/jpeg'] }, 'image/png').allowedContentTypes).toEqual(['image/jpeg']);
+    expect(refused({}, 'image/png').allowedContentTypes).toEqual(['application/octet-stream']);
   });
 
   describe('against the emulator', () => {
@@ -279,12 +304,39 @@ describe('the Content-Type sent', () => {
     });
 
     it('never an active type: an SVG is stored as application/octet-stream', async () => {
-      const r = await uploadWith({ transport: s.transport }, memorySource(pattern(500), 'logo.svg'), {
-        signUrl: s.signUrl,
-        contentType: 'image/svg+xml',
-        ...fast,
-      });
+      const r = await uploadWith({ transport: s.transport }, memorySource(pattern(500), 'logo.svg'), { signUrl: s.signUrl, ...fast });
       expect(await head(s, r.key)).toMatchObject({ status: 200, type: 'application/octet-stream' });
+    });
+
+    it('refuses contentType text/html before a byte is sent, by PUT or multipart (issue 25)', async () => {
+      for (const [name, size, options] of [
+        ['page.jpg', 500, fast],
+        ['clip.mp4', 2 * MiB, multipart],
+      ] as const) {
+        const net = observe(s.transport);
+        const e = await refusal(
+          uploadWith({ transport: net.transport }, memorySource(pattern(size), name), {
+            signUrl: s.signUrl,
+            contentType: 'text/html',
+            ...options,
+          }),
+        );
+        expect(e).toMatchObject({ code: 'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED', contentType: 'text/html' });
+        expect(e.allowedContentTypes).not.toContain('text/html');
+        // Only the ticket was asked for: nothing reached COS.
+        expect(net.log.map((entry) => new URL(entry.req.url).origin)).toEqual([s.signUrl]);
+      }
+    });
+
+    it('refuses an SVG asked to be stored as image/svg+xml, an active type no ticket carries', async () => {
+      const e = await refusal(
+        uploadWith({ transport: s.transport }, memorySource(pattern(500), 'logo.svg'), {
+          signUrl: s.signUrl,
+          contentType: 'image/svg+xml',
+          ...fast,
+        }),
+      );
+      expect(e).toMatchObject({ code: 'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED', allowedContentTypes: ['application/octet-stream'] });
     });
 
     it('stores application/octet-stream when asked to', async () => {
@@ -296,13 +348,20 @@ describe('the Content-Type sent', () => {
       expect(await head(s, r.key)).toMatchObject({ type: 'application/octet-stream' });
     });
 
-    it('sends the ticket’s contentType with the type limit on', async () => {
+    it('sends the ticket’s contentType with the type limit on, and refuses another', async () => {
       const r = await uploadWith({ transport: enforced.transport }, memorySource(pattern(500), 'photo.jpg'), {
         signUrl: enforced.signUrl,
-        contentType: 'image/png',
         ...fast,
       });
       expect(await head(enforced, r.key)).toMatchObject({ type: 'image/jpeg' });
+      const e = await refusal(
+        uploadWith({ transport: enforced.transport }, memorySource(pattern(500), 'photo.jpg'), {
+          signUrl: enforced.signUrl,
+          contentType: 'image/png',
+          ...fast,
+        }),
+      );
+      expect(e).toMatchObject({ code: 'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED', allowedContentTypes: ['image/jpeg'] });
     });
   });
 });

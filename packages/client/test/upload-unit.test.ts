@@ -160,8 +160,8 @@ describe('single PUT against a scripted network', () => {
     const cases: Array<[Record<string, unknown>, string | undefined, string]> = [
       [{ contentTypes: ['application/octet-stream', 'image/jpeg'] }, undefined, 'image/jpeg'],
       [{ contentTypes: ['application/octet-stream', 'image/jpeg'] }, 'application/octet-stream', 'application/octet-stream'],
-      [{ contentTypes: ['application/octet-stream'] }, 'image/jpeg', 'application/octet-stream'],
-      [{ contentType: 'image/jpeg', contentTypes: ['image/jpeg'] }, 'image/png', 'image/jpeg'],
+      [{ contentTypes: ['application/octet-stream'] }, undefined, 'application/octet-stream'],
+      [{ contentType: 'image/jpeg', contentTypes: ['image/jpeg'] }, undefined, 'image/jpeg'],
       [{}, undefined, 'application/octet-stream'],
     ];
     for (const [limits, wanted, sent] of cases) {
@@ -185,6 +185,29 @@ describe('single PUT against a scripted network', () => {
       });
       net.verify();
       expect(result.contentType, JSON.stringify(limits)).toBe(sent);
+    }
+  });
+
+  it('refuses a wanted type the ticket cannot carry after the ticket, before the PUT (issue 25)', async () => {
+    const cases: Array<[Record<string, unknown>, string, string[]]> = [
+      [{ contentTypes: ['application/octet-stream'] }, 'image/jpeg', ['application/octet-stream']],
+      [{ contentType: 'image/jpeg', contentTypes: ['image/jpeg'] }, 'image/png', ['image/jpeg']],
+      [{ contentTypes: ['application/octet-stream', 'image/jpeg'] }, 'text/html', ['application/octet-stream', 'image/jpeg']],
+    ];
+    for (const [limits, wanted, allowed] of cases) {
+      // Only the ticket request is scripted: a PUT would fail the scene.
+      const net = scriptedTransport([ticketScene({ ...direct, ...limits })]);
+      const error = await uploadWith({ transport: net.transport }, bytes('hello'), {
+        signUrl: 'http://sign.example',
+        contentType: wanted,
+        ...fast,
+      }).catch((e: unknown) => e);
+      net.verify();
+      expect(error, wanted).toMatchObject({
+        code: 'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED',
+        contentType: wanted,
+        allowedContentTypes: allowed,
+      });
     }
   });
 

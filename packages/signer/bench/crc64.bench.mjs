@@ -31,6 +31,6 @@ for (let round = 0; round < 5; round++) {
   best.js = Math.max(best.js, Number(rate(crcWith(updateJs))));
   best.md5 = Math.max(best.md5, Number(rate(md5)));
 }
-console.log(`CRC-64, WebAssembly kernel${wasmAvailable ? '' : ' (unavailable: JavaScript ran)'}: ${best.wasm} MB/s`);
+console.log(`CRC-64, WebAssembly kernel${wasmAvailable() ? '' : ' (unavailable: JavaScript ran)'}: ${best.wasm} MB/s`);
 console.log(`CRC-64, JavaScript kernel: ${best.js} MB/s (WebAssembly ${(best.wasm / best.js).toFixed(1)}x)`);
 console.log(`MD5, node:crypto: ${best.md5} MB/s`);

@@ -3,7 +3,8 @@ import { crc64WasmBytes, INPUT_BYTES, INPUT_OFFSET, SLICES, STATE_OFFSET, TABLE_
 // CRC-64/XZ ("ECMA-182" as COS names it): reflected polynomial 0xC96C5795D7870F42, init and xorout all
 // ones. Two kernels advance the register over a chunk: WebAssembly (slicing-by-16 on 64-bit words) where
 // it can be compiled, and JavaScript (slicing-by-8 on 32-bit halves, no BigInt per byte) where it cannot,
-// for instance on a page whose Content-Security-Policy forbids WebAssembly. Both give the same result.
+// for instance on a page whose Content-Security-Policy forbids WebAssembly, or where the app turned it
+// off. Both give the same result.
 
 const POLY_HI = 0xc96c5795;
 const POLY_LO = 0xd7870f42;
@@ -111,16 +112,41 @@ function compile(): WasmKernel | undefined {
   }
 }
 
-const wasm = typeof WebAssembly === 'object' ? compile() : undefined;
+// Compiled on the first chunk that needs it, not when the module loads. A browser checks the page's
+// Content-Security-Policy when WebAssembly is compiled and, where `script-src` lacks 'wasm-unsafe-eval',
+// refuses and reports a violation; no API tells a page beforehand whether compiling is allowed. So a
+// page that only loads the module reports nothing, a page that hashes reports at most once (the refusal
+// is remembered), and an app that knows its policy forbids WebAssembly turns it off (useWebAssembly).
+let wasm: WasmKernel | null | undefined;
+let wasmAllowed = true;
 
-/** Whether the WebAssembly kernel runs here. */
-export const wasmAvailable = wasm !== undefined;
+function wasmKernel(): WasmKernel | undefined {
+  // null: tried and refused (or turned off), so not tried again.
+  if (wasm === undefined) wasm = wasmAllowed && typeof WebAssembly === 'object' ? (compile() ?? null) : null;
+  return wasm ?? undefined;
+}
+
+/** Whether the WebAssembly kernel runs here (compiling it on the first call). */
+export function wasmAvailable(): boolean {
+  return wasmKernel() !== undefined;
+}
+
+/**
+ * Whether the CRC-64 may use WebAssembly (default true). `false` never compiles it: the JavaScript
+ * kernel gives the same results, and a page whose Content-Security-Policy forbids WebAssembly then
+ * reports no violation. `true` tries again on the next chunk.
+ */
+export function useWebAssembly(allowed: boolean): void {
+  wasmAllowed = allowed;
+  wasm = undefined;
+}
 
 /** Below this many bytes the JavaScript kernel is quicker than copying into WebAssembly's memory. */
 const WASM_FROM = 64;
 
 /** Advances the register over `data` with the WebAssembly kernel; the JavaScript one where it is missing. */
 export function updateWasm(reg: Crc64Register, data: Uint8Array): void {
+  const wasm = wasmKernel();
   if (!wasm) {
     updateJs(reg, data);
     return;
@@ -139,6 +165,6 @@ export function updateWasm(reg: Crc64Register, data: Uint8Array): void {
 
 /** The quickest kernel for a chunk of this size. */
 export function update(reg: Crc64Register, data: Uint8Array): void {
-  if (wasm && data.length >= WASM_FROM) updateWasm(reg, data);
+  if (data.length >= WASM_FROM && wasmKernel()) updateWasm(reg, data);
   else updateJs(reg, data);
 }

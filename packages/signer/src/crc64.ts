@@ -1,5 +1,7 @@
 import { type Crc64Register, update } from './crc64-kernels.js';
 
+export { useWebAssembly } from './crc64-kernels.js';
+
 // CRC-64/XZ ("ECMA-182" as COS names it); the kernels that advance the register are in crc64-kernels.ts.
 
 const encoder = new TextEncoder();

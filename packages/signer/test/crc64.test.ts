@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Crc64Ecma, crc64ecma } from '../src/crc64.js';
-import { type Crc64Register, updateJs, updateWasm, wasmAvailable } from '../src/crc64-kernels.js';
+import { Crc64Ecma, crc64ecma, useWebAssembly as publicSwitch } from '../src/crc64.js';
+import { type Crc64Register, updateJs, updateWasm, useWebAssembly, wasmAvailable } from '../src/crc64-kernels.js';
 import { crc64WasmBytes, INPUT_BYTES } from '../src/crc64-wasm.js';
 import { crcVectors } from './vectors.fixture.js';
 
@@ -50,8 +50,22 @@ function cut(next: () => number, data: Uint8Array, pieces: number): Uint8Array[]
 
 describe('CRC-64 kernels', () => {
   it('compiles the WebAssembly kernel on Node', () => {
-    expect(wasmAvailable).toBe(true);
+    expect(wasmAvailable()).toBe(true);
     expect(WebAssembly.validate(crc64WasmBytes())).toBe(true);
+  });
+
+  it('runs JavaScript alone once WebAssembly is turned off, with the same results, and compiles again when allowed', () => {
+    expect(publicSwitch).toBe(useWebAssembly);
+    const data = new Uint8Array(100_000).map((_, i) => (i * 31) & 0xff);
+    const withWasm = crc64ecma(data);
+    try {
+      useWebAssembly(false);
+      expect(wasmAvailable()).toBe(false);
+      expect(crc64ecma(data)).toBe(withWasm);
+    } finally {
+      useWebAssembly(true);
+    }
+    expect(wasmAvailable()).toBe(true);
   });
 
   it('gives the check value of CRC-64/XZ and the spec vectors with both kernels', () => {

@@ -60,6 +60,7 @@ const expectedOutput: Record<string, string[]> = {
   ],
   'Crypto injection': ['2'],
   'CRC-64': ['11051210869376104954', '11051210869376104954'],
+  'CRC-64 under a Content-Security-Policy': ['11051210869376104954'],
 };
 
 describe('README examples', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { Crc64Ecma } from '@cos-direct/signer/crc64';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { abortError, CosDirectError } from '../errors.js';
 import { UNNAMED_NETWORK_ERROR } from '../lib/retry-policy.js';
 import type { HttpRequest, HttpResponse, Transport } from '../types.js';
@@ -35,10 +35,26 @@ function toReadable(body: unknown): Readable {
   throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'unsupported request body');
 }
 
+// undici is an optional peer dependency: a browser app that installs this package must not get it, so the
+// Node build loads it on its first request and says how to get it when it is not installed.
+let undici: Promise<typeof import('undici')> | undefined;
+function loadUndici(): Promise<typeof import('undici')> {
+  undici ??= import('undici').catch((e: unknown) => {
+    undici = undefined;
+    throw new CosDirectError(
+      'CLIENT_ERR_INVALID_ARGUMENT',
+      'the Node build of @cos-direct/client sends requests with undici, which is not installed: run `npm install undici`',
+      { cause: e },
+    );
+  });
+  return undici;
+}
+
 /** Sends requests with undici; pass a Dispatcher (e.g. an Agent with `connect: { ca }`) to trust a private CA. */
 export function undiciTransport(dispatcher?: Dispatcher): Transport {
   return {
     async send(req: HttpRequest): Promise<HttpResponse> {
+      const { request } = await loadUndici();
       let meter: Meter | undefined;
       let body: Readable | undefined;
       const headers = { ...req.headers };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatRate, Rate, shellQuote, tlsHint } from '../src/cli-format.js';
-import { CosDirectError } from '../src/errors.js';
+import { CosDirectError, describeError } from '@cos-direct/client';
+import { failureLines, formatBytes, formatDuration, formatRate, Rate, shellQuote, tlsHint } from '../src/cli-format.js';
 
 describe('what the CLI prints', () => {
   it('writes sizes, speeds and durations for people', () => {
@@ -59,5 +59,21 @@ describe('what the CLI prints', () => {
     expect(
       ['clip.mp4', '--sign-url', 'http://127.0.0.1:3000/a', 'my clip.mp4', "it's.jpg", 'Authorization: Bearer x'].map(shellQuote),
     ).toEqual(['clip.mp4', '--sign-url', 'http://127.0.0.1:3000/a', "'my clip.mp4'", `'it'\\''s.jpg'`, "'Authorization: Bearer x'"]);
+  });
+
+  it("words a failure with the client's describeError and the code, then the technical message (issue 25)", () => {
+    const refused = new CosDirectError('CLIENT_ERR_UNAUTHENTICATED', 'the sign server answered HTTP 401', {
+      status: 401,
+      serverCode: 'SRV_ERR_UNAUTHENTICATED',
+    });
+    expect(failureLines(refused)).toEqual([
+      `${describeError(refused)} (CLIENT_ERR_UNAUTHENTICATED, HTTP 401, SRV_ERR_UNAUTHENTICATED)`,
+      'the sign server answered HTTP 401',
+    ]);
+    const cos = new CosDirectError('CLIENT_ERR_COS', 'PUT a.jpg: AccessDenied', { status: 403, cosCode: 'AccessDenied' });
+    expect(failureLines(cos)[0]).toBe(`${describeError(cos)} (CLIENT_ERR_COS, HTTP 403, AccessDenied)`);
+    // The sentences that speak of a web page do not fit a terminal: the CLI's message stays.
+    expect(failureLines(new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'cannot read a.jpg'))).toEqual(['cannot read a.jpg']);
+    expect(failureLines(new Error('plain'))).toEqual(['plain']);
   });
 });

@@ -5,8 +5,8 @@ import { basename, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { Agent } from 'undici';
-import { formatBytes, formatDuration, formatRate, Rate, shellQuote, tlsHint } from './cli-format.js';
-import { type CosDirectError, type ProgressDetail, upload, type UploadResult } from './node.js';
+import { failureLines, formatBytes, formatDuration, formatRate, Rate, shellQuote, tlsHint } from './cli-format.js';
+import { type CosDirectError, type ProgressDetail, upload, type UploadResult } from '@cos-direct/client/node';
 
 const HELP = `cos-direct: upload files straight to Tencent Cloud COS with tickets from a sign server
 
@@ -200,7 +200,9 @@ async function main(): Promise<number> {
       // A presigned link runs to some 1,500 characters: on request only (it is always in --json's output).
       if (result.downloadUrl && v.verbose) process.stdout.write(`         download: ${result.downloadUrl}\n`);
     } else if (error && (error as CosDirectError).code !== 'CLIENT_ERR_ABORTED') {
-      say(`failed   ${file}: ${error.message}`);
+      const [first, ...more] = failureLines(error);
+      say(`failed   ${file}: ${first}`);
+      for (const detail of more) say(`         ${detail}`);
       const hint = tlsHint(error);
       if (hint) say(`         hint: ${hint}`);
     }

@@ -200,6 +200,19 @@ describe('uploads', () => {
     expect(head.headers['content-length']).toBe('0');
   });
 
+  it("says why an upload failed in the client's words, with the code (issue 25)", async () => {
+    const file = join(dir, 'unsigned.jpg');
+    await writeFile(file, 'x');
+    const run = await cli(['upload', file, '--sign-url', authed.signUrl]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^failed   ${file}: You need to sign in again before uploading\\. \\(CLIENT_ERR_UNAUTHENTICATED, HTTP 401, SRV_ERR_UNAUTHENTICATED\\)\n {9}\\S.*\n1 of 1 file\\(s\\) failed\n`,
+        'm',
+      ),
+    );
+  });
+
   it('reports the code of a failure with --json', async () => {
     const file = join(dir, 'refused.jpg');
     await writeFile(file, 'x');
@@ -365,7 +378,7 @@ describe('TLS', () => {
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(
         new RegExp(
-          `^failed   ${file}: GET https://\\S+: .*\\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|CERT_SIGNATURE_FAILURE)\\)$`,
+          `^failed   ${file}: A server's certificate is not trusted, so the connection was refused\\. \\(CLIENT_ERR_CERTIFICATE\\)\n {9}GET https://\\S+: .*\\((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|CERT_SIGNATURE_FAILURE)\\)$`,
           'm',
         ),
       );

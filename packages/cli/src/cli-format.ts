@@ -2,9 +2,29 @@
 // with a failure it recognises.
 
 // One way to write sizes (1536 → "1.5 KiB"), shared with the sentences describeError gives.
-import { formatBytes } from './describe.js';
+import { type ClientErrorCode, CosDirectError, describeError, formatBytes } from '@cos-direct/client';
 
 export { formatBytes };
+
+// Codes whose sentence speaks of a web page (a refused source, the browser's CORS): the CLI's own message
+// says more there, so it stays.
+const PAGE_ONLY: ReadonlySet<ClientErrorCode> = new Set([
+  'CLIENT_ERR_INVALID_ARGUMENT',
+  'CLIENT_ERR_SIGN_SERVER_CORS',
+  'CLIENT_ERR_COS_CORS',
+]);
+
+/**
+ * What a failed upload prints after the file's name: the sentence an app would show (describeError) with
+ * the code to search for, then the technical message on a line of its own. An error that is not the
+ * client's, or whose sentence is about a web page, prints its message.
+ */
+export function failureLines(error: unknown): string[] {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof CosDirectError) || PAGE_ONLY.has(error.code)) return [message];
+  const facts = [error.code, error.status === undefined ? undefined : `HTTP ${error.status}`, error.cosCode, error.serverCode];
+  return [`${describeError(error)} (${facts.filter(Boolean).join(', ')})`, message];
+}
 
 /** Seconds as "0:07", "12:34" or "1:02:03"; "--:--" when unknown. */
 export function formatDuration(seconds: number | undefined): string {
