@@ -39,7 +39,7 @@ const CASES: Case[] = [
   ],
   [
     'CLIENT_ERR_SIGN_SERVER',
-    { serverCode: 'SRV_ERR_INVALID_EXT' },
+    { serverCode: 'SRV_ERR_NOT_FOUND' },
     'The server would not start this upload. Retry in a moment.',
     '服务器未能开始这次上传，请稍后重试。',
   ],
