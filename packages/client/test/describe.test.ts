@@ -28,15 +28,20 @@ const CASES: Case[] = [
     'Too many uploads in a short time. Wait a minute, then retry.',
     '短时间内上传次数过多，请稍等一分钟后重试。',
   ],
-  ['CLIENT_ERR_RATE_LIMITED', { retryAfterMs: 2500 }, 'Too many uploads in a short time. Retry in 3 s.', '短时间内上传次数过多，请 3 秒后重试。'],
-  // A wait under a second still reads as one second, not zero.
-  ['CLIENT_ERR_RATE_LIMITED', { retryAfterMs: 0 }, 'Too many uploads in a short time. Retry in 1 s.', '短时间内上传次数过多，请 1 秒后重试。'],
   [
-    'CLIENT_ERR_SIGN_SERVER',
-    {},
-    'The server would not start this upload. Retry in a moment.',
-    '服务器未能开始这次上传，请稍后重试。',
+    'CLIENT_ERR_RATE_LIMITED',
+    { retryAfterMs: 2500 },
+    'Too many uploads in a short time. Retry in 3 s.',
+    '短时间内上传次数过多，请 3 秒后重试。',
   ],
+  // A wait under a second still reads as one second, not zero.
+  [
+    'CLIENT_ERR_RATE_LIMITED',
+    { retryAfterMs: 0 },
+    'Too many uploads in a short time. Retry in 1 s.',
+    '短时间内上传次数过多，请 1 秒后重试。',
+  ],
+  ['CLIENT_ERR_SIGN_SERVER', {}, 'The server would not start this upload. Retry in a moment.', '服务器未能开始这次上传，请稍后重试。'],
   [
     'CLIENT_ERR_SIGN_SERVER',
     { serverCode: 'SRV_ERR_NOT_FOUND' },
@@ -63,7 +68,12 @@ const CASES: Case[] = [
     "The storage does not accept uploads from this page (the bucket's CORS rules).",
     '存储桶不接受来自此页面的上传（CORS 规则）。',
   ],
-  ['CLIENT_ERR_CERTIFICATE', {}, "A server's certificate is not trusted, so the connection was refused.", '服务器的证书不受信任，连接被拒绝。'],
+  [
+    'CLIENT_ERR_CERTIFICATE',
+    {},
+    "A server's certificate is not trusted, so the connection was refused.",
+    '服务器的证书不受信任，连接被拒绝。',
+  ],
   [
     'CLIENT_ERR_COS',
     { status: 503, cosCode: 'ServiceUnavailable' },
@@ -110,7 +120,9 @@ describe('describeError', () => {
     // A code from a newer server or client that this table does not know yet.
     const unknown = new CosDirectError('CLIENT_ERR_FUTURE' as ClientErrorCode, 'm');
     expect(describeError(unknown, 'zh')).toBe('页面出了问题。请重试，或刷新页面。');
-    expect(describeError(new CosDirectError('CLIENT_ERR_FORBIDDEN', 'm'), 'fr' as ErrorLocale)).toBe('Your account may not upload files here.');
+    expect(describeError(new CosDirectError('CLIENT_ERR_FORBIDDEN', 'm'), 'fr' as ErrorLocale)).toBe(
+      'Your account may not upload files here.',
+    );
   });
 });
 

@@ -213,7 +213,7 @@ describe('pendingUploads and abandonUpload', () => {
 });
 
 describe('pendingUploads over several uploads and stores', () => {
-  it('lists each store\'s own uploads, oldest first, with what each has done', async () => {
+  it("lists each store's own uploads, oldest first, with what each has done", async () => {
     const a = join(dir, 'resume-a');
     const b = join(dir, 'resume-b');
     await stopAfter('first.bin', 1, a);

@@ -45,7 +45,8 @@ function mount(props: UseUploadOptions): { root: Root; text: () => string } {
 }
 
 const multipart = { multipartThreshold: MiB, partSize: MiB, concurrency: 1 };
-const file = (size: number, name: string, seed = size) => new File([pattern(size, seed) as BlobPart], name, { lastModified: 1_700_000_000_000 });
+const file = (size: number, name: string, seed = size) =>
+  new File([pattern(size, seed) as BlobPart], name, { lastModified: 1_700_000_000_000 });
 const until = async (what: () => boolean) => {
   for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(what()).toBe(true);

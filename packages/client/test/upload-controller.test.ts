@@ -78,8 +78,8 @@ describe('the upload controller', () => {
     expect(t.controller.getSnapshot()).toMatchObject({
       status: 'failed',
       error: expect.objectContaining({ code: 'CLIENT_ERR_TOO_LARGE' }),
-      // The sign server refuses the multipart ticket without naming its limit.
-      message: 'The file is larger than the server allows.',
+      // The sign server's refusal of the multipart ticket names no limit; its /limits does.
+      message: 'The file is 9.0 MiB; the server accepts at most 8.0 MiB.',
       canRetry: false,
     });
     const asked = t.o.log.length;
