@@ -210,6 +210,17 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     expect(await page.locator('#retry').count()).toBe(0);
   });
 
+  it("names the limit for a multipart upload too, from the sign server's /limits", async () => {
+    // Over the multipart threshold: the refusal of the multipart ticket names no limit, /limits does.
+    await open();
+    await pick('huge.bin', randomBytes(5 * MiB));
+    await page.click('#start');
+    await expect.poll(status, { timeout: 30_000 }).toBe('failed');
+    expect(await page.textContent('#message')).toBe('The file is 5.0 MiB; the server accepts at most 4.0 MiB.');
+    expect(await page.locator('#retry').count()).toBe(0);
+    expect(await s.openUploads()).toEqual([]);
+  });
+
   it('offers Retry for a failure that can pass, and the retry uploads', async () => {
     s.emu.faults.set([{ operation: 'PutObject', status: 503, code: 'ServiceUnavailable', count: 4 }]);
     await open();

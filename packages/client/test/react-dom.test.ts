@@ -8,13 +8,14 @@ import { uploadWith } from '../src/upload.js';
 import { MiB, memorySource, pattern, type Stack, stack } from './support/stack.js';
 
 // useUpload mounted in a DOM (happy-dom), its uploads sent by the browser build's XMLHttpRequest transport
-// to the emulator and a sign server: what a component renders as an upload goes,
-// pauses and fails, that it follows the options of its latest render, that unmounting cancels, and that
-// a paused upload left behind is listed from localStorage and discarded at COS.
+// to the emulator and a sign server: what a component renders as an upload finishes or is refused, that it
+// follows the options of its latest render, that unmounting cancels, and that an upload an earlier page
+// left in localStorage is listed and discarded at COS. Pause and resume run in Chromium
+// (e2e/test/react-app.test.ts).
 
 // happy-dom's XMLHttpRequest sends a Blob without Content-Length, which a key limited by size cannot sign
-// for (COS refuses such a PUT, as the emulator does): this sign server sets no size limit, and the one that
-// refuses a file for its size is another.
+// for (COS refuses such a PUT, as the emulator does), nor a multipart part: this sign server sets no size
+// limit, the one that refuses a file for its size is another, and multipart parts are sent from Node.
 let s: Stack;
 let limited: Stack;
 beforeAll(async () => {
