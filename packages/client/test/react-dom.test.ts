@@ -82,21 +82,23 @@ describe('useUpload in a page', () => {
   });
 
   it('cancels the upload still running when the component unmounts: nothing is stored', async () => {
-    s.emu.faults.set([{ operation: 'PutObject', latencyMs: 300 }]);
+    // The PUT is held at the emulator long enough for the unmount to land first, however busy the machine.
+    s.emu.faults.set([{ operation: 'PutObject', latencyMs: 1500 }]);
     const view = mount({ signUrl: s.signUrl });
     const count = (operation: string) => s.emu.requests.list().filter((e) => e.operation === operation).length;
     const [preflights, puts] = [count('OptionsObject'), count('PutObject')];
     let run: Promise<unknown> | undefined;
     await act(async () => {
       run = seen.start(file(2000, 'left.bin'));
-      // The PUT's preflight passed, and the PUT is at the emulator, held for 300 ms.
+      // The PUT's preflight passed: the PUT is on its way, or held at the emulator.
       await until(() => count('OptionsObject') > preflights);
     });
-    expect(count('PutObject')).toBe(puts);
     expect(seen.status).toBe('uploading');
     act(() => view.root.unmount());
     expect(await run).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 600));
+    // Past the hold: the emulator had no client left to answer, and stored nothing.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(count('PutObject')).toBe(puts);
     const stored = await s.root('GET', '/', { prefix: 'images/' });
     expect(stored.text).not.toContain('<Size>2000</Size>');
   });
