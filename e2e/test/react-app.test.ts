@@ -12,8 +12,8 @@ import { startStack, type Stack } from './support/stack.js';
 
 // A fresh Vite + React app (test/react-app) built from the packed tarballs of @cos-direct/client and what
 // it depends on, the way a user installs them, and driven in Chromium against the emulator and a sign
-// server that takes at most 4 MiB per file: useUpload's upload, pause and resume, cancel, retry, and the
-// sentence for a refused file.
+// server that takes at most 4 MiB per file: useUpload's upload, pause and resume, cancel, retry, the
+// sentence for a refused file, and the uploads a reload left (pendingUploads), resumed or discarded.
 
 const MiB = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -86,6 +86,11 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
   const open = (query = '') => page.goto(`${site.url}/?signUrl=${encodeURIComponent(s.signUrl)}${query}`);
   const pick = (name: string, buffer: Buffer) => page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
   const status = () => page.textContent('#status');
+  /** The saved uploads the page lists: name and progress as shown. */
+  const pendingShown = () =>
+    page.$$eval('#pending li', (items) =>
+      items.map((li) => ({ name: li.querySelector('.name')?.textContent, progress: li.querySelector('.progress')?.textContent })),
+    );
   const partsStored = async () => {
     const log = (await (await fetch(`${s.emu.info.admin.requests}?limit=500`)).json()) as {
       requests: Array<{ operation?: string; status: number; key?: string }>;
@@ -141,6 +146,11 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
     await page.reload();
     await expect.poll(status).toBe('idle');
+    // Before the file is picked again, the page lists what the reload left, from localStorage.
+    await expect.poll(pendingShown).toHaveLength(1);
+    const [shown] = await pendingShown();
+    expect(shown!.name).toBe('reloaded.bin');
+    expect(['33%', '67%']).toContain(shown!.progress);
     await page.setInputFiles('#file', path);
     await page.click('#start');
     await expect.poll(status, { timeout: 30_000 }).toBe('done');
@@ -150,6 +160,32 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     const sent = Number(await page.textContent('#parts'));
     expect(sent).toBeLessThan(3);
     expect(sha((await s.getObject(key)).body)).toBe(sha(data));
+    await expect.poll(pendingShown).toEqual([]);
+  });
+
+  it('discards an upload a reload left: its parts are deleted at COS and it is no longer listed', async () => {
+    s.emu.faults.set([{ operation: 'UploadPart', latencyMs: 300 }]);
+    const before = (await partsStored()).length;
+    await open();
+    await pick('abandoned.bin', randomBytes(3 * MiB));
+    await page.click('#start');
+    await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await page.reload();
+    await expect.poll(pendingShown).toHaveLength(1);
+    const [shown] = await pendingShown();
+    expect(shown!.name).toBe('abandoned.bin');
+    const key = await page.evaluate(() => {
+      const name = Object.keys(localStorage).find((k) => k.startsWith('cos-direct:upload:'))!;
+      return JSON.parse(localStorage.getItem(name)!).cosKey as string;
+    });
+    // Parts still arriving from before the reload land, then nothing more is sent for it.
+    await expect.poll(() => s.openUploads(), { timeout: 10_000 }).toEqual([key]);
+    await page.click('#pending .discard');
+    await expect.poll(pendingShown).toEqual([]);
+    await expect.poll(() => s.openUploads(), { timeout: 10_000 }).toEqual([]);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('cos-direct:upload:')))).toEqual([]);
+    // The emulator's ListMultipartUploads has nothing left for the key.
+    expect(await s.openUploads()).not.toContain(key);
   });
 
   it('cancels a multipart upload, leaving nothing open at COS', async () => {
@@ -172,6 +208,17 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     await expect.poll(status, { timeout: 30_000 }).toBe('failed');
     expect(await page.textContent('#message')).toBe('The file is 5.0 MiB; the server accepts at most 4.0 MiB.');
     expect(await page.locator('#retry').count()).toBe(0);
+  });
+
+  it("names the limit for a multipart upload too, from the sign server's /limits", async () => {
+    // Over the multipart threshold: the refusal of the multipart ticket names no limit, /limits does.
+    await open();
+    await pick('huge.bin', randomBytes(5 * MiB));
+    await page.click('#start');
+    await expect.poll(status, { timeout: 30_000 }).toBe('failed');
+    expect(await page.textContent('#message')).toBe('The file is 5.0 MiB; the server accepts at most 4.0 MiB.');
+    expect(await page.locator('#retry').count()).toBe(0);
+    expect(await s.openUploads()).toEqual([]);
   });
 
   it('offers Retry for a failure that can pass, and the retry uploads', async () => {

@@ -228,10 +228,13 @@ describe('files are checked before any ticket', () => {
     const missing = join(dir, 'nowhere.jpg');
     const folder = join(dir, 'folder');
     const bare = join(dir, 'Makefile');
+    // A path through a file, as if it were a folder; and a device, which has no size to upload.
+    const through = join(bare, 'inside.jpg');
+    const device = '/dev/null';
     await mkdir(folder, { recursive: true });
     await writeFile(bare, 'all:');
     // Nothing listens on port 1: a ticket request would fail with a network error.
-    const run = await cli(['upload', missing, folder, bare, '--sign-url', 'http://127.0.0.1:1']);
+    const run = await cli(['upload', missing, folder, bare, through, device, '--sign-url', 'http://127.0.0.1:1']);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
@@ -239,7 +242,9 @@ describe('files are checked before any ticket', () => {
         `failed   ${missing}: no such file; check the path`,
         `failed   ${folder}: is a directory; name the files in it instead (e.g. ${join(folder, '*')})`,
         `failed   ${bare}: has no extension for the sign server to check; pass --ext <ext> (e.g. --ext jpg)`,
-        '3 of 3 file(s) failed',
+        `failed   ${through}: no such file; check the path`,
+        `failed   ${device}: is not a regular file; save the data to a file first`,
+        '5 of 5 file(s) failed',
         '',
       ].join('\n'),
     );
@@ -285,14 +290,14 @@ describe('output that is not a terminal', () => {
  * Sends SIGINT to this process (its listeners: the CLI's) when the CLI asks for a part `n`, through undici's
  * global dispatcher, which the CLI uses without --ca. With one part in flight, parts 1 to n-1 are up by then.
  */
-async function interruptAtPart<T>(n: number, run: () => Promise<T>): Promise<T> {
+async function interruptAtPart<T>(n: number, run: () => Promise<T>, signals: NodeJS.Signals[] = ['SIGINT']): Promise<T> {
   const saved = getGlobalDispatcher();
   const agent = new Agent();
   let fired = false;
   const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
     if (!fired && opts.method === 'PUT' && new RegExp(`[?&]partNumber=${n}(&|$)`).test(opts.path)) {
       fired = true;
-      process.emit('SIGINT');
+      for (const signal of signals) process.emit(signal);
     }
     return dispatch(opts, handler);
   };
@@ -363,6 +368,41 @@ describe('Ctrl-C and resume', () => {
     expect(run.status).toBe(130);
     expect(run.stderr).toContain('(--no-resume: nothing was kept). To start over:\n  cos-direct upload ');
     expect(run.stderr).not.toContain('failed ');
+  });
+});
+
+describe('stopped by a process manager', () => {
+  it.each<[NodeJS.Signals, number]>([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ])('stops cleanly on %s, keeps the parts, and exits %i; the same signal again does not cut the stop short', async (signal, status) => {
+    const file = join(dir, `stopped-${signal}.mp4`);
+    await writeFile(file, pattern(3 * MiB, signal.length));
+    const resumeDir = join(dir, `resume-${signal}`);
+    const run = await interruptAtPart(
+      2,
+      () =>
+        cli([
+          'upload',
+          file,
+          '--sign-url',
+          s.signUrl,
+          '--threshold',
+          '1m',
+          '--part-size',
+          '1m',
+          '--part-concurrency',
+          '1',
+          '--resume-dir',
+          resumeDir,
+        ]),
+      [signal, signal],
+    );
+    expect(run.status).toBe(status);
+    expect(run.stderr).toContain(`cos-direct: ${signal} received, stopping (Ctrl-C again to quit at once)`);
+    expect(run.stderr.split('received, stopping')).toHaveLength(2);
+    expect(run.stderr).toContain('the parts already sent are kept. To resume, run the same command again:');
+    expect(process.listenerCount(signal)).toBe(0);
   });
 });
 

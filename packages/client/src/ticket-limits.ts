@@ -1,5 +1,5 @@
 import { encodeKeyPath } from '@cos-direct/signer';
-import { OCTET_STREAM } from '@cos-direct/protocol';
+import { OCTET_STREAM, type SignServerLimits } from '@cos-direct/protocol';
 import { CosDirectError } from './errors.js';
 
 /** The object's URL: the one the ticket names (the sign server knows the endpoint), else COS's virtual-host form. */
@@ -65,4 +65,13 @@ export function checkSize(ticket: { maxSize?: number; cosKey: string }, size: nu
 /** The refusal of an expired key, as the error an upload ends with. */
 export function expired(e: unknown): CosDirectError {
   return new CosDirectError('CLIENT_ERR_TICKET_EXPIRED', (e as Error).message, { ...(e as CosDirectError), cause: e });
+}
+
+/**
+ * The largest file a multipart ticket is issued for, by the sign server's /limits: the smaller of its
+ * per-file limit (maxSize, which holds for every ticket) and maxMultipartSize. Undefined when neither is set.
+ */
+export function multipartLimitOf(limits: SignServerLimits | undefined): number | undefined {
+  const sizes = [limits?.maxSize, limits?.maxMultipartSize].filter((n): n is number => typeof n === 'number' && n > 0);
+  return sizes.length > 0 ? Math.min(...sizes) : undefined;
 }

@@ -15,6 +15,7 @@ import { network, retryAfterMs, signServerRefusalCode } from './lib/network.js';
 import { retry, withRetry } from './lib/retry.js';
 import type { RetryPolicy } from './lib/retry-policy.js';
 import { send } from './lib/send.js';
+import { multipartLimitOf } from './ticket-limits.js';
 import type { DirectTicket, MultipartTicket, MultipartUploadRef, TicketSource, Transport } from './types.js';
 
 /** How a ticket request is sent: your headers and signal, and the retry policy (none: one attempt, as the seed's call). */
@@ -121,12 +122,39 @@ export async function fetchMultipartTicket(
   options: TicketRequestOptions = {},
 ): Promise<MultipartTicket> {
   const url = endpoint(signUrl, SIGN_SERVER_PATHS.multipart);
-  const ticket = await callSignServer<MultipartTicket>(transport, url, options, { ext, size: String(size) });
+  const ticket = await callSignServer<MultipartTicket>(transport, url, options, { ext, size: String(size) }).catch(async (e) => {
+    throw e instanceof CosDirectError && e.code === 'CLIENT_ERR_TOO_LARGE' && e.maxSize === undefined
+      ? await withLimit(e, transport, signUrl, size, options)
+      : e;
+  });
   requireFields(ticket as never, ['cosHost', 'cosKey'], 'multipart ticket');
   const c = ticket.credentials as unknown as Record<string, unknown> | undefined;
   if (!c) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the multipart ticket lacks credentials');
   requireFields(c, ['tmpSecretId', 'tmpSecretKey', 'sessionToken'], 'multipart ticket credentials');
   return ticket;
+}
+
+/**
+ * The sign server refuses a multipart ticket for size without saying its limit; its /limits does, so that
+ * the refusal (and describeError's sentence) can name both sizes. Without /limits the refusal stays as it is.
+ */
+async function withLimit(
+  refusal: CosDirectError,
+  transport: Transport,
+  signUrl: string,
+  size: number,
+  options: TicketRequestOptions,
+): Promise<CosDirectError> {
+  const max = multipartLimitOf(await fetchLimits(transport, signUrl, options).catch(() => undefined));
+  // A limit the file is within is not what refused it (the limits changed between the two answers).
+  if (max === undefined || size <= max) return refusal;
+  return new CosDirectError(refusal.code, `${refusal.message} (its /limits allow at most ${max} bytes)`, {
+    ...(refusal.status !== undefined ? { status: refusal.status } : {}),
+    ...(refusal.serverCode ? { serverCode: refusal.serverCode } : {}),
+    size,
+    maxSize: max,
+    cause: refusal,
+  });
 }
 
 /** GET <signUrl>/limits; undefined from a sign server without that endpoint (an older one, or another). */

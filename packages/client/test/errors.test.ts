@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 describe('refusals of the file', () => {
-  it('a file over the multipart limit: CLIENT_ERR_TOO_LARGE with the server code and the size', async () => {
+  it('a file over the multipart limit: CLIENT_ERR_TOO_LARGE with the server code, the size and the limit', async () => {
     const net = observe(s.transport);
     const e = await failure(() =>
       uploadWith({ transport: net.transport }, memorySource(pattern(3 * MiB), 'big.bin'), {
@@ -47,9 +47,32 @@ describe('refusals of the file', () => {
       status: 400,
       serverCode: 'SRV_ERR_INVALID_SIZE',
       size: 3 * MiB,
+      // The refusal does not say the limit: /limits does. A multipart ticket is held to maxSize too (1 MiB
+      // here), not only to maxMultipartSize (2 MiB).
+      maxSize: MiB,
       permanent: true,
     });
-    expect(net.log).toHaveLength(1);
+    expect(e.message).toContain(`at most ${MiB} bytes`);
+    expect(net.log.map((l) => new URL(l.req.url).pathname)).toEqual(['/sts-multipart', '/limits']);
+    expect(describeError(e)).toBe('The file is 3.0 MiB; the server accepts at most 1.0 MiB.');
+    expect(describeError(e, 'zh')).toBe('文件大小为 3.0 MiB，服务器最多接受 1.0 MiB。');
+  });
+
+  it('a file over the multipart limit of a sign server without /limits: the refusal without the limit', async () => {
+    // A sign server of an older version: /limits is not found.
+    const net = observe(s.transport, async (req, send) =>
+      new URL(req.url).pathname === '/limits' ? { status: 404, headers: {}, text: '{"code":"SRV_ERR_NOT_FOUND","message":"no"}' } : send(),
+    );
+    const e = await failure(() =>
+      uploadWith({ transport: net.transport }, memorySource(pattern(3 * MiB), 'big.bin'), {
+        signUrl: s.signUrl,
+        multipartThreshold: MiB,
+        ...fast,
+      }),
+    );
+    expect(e).toMatchObject({ code: 'CLIENT_ERR_TOO_LARGE', serverCode: 'SRV_ERR_INVALID_SIZE', size: 3 * MiB });
+    expect(e.maxSize).toBeUndefined();
+    expect(net.log).toHaveLength(2);
     expect(describeError(e)).toBe('The file is larger than the server allows.');
     expect(describeError(e, 'zh')).toBe('文件超过了服务器允许的大小。');
   });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { abandonWith } from '../src/pending.js';
 import { uploadWith } from '../src/upload.js';
 import { MiB, memorySource, memoryStore, observe, partNumber, pattern, type Stack, stack } from './support/stack.js';
 
@@ -132,5 +133,77 @@ describe('a key that expires mid-upload', () => {
     expect(second.find((r) => r.url.endsWith('/sts-multipart-refresh'))).toHaveLength(1);
     const head = await s.root('HEAD', `/${result.key}`);
     expect(head.headers.etag).toMatch(/-3"$/);
+  });
+
+  it('renews the saved key of an upload abandoned after it expired, then aborts it at COS', async () => {
+    const data = pattern(3 * MiB, 64);
+    const store = memoryStore();
+    const controller = new AbortController();
+    const first = observe(s.transport, async (req, send) => {
+      if (partNumber(req) === 2) controller.abort();
+      return send();
+    });
+    await uploadWith({ transport: first.transport, resumeStore: store }, memorySource(data, 'expired.bin', 'expired-1'), {
+      signUrl: s.signUrl,
+      ...options,
+      signal: controller.signal,
+      keepResumeOnAbort: true,
+      storeCredentials: true,
+    }).catch((e) => e);
+    const [id, saved] = [...store.states.entries()][0]!;
+    expect(saved.credentials).toBeDefined();
+    const openUploads = async () => (await s.root('GET', '/', { uploads: '', prefix: saved.cosKey })).text;
+    expect(await openUploads()).toContain(saved.uploadId);
+
+    // Two minutes on the servers' clocks: the saved 60-second key is expired, though this clock says not.
+    offset = 120;
+    const alone = observe(s.transport);
+    const refused = await abandonWith(alone.transport, store, id, { retries: 0 }).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'CLIENT_ERR_COS', status: 403 });
+    expect(store.states.has(id)).toBe(true);
+
+    const renewing = observe(s.transport);
+    await abandonWith(renewing.transport, store, id, { signUrl: s.signUrl, ...fast });
+    const steps = renewing.log.map((e) => (e.req.url.endsWith('/sts-multipart-refresh') ? 'refresh' : `${e.req.method} ${e.res?.status}`));
+    expect(steps).toEqual(['DELETE 403', 'refresh', 'DELETE 204']);
+    expect(store.states.has(id)).toBe(false);
+    expect(await openUploads()).not.toContain(saved.uploadId);
+  });
+
+  it("hands an app's own refreshMultipart the upload to renew, with no confirm token when none was saved", async () => {
+    const data = pattern(2 * MiB, 65);
+    const store = memoryStore();
+    const controller = new AbortController();
+    const first = observe(s.transport, async (req, send) => {
+      if (partNumber(req) === 2) controller.abort();
+      return send();
+    });
+    await uploadWith({ transport: first.transport, resumeStore: store }, memorySource(data, 'own.bin', 'own-1'), {
+      signUrl: s.signUrl,
+      ...options,
+      signal: controller.signal,
+      keepResumeOnAbort: true,
+    }).catch((e) => e);
+    const [id, saved] = [...store.states.entries()][0]!;
+    const { confirmToken } = saved;
+    expect(confirmToken).toEqual(expect.any(String));
+    delete saved.confirmToken;
+    const asked: unknown[] = [];
+    // The app's backend knows the upload by its key and id, and renews through the sign server for it.
+    await abandonWith(s.transport, store, id, {
+      ...fast,
+      refreshMultipart: async (upload) => {
+        asked.push(upload);
+        const res = await fetch(`${s.signUrl}/sts-multipart-refresh`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ confirmToken, uploadId: upload.uploadId }),
+        });
+        return (await res.json()).data;
+      },
+    });
+    expect(asked).toEqual([{ cosKey: saved.cosKey, uploadId: saved.uploadId }]);
+    expect(store.states.size).toBe(0);
+    expect((await s.root('GET', '/', { uploads: '', prefix: saved.cosKey })).text).not.toContain(saved.uploadId);
   });
 });

@@ -193,5 +193,125 @@ describe('pendingUploads and abandonUpload', () => {
     };
     await store.set('https://sign|file:a.bin|3|1', state);
     expect(await store.list!()).toEqual([{ id: 'https://sign|file:a.bin|3|1', state }]);
+
+    // Entries under the store's prefix that are not a state it can resume: torn, or from another version.
+    storage.setItem('cos-direct:upload:torn', '{"version":1,"cosKey"');
+    storage.setItem('cos-direct:upload:newer', JSON.stringify({ ...state, version: 2 }));
+    storage.setItem('cos-direct:upload:empty', '');
+    expect(await store.get('torn')).toBeUndefined();
+    expect(await store.get('newer')).toBeUndefined();
+    expect(await store.get('empty')).toBeUndefined();
+    expect((await store.list!()).map((e) => e.id)).toEqual(['https://sign|file:a.bin|3|1']);
+    const [p] = await pendingUploads({ resumeStore: store });
+    expect(p).toMatchObject({ id: 'https://sign|file:a.bin|3|1', uploaded: MiB, progress: 1 / 3, parts: 3, partsDone: 1, updatedAt: 2000 });
+    expect(p).not.toHaveProperty('name');
+
+    await store.delete('https://sign|file:a.bin|3|1');
+    expect(await store.list!()).toEqual([]);
+    expect(storage.getItem('unrelated')).toBe('{}');
+  });
+});
+
+describe('pendingUploads over several uploads and stores', () => {
+  it("lists each store's own uploads, oldest first, with what each has done", async () => {
+    const a = join(dir, 'resume-a');
+    const b = join(dir, 'resume-b');
+    await stopAfter('first.bin', 1, a);
+    await stopAfter('second-one.bin', 3, a);
+    await stopAfter('third-one-.bin', 2, b);
+
+    const inA = await pendingUploads({ resumeDir: a });
+    expect(inA.map((p) => [p.name, p.partsDone, p.progress])).toEqual([
+      ['first.bin', 1, 0.2],
+      ['second-one.bin', 3, 0.6],
+    ]);
+    expect(inA[0]!.startedAt).toBeLessThanOrEqual(inA[1]!.startedAt);
+    expect(new Set(inA.map((p) => p.key)).size).toBe(2);
+    expect((await pendingUploads({ resumeDir: b })).map((p) => p.name)).toEqual(['third-one-.bin']);
+    // A folder nothing was saved in, and a store that cannot list.
+    expect(await pendingUploads({ resumeDir: join(dir, 'never-used') })).toEqual([]);
+    expect(await pendingUploads({ resumeStore: memoryStore() })).toEqual([]);
+
+    // An id is the store's: abandoning one of a's uploads through b leaves it alone, at COS too.
+    const [first] = inA;
+    await abandonUpload(first!.id, { signUrl: s.signUrl, dispatcher: s.dispatcher, resumeDir: b });
+    expect((await s.root('GET', '/', { uploads: '', prefix: first!.key })).text).toContain('<UploadId>');
+    expect(await pendingUploads({ resumeDir: a })).toHaveLength(2);
+    await abandonUpload(first!.id, { signUrl: s.signUrl, dispatcher: s.dispatcher, resumeDir: a });
+    expect((await pendingUploads({ resumeDir: a })).map((p) => p.name)).toEqual(['second-one.bin']);
+  });
+
+  it('skips files that are not a state it can name, and shows what an older state lacks', async () => {
+    const resumeDir = join(dir, 'resume-mixed');
+    await stopAfter('kept.bin', 1, resumeDir);
+    const [valid] = await savedStates(resumeDir);
+    const hashName = (c: string) => `${c.repeat(64)}.json`;
+    await writeFile(join(resumeDir, hashName('a')), '{"version":1,"id":"torn"');
+    await writeFile(join(resumeDir, hashName('b')), JSON.stringify({ ...valid, id: 'newer', version: 2 }));
+    // Saved before states recorded their id: it still resumes, but cannot be listed by id.
+    const { id: _id, ...anonymous } = valid!;
+    await writeFile(join(resumeDir, hashName('c')), JSON.stringify(anonymous));
+    await writeFile(join(resumeDir, 'notes.json'), JSON.stringify({ ...valid, id: 'not-a-state-file' }));
+    expect((await pendingUploads({ resumeDir })).map((p) => p.name)).toEqual(['kept.bin']);
+
+    // The least a state can hold: no name, no parts yet, no times, an empty file.
+    const store = {
+      ...memoryStore(),
+      list: async () => [
+        {
+          id: 'bare',
+          state: { version: 1, cosHost: 'h', cosKey: 'k', cosUrl: 'https://h/k', uploadId: 'u', partSize: MiB, size: 0, contentType: 'x' },
+        },
+      ],
+    } satisfies import('../src/types.js').ResumeStore;
+    expect(await pendingUploads({ resumeStore: store })).toEqual([
+      { id: 'bare', size: 0, uploaded: 0, progress: 0, parts: 1, partsDone: 0, startedAt: 0, updatedAt: 0, age: 0, key: 'k' },
+    ]);
+  });
+});
+
+describe('abandonUpload of what is gone', () => {
+  it('forgets an upload COS no longer holds, and refuses no id', async () => {
+    const resumeDir = join(dir, 'resume-gone');
+    await stopAfter('gone.bin', 1, resumeDir);
+    const [p] = await pendingUploads({ resumeDir });
+    const [state] = await savedStates(resumeDir);
+    // Aborted behind the client's back (another tab, the bucket's lifecycle rule).
+    const aborted = await s.root('DELETE', `/${p!.key}`, { uploadId: state!.uploadId });
+    expect(aborted.status).toBe(204);
+    await abandonUpload(p!.id, { signUrl: s.signUrl, dispatcher: s.dispatcher, resumeDir });
+    expect(await pendingUploads({ resumeDir })).toEqual([]);
+
+    for (const id of ['', undefined as unknown as string]) {
+      const err = await abandonUpload(id, { signUrl: s.signUrl, dispatcher: s.dispatcher, resumeDir }).catch((e) => e);
+      expect(err).toMatchObject({ code: 'CLIENT_ERR_INVALID_ARGUMENT', message: expect.stringContaining('id') });
+    }
+  });
+
+  it('forgets an upload COS no longer holds with the key it saved, without the sign server', async () => {
+    const resumeDir = join(dir, 'resume-gone-keyed');
+    await stopAfter('gone-keyed.bin', 1, resumeDir, { storeCredentials: true });
+    const [p] = await pendingUploads({ resumeDir });
+    const [state] = await savedStates(resumeDir);
+    expect((await s.root('DELETE', `/${p!.key}`, { uploadId: state!.uploadId })).status).toBe(204);
+    await abandonUpload(p!.id, { dispatcher: s.dispatcher, resumeDir });
+    expect(await pendingUploads({ resumeDir })).toEqual([]);
+  });
+
+  it('keeps an upload whose abort COS refuses for another reason, to try again', async () => {
+    const resumeDir = join(dir, 'resume-refused');
+    await stopAfter('refused.bin', 1, resumeDir, { storeCredentials: true });
+    const [p] = await pendingUploads({ resumeDir });
+    s.emu.faults.set([{ operation: 'AbortMultipartUpload', status: 403, code: 'AccessDenied' }]);
+    try {
+      const err = await abandonUpload(p!.id, { dispatcher: s.dispatcher, resumeDir, retries: 0 }).catch((e) => e);
+      expect(err).toMatchObject({ code: 'CLIENT_ERR_COS', status: 403, cosCode: 'AccessDenied' });
+    } finally {
+      s.emu.faults.set([]);
+    }
+    expect(await pendingUploads({ resumeDir })).toHaveLength(1);
+    expect((await s.root('GET', '/', { uploads: '', prefix: p!.key })).text).toContain('<UploadId>');
+    await abandonUpload(p!.id, { dispatcher: s.dispatcher, resumeDir });
+    expect((await s.root('GET', '/', { uploads: '', prefix: p!.key })).text).not.toContain('<UploadId>');
   });
 });

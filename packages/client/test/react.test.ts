@@ -3,9 +3,10 @@ import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { type UseUpload, useUpload } from '../src/react.js';
 
-// The hook's first render, through React's own server renderer (no DOM in Node): the state a component
-// starts from and the controls it gets. The controls themselves are the controller's (upload-controller.test.ts),
-// and a React app drives them in Chromium (e2e/test/react-app.test.ts).
+// The hook's first render, through React's own server renderer (no DOM): the state a component starts
+// from and the controls it gets. The controls themselves are the controller's (upload-controller.test.ts);
+// the hook runs uploads in a DOM in react-dom.test.ts, and a React app drives it in Chromium
+// (e2e/test/react-app.test.ts).
 let seen: UseUpload | undefined;
 function Probe() {
   seen = useUpload({ signUrl: 'http://127.0.0.1:9', locale: 'zh' });

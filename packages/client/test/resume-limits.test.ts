@@ -1,24 +1,32 @@
-import { createServer } from '@cos-direct/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type ServerOptions } from '@cos-direct/server';
+import { afterEach, describe, expect, it } from 'vitest';
 import { uploadWith } from '../src/upload.js';
 import { MiB, memorySource, memoryStore, observe, partNumber, pattern, type Stack, stack } from './support/stack.js';
 
 // A saved upload was allowed by the sign server of its day. Started again with a smaller limit, the
 // server would refuse that upload a ticket: the client checks its limits before sending more bytes.
-let s: Stack;
+let s: Stack | undefined;
 let restarted: Awaited<ReturnType<typeof createServer>> | undefined;
-beforeAll(async () => {
-  s = await stack();
-});
-afterAll(async () => {
+afterEach(async () => {
   await restarted?.close();
   await s?.close();
+  restarted = undefined;
+  s = undefined;
 });
 
-const openUploads = async () => [...(await s.root('GET', '/', { uploads: '' })).text.matchAll(/<UploadId>/g)];
+async function started(): Promise<Stack> {
+  s = await stack();
+  return s;
+}
 
 describe('resuming after the sign server changed its limits', () => {
-  it('aborts the saved upload at COS and refuses it as too large, sending no part', async () => {
+  // A multipart ticket is held to MAX_SIZE as well as to MAX_MULTIPART_SIZE: either one lowered refuses it.
+  it.each<[string, Partial<ServerOptions>]>([
+    ['MAX_MULTIPART_SIZE', { maxMultipartSize: 2 * MiB }],
+    ['MAX_SIZE', { maxSize: 2 * MiB }],
+  ])('aborts the saved upload at COS and refuses it as too large, sending no part (%s lowered)', async (_name, lowered) => {
+    const s = await started();
+    const openUploads = async () => [...(await s.root('GET', '/', { uploads: '' })).text.matchAll(/<UploadId>/g)];
     const data = pattern(5 * MiB, 43);
     const store = memoryStore();
     const source = () => memorySource(data, 'limits.bin', 'limits-1');
@@ -37,10 +45,10 @@ describe('resuming after the sign server changed its limits', () => {
     expect(store.states.size).toBe(1);
     expect(await openUploads()).toHaveLength(1);
 
-    // The same address, the server started again with MAX_MULTIPART_SIZE under the file's size.
+    // The same address, the server started again with a limit under the file's size.
     const port = Number(new URL(s.signUrl).port);
     await s.app.close();
-    restarted = await createServer({ ...s.serverOptions, maxMultipartSize: 2 * MiB });
+    restarted = await createServer({ ...s.serverOptions, ...lowered });
     await restarted.listen({ port, host: '127.0.0.1' });
 
     const second = observe(s.transport);

@@ -78,8 +78,8 @@ describe('the upload controller', () => {
     expect(t.controller.getSnapshot()).toMatchObject({
       status: 'failed',
       error: expect.objectContaining({ code: 'CLIENT_ERR_TOO_LARGE' }),
-      // The sign server refuses the multipart ticket without naming its limit.
-      message: 'The file is larger than the server allows.',
+      // The sign server's refusal of the multipart ticket names no limit; its /limits does.
+      message: 'The file is 9.0 MiB; the server accepts at most 8.0 MiB.',
       canRetry: false,
     });
     const asked = t.o.log.length;
@@ -104,6 +104,114 @@ describe('the upload controller', () => {
     } finally {
       s.emu.faults.set([]);
     }
+  });
+});
+
+describe('the upload controller between runs', () => {
+  it('ignores pause, resume, cancel and retry when there is nothing for them to act on', async () => {
+    const t = setup(pattern(1000, 11));
+    let calls = 0;
+    t.controller.subscribe(() => calls++);
+    t.controller.pause();
+    t.controller.cancel();
+    expect(await t.controller.resume()).toBeUndefined();
+    expect(await t.controller.retry()).toBeUndefined();
+    expect(t.controller.getSnapshot()).toEqual({ status: 'idle', sent: 0, total: 0, progress: 0, canRetry: false });
+    expect(calls).toBe(0);
+    expect(t.o.log).toHaveLength(0);
+
+    const result = await t.controller.start(t.file);
+    expect(result).toMatchObject({ method: 'put', size: 1000 });
+    const asked = t.o.log.length;
+    // Done: nothing to pause, resume, cancel or retry either.
+    t.controller.pause();
+    t.controller.cancel();
+    expect(await t.controller.resume()).toBeUndefined();
+    expect(await t.controller.retry()).toBeUndefined();
+    expect(t.controller.getSnapshot()).toMatchObject({ status: 'done', progress: 1, result });
+    expect(t.o.log.length).toBe(asked);
+  });
+
+  it('cancels a paused upload without deleting it at COS, so the same file started again resumes it', async () => {
+    const data = pattern(4 * MiB, 12);
+    let paused = false;
+    const t = setup(data, async (req, send) => {
+      if (partNumber(req) === 3 && !paused) {
+        paused = true;
+        t.controller.pause();
+      }
+      return send();
+    });
+    await t.controller.start(t.file);
+    expect(t.controller.getSnapshot().status).toBe('paused');
+    t.controller.cancel();
+    expect(t.controller.getSnapshot()).toMatchObject({ status: 'cancelled', sent: 2 * MiB });
+    // Cancelled is final: resume does nothing.
+    expect(await t.controller.resume()).toBeUndefined();
+    expect(t.o.find((r) => r.method === 'DELETE')).toHaveLength(0);
+    const [saved] = [...t.store.states.values()];
+    expect((await s.root('GET', '/', { uploads: '', prefix: saved!.cosKey })).text).toContain(saved!.uploadId);
+
+    const result = await t.controller.start(t.file);
+    expect(result).toMatchObject({ key: saved!.cosKey, size: data.length, partsUploaded: 2 });
+    expect(t.o.partsSent()).toEqual([1, 2, 3, 3, 4]);
+  });
+
+  it('resets to idle during a run: the run stops and its outcome is not shown', async () => {
+    const data = pattern(3 * MiB, 13);
+    const t = setup(data, async (req, send) => {
+      if (partNumber(req) === 2) t.controller.reset();
+      return send();
+    });
+    const statuses: string[] = [];
+    t.controller.subscribe(() => statuses.push(t.controller.getSnapshot().status));
+    expect(await t.controller.start(t.file)).toBeUndefined();
+    expect(t.controller.getSnapshot()).toEqual({ status: 'idle', sent: 0, total: 0, progress: 0, canRetry: false });
+    expect(statuses.at(-1)).toBe('idle');
+    expect(statuses).not.toContain('cancelled');
+    // The reset cancelled the multipart upload at COS, as a cancel does.
+    expect(t.o.find((r) => r.method === 'DELETE')).toHaveLength(1);
+    expect(t.store.states.size).toBe(0);
+  });
+
+  it('starting another file cancels the one still going, and shows only the new one', async () => {
+    const first = pattern(3 * MiB, 14);
+    const second = new Blob([pattern(2000, 15) as BlobPart]);
+    let restarted: Promise<unknown> | undefined;
+    const t = setup(first, async (req, send) => {
+      if (partNumber(req) === 2 && !restarted) restarted = t.controller.start(second);
+      return send();
+    });
+    expect(await t.controller.start(t.file)).toBeUndefined();
+    // The run of the second file goes through the same upload function: here it sends the same bytes.
+    expect(await restarted).toMatchObject({ size: first.length });
+    expect(t.controller.getSnapshot()).toMatchObject({ status: 'done', file: second });
+    expect(t.o.find((r) => r.method === 'DELETE')).toHaveLength(1);
+  });
+
+  it('shows an empty file as done, with progress 1', async () => {
+    const t = setup(new Uint8Array(0));
+    const result = await t.controller.start(new Blob([]));
+    expect(result).toMatchObject({ method: 'put', size: 0 });
+    expect(t.controller.getSnapshot()).toMatchObject({ status: 'done', sent: 0, total: 0, progress: 1 });
+  });
+
+  it('treats a failure that is not a client error as a network failure that a retry may pass', async () => {
+    const data = pattern(500, 16);
+    let failures = 1;
+    const controller = createUploadController(
+      async (_file: Blob, options: UploadOptions) => {
+        if (failures-- > 0) throw new TypeError('Failed to fetch');
+        return uploadWith({ transport: s.transport, resumeStore: memoryStore() }, memorySource(data), options);
+      },
+      () => ({ signUrl: s.signUrl }),
+    );
+    await controller.start(new Blob([data as BlobPart]));
+    const { error, ...rest } = controller.getSnapshot();
+    expect(rest).toMatchObject({ status: 'failed', canRetry: true, message: 'The connection failed. Check your network, then retry.' });
+    expect(error).toMatchObject({ code: 'CLIENT_ERR_NETWORK', message: 'TypeError: Failed to fetch' });
+    expect(error!.cause).toBeInstanceOf(TypeError);
+    expect(await controller.retry()).toMatchObject({ method: 'put', size: 500 });
   });
 });
 

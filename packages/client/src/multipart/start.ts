@@ -2,7 +2,7 @@ import { CosDirectError } from '../errors.js';
 import { unquote } from '../lib/check.js';
 import type { RetryPolicy } from '../lib/retry-policy.js';
 import { xmlValue } from '../responses.js';
-import { checkSize, contentTypeFor, objectUrl } from '../ticket-limits.js';
+import { checkSize, contentTypeFor, multipartLimitOf, objectUrl } from '../ticket-limits.js';
 import type { MultipartTicket, ResumeState, ResumeStore, TicketSource, Transport, UploadSource } from '../types.js';
 import { abortUpload } from './abort.js';
 import { UploadKey } from './key.js';
@@ -43,9 +43,9 @@ export interface Started {
 async function checkStillAllowed(ctx: StartContext, saved: ResumeState, ext: string, request: UploadRequest): Promise<void> {
   const limits = await ctx.tickets.limits?.();
   if (!limits) return;
-  const max = limits.maxMultipartSize ?? limits.maxSize ?? undefined;
+  const max = multipartLimitOf(limits);
   const refusal =
-    max !== undefined && max !== null && saved.size > max
+    max !== undefined && saved.size > max
       ? new CosDirectError(
           'CLIENT_ERR_TOO_LARGE',
           `the saved upload is ${saved.size} bytes and the sign server now allows at most ${max}: it was aborted and will not resume`,
