@@ -121,7 +121,8 @@ async function startHost(name: string, host: Host, tarballs: string[]): Promise<
   }
   await writeFile(join(project, 'client.mjs'), CLIENT_SCRIPT);
   let t = performance.now();
-  await npmInstall(project, [...tarballs, ...host.deps]);
+  // undici: the client's Node build sends with it, a peer its README tells Node projects to install.
+  await npmInstall(project, [...tarballs, 'undici@^7', ...host.deps]);
   timings.install = since(t);
   if (host.build) {
     t = performance.now();

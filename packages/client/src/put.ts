@@ -5,7 +5,7 @@ import type { RetryPolicy } from './lib/retry-policy.js';
 import { ticketAuthorizer } from './lib/sign.js';
 import { isExpiry } from './responses.js';
 import { checkSize, contentTypeFor, expired, objectUrl, signedHeadersOf } from './ticket-limits.js';
-import type { DirectTicket, Transport, UploadOptions, UploadResult, UploadSource } from './types.js';
+import type { ConfirmedUpload, DirectTicket, Transport, UploadOptions, UploadResult, UploadSource } from './types.js';
 
 /** One signed PUT of the whole source with a direct ticket; an expired ticket is refreshed once (it names a new key). */
 export async function putUpload(
@@ -14,6 +14,7 @@ export async function putUpload(
   options: UploadOptions,
   policy: RetryPolicy,
   getTicket: () => Promise<DirectTicket>,
+  confirm?: (confirmToken: string) => Promise<ConfirmedUpload>,
 ): Promise<UploadResult> {
   const total = source.size;
   let sends = 0;
@@ -59,8 +60,54 @@ export async function putUpload(
         contentType,
       };
     } catch (e) {
+      if (sends > 1 && isOverwriteRefusal(e, signed)) return storedByEarlierAttempt(e, ticket, source, contentType, url, confirm);
       if (!isExpiry(e)) throw e;
       if (refreshed || !source.repeatable) throw expired(e);
     }
   }
+}
+
+/** COS's answer to a PUT signed with x-cos-forbid-overwrite when the key already holds an object. */
+function isOverwriteRefusal(e: unknown, signed: Record<string, string>): e is CosDirectError {
+  return (
+    e instanceof CosDirectError && e.status === 409 && e.cosCode === 'FileAlreadyExists' && signed['x-cos-forbid-overwrite'] === 'true'
+  );
+}
+
+/**
+ * A PUT whose answer was lost (a reset, a cut body) may still have stored the object, and its retry is
+ * then refused because the ticket forbids overwriting. The key is new and only this ticket can write it,
+ * so the object is this upload's when the sign server's confirmation matches the source's size and
+ * CRC-64; without a way to check, the refusal stands.
+ */
+async function storedByEarlierAttempt(
+  refusal: CosDirectError,
+  ticket: DirectTicket,
+  source: UploadSource,
+  contentType: string,
+  url: string,
+  confirm: ((confirmToken: string) => Promise<ConfirmedUpload>) | undefined,
+): Promise<UploadResult> {
+  if (!confirm || !ticket.confirmToken) throw refusal;
+  const confirmed = await confirm(ticket.confirmToken);
+  const local = await source.hashRange?.(0, source.size);
+  if (confirmed.size !== source.size || (local && confirmed.crc64 && confirmed.crc64 !== local.crc64)) {
+    throw new CosDirectError(
+      'CLIENT_ERR_INTEGRITY',
+      `${ticket.cosKey} holds ${confirmed.size} bytes (CRC-64 ${confirmed.crc64 ?? 'unknown'}), not the ${source.size} bytes sent (CRC-64 ${local?.crc64 ?? 'unknown'})`,
+      { cause: refusal },
+    );
+  }
+  return {
+    key: ticket.cosKey,
+    host: ticket.cosHost,
+    url,
+    ...(ticket.downloadUrl ? { downloadUrl: ticket.downloadUrl } : {}),
+    etag: unquote(confirmed.etag),
+    size: confirmed.size,
+    crc64: confirmed.crc64 ?? local?.crc64 ?? '',
+    method: 'put',
+    contentType: confirmed.contentType ?? contentType,
+    confirmed,
+  };
 }

@@ -47,8 +47,15 @@ export async function uploadWith(platform: Platform, source: UploadSource, optio
     );
   }
   let ticket: DirectTicket | undefined;
-  const result = await putUpload(platform.transport, source, options, policy, async () => (ticket = await tickets.direct(ext)));
+  const result = await putUpload(
+    platform.transport,
+    source,
+    options,
+    policy,
+    async () => (ticket = await tickets.direct(ext)),
+    tickets.confirm,
+  );
   const token = ticket?.confirmToken;
-  if (!options.confirm || !token || !tickets.confirm) return result;
+  if (result.confirmed || !options.confirm || !token || !tickets.confirm) return result;
   return { ...result, confirmed: await tickets.confirm(token) };
 }

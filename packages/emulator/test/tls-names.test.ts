@@ -73,7 +73,7 @@ function permittedSubtrees(caPem: string): { critical: boolean; names: Array<[nu
 async function leafFrom(dir: string, names: string[]) {
   const caCert = forge.pki.certificateFromPem(await readFile(join(dir, 'ca.pem'), 'utf8'));
   const caKey = forge.pki.privateKeyFromPem(await readFile(join(dir, 'ca-key.pem'), 'utf8'));
-  const keys = forge.pki.rsa.generateKeyPair(1024);
+  const keys = forge.pki.rsa.generateKeyPair(2048);
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = '01';
