@@ -19,6 +19,8 @@ interface Claim {
   w?: number;
   /** Multipart: unix seconds after which the upload gets no new key. */
   r?: number;
+  /** Multipart: the type the client named for its ticket (the only one its keys allow). */
+  c?: string;
   /** The tag (see callerTag) of the user the ticket was issued to, when authentication named one: only they may confirm or refresh. */
   u?: string;
 }

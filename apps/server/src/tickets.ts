@@ -201,7 +201,8 @@ export class TicketService {
   async refreshMultipart(claim: ConfirmClaim): Promise<MultipartRefresh> {
     const o = this.options;
     const ext = claim.k.slice(claim.k.lastIndexOf('.') + 1);
-    const types = typeRuleOf(ext, o.enforceContentType, o.allowActiveContent);
+    // A ticket narrowed to the type its client named keeps that one type in every renewed key.
+    const types = narrowTypeRule(typeRuleOf(ext, o.enforceContentType, o.allowActiveContent), ext, claim.c);
     const size = claim.s ?? o.maxMultipartSize;
     const tmp = await this.sts.getFederationToken(this.#multipartPolicy(claim.k, size, types), o.durationSeconds);
     return {
@@ -244,6 +245,7 @@ export class TicketService {
         e: Math.max(tmp.expiredTime, now + o.maxUploadSeconds) + 86400,
         r: now + o.maxUploadSeconds,
         w: tmp.expiredTime,
+        ...(scope.contentType !== undefined && scope.contentType !== '' ? { c: types.ticketType } : {}),
         ...(scope.caller !== undefined ? { u: callerTag(scope.caller) } : {}),
       }),
       completion: o.multipartCompletion,

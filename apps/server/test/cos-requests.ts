@@ -29,8 +29,19 @@ export function send(
 }
 
 /** A request signed with the multipart ticket's own key, as a client SDK would send it. */
-export function withTicketKey(s: Stack, d: MultipartTicket, method: string, query: Record<string, string>, body?: Buffer | string) {
-  const headers: Record<string, string> = { host: d.cosHost, 'content-length': String(body === undefined ? 0 : Buffer.byteLength(body)) };
+export function withTicketKey(
+  s: Stack,
+  d: MultipartTicket,
+  method: string,
+  query: Record<string, string>,
+  body?: Buffer | string,
+  extra: Record<string, string> = {},
+) {
+  const headers: Record<string, string> = {
+    host: d.cosHost,
+    'content-length': String(body === undefined ? 0 : Buffer.byteLength(body)),
+    ...extra,
+  };
   const auth = signRequest(
     { method, pathname: `/${d.cosKey}`, query, headers },
     { credentials: { secretId: d.credentials.tmpSecretId, secretKey: d.credentials.tmpSecretKey } },

@@ -53,6 +53,20 @@ describe('POST /sts-multipart-refresh', () => {
     expect(metrics).toMatch(/cos_direct_tickets_total\{kind="multipart-refresh",outcome="ok"\} [1-9]/);
   });
 
+  it('keeps a ticket narrowed to the type its client named at that one type in the renewed key', async () => {
+    const d = (await ticket(s.base, '/sts-multipart?ext=jpg&size=300&contentType=image/jpeg', { headers: asUser('alice') })).json
+      .data as MultipartTicket;
+    expect(d.contentTypes).toEqual(['image/jpeg']);
+    const init = await withTicketKey(s, d, 'POST', { uploads: '' }, undefined, { 'content-type': 'image/jpeg' });
+    const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.text)![1]!;
+    const fresh = (await refresh(s, { confirmToken: d.confirmToken, uploadId })).json.data as MultipartRefresh;
+    const renewed = { ...d, credentials: fresh.credentials };
+    const body = Buffer.alloc(300, 2);
+    const as = (type: string) => withTicketKey(s, renewed, 'PUT', {}, body, { 'content-type': type });
+    expect((await as('application/octet-stream')).status).toBe(403);
+    expect((await as('image/jpeg')).status).toBe(200);
+  });
+
   it('refuses a token that is not this server’s, or a malformed upload id', async () => {
     const d = await multipartTicket(s);
     const uploadId = await initiate(s, d);
