@@ -20,6 +20,12 @@ const CASES: Case[] = [
   ],
   ['CLIENT_ERR_TYPE_NOT_ALLOWED', {}, 'The server does not accept this type of file.', '服务器不接受这种类型的文件。'],
   ['CLIENT_ERR_TYPE_NOT_ALLOWED', { ext: 'EXE' }, 'The server does not accept .exe files.', '服务器不接受 .exe 文件。'],
+  [
+    'CLIENT_ERR_CONTENT_TYPE_NOT_ALLOWED',
+    {},
+    'This page asked to store the file as a type the server does not allow.',
+    '此页面要求以服务器不允许的类型保存文件。',
+  ],
   ['CLIENT_ERR_UNAUTHENTICATED', {}, 'You need to sign in again before uploading.', '请重新登录后再上传。'],
   ['CLIENT_ERR_FORBIDDEN', {}, 'Your account may not upload files here.', '您的账号无权在此上传文件。'],
   [
