@@ -228,16 +228,22 @@ function requestOptions(options: { headers?: Record<string, string>; signal?: Ab
   };
 }
 
+/** What an upload's tickets come from: the sign server, or your own functions in its place. */
+export interface TicketSourceOptions {
+  signUrl?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  getTicket?: (ext: string) => Promise<DirectTicket>;
+  getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
+  completeMultipart?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
+  refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
+}
+
 /** How a saved upload gets a new key: your function, or the sign server's route (which needs the confirmToken). */
 export function refresherOf(
   transport: Transport,
   policy: RetryPolicy,
-  options: {
-    signUrl?: string;
-    headers?: Record<string, string>;
-    signal?: AbortSignal;
-    refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
-  },
+  options: Omit<TicketSourceOptions, 'getTicket' | 'getMultipartTicket' | 'completeMultipart'>,
 ): Pick<TicketSource, 'refresh' | 'refreshNeedsToken'> {
   const { signUrl, signal, refreshMultipart } = options;
   if (refreshMultipart) return { refresh: async (upload) => checkRefresh(await withRetry(() => refreshMultipart(upload), policy, signal)) };
@@ -267,19 +273,7 @@ export async function confirmUpload(
  * Where an upload's tickets come from: your functions, each attempt under the retry policy, or the sign
  * server's endpoints, whose requests take the sign server's request path with the same policy.
  */
-export function ticketSourceOf(
-  transport: Transport,
-  policy: RetryPolicy,
-  options: {
-    signUrl?: string;
-    headers?: Record<string, string>;
-    signal?: AbortSignal;
-    getTicket?: (ext: string) => Promise<DirectTicket>;
-    getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
-    completeMultipart?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
-    refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
-  },
-): TicketSource {
+export function ticketSourceOf(transport: Transport, policy: RetryPolicy, options: TicketSourceOptions): TicketSource {
   const { signUrl, signal, getTicket, getMultipartTicket, completeMultipart } = options;
   if (!signUrl && !getTicket) {
     throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'pass signUrl (the sign server) or getTicket');
