@@ -1,21 +1,15 @@
 import type { RunningEmulator } from '@cos-direct/emulator';
 import type { ServerOptions } from '@cos-direct/server';
 import { serveWeb, type WebServer } from '@cos-direct/web';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { failOnPageErrors, launch } from './chromium.js';
+import { afterAll, beforeAll } from 'vitest';
+import { type BrowserSession, useBrowser } from './chromium.js';
 import { startStack, type Stack } from './stack.js';
 
-export interface PageStack {
+export interface PageStack extends BrowserSession {
   /** Emulator + sign server. */
   readonly s: Stack;
   /** The demo pages, pointed at the sign server. */
   readonly web: WebServer;
-  readonly browser: Browser;
-  /** The page a test drives: one per test in a fresh profile, or one for the whole suite. */
-  readonly page: Page;
-  /** Fails the test when a page it is given throws. */
-  readonly watch: <P extends Page>(page: P) => P;
 }
 
 export interface PageStackOptions {
@@ -31,32 +25,35 @@ export interface PageStackOptions {
  * wired as `npm start` wires them: the pages talk plain HTTP to the emulator. Fields fill in before the tests run.
  */
 export function usePageStack(options: PageStackOptions = {}): PageStack {
-  const watch = failOnPageErrors();
-  const state = { watch } as { -readonly [K in keyof PageStack]: PageStack[K] };
-  let context: BrowserContext | undefined;
+  const session = useBrowser(options.page);
+  let s: Stack | undefined;
+  let web: WebServer | undefined;
   beforeAll(async () => {
-    state.s = await startStack(async (emu: RunningEmulator) => ({
+    s = await startStack(async (emu: RunningEmulator) => ({
       cosHost: new URL(emu.info.cos.http).host,
       cosProtocol: 'http',
       corsOrigins: ['*'],
       ...options.server,
     }));
-    state.web = await serveWeb({ port: 0, signUrl: state.s.signUrl, extraFiles: options.extraFiles });
-    state.browser = await launch();
-    if (options.page === 'suite') state.page = watch(await state.browser.newPage());
+    web = await serveWeb({ port: 0, signUrl: s.signUrl, extraFiles: options.extraFiles });
   });
-  if (options.page !== 'suite') {
-    // A fresh profile per test: stored state (e.g. Golden Retriever's files) never leaks into the next one.
-    beforeEach(async () => {
-      context = await state.browser.newContext();
-      state.page = watch(await context.newPage());
-    });
-    afterEach(() => context?.close());
-  }
   afterAll(async () => {
-    await state.browser?.close();
-    await state.web?.close();
-    await state.s?.close();
+    await web?.close();
+    await s?.close();
   });
-  return state;
+  return {
+    get s() {
+      return s!;
+    },
+    get web() {
+      return web!;
+    },
+    get browser() {
+      return session.browser;
+    },
+    get page() {
+      return session.page;
+    },
+    watch: session.watch,
+  };
 }
