@@ -12,6 +12,19 @@ import { staleBuilds } from './scripts/build-stamp.mjs';
  */
 export const IO_BOUND_WORKERS = availableParallelism();
 
+/**
+ * The test options of the suites that start the emulator and sign servers on loopback: their files, one worker
+ * per core, the global setup that creates the emulator's CA before the workers start (so that they trust it
+ * through NODE_EXTRA_CA_CERTS), and timeouts for servers starting on a busy machine.
+ */
+export const LOOPBACK_SUITE = {
+  include: ['test/**/*.test.ts'],
+  maxWorkers: IO_BOUND_WORKERS,
+  globalSetup: ['test/global-setup.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 30_000,
+};
+
 export type CoverageFloors = { lines: number; functions: number; branches: number; statements: number };
 
 // A run of some files or tests (`vitest run test/x.test.ts`, `-t name`, `--shard`) measures part of src:

@@ -4,9 +4,8 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromiumAvailable, failOnPageErrors, launch } from './support/chromium.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, useBrowser } from './support/chromium.js';
 import { npmInstall, packWorkspaces, publishableWorkspaces } from './support/pack.js';
 import { startStack, type Stack } from './support/stack.js';
 
@@ -38,10 +37,7 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
   let dir = '';
   let s: Stack;
   let site: { server: Server; url: string };
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const watch = failOnPageErrors();
+  const ui = useBrowser();
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cos-react-app-'));
@@ -66,29 +62,20 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
       corsOrigins: ['*'],
       maxSize: 4 * MiB,
     }));
-    browser = await launch();
   }, 900_000);
-  beforeEach(async () => {
-    context = await browser.newContext();
-    page = watch(await context.newPage());
-  });
-  afterEach(async () => {
-    s.emu.faults.set([]);
-    await context?.close();
-  });
+  afterEach(() => s.emu.faults.set([]));
   afterAll(async () => {
-    await browser?.close();
     await new Promise((resolve) => site?.server.close(resolve));
     await s?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const open = (query = '') => page.goto(`${site.url}/?signUrl=${encodeURIComponent(s.signUrl)}${query}`);
-  const pick = (name: string, buffer: Buffer) => page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
-  const status = () => page.textContent('#status');
+  const open = (query = '') => ui.page.goto(`${site.url}/?signUrl=${encodeURIComponent(s.signUrl)}${query}`);
+  const pick = (name: string, buffer: Buffer) => ui.page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
+  const status = () => ui.page.textContent('#status');
   /** The saved uploads the page lists: name and progress as shown. */
   const pendingShown = () =>
-    page.$$eval('#pending li', (items) =>
+    ui.page.$$eval('#pending li', (items) =>
       items.map((li) => ({ name: li.querySelector('.name')?.textContent, progress: li.querySelector('.progress')?.textContent })),
     );
   const partsStored = async () => {
@@ -102,11 +89,11 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     await open();
     const data = randomBytes(300 * 1024);
     await pick('photo.bin', data);
-    await page.click('#start');
+    await ui.page.click('#start');
     await expect.poll(status, { timeout: 30_000 }).toBe('done');
-    const key = (await page.textContent('#key'))!;
+    const key = (await ui.page.textContent('#key'))!;
     expect(sha((await s.getObject(key)).body)).toBe(sha(data));
-    expect(await page.getAttribute('#progress', 'value')).toBe('1');
+    expect(await ui.page.getAttribute('#progress', 'value')).toBe('1');
   });
 
   it('pauses and resumes a multipart upload without sending a stored part again', async () => {
@@ -115,21 +102,21 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     await open();
     const data = randomBytes(3 * MiB);
     await pick('movie.bin', data);
-    await page.click('#start');
+    await ui.page.click('#start');
     await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
-    await page.click('#pause');
+    await ui.page.click('#pause');
     await expect.poll(status).toBe('paused');
     await new Promise((r) => setTimeout(r, 500));
     const atPause = (await partsStored()).length - before;
     await new Promise((r) => setTimeout(r, 1000));
     expect((await partsStored()).length - before).toBe(atPause);
     expect(atPause).toBeLessThan(3);
-    await page.click('#resume');
+    await ui.page.click('#resume');
     await expect.poll(status, { timeout: 30_000 }).toBe('done');
-    const key = (await page.textContent('#key'))!;
+    const key = (await ui.page.textContent('#key'))!;
     const stored = (await partsStored()).filter((r) => r.key === key).length;
     expect(stored).toBeLessThanOrEqual(3);
-    expect(Number(await page.textContent('#parts'))).toBe(stored - atPause);
+    expect(Number(await ui.page.textContent('#parts'))).toBe(stored - atPause);
     expect(sha((await s.getObject(key)).body)).toBe(sha(data));
   });
 
@@ -141,23 +128,23 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     await writeFile(path, data);
     const before = (await partsStored()).length;
     await open();
-    await page.setInputFiles('#file', path);
-    await page.click('#start');
+    await ui.page.setInputFiles('#file', path);
+    await ui.page.click('#start');
     await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
-    await page.reload();
+    await ui.page.reload();
     await expect.poll(status).toBe('idle');
     // Before the file is picked again, the page lists what the reload left, from localStorage.
     await expect.poll(pendingShown).toHaveLength(1);
     const [shown] = await pendingShown();
     expect(shown!.name).toBe('reloaded.bin');
     expect(['33%', '67%']).toContain(shown!.progress);
-    await page.setInputFiles('#file', path);
-    await page.click('#start');
+    await ui.page.setInputFiles('#file', path);
+    await ui.page.click('#start');
     await expect.poll(status, { timeout: 30_000 }).toBe('done');
-    const key = (await page.textContent('#key'))!;
+    const key = (await ui.page.textContent('#key'))!;
     const stored = (await partsStored()).filter((r) => r.key === key).length;
     expect(stored).toBeLessThanOrEqual(3);
-    const sent = Number(await page.textContent('#parts'));
+    const sent = Number(await ui.page.textContent('#parts'));
     expect(sent).toBeLessThan(3);
     expect(sha((await s.getObject(key)).body)).toBe(sha(data));
     await expect.poll(pendingShown).toEqual([]);
@@ -168,22 +155,22 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     const before = (await partsStored()).length;
     await open();
     await pick('abandoned.bin', randomBytes(3 * MiB));
-    await page.click('#start');
+    await ui.page.click('#start');
     await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
-    await page.reload();
+    await ui.page.reload();
     await expect.poll(pendingShown).toHaveLength(1);
     const [shown] = await pendingShown();
     expect(shown!.name).toBe('abandoned.bin');
-    const key = await page.evaluate(() => {
+    const key = await ui.page.evaluate(() => {
       const name = Object.keys(localStorage).find((k) => k.startsWith('cos-direct:upload:'))!;
       return JSON.parse(localStorage.getItem(name)!).cosKey as string;
     });
     // Parts still arriving from before the reload land, then nothing more is sent for it.
     await expect.poll(() => s.openUploads(), { timeout: 10_000 }).toEqual([key]);
-    await page.click('#pending .discard');
+    await ui.page.click('#pending .discard');
     await expect.poll(pendingShown).toEqual([]);
     await expect.poll(() => s.openUploads(), { timeout: 10_000 }).toEqual([]);
-    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('cos-direct:upload:')))).toEqual([]);
+    expect(await ui.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('cos-direct:upload:')))).toEqual([]);
     // The emulator's ListMultipartUploads has nothing left for the key.
     expect(await s.openUploads()).not.toContain(key);
   });
@@ -193,9 +180,9 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     const before = (await partsStored()).length;
     await open();
     await pick('dropped.bin', randomBytes(3 * MiB));
-    await page.click('#start');
+    await ui.page.click('#start');
     await expect.poll(async () => (await partsStored()).length - before, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
-    await page.click('#cancel');
+    await ui.page.click('#cancel');
     await expect.poll(status).toBe('cancelled');
     await expect.poll(() => s.openUploads(), { timeout: 10_000 }).toEqual([]);
   });
@@ -204,20 +191,20 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     // Below the multipart threshold: the PUT ticket names the limit, so the sentence gives both sizes.
     await open(`&threshold=${64 * MiB}`);
     await pick('huge.bin', randomBytes(5 * MiB));
-    await page.click('#start');
+    await ui.page.click('#start');
     await expect.poll(status, { timeout: 30_000 }).toBe('failed');
-    expect(await page.textContent('#message')).toBe('The file is 5.0 MiB; the server accepts at most 4.0 MiB.');
-    expect(await page.locator('#retry').count()).toBe(0);
+    expect(await ui.page.textContent('#message')).toBe('The file is 5.0 MiB; the server accepts at most 4.0 MiB.');
+    expect(await ui.page.locator('#retry').count()).toBe(0);
   });
 
   it("names the limit for a multipart upload too, from the sign server's /limits", async () => {
     // Over the multipart threshold: the refusal of the multipart ticket names no limit, /limits does.
     await open();
     await pick('huge.bin', randomBytes(5 * MiB));
-    await page.click('#start');
+    await ui.page.click('#start');
     await expect.poll(status, { timeout: 30_000 }).toBe('failed');
-    expect(await page.textContent('#message')).toBe('The file is 5.0 MiB; the server accepts at most 4.0 MiB.');
-    expect(await page.locator('#retry').count()).toBe(0);
+    expect(await ui.page.textContent('#message')).toBe('The file is 5.0 MiB; the server accepts at most 4.0 MiB.');
+    expect(await ui.page.locator('#retry').count()).toBe(0);
     expect(await s.openUploads()).toEqual([]);
   });
 
@@ -226,11 +213,11 @@ describe.skipIf(!chromiumAvailable())('a Vite + React app using useUpload from t
     await open();
     const data = randomBytes(1000);
     await pick('later.bin', data);
-    await page.click('#start');
+    await ui.page.click('#start');
     await expect.poll(status, { timeout: 60_000 }).toBe('failed');
-    expect(await page.textContent('#message')).toBe('The storage could not take the file right now. Retry in a moment.');
-    await page.click('#retry');
+    expect(await ui.page.textContent('#message')).toBe('The storage could not take the file right now. Retry in a moment.');
+    await ui.page.click('#retry');
     await expect.poll(status, { timeout: 30_000 }).toBe('done');
-    expect(sha((await s.getObject((await page.textContent('#key'))!)).body)).toBe(sha(data));
+    expect(sha((await s.getObject((await ui.page.textContent('#key'))!)).body)).toBe(sha(data));
   });
 });

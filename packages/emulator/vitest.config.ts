@@ -1,15 +1,11 @@
 import { defineConfig } from 'vitest/config';
-import { coverage, IO_BOUND_WORKERS, warnIfBuildsAreStale } from '../../vitest.shared.js';
+import { coverage, LOOPBACK_SUITE, warnIfBuildsAreStale } from '../../vitest.shared.js';
 
 warnIfBuildsAreStale();
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    maxWorkers: IO_BOUND_WORKERS,
-    globalSetup: ['test/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    ...LOOPBACK_SUITE,
     coverage: coverage({ lines: 86, functions: 86, branches: 68, statements: 82 }),
   },
 });

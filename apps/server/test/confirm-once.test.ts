@@ -1,24 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConfirmedUpload, createCosDirect, createServer, type DirectTicket, type MultipartTicket } from '../src/index.js';
 import { post, withTicketKey } from './cos-requests.js';
-import { seedPut, stack, ticket, type Stack } from './harness.js';
+import { putWithTicket, stack, ticket, type Stack } from './harness.js';
 
 // Issue 24: a confirmed object stays the object that was confirmed. A ticket is still valid after its
 // upload, so its holder can write again; the server must not confirm (or complete) a second object.
-
-const putBytes = (s: Stack, d: DirectTicket, bytes: string) =>
-  seedPut(
-    `https://${d.cosHost}/${d.cosKey}`,
-    {
-      'content-length': Buffer.byteLength(bytes),
-      'content-type': 'application/octet-stream',
-      authorization: d.authorization,
-      'x-cos-security-token': d.securityToken,
-      host: d.cosHost,
-    },
-    [Buffer.from(bytes)],
-    s.emu.info.caCert!,
-  );
 
 async function multipartUpload(s: Stack, d: MultipartTicket, fill: number): Promise<string> {
   const init = await withTicketKey(s, d, 'POST', { uploads: '' });
@@ -37,7 +23,7 @@ describe('a confirmed upload cannot be replaced', () => {
 
   it('confirms a direct upload once: a repeat answers the first confirmation, a replacement is refused', async () => {
     const d = (await ticket(s.base, '/sts-direct-sign?ext=jpg')).json.data as DirectTicket;
-    const first = await putBytes(s, d, 'the first bytes');
+    const first = await putWithTicket(s, d, 'the first bytes');
     const confirmed = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(confirmed.status).toBe(200);
     expect(confirmed.json.data.etag).toBe(first.headers.etag);
@@ -53,7 +39,7 @@ describe('a confirmed upload cannot be replaced', () => {
 
     // The seed's client cannot send x-cos-forbid-overwrite, so COS takes the second PUT while the
     // signature lives; the server never reports it as the confirmed object.
-    const second = await putBytes(s, d, 'other bytes, replaced');
+    const second = await putWithTicket(s, d, 'other bytes, replaced');
     expect(second.headers.etag).not.toBe(first.headers.etag);
     const changed = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(changed.status).toBe(409);
@@ -118,7 +104,7 @@ describe('a confirmed upload cannot be replaced', () => {
     });
     try {
       const d = (await ticket(flaky.base, '/sts-direct-sign?ext=jpg')).json.data as DirectTicket;
-      await putBytes(flaky, d, 'bytes');
+      await putWithTicket(flaky, d, 'bytes');
       expect((await post(flaky, '/confirm', { confirmToken: d.confirmToken })).status).toBe(500);
       fail = false;
       expect((await post(flaky, '/confirm', { confirmToken: d.confirmToken })).status).toBe(200);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfirmedUpload, DirectTicket, MultipartTicket } from '../src/index.js';
 import { withTicketKey } from './cos-requests.js';
-import { seedPut, stack, ticket, type Stack } from './harness.js';
+import { putWithTicket, stack, ticket, type Stack } from './harness.js';
 
 // A confirmToken belongs to the user its ticket was issued to: another signed-in user who gets hold of it
 // can neither learn what it stored nor have the app record that object as theirs.
@@ -26,19 +26,7 @@ describe('confirmations of the user the ticket was issued to', () => {
   const as = (who: Record<string, string>) => ({ headers: who });
   const post = (path: string, body: unknown, who: Record<string, string>) =>
     ticket(s.base, path, { method: 'POST', headers: { 'content-type': 'application/json', ...who }, body: JSON.stringify(body) });
-  const seedUpload = (d: DirectTicket) =>
-    seedPut(
-      `https://${d.cosHost}/${d.cosKey}`,
-      {
-        'content-length': 5,
-        'content-type': 'application/octet-stream',
-        authorization: d.authorization,
-        'x-cos-security-token': d.securityToken,
-        host: d.cosHost,
-      },
-      [Buffer.from('hello')],
-      s.emu.info.caCert!,
-    );
+  const seedUpload = (d: DirectTicket) => putWithTicket(s, d, 'hello');
 
   it("refuses another user's confirmToken on /confirm, before looking at the object, and confirms for its owner", async () => {
     const d = (await ticket(s.base, '/sts-direct-sign?ext=jpg', as({ 'x-user': 'alice' }))).json.data as DirectTicket;

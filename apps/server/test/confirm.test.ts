@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfirmedUpload, DirectTicket, MultipartTicket } from '../src/index.js';
 import { post, withTicketKey } from './cos-requests.js';
-import { seedPut, stack, ticket, type Stack } from './harness.js';
+import { putWithTicket, stack, ticket, type Stack } from './harness.js';
 
 describe('confirmed uploads', () => {
   let s: Stack;
@@ -22,18 +22,7 @@ describe('confirmed uploads', () => {
     const before = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(before.status).toBe(404);
     expect(before.json.code).toBe('SRV_ERR_NOT_UPLOADED');
-    const put = await seedPut(
-      `https://${d.cosHost}/${d.cosKey}`,
-      {
-        'content-length': 5,
-        'content-type': 'application/octet-stream',
-        authorization: d.authorization,
-        'x-cos-security-token': d.securityToken,
-        host: d.cosHost,
-      },
-      [Buffer.from('hello')],
-      s.emu.info.caCert!,
-    );
+    const put = await putWithTicket(s, d, 'hello');
     expect(put.status).toBe(200);
     const { status, json } = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(status).toBe(200);

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { RunningEmulator } from '@cos-direct/emulator';
 import { startInProcessCosEmulator } from '@cos-direct/testcontainers/in-process';
 import type { FastifyInstance } from 'fastify';
-import { createServer, type ServerOptions } from '../src/index.js';
+import { createServer, type DirectTicket, type ServerOptions } from '../src/index.js';
 
 export interface Stack {
   emu: RunningEmulator;
@@ -53,6 +53,24 @@ export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: 
 export async function ticket(base: string, path: string, init?: RequestInit) {
   const res = await fetch(base + path, init);
   return { status: res.status, json: (await res.json()) as any };
+}
+
+/** The seed's PUT of `body` with a direct ticket: its Authorization and x-cos-security-token, and `extra` headers. */
+export function putWithTicket(s: Stack, d: DirectTicket, body: Buffer | string, extra: Record<string, string> = {}) {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  return seedPut(
+    `https://${d.cosHost}/${d.cosKey}`,
+    {
+      'content-length': bytes.length,
+      'content-type': 'application/octet-stream',
+      authorization: d.authorization,
+      'x-cos-security-token': d.securityToken,
+      host: d.cosHost,
+      ...extra,
+    },
+    [bytes],
+    s.emu.info.caCert!,
+  );
 }
 
 /** PUT over HTTPS with exactly these headers and chunks, as the seed's Dart clients send it. */

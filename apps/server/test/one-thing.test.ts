@@ -2,7 +2,7 @@ import { signRequest } from '@cos-direct/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectTicket, MultipartTicket, PostPolicyTicket } from '../src/index.js';
 import { type Res, send } from './cos-requests.js';
-import { seedPut, stack, ticket, type Stack } from './harness.js';
+import { putWithTicket, seedPut, stack, ticket, type Stack } from './harness.js';
 
 // Regression tests for "a ticket can publish its upload as a web page": whatever headers or form
 // fields the holder adds, the emulator (enforcing the temporary key's policy and the POST policy the
@@ -12,19 +12,7 @@ import { seedPut, stack, ticket, type Stack } from './harness.js';
 const anonymousGet = (s: Stack, host: string, key: string) => send(s, `https://${host}/${key}`, 'GET', { host });
 
 function putWith(s: Stack, d: DirectTicket, extra: Record<string, string>, body = Buffer.from('<script>alert(1)</script>')) {
-  return seedPut(
-    `https://${d.cosHost}/${d.cosKey}`,
-    {
-      'content-length': body.length,
-      'content-type': 'application/octet-stream',
-      authorization: d.authorization,
-      'x-cos-security-token': d.securityToken,
-      host: d.cosHost,
-      ...extra,
-    },
-    [body],
-    s.emu.info.caCert!,
-  );
+  return putWithTicket(s, d, body, extra);
 }
 
 async function postForm(s: Stack, t: PostPolicyTicket, fields: Array<[string, string]>): Promise<Res> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConfigError, type ConfirmedUpload, type DirectTicket, loadConfig, type MultipartTicket } from '../src/index.js';
 import { isImage, thumbnailKeyOf } from '../src/thumbnails.js';
 import { post, send, withTicketKey } from './cos-requests.js';
-import { seedPut, stack, ticket, type Stack } from './harness.js';
+import { putWithTicket, stack, ticket, type Stack } from './harness.js';
 
 /** A real 1600×1200 JPEG: a gradient, so the encoder has something to encode. */
 async function jpeg(width = 1600, height = 1200): Promise<Buffer> {
@@ -19,22 +19,6 @@ async function jpeg(width = 1600, height = 1200): Promise<Buffer> {
   return sharp(pixels, { raw: { width, height, channels: 3 } })
     .jpeg()
     .toBuffer();
-}
-
-/** The seed's PUT: Authorization and x-cos-security-token from the ticket, nothing else signed. */
-function seedUpload(s: Stack, d: DirectTicket, file: Buffer) {
-  return seedPut(
-    `https://${d.cosHost}/${d.cosKey}`,
-    {
-      'content-length': file.length,
-      'content-type': 'application/octet-stream',
-      authorization: d.authorization,
-      'x-cos-security-token': d.securityToken,
-      host: d.cosHost,
-    },
-    [file],
-    s.emu.info.caCert!,
-  );
 }
 
 const made = (t: ConfirmedThumbnail | undefined) => {
@@ -66,7 +50,7 @@ describe('THUMBNAIL_RULE: a processed copy of every confirmed image, made by COS
 
   it("the seed's sequence (ticket, PUT, /confirm) leaves a 400 px wide copy next to the upload", async () => {
     const d = (await ticket(s.base, '/sts-direct-sign?ext=jpg')).json.data as DirectTicket;
-    expect((await seedUpload(s, d, await jpeg())).status).toBe(200);
+    expect((await putWithTicket(s, d, await jpeg())).status).toBe(200);
     const { status, json } = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(status).toBe(200);
     const thumbnail = made(json.data.thumbnail);
@@ -97,7 +81,7 @@ describe('THUMBNAIL_RULE: a processed copy of every confirmed image, made by COS
 
   it('skips uploads that are not images', async () => {
     const d = (await ticket(s.base, '/sts-direct-sign?ext=pdf')).json.data as DirectTicket;
-    expect((await seedUpload(s, d, Buffer.from('%PDF-1.4\n'))).status).toBe(200);
+    expect((await putWithTicket(s, d, Buffer.from('%PDF-1.4\n'))).status).toBe(200);
     const { json } = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(json.data.key).toBe(d.cosKey);
     expect(json.data).not.toHaveProperty('thumbnail');
@@ -105,7 +89,7 @@ describe('THUMBNAIL_RULE: a processed copy of every confirmed image, made by COS
 
   it('confirms an image COS cannot process, and reports and logs why there is no copy', async () => {
     const d = (await ticket(s.base, '/sts-direct-sign?ext=jpg')).json.data as DirectTicket;
-    expect((await seedUpload(s, d, Buffer.from('not a picture at all'))).status).toBe(200);
+    expect((await putWithTicket(s, d, Buffer.from('not a picture at all'))).status).toBe(200);
     const { status, json } = await post(s, '/confirm', { confirmToken: d.confirmToken });
     expect(status).toBe(200);
     expect(json.data.size).toBe(20);

@@ -3,12 +3,10 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
-import { serveWeb, type WebServer } from '@cos-direct/web';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type CosJs from 'cos-js-sdk-v5';
-import { chromiumAvailable, failOnPageErrors, launch } from '../support/chromium.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { chromiumAvailable } from '../support/chromium.js';
+import { usePageStack } from '../support/page-stack.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 // A 1x1 PNG; bytes after its IEND chunk are ignored by decoders, so it stays a showable image of any size.
@@ -19,53 +17,33 @@ const shots = join(tmpdir(), 'cos-direct-screenshots');
 const jsSdk = join(dirname(createRequire(import.meta.url).resolve('cos-js-sdk-v5/package.json')), 'dist', 'cos-js-sdk-v5.min.js');
 
 describe.skipIf(!chromiumAvailable())('in Chromium', () => {
-  let s: Stack;
-  let web: WebServer;
-  let browser: Browser;
-  let page: Page;
-  const watch = failOnPageErrors();
-  beforeAll(async () => {
-    // Wired as `npm start` wires it: the page talks plain HTTP to the emulator.
-    s = await startStack(async (emu) => ({
-      cosHost: new URL(emu.info.cos.http).host,
-      cosProtocol: 'http',
-      corsOrigins: ['*'],
-      downloadUrlSeconds: 600,
-    }));
-    web = await serveWeb({ port: 0, signUrl: s.signUrl, extraFiles: { '/cos-js-sdk-v5.min.js': jsSdk } });
-    browser = await launch();
-    page = watch(await browser.newPage());
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await s?.close();
-  });
+  // Wired as `npm start` wires it; one page for the whole suite.
+  const ui = usePageStack({ server: { downloadUrlSeconds: 600 }, extraFiles: { '/cos-js-sdk-v5.min.js': jsSdk }, page: 'suite' });
 
   it('shows the limits before a file is picked, has a favicon and a visible keyboard focus', async () => {
-    await page.goto(web.url);
-    await expect.poll(() => page.textContent('#server')).toContain(s.signUrl);
-    await expect.poll(() => page.textContent('#limits')).toBe('Accepted: .jpg, .png, .bin, .txt · up to 50.0 GiB per file.');
-    expect(await page.getAttribute('#files', 'accept')).toBe('.jpg,.png,.bin,.txt');
-    const icon = await page.getAttribute('link[rel=icon]', 'href');
-    const res = await page.context().request.get(new URL(icon!, web.url).href);
+    await ui.page.goto(ui.web.url);
+    await expect.poll(() => ui.page.textContent('#server')).toContain(ui.s.signUrl);
+    await expect.poll(() => ui.page.textContent('#limits')).toBe('Accepted: .jpg, .png, .bin, .txt · up to 50.0 GiB per file.');
+    expect(await ui.page.getAttribute('#files', 'accept')).toBe('.jpg,.png,.bin,.txt');
+    const icon = await ui.page.getAttribute('link[rel=icon]', 'href');
+    const res = await ui.page.context().request.get(new URL(icon!, ui.web.url).href);
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toBe('image/svg+xml');
     expect((await res.text()).startsWith('<svg')).toBe(true);
     // Tab reaches the file input (visually hidden): its drop zone shows the ring.
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('files');
-    const ring = await page.locator('#drop').evaluate((d) => getComputedStyle(d));
+    await ui.page.keyboard.press('Tab');
+    expect(await ui.page.evaluate(() => document.activeElement?.id)).toBe('files');
+    const ring = await ui.page.locator('#drop').evaluate((d) => getComputedStyle(d));
     expect(ring.outlineStyle).toBe('solid');
     expect(Number.parseFloat(ring.outlineWidth)).toBeGreaterThanOrEqual(2);
   });
 
   it('uploads a picked file from the demo page, with a thumbnail and progress reaching 100%', async () => {
-    await page.goto(web.url);
-    await expect.poll(() => page.textContent('#server')).toContain(s.signUrl);
+    await ui.page.goto(ui.web.url);
+    await expect.poll(() => ui.page.textContent('#server')).toContain(ui.s.signUrl);
     const data = Buffer.concat([PNG, randomBytes(700 * 1024)]);
-    await page.setInputFiles('#files', { name: 'picked.png', mimeType: 'image/png', buffer: data });
-    const item = page.locator('li.done');
+    await ui.page.setInputFiles('#files', { name: 'picked.png', mimeType: 'image/png', buffer: data });
+    const item = ui.page.locator('li.done');
     await item.waitFor({ timeout: 30_000 });
     expect(await item.locator('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
     expect(await item.locator('.thumb img').evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBe(1);
@@ -74,41 +52,41 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     expect(await item.locator('.status').textContent()).toContain('Uploaded');
     // Done: no cancel or retry, only remove.
     expect(await item.locator('button:visible').allTextContents()).toEqual(['Remove']);
-    expect(await page.textContent('#total .total-text')).toBe(
+    expect(await ui.page.textContent('#total .total-text')).toBe(
       `1 of 1 file done · ${(data.length / 1024).toFixed(1)} KiB of ${(data.length / 1024).toFixed(1)} KiB`,
     );
-    const back = await s.getObject(key!);
+    const back = await ui.s.getObject(key!);
     expect(sha(back.body)).toBe(sha(data));
     // The result links to the private object through a presigned GET that opens it.
     const href = await item.locator('.status a').getAttribute('href');
     expect(href).toContain(`/${key}?q-sign-algorithm=sha1&`);
-    const opened = await page.context().request.get(href!);
+    const opened = await ui.page.context().request.get(href!);
     expect(opened.status()).toBe(200);
     expect(sha(await opened.body())).toBe(sha(data));
   });
 
   it('uploads an empty file, as Uppy and the CLI do', async () => {
-    await page.goto(web.url);
-    await page.setInputFiles('#files', { name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
-    const item = page.locator('li.done', { hasText: 'empty.txt' });
+    await ui.page.goto(ui.web.url);
+    await ui.page.setInputFiles('#files', { name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
+    const item = ui.page.locator('li.done', { hasText: 'empty.txt' });
     await item.waitFor({ timeout: 30_000 });
-    const stored = await s.getObject((await item.getAttribute('data-key'))!);
+    const stored = await ui.s.getObject((await item.getAttribute('data-key'))!);
     expect([stored.status, stored.body.length]).toEqual([200, 0]);
   });
 
   it('uploads a big file in parts from the page', async () => {
     const data = randomBytes(9 * 1024 * 1024 + 10);
-    await page.setInputFiles('#files', { name: 'movie.bin', mimeType: 'application/octet-stream', buffer: data });
-    const settled = page.locator('li.done, li.failed', { hasText: 'movie.bin' });
+    await ui.page.setInputFiles('#files', { name: 'movie.bin', mimeType: 'application/octet-stream', buffer: data });
+    const settled = ui.page.locator('li.done, li.failed', { hasText: 'movie.bin' });
     await settled.waitFor({ timeout: 60_000 });
-    const item = page.locator('li', { hasText: 'movie.bin' });
+    const item = ui.page.locator('li', { hasText: 'movie.bin' });
     expect(await item.getAttribute('class'), (await item.locator('.status').textContent()) ?? '').toBe('done');
     // Not an image: the thumbnail names the type.
     expect(await item.locator('.thumb').textContent()).toBe('BIN');
     const key = await item.getAttribute('data-key');
     expect(await item.locator('.status').textContent()).toMatch(/ETag [0-9a-f]{32}-2/);
-    expect(sha((await s.getObject(key!)).body)).toBe(sha(data));
-    const opened = await page.context().request.get((await item.locator('.status a').getAttribute('href'))!);
+    expect(sha((await ui.s.getObject(key!)).body)).toBe(sha(data));
+    const opened = await ui.page.context().request.get((await item.locator('.status a').getAttribute('href'))!);
     expect(sha(await opened.body())).toBe(sha(data));
   });
 
@@ -116,46 +94,50 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     const data = randomBytes(12 * 1024 * 1024);
     const path = join(await mkdtemp(join(tmpdir(), 'cos-e2e-page-')), 'resume.bin');
     await writeFile(path, data);
-    const tuned = `${web.url}/?partSize=1048576&concurrency=1&threshold=1048576`;
-    await page.goto(tuned);
-    await page.setInputFiles('#files', path);
+    const tuned = `${ui.web.url}/?partSize=1048576&concurrency=1&threshold=1048576`;
+    await ui.page.goto(tuned);
+    await ui.page.setInputFiles('#files', path);
     // Reload once a few parts are in: the upload state stays in localStorage.
-    await page.waitForFunction(() => ((document.querySelector('li progress') as HTMLProgressElement | null)?.value ?? 0) > 0.4, undefined, {
-      timeout: 60_000,
-    });
-    await page.goto(tuned);
-    await page.setInputFiles('#files', path);
-    const item = page.locator('li.done', { hasText: 'resume.bin' });
+    await ui.page.waitForFunction(
+      () => ((document.querySelector('li progress') as HTMLProgressElement | null)?.value ?? 0) > 0.4,
+      undefined,
+      {
+        timeout: 60_000,
+      },
+    );
+    await ui.page.goto(tuned);
+    await ui.page.setInputFiles('#files', path);
+    const item = ui.page.locator('li.done', { hasText: 'resume.bin' });
     await item.waitFor({ timeout: 60_000 });
     const sent = Number(await item.getAttribute('data-parts-uploaded'));
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBeLessThan(12);
     const key = await item.getAttribute('data-key');
-    expect(sha((await s.getObject(key!)).body)).toBe(sha(data));
+    expect(sha((await ui.s.getObject(key!)).body)).toBe(sha(data));
   });
 
   it('refuses a type the server does not take before asking for a ticket, in words', async () => {
-    await page.goto(web.url);
-    await expect.poll(() => page.textContent('#limits')).toContain('Accepted');
+    await ui.page.goto(ui.web.url);
+    await expect.poll(() => ui.page.textContent('#limits')).toContain('Accepted');
     const asked: string[] = [];
-    const watch = (r: { url(): string }) => r.url().startsWith(s.signUrl) && asked.push(r.url());
-    page.on('request', watch);
-    await page.setInputFiles('#files', { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
-    const item = page.locator('li.refused', { hasText: 'tool.exe' });
+    const watch = (r: { url(): string }) => r.url().startsWith(ui.s.signUrl) && asked.push(r.url());
+    ui.page.on('request', watch);
+    await ui.page.setInputFiles('#files', { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+    const item = ui.page.locator('li.refused', { hasText: 'tool.exe' });
     await item.waitFor({ timeout: 30_000 });
     expect(await item.locator('.status').textContent()).toBe('.exe files are not accepted here. Allowed: .jpg, .png, .bin, .txt.');
     expect(await item.locator('button:visible').allTextContents()).toEqual(['Remove']);
-    page.off('request', watch);
+    ui.page.off('request', watch);
     expect(asked).toEqual([]);
     // Remove takes it off the list.
     await item.locator('button.remove').click();
-    await expect.poll(() => page.locator('li', { hasText: 'tool.exe' }).count()).toBe(0);
+    await expect.poll(() => ui.page.locator('li', { hasText: 'tool.exe' }).count()).toBe(0);
   });
 
   it("says in words what the sign server refused, with its code in the details (?check=server skips the page's checks)", async () => {
-    await page.goto(`${web.url}/?check=server`);
-    await page.setInputFiles('#files', { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
-    const item = page.locator('li.failed', { hasText: 'tool.exe' });
+    await ui.page.goto(`${ui.web.url}/?check=server`);
+    await ui.page.setInputFiles('#files', { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+    const item = ui.page.locator('li.failed', { hasText: 'tool.exe' });
     await item.waitFor({ timeout: 30_000 });
     expect(await item.locator('.status').textContent()).toBe('The server does not accept .exe files.');
     // A refusal retrying cannot fix offers no retry.
@@ -169,57 +151,57 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
 
   it("shows a fault rule's answer as COS's own, not as a network failure: it carries the CORS headers", async () => {
     // More 503s than the client retries: the last one is what the page reports.
-    s.emu.faults.set([{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 10 }]);
+    ui.s.emu.faults.set([{ operation: 'PutObject', status: 503, code: 'SlowDown', count: 10 }]);
     try {
-      await page.goto(web.url);
-      await page.setInputFiles('#files', { name: 'slow.png', mimeType: 'image/png', buffer: PNG });
-      const item = page.locator('li.failed', { hasText: 'slow.png' });
+      await ui.page.goto(ui.web.url);
+      await ui.page.setInputFiles('#files', { name: 'slow.png', mimeType: 'image/png', buffer: PNG });
+      const item = ui.page.locator('li.failed', { hasText: 'slow.png' });
       await item.waitFor({ timeout: 60_000 });
       expect(await item.locator('.status').textContent()).toBe('The storage could not take the file right now. Retry in a moment.');
       await item.locator('details summary').click();
       expect(await item.locator('dd[data-term="code"]').textContent()).toBe('CLIENT_ERR_COS');
       expect(await item.locator('dd[data-term="storage code"]').textContent()).toBe('SlowDown');
       expect(await item.locator('dd[data-term="HTTP status"]').textContent()).toBe('503');
-      expect(s.emu.faults.list()[0]!.hits).toBeGreaterThan(1);
+      expect(ui.s.emu.faults.list()[0]!.hits).toBeGreaterThan(1);
     } finally {
-      s.emu.faults.clear();
+      ui.s.emu.faults.clear();
     }
   });
 
   it('counts every file of the page in the total bar, not only the latest pick (issue 26)', async () => {
-    await page.goto(web.url);
-    await expect.poll(() => page.textContent('#limits')).toContain('Accepted');
-    await page.setInputFiles('#files', { name: 'first.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1024, 'a') });
-    await page.locator('li.done', { hasText: 'first.txt' }).waitFor({ timeout: 30_000 });
-    expect(await page.textContent('#total .total-text')).toBe('1 of 1 file done · 1.0 KiB of 1.0 KiB');
+    await ui.page.goto(ui.web.url);
+    await expect.poll(() => ui.page.textContent('#limits')).toContain('Accepted');
+    await ui.page.setInputFiles('#files', { name: 'first.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1024, 'a') });
+    await ui.page.locator('li.done', { hasText: 'first.txt' }).waitFor({ timeout: 30_000 });
+    expect(await ui.page.textContent('#total .total-text')).toBe('1 of 1 file done · 1.0 KiB of 1.0 KiB');
     // A second pick once the first has finished: a batch of its own, counted with the first.
-    await page.setInputFiles('#files', [
+    await ui.page.setInputFiles('#files', [
       { name: 'second.txt', mimeType: 'text/plain', buffer: Buffer.alloc(2048, 'b') },
       { name: 'third.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1024, 'c') },
     ]);
-    await page.locator('li.done', { hasText: 'third.txt' }).waitFor({ timeout: 30_000 });
-    await page.locator('li.done', { hasText: 'second.txt' }).waitFor({ timeout: 30_000 });
-    await expect.poll(() => page.textContent('#total .total-text')).toBe('3 of 3 files done · 4.0 KiB of 4.0 KiB');
-    expect(await page.locator('#total progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
+    await ui.page.locator('li.done', { hasText: 'third.txt' }).waitFor({ timeout: 30_000 });
+    await ui.page.locator('li.done', { hasText: 'second.txt' }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => ui.page.textContent('#total .total-text')).toBe('3 of 3 files done · 4.0 KiB of 4.0 KiB');
+    expect(await ui.page.locator('#total progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(1);
     // A removed file leaves the total; a refused one never enters it.
-    await page.locator('li', { hasText: 'first.txt' }).locator('button.remove').click();
-    await page.setInputFiles('#files', { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
-    await page.locator('li.refused', { hasText: 'tool.exe' }).waitFor({ timeout: 30_000 });
-    expect(await page.textContent('#total .total-text')).toBe('2 of 2 files done · 3.0 KiB of 3.0 KiB');
+    await ui.page.locator('li', { hasText: 'first.txt' }).locator('button.remove').click();
+    await ui.page.setInputFiles('#files', { name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+    await ui.page.locator('li.refused', { hasText: 'tool.exe' }).waitFor({ timeout: 30_000 });
+    expect(await ui.page.textContent('#total .total-text')).toBe('2 of 2 files done · 3.0 KiB of 3.0 KiB');
   });
 
   it('shows a failed row in red with the bytes it reached, not as a full bar that reads as done (issue 26)', async () => {
     // Every part arrives, then COS refuses to complete the object: the bar has reached its end, and the
     // upload still failed.
-    s.emu.faults.set([{ operation: 'CompleteMultipartUpload', status: 403, code: 'AccessDenied', count: 10 }]);
+    ui.s.emu.faults.set([{ operation: 'CompleteMultipartUpload', status: 403, code: 'AccessDenied', count: 10 }]);
     try {
-      await page.goto(`${web.url}/?partSize=1048576&threshold=1048576`);
-      await page.setInputFiles('#files', [{ name: 'refused.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2 * MiB) }]);
-      const failed = page.locator('li.failed', { hasText: 'refused.bin' });
+      await ui.page.goto(`${ui.web.url}/?partSize=1048576&threshold=1048576`);
+      await ui.page.setInputFiles('#files', [{ name: 'refused.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2 * MiB) }]);
+      const failed = ui.page.locator('li.failed', { hasText: 'refused.bin' });
       await failed.waitFor({ timeout: 60_000 });
-      s.emu.faults.clear();
-      await page.setInputFiles('#files', { name: 'kept.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2 * MiB) });
-      const done = page.locator('li.done', { hasText: 'kept.bin' });
+      ui.s.emu.faults.clear();
+      await ui.page.setInputFiles('#files', { name: 'kept.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2 * MiB) });
+      const done = ui.page.locator('li.done', { hasText: 'kept.bin' });
       await done.waitFor({ timeout: 60_000 });
 
       const bar = (row: typeof done) =>
@@ -235,7 +217,7 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
       // As drawn: the failed bar's fill is red, the finished one's green.
       const fill = async (row: typeof done) => {
         const png = await row.locator('progress').screenshot();
-        return page.evaluate(async (b64) => {
+        return ui.page.evaluate(async (b64) => {
           const img = new Image();
           img.src = `data:image/png;base64,${b64}`;
           await img.decode();
@@ -253,27 +235,27 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
       expect(green.g - green.r, JSON.stringify(green)).toBeGreaterThan(40);
       // Retry completes the same upload from its parts once COS takes it, and the row then reads as done.
       await failed.locator('button.retry').click();
-      await page.locator('li.done', { hasText: 'refused.bin' }).waitFor({ timeout: 60_000 });
-      expect(await page.locator('li', { hasText: 'refused.bin' }).locator('.reached').isVisible()).toBe(false);
-      expect(await s.openUploads()).toEqual([]);
+      await ui.page.locator('li.done', { hasText: 'refused.bin' }).waitFor({ timeout: 60_000 });
+      expect(await ui.page.locator('li', { hasText: 'refused.bin' }).locator('.reached').isVisible()).toBe(false);
+      expect(await ui.s.openUploads()).toEqual([]);
     } finally {
-      s.emu.faults.clear();
+      ui.s.emu.faults.clear();
     }
   });
 
   it('cancels an upload, then retries it to the end; total progress shows speed and time left', async () => {
     const data = randomBytes(12 * MiB);
-    await page.goto(`${web.url}/?partSize=1048576&concurrency=1&threshold=1048576`);
+    await ui.page.goto(`${ui.web.url}/?partSize=1048576&concurrency=1&threshold=1048576`);
     // A slow uplink (Chromium's own throttling), so that there is time to press Cancel.
-    const cdp = await page.context().newCDPSession(page);
+    const cdp = await ui.page.context().newCDPSession(ui.page);
     await cdp.send('Network.enable');
     const throttle = (uploadThroughput: number) =>
       cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput });
     await throttle(2 * MiB);
     try {
-      await page.setInputFiles('#files', { name: 'cancel.bin', mimeType: 'application/octet-stream', buffer: data });
-      const item = page.locator('li', { hasText: 'cancel.bin' });
-      await page.waitForFunction(
+      await ui.page.setInputFiles('#files', { name: 'cancel.bin', mimeType: 'application/octet-stream', buffer: data });
+      const item = ui.page.locator('li', { hasText: 'cancel.bin' });
+      await ui.page.waitForFunction(
         () => ((document.querySelector('li progress') as HTMLProgressElement | null)?.value ?? 0) > 0.1,
         undefined,
         {
@@ -281,22 +263,22 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
         },
       );
       await expect
-        .poll(() => page.textContent('#total .total-text'))
+        .poll(() => ui.page.textContent('#total .total-text'))
         .toMatch(/^0 of 1 file done · .* of 12\.0 MiB · [\d.]+ [KM]iB\/s · about \d+ s left$/);
       expect(await item.locator('button:visible').allTextContents()).toEqual(['Cancel', 'Remove']);
       await item.locator('button.cancel').click();
-      await page.locator('li.cancelled', { hasText: 'cancel.bin' }).waitFor({ timeout: 30_000 });
+      await ui.page.locator('li.cancelled', { hasText: 'cancel.bin' }).waitFor({ timeout: 30_000 });
       expect(await item.locator('.status').textContent()).toBe('Cancelled.');
       expect(await item.locator('button:visible').allTextContents()).toEqual(['Retry', 'Remove']);
-      expect(await page.textContent('#total .total-text')).toMatch(/^0 of 1 file done · .* of 12\.0 MiB · 1 not uploaded$/);
+      expect(await ui.page.textContent('#total .total-text')).toMatch(/^0 of 1 file done · .* of 12\.0 MiB · 1 not uploaded$/);
       await throttle(-1);
       await item.locator('button.retry').click();
-      await page.locator('li.done', { hasText: 'cancel.bin' }).waitFor({ timeout: 60_000 });
-      expect(await page.textContent('#total .total-text')).toBe('1 of 1 file done · 12.0 MiB of 12.0 MiB');
+      await ui.page.locator('li.done', { hasText: 'cancel.bin' }).waitFor({ timeout: 60_000 });
+      expect(await ui.page.textContent('#total .total-text')).toBe('1 of 1 file done · 12.0 MiB of 12.0 MiB');
       const key = await item.getAttribute('data-key');
-      expect(sha((await s.getObject(key!)).body)).toBe(sha(data));
+      expect(sha((await ui.s.getObject(key!)).body)).toBe(sha(data));
       // The cancelled attempt left no multipart upload behind.
-      expect(await s.openUploads()).toEqual([]);
+      expect(await ui.s.openUploads()).toEqual([]);
     } finally {
       await throttle(-1);
       await cdp.detach();
@@ -308,9 +290,9 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
     ['phone', { width: 390, height: 844 }],
   ] as const) {
     it(`lays out at ${name} width (${viewport.width}x${viewport.height}) without overflow`, async () => {
-      const p = watch(await browser.newPage({ viewport }));
+      const p = ui.watch(await ui.browser.newPage({ viewport }));
       try {
-        await p.goto(web.url);
+        await p.goto(ui.web.url);
         await expect.poll(() => p.textContent('#limits')).toContain('Accepted');
         await p.setInputFiles('#files', [
           {
@@ -374,8 +356,8 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
   }
 
   it('lets the official cos-js-sdk-v5 upload to the emulator from the same browser', async () => {
-    await page.addScriptTag({ url: '/cos-js-sdk-v5.min.js' });
-    const result = await page.evaluate(
+    await ui.page.addScriptTag({ url: '/cos-js-sdk-v5.min.js' });
+    const result = await ui.page.evaluate(
       async ({ signUrl, host }) => {
         const t = (await (await fetch(`${signUrl}/sts-multipart?ext=txt&size=17`)).json()).data;
         const COS = (window as unknown as { COS: typeof CosJs }).COS;
@@ -397,62 +379,40 @@ describe.skipIf(!chromiumAvailable())('in Chromium', () => {
           ),
         );
       },
-      { signUrl: s.signUrl, host: new URL(s.emu.info.cos.http).host },
+      { signUrl: ui.s.signUrl, host: new URL(ui.s.emu.info.cos.http).host },
     );
     expect(result.etag).toBe(`"${createHash('md5').update('hello from js sdk').digest('hex')}"`);
-    expect((await s.getObject(result.key)).body.toString()).toBe('hello from js sdk');
+    expect((await ui.s.getObject(result.key)).body.toString()).toBe('hello from js sdk');
   });
 });
 
 describe.skipIf(!chromiumAvailable())('in Chromium, with MAX_SIZE=1048576', () => {
-  let s: Stack;
-  let web: WebServer;
-  let browser: Browser;
-  const watch = failOnPageErrors();
-  beforeAll(async () => {
-    s = await startStack(async (emu) => ({
-      cosHost: new URL(emu.info.cos.http).host,
-      cosProtocol: 'http',
-      corsOrigins: ['*'],
-      maxSize: MiB,
-    }));
-    web = await serveWeb({ port: 0, signUrl: s.signUrl });
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await s?.close();
-  });
+  const ui = usePageStack({ server: { maxSize: MiB } });
 
   it('refuses a 5 MB file before any ticket or upload, naming both sizes', async () => {
-    const page = watch(await browser.newPage());
-    await page.goto(web.url);
-    await expect.poll(() => page.textContent('#limits')).toBe('Accepted: .jpg, .png, .bin, .txt · up to 1.0 MiB per file.');
+    await ui.page.goto(ui.web.url);
+    await expect.poll(() => ui.page.textContent('#limits')).toBe('Accepted: .jpg, .png, .bin, .txt · up to 1.0 MiB per file.');
     const asked: string[] = [];
-    page.on('request', (r) => r.url().startsWith(s.signUrl) && !r.url().endsWith('/limits') && asked.push(r.url()));
-    await page.setInputFiles('#files', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: randomBytes(5 * 1000 * 1000) });
-    const item = page.locator('li.refused', { hasText: 'big.jpg' });
+    ui.page.on('request', (r) => r.url().startsWith(ui.s.signUrl) && !r.url().endsWith('/limits') && asked.push(r.url()));
+    await ui.page.setInputFiles('#files', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: randomBytes(5 * 1000 * 1000) });
+    const item = ui.page.locator('li.refused', { hasText: 'big.jpg' });
     await item.waitFor({ timeout: 30_000 });
     expect(await item.locator('.status').textContent()).toBe('This file is 4.8 MiB; the limit is 1.0 MiB per file.');
     expect(await item.locator('progress').isVisible()).toBe(false);
     expect(asked).toEqual([]);
-    await page.close();
   });
 
   it('with the page checks off, the client still refuses the 5 MB file before sending a byte, and the page says so in sizes', async () => {
-    const page = watch(await browser.newPage());
-    await page.goto(`${web.url}/?check=server`);
+    await ui.page.goto(`${ui.web.url}/?check=server`);
     const puts: string[] = [];
-    page.on('request', (r) => ['PUT', 'POST'].includes(r.method()) && !r.url().startsWith(s.signUrl) && puts.push(r.url()));
-    await page.setInputFiles('#files', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: randomBytes(5 * 1000 * 1000) });
-    const item = page.locator('li.failed', { hasText: 'big.jpg' });
+    ui.page.on('request', (r) => ['PUT', 'POST'].includes(r.method()) && !r.url().startsWith(ui.s.signUrl) && puts.push(r.url()));
+    await ui.page.setInputFiles('#files', { name: 'big.jpg', mimeType: 'image/jpeg', buffer: randomBytes(5 * 1000 * 1000) });
+    const item = ui.page.locator('li.failed', { hasText: 'big.jpg' });
     await item.waitFor({ timeout: 30_000 });
     expect(await item.locator('.status').textContent()).toBe('The file is 4.8 MiB; the server accepts at most 1.0 MiB.');
     expect(await item.locator('button:visible').allTextContents()).toEqual(['Remove']);
     await item.locator('details summary').click();
     expect(await item.locator('dd[data-term="code"]').textContent()).toBe('CLIENT_ERR_TOO_LARGE');
     expect(puts).toEqual([]);
-    await page.close();
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterEach, expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -45,4 +45,36 @@ export function failOnPageErrors(): <P extends Page>(page: P) => P {
     page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.stack ?? e.message}`));
     return page;
   };
+}
+
+export interface BrowserSession {
+  readonly browser: Browser;
+  /** The page a test drives: one per test in a fresh profile, or one for the whole suite. */
+  readonly page: Page;
+  /** Fails the test when a page it is given throws. */
+  readonly watch: <P extends Page>(page: P) => P;
+}
+
+/**
+ * Chromium for the suite it is called in (call in a describe block), its pages watched for errors. With
+ * 'test' (default) each test gets a fresh context: stored state (e.g. Golden Retriever's files) never leaks
+ * into the next one; with 'suite' one page is kept across the tests. Fields fill in before the tests run.
+ */
+export function useBrowser(pages: 'test' | 'suite' = 'test'): BrowserSession {
+  const watch = failOnPageErrors();
+  const state = { watch } as { -readonly [K in keyof BrowserSession]: BrowserSession[K] };
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    state.browser = await launch();
+    if (pages === 'suite') state.page = watch(await state.browser.newPage());
+  });
+  if (pages === 'test') {
+    beforeEach(async () => {
+      context = await state.browser.newContext();
+      state.page = watch(await context.newPage());
+    });
+    afterEach(() => context?.close());
+  }
+  afterAll(() => state.browser?.close());
+  return state;
 }

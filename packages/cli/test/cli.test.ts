@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startEmulator } from '@cos-direct/emulator';
 import { Agent, type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MiB, md5, pattern, type Stack, stack } from './support/stack.js';
+import { MiB, md5, pattern, type Stack, stack } from '../../client/test/support/stack.js';
 
 // The CLI runs in this process: each run imports src/cli.ts afresh with its own argv, and
 // process.exit, stdout and stderr are captured. A real process.exit(2) ends the program at once; the

@@ -1,15 +1,2 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createCertificateAuthority } from '@cos-direct/emulator';
-
-// The sign server inside the wire tests gets its temporary keys from the emulator's STS through
-// qcloud-cos-sts, which trusts only the CAs named by NODE_EXTRA_CA_CERTS, read when a worker starts:
-// the CA must exist before the workers do.
-export default async function setup() {
-  const caDir = await mkdtemp(join(tmpdir(), 'cos-cli-test-ca-'));
-  const ca = await createCertificateAuthority(caDir);
-  process.env.COS_DIRECT_CLI_TEST_CA_DIR = caDir;
-  process.env.NODE_EXTRA_CA_CERTS = ca.caCertPath;
-  return () => rm(caDir, { recursive: true, force: true });
-}
+// The wire tests use the client's stack (emulator + sign server), which takes its CA from the client's setup.
+export { default } from '../../client/test/global-setup.js';

@@ -15,16 +15,7 @@ import type {
   UploadResult,
 } from './types.js';
 
-export { describeError, type ErrorLocale, formatBytes } from './describe.js';
-export {
-  ClientErrorCodes,
-  CosDirectError,
-  PERMANENT_ERROR_CODES,
-  type ClientErrorCode,
-  type ClientErrorDetails,
-} from './errors.js';
-export { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './lib/retry-policy.js';
-export type * from './types.js';
+export * from './exports.js';
 
 /** Upload options both builds honour. */
 export interface SharedUploadOptions extends UploadOptions {

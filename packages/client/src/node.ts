@@ -24,16 +24,7 @@ import type {
 } from './types.js';
 import { uploadWith } from './upload.js';
 
-export { describeError, type ErrorLocale, formatBytes } from './describe.js';
-export {
-  ClientErrorCodes,
-  CosDirectError,
-  PERMANENT_ERROR_CODES,
-  type ClientErrorCode,
-  type ClientErrorDetails,
-} from './errors.js';
-export { DEFAULT_RETRY_POLICY, resolveRetryPolicy } from './lib/retry-policy.js';
-export type * from './types.js';
+export * from './exports.js';
 
 export type NodeUploadSource = string | Uint8Array | Blob | Readable;
 

@@ -3,21 +3,14 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { type BrowserUploadOptions, upload } from './browser.js';
 import { type ControlledUploadOptions, createUploadController, type UploadController, type UploadSnapshot } from './upload-controller.js';
-import type { UploadResult } from './types.js';
 
 export type { UploadSnapshot, UploadStatus } from './upload-controller.js';
 
 /** The browser upload options (signUrl, headers, partSize…), and `locale` for the sentence of a failure. */
 export type UseUploadOptions = ControlledUploadOptions<BrowserUploadOptions>;
 
-export interface UseUpload extends UploadSnapshot {
-  start(file: Blob): Promise<UploadResult | undefined>;
-  pause(): void;
-  resume(): Promise<UploadResult | undefined>;
-  cancel(): void;
-  retry(): Promise<UploadResult | undefined>;
-  reset(): void;
-}
+/** The upload's state, and what the controller can do with it (the same calls, with the same meaning). */
+export interface UseUpload extends UploadSnapshot, Pick<UploadController, 'start' | 'pause' | 'resume' | 'cancel' | 'retry' | 'reset'> {}
 
 /**
  * One upload for a component: its status, progress, result or the sentence for its failure, and start,

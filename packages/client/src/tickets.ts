@@ -96,6 +96,13 @@ function requireFields(ticket: Record<string, unknown>, names: string[], what: s
   if (missing.length > 0) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the ${what} lacks ${missing.join(', ')}`);
 }
 
+/** A temporary key's three parts; `fieldsOf` names them in the message when one is missing. */
+function requireCredentials(holder: { credentials?: unknown } | undefined, what: string, fieldsOf: string) {
+  const c = holder?.credentials as Record<string, unknown> | undefined;
+  if (!c) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the ${what} lacks credentials`);
+  requireFields(c, ['tmpSecretId', 'tmpSecretKey', 'sessionToken'], fieldsOf);
+}
+
 /**
  * The seed's call: GET <signUrl>/sts-direct-sign?ext=… → { cosHost, cosKey, authorization, securityToken }.
  * With `sendsHeaders` the caller promises to send every header of the ticket's `headers`, and the server
@@ -128,9 +135,7 @@ export async function fetchMultipartTicket(
       : e;
   });
   requireFields(ticket as never, ['cosHost', 'cosKey'], 'multipart ticket');
-  const c = ticket.credentials as unknown as Record<string, unknown> | undefined;
-  if (!c) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the multipart ticket lacks credentials');
-  requireFields(c, ['tmpSecretId', 'tmpSecretKey', 'sessionToken'], 'multipart ticket credentials');
+  requireCredentials(ticket, 'multipart ticket', 'multipart ticket credentials');
   return ticket;
 }
 
@@ -179,23 +184,26 @@ export async function completeMultipartUpload(
   request: CompleteMultipartRequest,
   options: TicketRequestOptions = {},
 ): Promise<ConfirmedUpload> {
-  const answer = await callSignServer<ConfirmedUpload>(
-    transport,
-    endpoint(signUrl, SIGN_SERVER_PATHS.completeMultipart),
-    options,
-    undefined,
-    request,
-  );
-  requireFields(answer as never, ['key', 'etag'], 'completed upload');
-  if (!Number.isSafeInteger(answer.size)) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the completed upload lacks its size');
+  return postForUpload(transport, endpoint(signUrl, SIGN_SERVER_PATHS.completeMultipart), request, options, 'completed upload');
+}
+
+/** POSTs to an endpoint that answers with the stored object, and checks the answer names it fully. */
+async function postForUpload(
+  transport: Transport,
+  url: string,
+  body: unknown,
+  options: TicketRequestOptions,
+  what: string,
+): Promise<ConfirmedUpload> {
+  const answer = await callSignServer<ConfirmedUpload>(transport, url, options, undefined, body);
+  requireFields(answer as never, ['key', 'etag'], what);
+  if (!Number.isSafeInteger(answer.size)) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', `the ${what} lacks its size`);
   return answer;
 }
 
 /** A refreshed key as an upload takes it: credentials and a numeric expiry, or the sign server's answer is unusable. */
 export function checkRefresh(answer: MultipartRefresh): MultipartRefresh {
-  const c = answer?.credentials as unknown as Record<string, unknown> | undefined;
-  if (!c) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the refreshed key lacks credentials');
-  requireFields(c, ['tmpSecretId', 'tmpSecretKey', 'sessionToken'], 'refreshed key');
+  requireCredentials(answer, 'refreshed key', 'refreshed key');
   if (!Number.isSafeInteger(answer.expiredTime)) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the refreshed key lacks expiredTime');
   return answer;
 }
@@ -211,21 +219,36 @@ export async function fetchMultipartRefresh(
   return checkRefresh(await callSignServer<MultipartRefresh>(transport, url, options, undefined, request));
 }
 
+/** The options of an upload's sign server requests: its headers and signal, under its retry policy. */
+function requestOptions(options: { headers?: Record<string, string>; signal?: AbortSignal }, policy: RetryPolicy): TicketRequestOptions {
+  return {
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    retryPolicy: policy,
+  };
+}
+
+/** What an upload's tickets come from: the sign server, or your own functions in its place. */
+export interface TicketSourceOptions {
+  signUrl?: string;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  getTicket?: (ext: string) => Promise<DirectTicket>;
+  getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
+  completeMultipart?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
+  refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
+}
+
 /** How a saved upload gets a new key: your function, or the sign server's route (which needs the confirmToken). */
 export function refresherOf(
   transport: Transport,
   policy: RetryPolicy,
-  options: {
-    signUrl?: string;
-    headers?: Record<string, string>;
-    signal?: AbortSignal;
-    refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
-  },
+  options: Omit<TicketSourceOptions, 'getTicket' | 'getMultipartTicket' | 'completeMultipart'>,
 ): Pick<TicketSource, 'refresh' | 'refreshNeedsToken'> {
   const { signUrl, signal, refreshMultipart } = options;
   if (refreshMultipart) return { refresh: async (upload) => checkRefresh(await withRetry(() => refreshMultipart(upload), policy, signal)) };
   if (!signUrl) return {};
-  const request = { ...(options.headers ? { headers: options.headers } : {}), ...(signal ? { signal } : {}), retryPolicy: policy };
+  const request = requestOptions(options, policy);
   return {
     refreshNeedsToken: true,
     refresh: async (upload) => {
@@ -243,36 +266,19 @@ export async function confirmUpload(
   confirmToken: string,
   options: TicketRequestOptions = {},
 ): Promise<ConfirmedUpload> {
-  const answer = await callSignServer<ConfirmedUpload>(transport, endpoint(signUrl, SIGN_SERVER_PATHS.confirm), options, undefined, {
-    confirmToken,
-  });
-  requireFields(answer as never, ['key', 'etag'], 'confirmed upload');
-  if (!Number.isSafeInteger(answer.size)) throw new CosDirectError('CLIENT_ERR_SIGN_SERVER', 'the confirmed upload lacks its size');
-  return answer;
+  return postForUpload(transport, endpoint(signUrl, SIGN_SERVER_PATHS.confirm), { confirmToken }, options, 'confirmed upload');
 }
 
 /**
  * Where an upload's tickets come from: your functions, each attempt under the retry policy, or the sign
  * server's endpoints, whose requests take the sign server's request path with the same policy.
  */
-export function ticketSourceOf(
-  transport: Transport,
-  policy: RetryPolicy,
-  options: {
-    signUrl?: string;
-    headers?: Record<string, string>;
-    signal?: AbortSignal;
-    getTicket?: (ext: string) => Promise<DirectTicket>;
-    getMultipartTicket?: (ext: string, size: number) => Promise<MultipartTicket>;
-    completeMultipart?: (ticket: MultipartTicket, uploadId: string) => Promise<ConfirmedUpload>;
-    refreshMultipart?: (upload: MultipartUploadRef) => Promise<MultipartRefresh>;
-  },
-): TicketSource {
+export function ticketSourceOf(transport: Transport, policy: RetryPolicy, options: TicketSourceOptions): TicketSource {
   const { signUrl, signal, getTicket, getMultipartTicket, completeMultipart } = options;
   if (!signUrl && !getTicket) {
     throw new CosDirectError('CLIENT_ERR_INVALID_ARGUMENT', 'pass signUrl (the sign server) or getTicket');
   }
-  const request = { ...(options.headers ? { headers: options.headers } : {}), ...(signal ? { signal } : {}), retryPolicy: policy };
+  const request = requestOptions(options, policy);
   return {
     direct: (ext) =>
       getTicket

@@ -7,9 +7,9 @@ import { createCertificateAuthority } from '@cos-direct/emulator';
 // qcloud-cos-sts, which trusts only the CAs named by NODE_EXTRA_CA_CERTS, read when a worker starts:
 // the CA must exist before the workers do.
 export default async function setup() {
-  const caDir = await mkdtemp(join(tmpdir(), 'cos-client-test-ca-'));
+  const caDir = await mkdtemp(join(tmpdir(), 'cos-direct-test-ca-'));
   const ca = await createCertificateAuthority(caDir);
-  process.env.COS_DIRECT_CLIENT_TEST_CA_DIR = caDir;
+  process.env.COS_DIRECT_TEST_CA_DIR = caDir;
   process.env.NODE_EXTRA_CA_CERTS = ca.caCertPath;
   return () => rm(caDir, { recursive: true, force: true });
 }

@@ -30,7 +30,7 @@ export interface Stack {
  */
 export async function stack(options: Partial<ServerOptions> = {}, emulatorNow?: () => number): Promise<Stack> {
   const handle = await startInProcessCosEmulator({
-    caDir: process.env.COS_DIRECT_CLIENT_TEST_CA_DIR,
+    caDir: process.env.COS_DIRECT_TEST_CA_DIR,
     ...(emulatorNow ? { now: emulatorNow } : {}),
   });
   const emu = handle.emulator;
