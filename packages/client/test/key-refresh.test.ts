@@ -99,6 +99,9 @@ describe('a key that expires mid-upload', () => {
     // One renewal, before part 4 (part 3 left with 60 s on the key; the clocks moved as it was sent).
     const order = o.log.map((e) => (e.req.url.endsWith('/sts-multipart-refresh') ? 'refresh' : partNumber(e.req))).filter(Boolean);
     expect(order).toEqual([1, 2, 3, 'refresh', 4]);
+    // The renewed key could write the object until it expires: the confirmation says so.
+    const renewed = JSON.parse(o.log.find((e) => e.req.url.endsWith('/sts-multipart-refresh'))!.res!.text).data;
+    expect(result.confirmed?.replaceableUntil).toBeGreaterThanOrEqual(renewed.expiredTime);
   });
 
   it('resumes a saved upload whose stored state has no key: a new one comes from the sign server', async () => {
