@@ -96,9 +96,11 @@ describe('useUpload in a page', () => {
     expect(seen.status).toBe('uploading');
     act(() => view.root.unmount());
     expect(await run).toBeUndefined();
-    // Past the hold: the emulator had no client left to answer, and stored nothing.
+    // Past the hold: the emulator had no client left to answer, and stored nothing (a busy machine may
+    // still log the cut PUT, never as stored).
     await new Promise((r) => setTimeout(r, 2000));
-    expect(count('PutObject')).toBe(puts);
+    const cut = s.emu.requests.list().filter((e) => e.operation === 'PutObject').slice(puts);
+    expect(cut.filter((e) => e.status === 200)).toEqual([]);
     const stored = await s.root('GET', '/', { prefix: 'images/' });
     expect(stored.text).not.toContain('<Size>2000</Size>');
   });
