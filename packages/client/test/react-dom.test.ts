@@ -99,7 +99,10 @@ describe('useUpload in a page', () => {
     // Past the hold: the emulator had no client left to answer, and stored nothing (a busy machine may
     // still log the cut PUT, never as stored).
     await new Promise((r) => setTimeout(r, 2000));
-    const cut = s.emu.requests.list().filter((e) => e.operation === 'PutObject').slice(puts);
+    const cut = s.emu.requests
+      .list()
+      .filter((e) => e.operation === 'PutObject')
+      .slice(puts);
     expect(cut.filter((e) => e.status === 200)).toEqual([]);
     const stored = await s.root('GET', '/', { prefix: 'images/' });
     expect(stored.text).not.toContain('<Size>2000</Size>');
