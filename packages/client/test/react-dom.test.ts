@@ -82,14 +82,15 @@ describe('useUpload in a page', () => {
   });
 
   it('cancels the upload still running when the component unmounts: nothing is stored', async () => {
-    // The PUT is held at the emulator long enough for the unmount to land first, however busy the machine.
+    // The PUT is held at the emulator long enough for the unmount to land first, however busy the machine,
+    // and its body is too big to sit whole in the socket's buffers meanwhile: the cut body cannot be stored.
     s.emu.faults.set([{ operation: 'PutObject', latencyMs: 1500 }]);
-    const view = mount({ signUrl: s.signUrl });
+    const view = mount({ signUrl: s.signUrl, multipartThreshold: 64 * MiB });
     const count = (operation: string) => s.emu.requests.list().filter((e) => e.operation === operation).length;
     const [preflights, puts] = [count('OptionsObject'), count('PutObject')];
     let run: Promise<unknown> | undefined;
     await act(async () => {
-      run = seen.start(file(2000, 'left.bin'));
+      run = seen.start(file(24 * MiB, 'left.bin'));
       // The PUT's preflight passed: the PUT is on its way, or held at the emulator.
       await until(() => count('OptionsObject') > preflights);
     });
@@ -105,7 +106,7 @@ describe('useUpload in a page', () => {
       .slice(puts);
     expect(cut.filter((e) => e.status === 200)).toEqual([]);
     const stored = await s.root('GET', '/', { prefix: 'images/' });
-    expect(stored.text).not.toContain('<Size>2000</Size>');
+    expect(stored.text).not.toContain(`<Size>${24 * MiB}</Size>`);
   });
 
   it('lists in a later page the upload an earlier one left in localStorage, and discards it at COS', async () => {
