@@ -3,14 +3,13 @@ import { CosError, CosErrors } from '../errors/index.js';
 import { CONFIGURATION_BODY, readXmlBody } from '../http/body.js';
 import { ALL_GRANT_HEADERS } from '../http/header-names.js';
 import { header } from '../http/headers.js';
-import { isoDate, XML, type Reply } from '../http/reply.js';
+import { XML, type Reply } from '../http/reply.js';
 import { type CorsRule, firstOf, listGrouped, type ObjectRecord } from '../persistence/index.js';
 import { toXml } from '../xml/xml.js';
 import type { HandlerContext, ServiceContext } from './context.js';
 import { creationAcl } from './acl.js';
+import { keyEncoder, listedObject } from './listing.js';
 import { checkVersionId, deleteKey } from './versioning.js';
-
-const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
 
 export async function putBucket(ctx: ServiceContext): Promise<Reply> {
   const name = ctx.routed.bucket;
@@ -69,7 +68,7 @@ export async function listObjects(ctx: HandlerContext): Promise<Reply> {
       nextMarker = entry.commonPrefix;
     }
   }
-  const enc = (s: string) => (encode ? urlEncodeKey(s) : s);
+  const enc = keyEncoder(encode);
   const owner = { ID: ctx.config.appId, DisplayName: ctx.config.appId };
   return {
     status: 200,
@@ -84,16 +83,7 @@ export async function listObjects(ctx: HandlerContext): Promise<Reply> {
       IsTruncated: truncated ? 'true' : 'false',
       NextMarker: truncated ? enc(nextMarker) : undefined,
       CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
-      Contents: contents.map((o) => {
-        return {
-          Key: enc(o.key),
-          LastModified: isoDate(o.lastModified),
-          ETag: `"${o.etag}"`,
-          Size: o.size,
-          Owner: owner,
-          StorageClass: o.storageClass,
-        };
-      }),
+      Contents: contents.map((o) => listedObject(o, enc, owner)),
     }),
   };
 }

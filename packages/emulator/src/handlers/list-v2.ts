@@ -1,16 +1,15 @@
 import { CosErrors } from '../errors/index.js';
-import { isoDate, XML, type Reply } from '../http/reply.js';
+import { XML, type Reply } from '../http/reply.js';
 import { listGrouped, type ObjectRecord } from '../persistence/index.js';
 import { toXml } from '../xml/xml.js';
 import type { HandlerContext } from './context.js';
+import { keyEncoder, listedObject } from './listing.js';
 
 /*
  * S3's ListObjectsV2 (GET Bucket ?list-type=2), which S3 clients (`aws s3 ls`, boto3's
  * list_objects_v2, the SDKs' ListObjectsV2Command) send to COS. COS documents only GET Bucket (v1):
  * this follows S3's specification on top of the same listing, unconfirmed against COS.
  */
-
-const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
 
 /** Where a page ended: after a key, or after a common prefix, whose keys are all skipped. */
 type Position = { after: string; prefix: boolean };
@@ -67,7 +66,7 @@ export async function listObjectsV2(ctx: HandlerContext): Promise<Reply> {
   }
   const last = entries.at(-1);
   const next = last && ('item' in last ? { after: last.item.key, prefix: false } : { after: last.commonPrefix, prefix: true });
-  const enc = (s: string) => (encoding === 'url' ? urlEncodeKey(s) : s);
+  const enc = keyEncoder(encoding === 'url');
   const owner = q['fetch-owner'] === 'true' ? { ID: ctx.config.appId, DisplayName: ctx.config.appId } : undefined;
   return {
     status: 200,
@@ -83,14 +82,7 @@ export async function listObjectsV2(ctx: HandlerContext): Promise<Reply> {
       ContinuationToken: token,
       NextContinuationToken: truncated && next ? tokenOf(next) : undefined,
       StartAfter: startAfter === undefined ? undefined : enc(startAfter),
-      Contents: contents.map((o) => ({
-        Key: enc(o.key),
-        LastModified: isoDate(o.lastModified),
-        ETag: `"${o.etag}"`,
-        Size: o.size,
-        Owner: owner,
-        StorageClass: o.storageClass,
-      })),
+      Contents: contents.map((o) => listedObject(o, enc, owner)),
       CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
     }),
   };

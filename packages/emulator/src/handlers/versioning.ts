@@ -4,8 +4,7 @@ import { readXmlBody } from '../http/body.js';
 import { isoDate, XML, type Reply } from '../http/reply.js';
 import { toXml, write as xmlElement, type XmlNode } from '../xml/xml.js';
 import type { HandlerContext } from './context.js';
-
-const urlEncodeKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/');
+import { keyEncoder } from './listing.js';
 
 /** The `versionId` parameter (read without regard to case, as the SDKs send `versionId` and COS's docs `VersionId`). */
 export function requestedVersion(ctx: HandlerContext): string | undefined {
@@ -124,7 +123,7 @@ export async function listObjectVersions(ctx: HandlerContext): Promise<Reply> {
       ...(afterSeq !== undefined ? { afterUploadId: String(afterSeq) } : {}),
     },
   );
-  const enc = (s: string) => (encode ? urlEncodeKey(s) : s);
+  const enc = keyEncoder(encode);
   const owner = { ID: ctx.config.appId, DisplayName: ctx.config.appId };
   const entries: Array<[string, XmlNode]> = [];
   const prefixes: string[] = [];
