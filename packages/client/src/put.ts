@@ -48,17 +48,12 @@ export async function putUpload(
         ...(options.signal ? { signal: options.signal } : {}),
         onProgress: (sent) => options.onProgress?.(sent, total),
       });
-      return {
-        key: ticket.cosKey,
-        host: ticket.cosHost,
-        url,
-        ...(ticket.downloadUrl ? { downloadUrl: ticket.downloadUrl } : {}),
+      return putResult(ticket, url, {
         etag: unquote(res.headers.etag),
         size: total,
         crc64: res.headers['x-cos-hash-crc64ecma'] ?? res.sent?.crc64 ?? '',
-        method: 'put',
         contentType,
-      };
+      });
     } catch (e) {
       if (sends > 1 && isOverwriteRefusal(e, signed)) return storedByEarlierAttempt(e, ticket, source, contentType, url, confirm);
       if (!isExpiry(e)) throw e;
@@ -98,16 +93,31 @@ async function storedByEarlierAttempt(
       { cause: refusal },
     );
   }
+  return putResult(ticket, url, {
+    etag: unquote(confirmed.etag),
+    size: confirmed.size,
+    crc64: confirmed.crc64 ?? local?.crc64 ?? '',
+    contentType: confirmed.contentType ?? contentType,
+    confirmed,
+  });
+}
+
+/** What a PUT with `ticket` stored, as `upload()` answers it. */
+function putResult(
+  ticket: DirectTicket,
+  url: string,
+  stored: Pick<UploadResult, 'etag' | 'size' | 'crc64' | 'contentType' | 'confirmed'>,
+): UploadResult {
   return {
     key: ticket.cosKey,
     host: ticket.cosHost,
     url,
     ...(ticket.downloadUrl ? { downloadUrl: ticket.downloadUrl } : {}),
-    etag: unquote(confirmed.etag),
-    size: confirmed.size,
-    crc64: confirmed.crc64 ?? local?.crc64 ?? '',
+    etag: stored.etag,
+    size: stored.size,
+    crc64: stored.crc64,
     method: 'put',
-    contentType: confirmed.contentType ?? contentType,
-    confirmed,
+    contentType: stored.contentType,
+    ...(stored.confirmed ? { confirmed: stored.confirmed } : {}),
   };
 }
