@@ -1,4 +1,4 @@
-import type { SignServerReadiness } from '@cos-direct/protocol';
+import type { MultipartRefresh, SignServerReadiness } from '@cos-direct/protocol';
 import { COS_LIMITS } from '@cos-direct/signer';
 import { authenticatorOf } from './auth.js';
 import {
@@ -19,7 +19,6 @@ import { METRICS_CONTENT_TYPE, outcomeOf, ServerMetrics } from './metrics.js';
 import { Readiness, type ReadinessOptions } from './readiness.js';
 import { SharedRedis } from './redis.js';
 import { StsClient, StsUnreachableError, StsUpstreamError } from './sts-client.js';
-import type { MultipartRefresh } from '@cos-direct/protocol';
 import { Thumbnails } from './thumbnails.js';
 import {
   type DirectTicket,
